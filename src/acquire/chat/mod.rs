@@ -1,0 +1,1 @@
+//! Chat exports (WhatsApp, Telegram): preserved originals, a parsed transcript, linked media.

@@ -1,0 +1,187 @@
+//! Acquisition: turning a source (files, a web page, a chat export) into artifacts
+//! with their provenance, ready to be sealed as one item.
+//!
+//! Each source module yields an [`Acquisition`]. The sealing step
+//! ([`crate::bundle::Bundle::seal`]) hashes every artifact, writes the item
+//! manifest, signs it and appends it to the bundle. Acquirers never write into a
+//! bundle themselves.
+
+pub mod chat;
+pub mod files;
+pub mod web;
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+
+use crate::time::Stamp;
+
+/// Where an artifact's bytes are.
+#[derive(Debug)]
+pub enum Content {
+    /// A file on disk, read when sealing (streamed, never loaded whole).
+    File(PathBuf),
+    /// Bytes in memory (small derived files, CDP results).
+    Bytes(Vec<u8>),
+    /// A temporary file that is deleted when the acquisition is dropped.
+    Temp(tempfile::TempPath),
+}
+
+impl Content {
+    /// The path to read from, if the content is on disk.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Content::File(p) => Some(p),
+            Content::Temp(t) => Some(t),
+            Content::Bytes(_) => None,
+        }
+    }
+}
+
+/// Whether an artifact is evidence as received or something sigillo made from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Bytes as received or as produced by the acquisition instrument, unchanged.
+    Original,
+    /// Made by sigillo from other files of the same item (paths relative to the item).
+    Derived {
+        /// The item-relative paths this file was made from.
+        from: Vec<String>,
+    },
+}
+
+/// One file to be sealed into an item.
+#[derive(Debug)]
+pub struct Artifact {
+    /// Path inside the item folder, `/`-separated, e.g. `original/photo.jpg`.
+    pub path: String,
+    /// The bytes.
+    pub content: Content,
+    /// Original or derived.
+    pub role: Role,
+    /// IANA media type; `None` lets the sealer sniff it from the content.
+    pub media_type: Option<String>,
+    /// Provenance of this file (source URL, path as given, original name, mtime …).
+    pub source: Map<String, Value>,
+    /// A short human description ("full-page screenshot", "transcript (HTML)").
+    pub description: Option<String>,
+}
+
+impl Artifact {
+    /// An original artifact with no provenance fields yet.
+    pub fn original(path: impl Into<String>, content: Content) -> Self {
+        Artifact {
+            path: path.into(),
+            content,
+            role: Role::Original,
+            media_type: None,
+            source: Map::new(),
+            description: None,
+        }
+    }
+
+    /// A derived artifact made from `from` (item-relative paths).
+    pub fn derived(path: impl Into<String>, content: Content, from: Vec<String>) -> Self {
+        Artifact {
+            path: path.into(),
+            content,
+            role: Role::Derived { from },
+            media_type: None,
+            source: Map::new(),
+            description: None,
+        }
+    }
+
+    /// Set the media type.
+    pub fn media_type(mut self, mt: impl Into<String>) -> Self {
+        self.media_type = Some(mt.into());
+        self
+    }
+
+    /// Set the description.
+    pub fn describe(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+
+    /// Add a provenance field.
+    pub fn with_source(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.source.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// Everything one acquisition produced, before it is sealed.
+#[derive(Debug)]
+pub struct Acquisition {
+    /// Item kind: `files`, `web`, `chat`.
+    pub kind: String,
+    /// Short ASCII name for the item folder (`[a-z0-9-]`, sanitised again when sealing).
+    pub slug: String,
+    /// What the user asked for (URL, paths as given …).
+    pub input: Map<String, Value>,
+    /// When the acquisition started.
+    pub started: Stamp,
+    /// When it finished (before sealing).
+    pub finished: Stamp,
+    /// The files.
+    pub artifacts: Vec<Artifact>,
+    /// Kind-specific facts (network facts, environment, chat summary …).
+    pub facts: Map<String, Value>,
+    /// Every transformation the acquisition applied (scrolling, header stripping …).
+    pub transformations: Vec<String>,
+    /// Things the user should know that did not stop the acquisition.
+    pub warnings: Vec<String>,
+}
+
+impl Acquisition {
+    /// An empty acquisition of `kind` starting now.
+    pub fn start(kind: &str, slug: &str) -> Self {
+        let now = Stamp::now();
+        Acquisition {
+            kind: kind.to_string(),
+            slug: slug.to_string(),
+            input: Map::new(),
+            started: now,
+            finished: now,
+            artifacts: Vec::new(),
+            facts: Map::new(),
+            transformations: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Make a folder-name slug: lowercase ASCII letters, digits and `-`, at most 40 chars.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "item".to_string() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slugify("IMG 001.JPG"), "img-001-jpg");
+        assert_eq!(slugify("https://example.com/a/b?c=d"), "https-example-com-a-b-c-d");
+        assert_eq!(slugify("../../etc"), "etc");
+        assert_eq!(slugify("…"), "item");
+        assert!(slugify(&"a".repeat(100)).len() <= 40);
+    }
+}

@@ -1,0 +1,1 @@
+//! Drive headless Chromium to capture one URL.

@@ -1,0 +1,15 @@
+//! The evidence layer: everything that makes bytes provable.
+//!
+//! - [`hash`]: streaming SHA-256 (and MD5) of files, in parallel;
+//! - [`keys`]: Ed25519 keys, fingerprints, PEM files, passphrases;
+//! - [`manifest`]: the signed description of one item;
+//! - [`custody`]: the hash-chained, signed custody log;
+//! - [`timestamp`]: RFC 3161 trusted timestamps;
+//! - [`media`]: image and video facts: MD5, PDQ perceptual hash, metadata.
+
+pub mod custody;
+pub mod hash;
+pub mod keys;
+pub mod manifest;
+pub mod media;
+pub mod timestamp;

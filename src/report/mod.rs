@@ -1,0 +1,1 @@
+//! Human-readable acquisition reports (HTML, and PDF through Chromium).

@@ -1,6 +1,730 @@
-//! Command-line interface (in progress).
+//! Command-line interface: arguments in, exit code out.
+//!
+//! This module only parses flags, builds options for the library, prints what the
+//! library returns and maps errors to exit codes:
+//! 0 = success / verified, 1 = verification failed (or some acquisitions failed),
+//! 2 = could not run (usage, unreadable input, wrong key or passphrase).
 
-/// Run the CLI and return the exit code.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use crate::bundle::{self, SealOptions, Signer};
+use crate::error::{Error, Result};
+use crate::evidence::custody::{Action, Actor};
+use crate::evidence::keys::{self, EnvOrTerminal};
+use crate::verify::{self, Status, VerifyOptions};
+
+const AFTER_HELP: &str = "Exit codes: 0 success (bundle verified), 1 verification failed or some acquisitions failed, 2 could not run.\nDocumentation: docs/ in the source tree; every bundle explains itself in VERIFY.md.";
+
+/// sigillo: capture digital evidence and seal it into a signed, timestamped,
+/// chain-of-custody bundle that a court can check.
+#[derive(Parser, Debug)]
+#[command(name = "sigillo", version, about, long_about = None, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create or show signing keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Seal files, folders or a chat export into a bundle as one new item.
+    Add(AddArgs),
+    /// Check a bundle: signatures, hashes, timestamps, custody chain.
+    Verify(VerifyArgs),
+    /// List a bundle's items and files with their hashes.
+    Ls(LsArgs),
+    /// Record or show the chain of custody.
+    #[command(subcommand)]
+    Custody(CustodyCmd),
+    /// Build a sample bundle from the bundled samples/ (offline) and verify it.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCmd {
+    /// Create a new Ed25519 key pair (private key mode 0600; never overwrites).
+    New {
+        /// Where to write the private key; the public key goes to PATH.pub.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Your full name, stored beside the public key and used as the default operator name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Encrypt the private key with a passphrase (asked on the terminal, or $SIGILLO_PASSPHRASE).
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Show a key's fingerprint and public key.
+    Show {
+        /// Private or public key file (default: --key / $SIGILLO_KEY / the default key).
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct SignerArgs {
+    /// Private key to sign with [default: $SIGILLO_KEY, else ~/.config/sigillo/key.pem].
+    #[arg(long, value_name = "PATH")]
+    key: Option<PathBuf>,
+    /// Your name as it should appear in the record [default: the name stored with the key].
+    #[arg(long)]
+    operator: Option<String>,
+    /// Your role (lawyer, investigator, expert …).
+    #[arg(long)]
+    role: Option<String>,
+    /// Your organisation.
+    #[arg(long)]
+    organisation: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct TsaArgs {
+    /// RFC 3161 timestamp authority URL (repeatable; also $SIGILLO_TSA, comma-separated).
+    #[arg(long = "tsa", value_name = "URL")]
+    tsa: Vec<String>,
+    /// Fail, writing nothing, if any timestamp authority fails.
+    #[arg(long)]
+    require_tsa: bool,
+}
+
+impl TsaArgs {
+    fn urls(&self) -> Vec<String> {
+        let mut v = self.tsa.clone();
+        if v.is_empty()
+            && let Ok(env) = std::env::var("SIGILLO_TSA")
+        {
+            {
+                v.extend(
+                    env.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from),
+                );
+            }
+        }
+        v
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum AddAs {
+    /// Detect from the content (default).
+    Auto,
+    /// Plain files.
+    Files,
+    /// A WhatsApp export (.txt or .zip).
+    ChatWhatsapp,
+    /// A Telegram Desktop export (result.json or its folder).
+    ChatTelegram,
+}
+
+#[derive(Args, Debug)]
+struct AddArgs {
+    /// Files or folders to seal (folders recursively).
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    inputs: Vec<PathBuf>,
+    /// The bundle to create or append to.
+    #[arg(short = 'o', long = "output", value_name = "case.zip")]
+    output: PathBuf,
+    /// Case id (a new bundle gets one generated if not given).
+    #[arg(long = "case", value_name = "ID")]
+    case: Option<String>,
+    /// A note recorded with the item.
+    #[arg(long)]
+    note: Option<String>,
+    /// What the input is.
+    #[arg(long = "as", value_enum, default_value_t = AddAs::Auto)]
+    as_: AddAs,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    tsa: TsaArgs,
+    /// Print a JSON summary on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    /// The bundle to check.
+    bundle: PathBuf,
+    /// A public key file or SHA256:… fingerprint you trust (repeatable).
+    #[arg(long, value_name = "PUBKEY_OR_FINGERPRINT")]
+    trust: Vec<String>,
+    /// A file with one trusted fingerprint per line, optionally followed by a name.
+    #[arg(long, value_name = "FILE")]
+    trust_file: Option<PathBuf>,
+    /// Root certificate(s) for timestamp authorities (PEM, repeatable).
+    #[arg(long, value_name = "PEM")]
+    tsa_ca: Vec<PathBuf>,
+    /// Print the machine-readable report (schema: docs/verify-json.md).
+    #[arg(long)]
+    json: bool,
+    /// Print only the verdict and failures.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct LsArgs {
+    /// The bundle.
+    bundle: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum CustodyCmd {
+    /// Append a signed custody entry (verifies the bundle first).
+    Add(Box<CustodyAddArgs>),
+    /// Show the custody timeline.
+    Show {
+        /// The bundle.
+        bundle: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum CustodyAction {
+    Transferred,
+    Received,
+    Verified,
+    Exported,
+    Note,
+}
+
+#[derive(Args, Debug)]
+struct CustodyAddArgs {
+    /// The bundle.
+    bundle: PathBuf,
+    /// What happened.
+    #[arg(long, value_enum)]
+    action: CustodyAction,
+    /// Recipient (for `transferred`).
+    #[arg(long)]
+    to: Option<String>,
+    /// Sender (for `received`).
+    #[arg(long)]
+    from: Option<String>,
+    /// Free text.
+    #[arg(long)]
+    note: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    tsa: TsaArgs,
+    /// For `verified`: trusted keys to check against.
+    #[arg(long, value_name = "PUBKEY_OR_FINGERPRINT")]
+    trust: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    /// Where to write the demo bundle [default: a new temporary folder].
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+}
+
+/// Run the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.kind().exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Key(k) => key_cmd(k),
+        Command::Add(a) => add_cmd(a),
+        Command::Verify(v) => verify_cmd(v),
+        Command::Ls(l) => ls_cmd(l),
+        Command::Custody(c) => custody_cmd(c),
+        Command::Demo(d) => demo_cmd(d),
+    }
+}
+
+fn key_cmd(k: KeyCmd) -> Result<i32> {
+    match k {
+        KeyCmd::New {
+            out,
+            name,
+            passphrase,
+        } => {
+            let out = out.or_else(keys::default_key_path).ok_or_else(|| {
+                Error::input("no place for the key: no --out and no config folder")
+                    .with_fix("pass --out PATH")
+            })?;
+            let pw = if passphrase {
+                Some(new_passphrase()?)
+            } else {
+                None
+            };
+            let key = keys::generate(&out, name.as_deref(), pw.as_deref())?;
+            println!("{}", key.fingerprint());
+            eprintln!(
+                "created {} (private, mode 0600{}) and {} (public)\nGive the public key or its fingerprint to whoever will check your evidence.",
+                out.display(),
+                if pw.is_some() {
+                    ", passphrase-protected"
+                } else {
+                    ""
+                },
+                keys::pub_path(&out).display()
+            );
+            Ok(0)
+        }
+        KeyCmd::Show { path } => {
+            let path = match path {
+                Some(p) => p,
+                None => default_key()?,
+            };
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+            let vk = if let Some(vk) = keys::parse_public_pem(&text) {
+                vk
+            } else {
+                keys::load(&path, &EnvOrTerminal)?.verifying_key()
+            };
+            let name = std::fs::read_to_string(keys::pub_path(&path))
+                .ok()
+                .and_then(|t| keys::pub_comment(&t, "name"));
+            println!("fingerprint: {}", keys::fingerprint(&vk));
+            if let Some(n) = name.or_else(|| keys::pub_comment(&text, "name")) {
+                println!("name: {n}");
+            }
+            print!("{}", keys::public_pem(&vk));
+            Ok(0)
+        }
+    }
+}
+
+fn new_passphrase() -> Result<String> {
+    if let Ok(p) = std::env::var(keys::PASSPHRASE_ENV) {
+        if p.is_empty() {
+            return Err(Error::input(format!("${} is empty", keys::PASSPHRASE_ENV))
+                .with_fix("set a non-empty passphrase"));
+        }
+        return Ok(p);
+    }
+    let read = |prompt: &str| {
+        rpassword::prompt_password(prompt).map_err(|e| {
+            Error::input(format!(
+                "could not read a passphrase from the terminal: {e}"
+            ))
+            .with_fix(format!(
+                "run in a terminal, or set ${} for scripts",
+                keys::PASSPHRASE_ENV
+            ))
+        })
+    };
+    let a = read("New passphrase: ")?;
+    let b = read("Repeat passphrase: ")?;
+    if a != b {
+        return Err(Error::input("the two passphrases differ").with_fix("run the command again"));
+    }
+    if a.is_empty() {
+        return Err(
+            Error::input("empty passphrase").with_fix("choose a passphrase, or drop --passphrase")
+        );
+    }
+    Ok(a)
+}
+
+fn default_key() -> Result<PathBuf> {
+    let p = keys::default_key_path().ok_or_else(|| {
+        Error::input("no signing key given").with_fix("pass --key PATH or set $SIGILLO_KEY")
+    })?;
+    if !p.exists() {
+        return Err(Error::input(format!("no signing key: '{}' does not exist", p.display())).with_fix(format!(
+            "create one with: sigillo key new --out {} --name \"Your Full Name\"   (or pass --key PATH / set $SIGILLO_KEY)",
+            keys::shell_quote(&p.display().to_string())
+        )));
+    }
+    Ok(p)
+}
+
+fn signer(a: &SignerArgs) -> Result<Signer> {
+    let path = match &a.key {
+        Some(p) => p.clone(),
+        None => default_key()?,
+    };
+    let key = keys::load(&path, &EnvOrTerminal)?;
+    let name = a
+        .operator
+        .clone()
+        .or_else(|| key.name.clone())
+        .ok_or_else(|| {
+            Error::input("who is acquiring? no operator name was given and the key has none stored")
+                .with_fix("pass --operator \"Full Name\" (or create the key with --name)")
+        })?;
+    Ok(Signer {
+        key,
+        actor: Actor {
+            name,
+            role: a.role.clone(),
+            organisation: a.organisation.clone(),
+        },
+    })
+}
+
+fn check_output(p: &Path) -> Result<()> {
+    if p.is_dir() {
+        return Err(Error::input(format!("-o '{}' is a folder", p.display()))
+            .with_fix("give a file name such as case.zip"));
+    }
+    Ok(())
+}
+
+fn add_cmd(a: AddArgs) -> Result<i32> {
+    check_output(&a.output)?;
+    for i in &a.inputs {
+        if let (Ok(x), Ok(y)) = (std::fs::canonicalize(i), std::fs::canonicalize(&a.output))
+            && x == y
+        {
+            {
+                return Err(Error::input("the bundle cannot contain itself")
+                    .with_fix("choose another -o path"));
+            }
+        }
+    }
+    let signer = signer(&a.signer)?;
+    // Refuse early, before any work, if the bundle exists and does not verify.
+    if a.output.exists() {
+        bundle::open_verified(&a.output)?;
+    }
+    let acq = match a.as_ {
+        AddAs::Files | AddAs::Auto => crate::acquire::files::acquire(&a.inputs)?,
+        AddAs::ChatWhatsapp | AddAs::ChatTelegram => {
+            return Err(
+                Error::input("chat exports are not supported by this build yet")
+                    .with_fix("use --as files"),
+            );
+        }
+    };
+    for w in &acq.warnings {
+        eprintln!("warning: {w}");
+    }
+    let opts = SealOptions {
+        case: a.case.clone(),
+        note: a.note.clone(),
+        tsa: a.tsa.urls(),
+        require_tsa: a.tsa.require_tsa,
+        tsa_timeout: None,
+    };
+    let s = bundle::seal(&a.output, acq, &signer, &opts)?;
+    for w in s
+        .warnings
+        .iter()
+        .filter(|w| w.contains("timestamp") || w.contains("TSA"))
+    {
+        eprintln!("warning: {w}");
+    }
+    if a.json {
+        println!(
+            "{}",
+            json!({"bundle": a.output.display().to_string(), "case": s.case_id, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
+                   "files": s.files, "bytes": s.bytes, "timestamps": s.tokens, "signer": signer.key.fingerprint()})
+        );
+    } else {
+        eprintln!(
+            "sealed item {} ({} files, {} bytes) into {} — case {}, signed by {}{}",
+            s.item_id,
+            s.files,
+            s.bytes,
+            a.output.display(),
+            s.case_id,
+            signer.key.fingerprint(),
+            if s.tokens > 0 {
+                format!(", {} trusted timestamp(s)", s.tokens)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(0)
+}
+
+fn trust_list(args: &[String], file: Option<&Path>) -> Result<Vec<String>> {
+    let mut v = args.to_vec();
+    if let Some(f) = file {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| Error::io("read the trust file", f, e))?;
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let fpr = line.split_whitespace().next().unwrap_or("");
+            if !fpr.starts_with("SHA256:") {
+                return Err(Error::input(format!(
+                    "'{}': line '{line}' does not start with a SHA256: fingerprint",
+                    f.display()
+                ))
+                .with_fix("write one fingerprint per line, optionally followed by a name"));
+            }
+            v.push(fpr.to_string());
+        }
+    }
+    Ok(v)
+}
+
+fn verify_cmd(a: VerifyArgs) -> Result<i32> {
+    let opts = VerifyOptions {
+        trust: trust_list(&a.trust, a.trust_file.as_deref())?,
+        tsa_ca: a.tsa_ca.clone(),
+    };
+    let rep = verify::verify(&a.bundle, &opts)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rep).map_err(|e| Error::internal(e.to_string()))?
+        );
+    } else {
+        print_report(&rep, a.quiet);
+    }
+    Ok(if rep.ok() { 0 } else { 1 })
+}
+
+fn print_report(rep: &verify::Report, quiet: bool) {
+    let mut out = std::io::stdout().lock();
+    if !quiet {
+        let _ = writeln!(out, "bundle  {}\nsha256  {}", rep.bundle, rep.bundle_sha256);
+        for c in &rep.checks {
+            let tag = match c.status {
+                Status::Pass => "ok  ",
+                Status::Fail => "FAIL",
+                Status::Warn => "warn",
+                Status::Info => "info",
+            };
+            let _ = writeln!(out, "{tag}  {:<9} {}: {}", c.check, c.subject, c.message);
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "signers:");
+        for s in &rep.signers {
+            let t = match s.trusted {
+                Some(true) => "trusted",
+                Some(false) => "NOT TRUSTED",
+                None => "not pinned",
+            };
+            let _ = writeln!(out, "  {}  {}  ({t})", s.fingerprint, s.names.join(", "));
+        }
+        if !rep.trust_pinned {
+            let _ = writeln!(
+                out,
+                "note: no --trust given: the signatures are only self-consistent. Compare the fingerprints above with the\n      ones the operator declared, or run again with --trust <their .pub file>."
+            );
+        }
+    }
+    if rep.ok() {
+        let _ = writeln!(out, "VERIFIED: {} — every check passed.", rep.bundle);
+    } else {
+        let _ = writeln!(
+            out,
+            "NOT VERIFIED: {} — {} problem(s):",
+            rep.bundle,
+            rep.failures.len()
+        );
+        for f in &rep.failures {
+            let _ = writeln!(out, "  - {}: {}", f.subject, f.message);
+        }
+    }
+}
+
+fn ls_cmd(a: LsArgs) -> Result<i32> {
+    let rep = verify::verify(&a.bundle, &VerifyOptions::default())?;
+    let st = &rep.state;
+    if a.json {
+        let items: Vec<Value> = st.items.iter().map(|i| i.manifest_json.clone()).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"case": st.case_id, "items": items}))
+                .unwrap_or_default()
+        );
+    } else {
+        println!("case {} — {} item(s)", st.case_id, st.items.len());
+        for it in &st.items {
+            let m = &it.manifest;
+            println!(
+                "\n{}  kind={}  acquired {}  by {} ({})",
+                it.id,
+                m.kind,
+                m.acquired.finished,
+                m.operator.name.clone().unwrap_or_default(),
+                m.operator.key
+            );
+            for f in &m.files {
+                println!("  {}  {:>12}  {}  {}", f.sha256, f.size, f.role, f.path);
+            }
+        }
+    }
+    if !rep.ok() {
+        eprintln!(
+            "warning: the bundle does NOT verify ({} problem(s)); run `sigillo verify {}`",
+            rep.failures.len(),
+            a.bundle.display()
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+fn custody_cmd(c: CustodyCmd) -> Result<i32> {
+    match c {
+        CustodyCmd::Show { bundle, json } => {
+            let rep = verify::verify(&bundle, &VerifyOptions::default())?;
+            let failing: Vec<&str> = rep
+                .failures
+                .iter()
+                .filter(|f| f.check == "custody")
+                .map(|f| f.subject.as_str())
+                .collect();
+            if json {
+                let v: Vec<Value> = rep
+                    .state
+                    .custody
+                    .iter()
+                    .map(|e| {
+                        let mut o = e.raw.clone();
+                        if let Some(m) = o.as_object_mut() {
+                            m.insert("signature_ok".into(), json!(e.signature_ok));
+                        }
+                        o
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                println!(
+                    "{:>3}  {:<24}  {:<12}  {:<10}  by",
+                    "#", "time (UTC)", "action", "signature"
+                );
+                for e in &rep.state.custody {
+                    let who = match (&e.actor_role, &e.actor_org) {
+                        (Some(r), Some(o)) => format!("{} ({r}, {o})", e.actor_name),
+                        (Some(r), None) => format!("{} ({r})", e.actor_name),
+                        (None, Some(o)) => format!("{} ({o})", e.actor_name),
+                        _ => e.actor_name.clone(),
+                    };
+                    let what = e
+                        .details
+                        .get("item")
+                        .or_else(|| e.details.get("to"))
+                        .or_else(|| e.details.get("from"))
+                        .or_else(|| e.details.get("verdict"))
+                        .and_then(Value::as_str)
+                        .map(|s| format!(" {s}"))
+                        .unwrap_or_default();
+                    println!(
+                        "{:>3}  {:<24}  {:<12}  {:<10}  {who} [{}]{}{what}",
+                        e.seq,
+                        e.time_text,
+                        e.action,
+                        if e.signature_ok { "valid" } else { "INVALID" },
+                        e.actor_key,
+                        e.note
+                            .as_ref()
+                            .map(|n| format!(" — {n}"))
+                            .unwrap_or_default()
+                    );
+                }
+                if !failing.is_empty() {
+                    println!(
+                        "\nthe custody chain does NOT verify: {}",
+                        failing.join("; ")
+                    );
+                }
+            }
+            Ok(if rep.ok() { 0 } else { 1 })
+        }
+        CustodyCmd::Add(a) => {
+            let a = *a;
+            let signer = signer(&a.signer)?;
+            let mut details = Map::new();
+            let action = match a.action {
+                CustodyAction::Transferred => {
+                    let to = a.to.clone().ok_or_else(|| {
+                        Error::input(
+                            "--action transferred needs --to \"Recipient Name, Organisation\"",
+                        )
+                        .with_fix("add --to")
+                    })?;
+                    details.insert("to".into(), json!(to));
+                    Action::Transferred
+                }
+                CustodyAction::Received => {
+                    if let Some(f) = &a.from {
+                        details.insert("from".into(), json!(f));
+                    }
+                    Action::Received
+                }
+                CustodyAction::Verified => {
+                    let rep = verify::verify(
+                        &a.bundle,
+                        &VerifyOptions {
+                            trust: a.trust.clone(),
+                            tsa_ca: Vec::new(),
+                        },
+                    )?;
+                    details.insert("verdict".into(), json!(rep.verdict));
+                    details.insert("bundle_sha256".into(), json!(rep.bundle_sha256));
+                    details.insert("checks".into(), json!(rep.checks.len()));
+                    details.insert("failures".into(), json!(rep.failures.len()));
+                    if !rep.ok() {
+                        print_report(&rep, true);
+                        return Err(Error::not_verified(format!("'{}' does not verify; nothing was recorded", a.bundle.display()))
+                            .with_fix("a bundle that fails verification cannot take new custody entries; report the problems"));
+                    }
+                    Action::Verified
+                }
+                CustodyAction::Exported => Action::Exported,
+                CustodyAction::Note => {
+                    if a.note.is_none() {
+                        return Err(Error::input("--action note needs --note TEXT")
+                            .with_fix("add --note \"…\""));
+                    }
+                    Action::Note
+                }
+            };
+            let seq = bundle::append_custody(
+                &a.bundle,
+                action,
+                a.note.as_deref(),
+                details,
+                &signer,
+                &a.tsa.urls(),
+                a.tsa.require_tsa,
+            )?;
+            eprintln!(
+                "recorded custody entry #{seq} ({}) in {}, signed by {}",
+                action.as_str(),
+                a.bundle.display(),
+                signer.key.fingerprint()
+            );
+            Ok(0)
+        }
+    }
+}
+
+fn demo_cmd(d: DemoArgs) -> Result<i32> {
+    crate::demo::run(d.output.as_deref())
 }

@@ -45,22 +45,38 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An input problem (exit 2): bad argument, unreadable file, wrong key.
     pub fn input(problem: impl Into<String>) -> Self {
-        Error { kind: ErrorKind::Input, problem: problem.into(), fix: None }
+        Error {
+            kind: ErrorKind::Input,
+            problem: problem.into(),
+            fix: None,
+        }
     }
 
     /// A verification failure (exit 1).
     pub fn not_verified(problem: impl Into<String>) -> Self {
-        Error { kind: ErrorKind::NotVerified, problem: problem.into(), fix: None }
+        Error {
+            kind: ErrorKind::NotVerified,
+            problem: problem.into(),
+            fix: None,
+        }
     }
 
     /// Some acquisitions of a run failed (exit 1).
     pub fn partial(problem: impl Into<String>) -> Self {
-        Error { kind: ErrorKind::Partial, problem: problem.into(), fix: None }
+        Error {
+            kind: ErrorKind::Partial,
+            problem: problem.into(),
+            fix: None,
+        }
     }
 
     /// Something sigillo did not expect (exit 2).
     pub fn internal(problem: impl Into<String>) -> Self {
-        Error { kind: ErrorKind::Internal, problem: problem.into(), fix: None }
+        Error {
+            kind: ErrorKind::Internal,
+            problem: problem.into(),
+            fix: None,
+        }
     }
 
     /// An I/O failure on `path` while doing `doing` ("reading", "creating" …).

@@ -12,6 +12,7 @@
 pub mod acquire;
 pub mod bundle;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod report;

@@ -42,12 +42,20 @@ impl Clock {
 impl Stamp {
     /// The current time (or the pinned time when `SIGILLO_NOW` is set and valid).
     pub fn now() -> Stamp {
-        if let Ok(v) = std::env::var(NOW_ENV) {
-            if let Ok(t) = DateTime::parse_from_rfc3339(v.trim()) {
-                return Stamp { at: t.with_timezone(&Utc), clock: Clock::Override };
+        if let Ok(v) = std::env::var(NOW_ENV)
+            && let Ok(t) = DateTime::parse_from_rfc3339(v.trim())
+        {
+            {
+                return Stamp {
+                    at: t.with_timezone(&Utc),
+                    clock: Clock::Override,
+                };
             }
         }
-        Stamp { at: Utc::now(), clock: Clock::Local }
+        Stamp {
+            at: Utc::now(),
+            clock: Clock::Local,
+        }
     }
 
     /// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-22T10:04:05.123Z`.
@@ -63,5 +71,7 @@ pub fn rfc3339(t: &DateTime<Utc>) -> String {
 
 /// Parse a time written by sigillo (or any RFC 3339 time) into UTC.
 pub fn parse(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }

@@ -1,1 +1,167 @@
-//! (in progress)
+//! Files and folders given on the command line, stored byte for byte.
+//!
+//! Folders are walked recursively in sorted order (so the same tree always gives the
+//! same item); symbolic links are recorded as skipped, never followed, so a link
+//! cannot pull in files from outside what the user named.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::acquire::{Acquisition, Artifact, Content};
+use crate::error::{Error, IoContext, Result};
+use crate::time::{Stamp, rfc3339};
+
+/// Collect `inputs` (files or folders) as one acquisition of kind `files`.
+pub fn acquire(inputs: &[PathBuf]) -> Result<Acquisition> {
+    if inputs.is_empty() {
+        return Err(
+            Error::input("no files given").with_fix("name at least one file or folder to add")
+        );
+    }
+    let first = inputs[0]
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "files".into());
+    let mut acq = Acquisition::start("files", &first);
+    acq.input.insert(
+        "paths".into(),
+        json!(
+            inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        ),
+    );
+    let mut used = std::collections::HashSet::new();
+    for input in inputs {
+        let md = std::fs::symlink_metadata(input).map_err(|e| {
+            Error::io("read", input, e).with_fix("check the path; quote names with spaces")
+        })?;
+        if md.is_dir() {
+            let base = input
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "folder".into());
+            let mut n = 0;
+            for entry in walkdir::WalkDir::new(input)
+                .follow_links(false)
+                .sort_by_file_name()
+            {
+                let entry = entry.map_err(|e| {
+                    let p = e.path().map(Path::to_path_buf).unwrap_or_else(|| input.clone());
+                    Error::input(format!("could not read '{}' inside the folder: {e}", p.display()))
+                        .with_fix("check the folder's permissions (sigillo must read every file it is asked to seal)")
+                })?;
+                let ft = entry.file_type();
+                if ft.is_symlink() {
+                    acq.warnings.push(format!(
+                        "skipped symbolic link '{}' (links are not followed)",
+                        entry.path().display()
+                    ));
+                    continue;
+                }
+                if !ft.is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(input).unwrap_or(entry.path());
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().to_string())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                add_file(&mut acq, &mut used, entry.path(), &format!("{base}/{rel}"))?;
+                n += 1;
+            }
+            if n == 0 {
+                acq.warnings
+                    .push(format!("the folder '{}' holds no files", input.display()));
+            }
+        } else if md.is_file() {
+            let name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "file".into());
+            add_file(&mut acq, &mut used, input, &name)?;
+        } else if md.file_type().is_symlink() {
+            let target = std::fs::canonicalize(input).at("follow the link", input)?;
+            let name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "file".into());
+            acq.transformations.push(format!(
+                "followed the symbolic link '{}' named on the command line",
+                input.display()
+            ));
+            add_file(&mut acq, &mut used, &target, &name)?;
+        } else {
+            return Err(Error::input(format!(
+                "'{}' is not a regular file or folder",
+                input.display()
+            ))
+            .with_fix("copy the evidence into a regular file first"));
+        }
+    }
+    if acq.artifacts.is_empty() {
+        return Err(Error::input("there are no files to add")
+            .with_fix("the folders given are empty; name the files to add"));
+    }
+    acq.finished = Stamp::now();
+    Ok(acq)
+}
+
+fn add_file(
+    acq: &mut Acquisition,
+    used: &mut std::collections::HashSet<String>,
+    path: &Path,
+    rel: &str,
+) -> Result<()> {
+    // Readable now (fail early with a clear message, not halfway through sealing).
+    std::fs::File::open(path).at("open", path)?;
+    let md = std::fs::metadata(path).at("read", path)?;
+    let safe = safe_rel(rel);
+    let mut p = format!("original/{safe}");
+    let mut i = 2;
+    while !used.insert(p.clone()) {
+        p = format!("original/{safe}.{i}");
+        i += 1;
+    }
+    let mut a = Artifact::original(p, Content::File(path.to_path_buf()))
+        .with_source("path_as_given", path.display().to_string())
+        .with_source(
+            "name",
+            path.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        );
+    if let Ok(m) = md.modified() {
+        a = a.with_source("mtime", rfc3339(&chrono::DateTime::<chrono::Utc>::from(m)));
+    }
+    acq.artifacts.push(a);
+    Ok(())
+}
+
+/// Make a relative path safe for the bundle: drop empty/`.`/`..` parts, replace
+/// backslashes and control characters. The original name stays in `source.name`.
+fn safe_rel(rel: &str) -> String {
+    let parts: Vec<String> = rel
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+        .map(|c| {
+            c.chars()
+                .map(|ch| {
+                    if ch.is_control() || ch == '\\' {
+                        '_'
+                    } else {
+                        ch
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if parts.is_empty() {
+        "file".into()
+    } else {
+        parts.join("/")
+    }
+}

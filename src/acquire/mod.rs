@@ -169,7 +169,11 @@ pub fn slugify(s: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "item".to_string() } else { out }
+    if out.is_empty() {
+        "item".to_string()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +183,10 @@ mod tests {
     #[test]
     fn slugs_are_safe() {
         assert_eq!(slugify("IMG 001.JPG"), "img-001-jpg");
-        assert_eq!(slugify("https://example.com/a/b?c=d"), "https-example-com-a-b-c-d");
+        assert_eq!(
+            slugify("https://example.com/a/b?c=d"),
+            "https-example-com-a-b-c-d"
+        );
         assert_eq!(slugify("../../etc"), "etc");
         assert_eq!(slugify("…"), "item");
         assert!(slugify(&"a".repeat(100)).len() <= 40);

@@ -44,7 +44,10 @@ pub fn sha256_reader(r: &mut dyn Read) -> io::Result<Digest256> {
         h.update(&buf[..n]);
         size += n as u64;
     }
-    Ok(Digest256 { size, sha256: hex::encode(h.finalize()) })
+    Ok(Digest256 {
+        size,
+        sha256: hex::encode(h.finalize()),
+    })
 }
 
 /// Hash a file, streaming.
@@ -63,12 +66,22 @@ pub struct HashingWriter<W> {
 impl<W: io::Write> HashingWriter<W> {
     /// Wrap `inner`.
     pub fn new(inner: W) -> Self {
-        HashingWriter { inner, hasher: Sha256::new(), size: 0 }
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+        }
     }
 
     /// The digest of everything written, and the inner writer.
     pub fn finish(self) -> (Digest256, W) {
-        (Digest256 { size: self.size, sha256: hex::encode(self.hasher.finalize()) }, self.inner)
+        (
+            Digest256 {
+                size: self.size,
+                sha256: hex::encode(self.hasher.finalize()),
+            },
+            self.inner,
+        )
     }
 }
 
@@ -97,7 +110,10 @@ mod tests {
         );
         let d = sha256_reader(&mut &b"abc"[..]).unwrap();
         assert_eq!(d.size, 3);
-        assert_eq!(d.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            d.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

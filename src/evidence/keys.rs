@@ -32,12 +32,17 @@ pub const PASSPHRASE_ENV: &str = "SIGILLO_PASSPHRASE";
 /// The fingerprint of a public key: `SHA256:<base64>`.
 pub fn fingerprint(vk: &VerifyingKey) -> String {
     let d = Sha256::digest(vk.as_bytes());
-    format!("SHA256:{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(d))
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(d)
+    )
 }
 
 /// The file-name form of a fingerprint (`SHA256_<base64url>`).
 pub fn fingerprint_file_stem(fpr: &str) -> String {
-    fpr.replacen(':', "_", 1).replace('/', "_").replace('+', "-")
+    fpr.replacen(':', "_", 1)
+        .replace('/', "_")
+        .replace('+', "-")
 }
 
 /// SPKI PEM of a public key.
@@ -72,7 +77,10 @@ pub struct Key {
 
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Key").field("fingerprint", &self.fingerprint()).field("path", &self.path).finish()
+        f.debug_struct("Key")
+            .field("fingerprint", &self.fingerprint())
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -100,8 +108,10 @@ impl Key {
 
 /// Where the default key lives: `$SIGILLO_KEY`, else `<config dir>/sigillo/key.pem`.
 pub fn default_key_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(KEY_ENV) {
-        if !p.is_empty() {
+    if let Some(p) = std::env::var_os(KEY_ENV)
+        && !p.is_empty()
+    {
+        {
             return Some(PathBuf::from(p));
         }
     }
@@ -128,9 +138,13 @@ pub fn generate(path: &Path, name: Option<&str>, passphrase: Option<&str>) -> Re
         fs::create_dir_all(dir).at("create the directory", dir)?;
     }
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| Error::internal(format!("the system random generator failed: {e}")))?;
+    getrandom::fill(&mut seed)
+        .map_err(|e| Error::internal(format!("the system random generator failed: {e}")))?;
     let signing = SigningKey::from_bytes(&seed);
-    let kp = KeypairBytes { secret_key: signing.to_bytes(), public_key: None };
+    let kp = KeypairBytes {
+        secret_key: signing.to_bytes(),
+        public_key: None,
+    };
     let pem = match passphrase {
         Some(pw) => kp.to_pkcs8_encrypted_pem(pw.as_bytes(), LineEnding::LF),
         None => kp.to_pkcs8_pem(LineEnding::LF),
@@ -142,10 +156,17 @@ pub fn generate(path: &Path, name: Option<&str>, passphrase: Option<&str>) -> Re
     if let Some(n) = name {
         pubtext.push_str(&format!("# name: {}\n", n.replace(['\n', '\r'], " ")));
     }
-    pubtext.push_str(&format!("# fingerprint: {}\n", fingerprint(&signing.verifying_key())));
+    pubtext.push_str(&format!(
+        "# fingerprint: {}\n",
+        fingerprint(&signing.verifying_key())
+    ));
     pubtext.push_str(&public_pem(&signing.verifying_key()));
     write_new(&pubp, pubtext.as_bytes(), 0o644)?;
-    Ok(Key { signing, name: name.map(str::to_string), path: path.to_path_buf() })
+    Ok(Key {
+        signing,
+        name: name.map(str::to_string),
+        path: path.to_path_buf(),
+    })
 }
 
 /// Create `path` exclusively (no race between check and open) with `mode`, write, fsync.
@@ -180,8 +201,13 @@ impl PassphraseSource for EnvOrTerminal {
             return Ok(p);
         }
         rpassword::prompt_password(format!("Passphrase for {}: ", path.display())).map_err(|e| {
-            Error::input(format!("the key '{}' is encrypted and no passphrase could be read: {e}", path.display()))
-                .with_fix(format!("run sigillo in a terminal, or set ${PASSPHRASE_ENV} for scripts"))
+            Error::input(format!(
+                "the key '{}' is encrypted and no passphrase could be read: {e}",
+                path.display()
+            ))
+            .with_fix(format!(
+                "run sigillo in a terminal, or set ${PASSPHRASE_ENV} for scripts"
+            ))
         })
     }
 }
@@ -197,20 +223,35 @@ pub fn load(path: &Path, pw: &dyn PassphraseSource) -> Result<Key> {
     warn_if_too_open(path);
     let signing = if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         let pass = pw.passphrase(path)?;
-        let kp = KeypairBytes::from_pkcs8_encrypted_pem(pem_block(&text, "ENCRYPTED PRIVATE KEY"), pass.as_bytes())
-            .map_err(|_| {
-                Error::input(format!("wrong passphrase for the key '{}' (or the key file is damaged)", path.display()))
-                    .with_fix(format!("type the passphrase again, or check ${PASSPHRASE_ENV}"))
-            })?;
+        let kp = KeypairBytes::from_pkcs8_encrypted_pem(
+            pem_block(&text, "ENCRYPTED PRIVATE KEY"),
+            pass.as_bytes(),
+        )
+        .map_err(|_| {
+            Error::input(format!(
+                "wrong passphrase for the key '{}' (or the key file is damaged)",
+                path.display()
+            ))
+            .with_fix(format!(
+                "type the passphrase again, or check ${PASSPHRASE_ENV}"
+            ))
+        })?;
         SigningKey::from_bytes(&kp.secret_key)
     } else if text.contains("-----BEGIN PRIVATE KEY-----") {
-        let kp = KeypairBytes::from_pkcs8_pem(pem_block(&text, "PRIVATE KEY")).map_err(|e| not_a_key(path, &e))?;
+        let kp = KeypairBytes::from_pkcs8_pem(pem_block(&text, "PRIVATE KEY"))
+            .map_err(|e| not_a_key(path, &e))?;
         SigningKey::from_bytes(&kp.secret_key)
     } else {
         return Err(not_a_key(path, &"no PEM private key block found"));
     };
-    let name = fs::read_to_string(pub_path(path)).ok().and_then(|t| pub_comment(&t, "name"));
-    Ok(Key { signing, name, path: path.to_path_buf() })
+    let name = fs::read_to_string(pub_path(path))
+        .ok()
+        .and_then(|t| pub_comment(&t, "name"));
+    Ok(Key {
+        signing,
+        name,
+        path: path.to_path_buf(),
+    })
 }
 
 fn not_a_key(path: &Path, why: &dyn std::fmt::Display) -> Error {
@@ -230,15 +271,20 @@ fn pem_block<'a>(text: &'a str, label: &str) -> &'a str {
 /// Read a `# key: value` comment line from a public key file.
 pub fn pub_comment(text: &str, key: &str) -> Option<String> {
     let prefix = format!("# {key}:");
-    text.lines().find_map(|l| l.strip_prefix(&prefix)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn warn_if_too_open(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(md) = fs::metadata(path) {
-            if md.permissions().mode() & 0o077 != 0 {
+        if let Ok(md) = fs::metadata(path)
+            && md.permissions().mode() & 0o077 != 0
+        {
+            {
                 eprintln!(
                     "warning: the private key '{}' can be read by other users; fix with: chmod 600 {}",
                     path.display(),
@@ -275,7 +321,10 @@ pub fn parse_trust(arg: &str) -> Result<TrustRef> {
 
 /// Quote a string for a POSIX shell when it needs it.
 pub fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:@,".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@,".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -304,7 +353,10 @@ mod tests {
         let sig = k2.sign(b"hello");
         assert!(verify_raw(&k.verifying_key(), b"hello", &sig));
         assert!(!verify_raw(&k.verifying_key(), b"hellp", &sig));
-        assert!(generate(&p, None, None).is_err(), "must refuse to overwrite");
+        assert!(
+            generate(&p, None, None).is_err(),
+            "must refuse to overwrite"
+        );
         let text = fs::read_to_string(pub_path(&p)).unwrap();
         assert_eq!(parse_public_pem(&text), Some(k.verifying_key()));
     }
@@ -314,8 +366,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("k.pem");
         let k = generate(&p, None, Some("correct horse")).unwrap();
-        assert!(fs::read_to_string(&p).unwrap().contains("ENCRYPTED PRIVATE KEY"));
-        assert_eq!(load(&p, &Fixed("correct horse")).unwrap().fingerprint(), k.fingerprint());
+        assert!(
+            fs::read_to_string(&p)
+                .unwrap()
+                .contains("ENCRYPTED PRIVATE KEY")
+        );
+        assert_eq!(
+            load(&p, &Fixed("correct horse")).unwrap().fingerprint(),
+            k.fingerprint()
+        );
         let e = load(&p, &Fixed("wrong")).unwrap_err();
         assert!(e.problem().contains("wrong passphrase"));
     }

@@ -12,4 +12,5 @@ pub mod hash;
 pub mod keys;
 pub mod manifest;
 pub mod media;
+pub mod stamping;
 pub mod timestamp;

@@ -1,0 +1,151 @@
+//! Where everything lives inside a bundle: the one place that names paths.
+//!
+//! See `docs/bundle-format.md` for the normative description. The canonical entry
+//! order is: item folders in sequence (manifest.json, manifest.sig, tokens, then the
+//! files in manifest order), `keys/` sorted, `custody.jsonl`, `custody/` tokens
+//! sorted, `report.html`, `VERIFY.md`, `SHA256SUMS`, `SHA256SUMS.sig`.
+
+/// Bundle format version written into VERIFY.md and docs.
+pub const BUNDLE_FORMAT: &str = "sigillo-bundle/1";
+/// Folder holding items.
+pub const ITEMS_DIR: &str = "items/";
+/// Folder holding public keys.
+pub const KEYS_DIR: &str = "keys/";
+/// The custody log.
+pub const CUSTODY: &str = "custody.jsonl";
+/// Folder holding RFC 3161 tokens over custody entries.
+pub const CUSTODY_TOKENS_DIR: &str = "custody/";
+/// The derived acquisition report.
+pub const REPORT: &str = "report.html";
+/// Hand-verification instructions.
+pub const VERIFY_MD: &str = "VERIFY.md";
+/// `sha256sum -c` list of every other entry.
+pub const SUMS: &str = "SHA256SUMS";
+/// Ed25519 signature over SHA256SUMS.
+pub const SUMS_SIG: &str = "SHA256SUMS.sig";
+/// Manifest file name inside an item.
+pub const MANIFEST: &str = "manifest.json";
+/// Signature file name inside an item.
+pub const MANIFEST_SIG: &str = "manifest.sig";
+
+/// Largest metadata member (manifest, custody log, sums, key) read into memory.
+pub const MAX_METADATA_BYTES: u64 = 64 << 20;
+
+/// `items/<id>/`.
+pub fn item_dir(id: &str) -> String {
+    format!("{ITEMS_DIR}{id}/")
+}
+
+/// `keys/<fingerprint stem>.pub.pem`.
+pub fn key_path(fingerprint: &str) -> String {
+    format!(
+        "{KEYS_DIR}{}.pub.pem",
+        crate::evidence::keys::fingerprint_file_stem(fingerprint)
+    )
+}
+
+/// Token file name for the n-th TSA (1-based): `manifest.tsr`, `manifest.2.tsr` …
+pub fn token_name(n: usize) -> String {
+    if n <= 1 {
+        "manifest.tsr".to_string()
+    } else {
+        format!("manifest.{n}.tsr")
+    }
+}
+
+/// Certificate-chain file name for the n-th TSA token.
+pub fn token_chain_name(n: usize) -> String {
+    if n <= 1 {
+        "manifest.tsa.pem".to_string()
+    } else {
+        format!("manifest.{n}.tsa.pem")
+    }
+}
+
+/// `custody/<seq>.tsr` (n-th token for that entry when n > 1).
+pub fn custody_token_path(seq: u64, n: usize) -> String {
+    if n <= 1 {
+        format!("{CUSTODY_TOKENS_DIR}{seq:06}.tsr")
+    } else {
+        format!("{CUSTODY_TOKENS_DIR}{seq:06}.{n}.tsr")
+    }
+}
+
+/// Whether an item-folder file name is a sigillo control file (not listed in the manifest).
+pub fn is_item_control_file(name: &str) -> bool {
+    name == MANIFEST
+        || name == MANIFEST_SIG
+        || (name.starts_with("manifest.") && (name.ends_with(".tsr") || name.ends_with(".tsa.pem")))
+}
+
+/// Check a path inside the bundle (or an item-relative path) is safe and normal:
+/// relative, `/`-separated, no empty, `.` or `..` components, no backslashes or
+/// control characters, not too long.
+pub fn check_safe_path(p: &str) -> Result<(), String> {
+    if p.is_empty() {
+        return Err("empty name".into());
+    }
+    if p.len() > 1024 {
+        return Err("name longer than 1024 bytes".into());
+    }
+    if p.starts_with('/') {
+        return Err("absolute path".into());
+    }
+    if p.contains('\\') {
+        return Err("backslash in name".into());
+    }
+    if p.chars().any(char::is_control) {
+        return Err("control character in name".into());
+    }
+    if p.len() >= 2 && p.as_bytes()[1] == b':' {
+        return Err("drive-letter path".into());
+    }
+    for c in p.split('/') {
+        match c {
+            "" => return Err("empty path component (// or trailing /)".into()),
+            "." | ".." => return Err(format!("'{c}' path component")),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in [
+            "../x",
+            "a/../b",
+            "/etc/passwd",
+            "a\\b",
+            "a//b",
+            "a/",
+            "C:x",
+            "a/./b",
+            "a\u{7}b",
+            "",
+        ] {
+            assert!(check_safe_path(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "items/0001-files-x/original/a b.jpg",
+            "SHA256SUMS",
+            "keys/SHA256_x.pub.pem",
+            "ä/ü",
+        ] {
+            assert!(check_safe_path(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn token_names() {
+        assert_eq!(token_name(1), "manifest.tsr");
+        assert_eq!(token_name(2), "manifest.2.tsr");
+        assert!(is_item_control_file("manifest.2.tsa.pem"));
+        assert!(!is_item_control_file("manifest.json.bak"));
+        assert_eq!(custody_token_path(3, 1), "custody/000003.tsr");
+    }
+}

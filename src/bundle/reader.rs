@@ -1,0 +1,300 @@
+//! Reading a bundle defensively.
+//!
+//! The zip crate is lenient (it accepts junk before the archive, comments, odd
+//! names). A bundle is evidence, so this reader is strict: it refuses prepended or
+//! trailing data, archive comments, unsafe or duplicate names, symlinks, directory
+//! entries, encryption, unknown compression methods and size declarations no
+//! deflate stream can honour. It never extracts to disk and reads only small
+//! metadata members into memory (capped); file contents are streamed.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use zip::{CompressionMethod, ZipArchive};
+
+use crate::bundle::layout::{self, MAX_METADATA_BYTES};
+use crate::error::{Error, IoContext, Result};
+use crate::evidence::hash::{Digest256, sha256_reader};
+
+/// Deflate cannot expand data more than ~1032:1; a header claiming more is lying.
+const MAX_DEFLATE_RATIO: u64 = 1100;
+
+/// A file handle that can be cloned cheaply, each clone with its own position
+/// (positional reads), so that many threads can read one archive at once.
+#[derive(Clone)]
+pub struct SharedFile {
+    file: Arc<File>,
+    pos: u64,
+    len: u64,
+}
+
+impl SharedFile {
+    fn new(file: File) -> io::Result<Self> {
+        let len = file.metadata()?.len();
+        Ok(SharedFile {
+            file: Arc::new(file),
+            pos: 0,
+            len,
+        })
+    }
+}
+
+impl Read for SharedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SharedFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let new = match pos {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        match new {
+            Some(p) => {
+                self.pos = p;
+                Ok(p)
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before start",
+            )),
+        }
+    }
+}
+
+/// One member of the archive, as listed in the central directory.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Index in the central directory.
+    pub index: usize,
+    /// Name (path inside the bundle).
+    pub name: String,
+    /// Declared uncompressed size.
+    pub size: u64,
+    /// Compressed size.
+    pub compressed_size: u64,
+    /// Stored or deflated.
+    pub deflated: bool,
+}
+
+/// A structural problem with the archive itself.
+#[derive(Debug, Clone)]
+pub struct StructureProblem {
+    /// Member name, or "(archive)".
+    pub subject: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// An opened bundle.
+pub struct BundleReader {
+    path: PathBuf,
+    archive: ZipArchive<SharedFile>,
+    /// Members in archive order (only the ones that passed the safety checks).
+    pub members: Vec<Member>,
+    /// Problems found in the archive's structure (unsafe entries are listed here and left out of `members`).
+    pub problems: Vec<StructureProblem>,
+}
+
+impl BundleReader {
+    /// Open `path` and check the archive structure. Errors only when the file cannot be
+    /// read as a ZIP at all; structural problems are collected in `problems`.
+    pub fn open(path: &Path) -> Result<BundleReader> {
+        let file = File::open(path).map_err(|e| {
+            Error::io("open the bundle", path, e).with_fix("check the path to the .zip bundle")
+        })?;
+        if file.metadata().at("read", path)?.is_dir() {
+            return Err(
+                Error::input(format!("'{}' is a directory, not a bundle", path.display()))
+                    .with_fix("give the path of the case .zip file"),
+            );
+        }
+        let shared = SharedFile::new(file).at("read", path)?;
+        let mut archive = ZipArchive::new(shared).map_err(|e| {
+            Error::input(format!("'{}' is not a readable ZIP bundle ({e})", path.display()))
+                .with_fix("check that this is the .zip written by sigillo and that the copy is complete (compare its size and SHA-256 with the sender's)")
+        })?;
+        let mut problems = Vec::new();
+        let mut prob = |subject: &str, message: String| {
+            problems.push(StructureProblem {
+                subject: subject.to_string(),
+                message,
+            })
+        };
+        if archive.offset() != 0 {
+            prob(
+                "(archive)",
+                format!(
+                    "{} bytes of unknown data precede the archive",
+                    archive.offset()
+                ),
+            );
+        }
+        if !archive.comment().is_empty() {
+            prob(
+                "(archive)",
+                "the archive has a comment; sigillo bundles have none".into(),
+            );
+        }
+        let mut members = Vec::new();
+        let mut seen = HashSet::new();
+        let mut end_of_data = 0u64;
+        for i in 0..archive.len() {
+            let f = match archive.by_index_raw(i) {
+                Ok(f) => f,
+                Err(e) => {
+                    prob(
+                        &format!("(entry #{i})"),
+                        format!("unreadable entry header ({e})"),
+                    );
+                    continue;
+                }
+            };
+            let name = match std::str::from_utf8(f.name_raw()) {
+                Ok(n) => n.to_string(),
+                Err(_) => {
+                    prob(
+                        &String::from_utf8_lossy(f.name_raw()),
+                        "name is not UTF-8".into(),
+                    );
+                    continue;
+                }
+            };
+            if let Err(why) = layout::check_safe_path(&name) {
+                prob(&name, format!("unsafe entry name: {why}"));
+                continue;
+            }
+            if f.is_dir() {
+                prob(&name, "directory entry; sigillo bundles have none".into());
+                continue;
+            }
+            if f.is_symlink() {
+                prob(&name, "symbolic link entry".into());
+                continue;
+            }
+            if f.encrypted() {
+                prob(&name, "encrypted entry".into());
+                continue;
+            }
+            let deflated = match f.compression() {
+                CompressionMethod::Stored => false,
+                CompressionMethod::Deflated => true,
+                other => {
+                    prob(&name, format!("unsupported compression method {other:?}"));
+                    continue;
+                }
+            };
+            let (size, csize) = (f.size(), f.compressed_size());
+            if (!deflated && size != csize)
+                || (deflated && size > csize.saturating_mul(MAX_DEFLATE_RATIO) + 4096)
+            {
+                prob(
+                    &name,
+                    format!(
+                        "declared size {size} is impossible for {csize} compressed bytes (zip bomb?)"
+                    ),
+                );
+                continue;
+            }
+            if !seen.insert(name.clone()) {
+                prob(&name, "duplicate entry name".into());
+                continue;
+            }
+            end_of_data = end_of_data.max(f.data_start().unwrap_or(0) + csize);
+            members.push(Member {
+                index: i,
+                name,
+                size,
+                compressed_size: csize,
+                deflated,
+            });
+        }
+        let _ = end_of_data;
+        Ok(BundleReader {
+            path: path.to_path_buf(),
+            archive,
+            members,
+            problems,
+        })
+    }
+
+    /// The bundle's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Find a member by name.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+
+    /// Read a small member fully (capped at [`MAX_METADATA_BYTES`]).
+    pub fn read_small(&self, name: &str) -> Result<Vec<u8>> {
+        let m = self
+            .member(name)
+            .ok_or_else(|| Error::not_verified(format!("'{name}' is missing from the bundle")))?;
+        if m.size > MAX_METADATA_BYTES {
+            return Err(Error::not_verified(format!(
+                "'{name}' is {} bytes, too large for a metadata file",
+                m.size
+            )));
+        }
+        let mut ar = self.archive.clone();
+        let f = ar
+            .by_index(m.index)
+            .map_err(|e| Error::not_verified(format!("cannot read '{name}': {e}")))?;
+        let mut buf = Vec::with_capacity(m.size as usize);
+        f.take(MAX_METADATA_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::not_verified(format!("cannot read '{name}': {e}")))?;
+        if buf.len() as u64 != m.size {
+            return Err(Error::not_verified(format!(
+                "'{name}' holds {} bytes but its header declares {}",
+                buf.len(),
+                m.size
+            )));
+        }
+        Ok(buf)
+    }
+
+    /// Stream one member through `f`.
+    pub fn with_reader<T>(
+        &self,
+        m: &Member,
+        f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
+    ) -> io::Result<T> {
+        let mut ar = self.archive.clone();
+        let mut zf = ar.by_index(m.index).map_err(io::Error::other)?;
+        f(&mut zf)
+    }
+
+    /// SHA-256 of every member, in parallel; a member that cannot be read gives its error text.
+    pub fn hash_all(&self) -> Vec<std::result::Result<Digest256, String>> {
+        self.members
+            .par_iter()
+            .map(|m| {
+                self.with_reader(m, |r| {
+                    // Never read more than declared: a lying header cannot make us read forever.
+                    let mut limited = r.take(m.size + 1);
+                    sha256_reader(&mut limited)
+                })
+                .map_err(|e| e.to_string())
+            })
+            .collect()
+    }
+
+    /// The raw archive, for copying members unchanged into a new bundle.
+    pub fn archive(&mut self) -> &mut ZipArchive<SharedFile> {
+        &mut self.archive
+    }
+}

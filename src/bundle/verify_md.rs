@@ -1,0 +1,87 @@
+//! `VERIFY.md`: how anyone can check the bundle by hand, with stock tools only.
+
+use crate::bundle::layout;
+use crate::evidence::custody::Entry;
+use crate::verify::BundleState;
+
+/// Render VERIFY.md for the bundle as it will be after this change.
+pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> String {
+    let mut s = String::new();
+    let case = &state.case_id;
+    s.push_str(&format!(
+        "# How to verify this evidence bundle\n\nCase `{case}` · format `{}` · written by {} {}.\n\n",
+        layout::BUNDLE_FORMAT,
+        crate::TOOL_NAME,
+        crate::TOOL_VERSION
+    ));
+    s.push_str(
+        "Everything below uses only `unzip`, `sha256sum` and OpenSSL 3 (`openssl`). Nothing needs sigillo.\n\
+         With sigillo installed, `sigillo verify case.zip --trust <the operator's .pub file>` runs every check at once.\n\n\
+         ## 1. Extract a working copy\n\n```sh\nmkdir check && cd check && unzip -q ../case.zip\n```\n\n\
+         ## 2. Every file is intact\n\n```sh\nsha256sum -c SHA256SUMS\n```\n\n\
+         Every line must say `OK`. SHA256SUMS lists every file of the bundle except itself and its signature.\n\n\
+         ## 3. The list of hashes is signed by the last custodian\n\n",
+    );
+    if let Some(last) = entries.last() {
+        s.push_str(&format!(
+            "The last custody entry (#{}) is by {} ({}).\n\n```sh\nopenssl pkeyutl -verify -pubin -inkey {} -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig\n```\n\n",
+            last.seq,
+            md(&last.actor_name),
+            last.actor_key,
+            layout::key_path(&last.actor_key)
+        ));
+    }
+    s.push_str("It must print `Signature Verified Successfully`.\n\n## 4. Each item's manifest is signed by its operator\n\n");
+    s.push_str("Each manifest lists the item's files with size and SHA-256, and says who acquired them, when and how.\n\n```sh\n");
+    for it in &state.items {
+        let dir = layout::item_dir(&it.id);
+        s.push_str(&format!(
+            "openssl pkeyutl -verify -pubin -inkey {} -rawin -in {dir}manifest.json -sigfile {dir}manifest.sig\n",
+            layout::key_path(&it.manifest.operator.key)
+        ));
+    }
+    s.push_str("```\n\n");
+    s.push_str("To check a manifest's file list against the files (the same hashes as SHA256SUMS), for example with `jq`:\n\n```sh\n");
+    if let Some(it) = state.items.first() {
+        let dir = layout::item_dir(&it.id);
+        s.push_str(&format!(
+            "(cd {dir} && jq -r '.files[] | \"\\(.sha256)  \\(.path)\"' manifest.json | sha256sum -c)\n"
+        ));
+    }
+    s.push_str("```\n\n## 5. Trusted timestamps (RFC 3161)\n\n");
+    s.push_str("Where an item has `manifest.tsr`, a timestamp authority (TSA) certified the time at which `manifest.sig` existed:\n\n```sh\n");
+    s.push_str("openssl ts -reply -in items/<item>/manifest.tsr -text          # show the time and the TSA\nopenssl ts -verify -data items/<item>/manifest.sig -in items/<item>/manifest.tsr -CAfile <TSA root certificate> -untrusted items/<item>/manifest.tsa.pem\n```\n\n");
+    s.push_str("## 6. Who signed\n\nCompare these key fingerprints with the ones the signers declared to you (for example on paper):\n\n");
+    s.push_str("| fingerprint | key file |\n|---|---|\n");
+    for k in key_files {
+        let fpr = entries
+            .iter()
+            .map(|e| e.actor_key.clone())
+            .chain(state.items.iter().map(|i| i.manifest.operator.key.clone()))
+            .find(|f| layout::key_path(f) == *k)
+            .unwrap_or_default();
+        s.push_str(&format!("| `{fpr}` | `{k}` |\n"));
+    }
+    s.push_str(
+        "\nThe fingerprint is `SHA256:` + base64 of the SHA-256 of the raw 32-byte Ed25519 key:\n\n```sh\n\
+         openssl pkey -pubin -in keys/<file>.pub.pem -outform DER | tail -c 32 | openssl dgst -sha256 -binary | openssl base64 -A | tr -d '='\n```\n\n",
+    );
+    s.push_str("## 7. Chain of custody\n\n`custody.jsonl` holds one signed entry per line; each carries the SHA-256 of the line before it (`prev`).\n\n| # | time (UTC) | action | by |\n|---|---|---|---|\n");
+    for e in entries {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            e.seq,
+            e.time_text,
+            e.action,
+            md(&e.actor_name)
+        ));
+    }
+    s.push_str("\nCheck the links by hand: the SHA-256 of line N (without its newline) must equal `prev` of line N+1:\n\n```sh\n");
+    s.push_str("n=$(wc -l < custody.jsonl); for i in $(seq 1 $((n-1))); do\n  h=$(sed -n \"${i}p\" custody.jsonl | tr -d '\\n' | sha256sum | cut -d' ' -f1)\n  sed -n \"$((i+1))p\" custody.jsonl | grep -q \"\\\"prev\\\":\\\"$h\\\"\" && echo \"link $i→$((i+1)) OK\" || echo \"link $i→$((i+1)) BROKEN\"\ndone\n```\n\n");
+    s.push_str("Each entry's `signature` is Ed25519 over the entry's canonical JSON (RFC 8785) without the `signature` field; `sigillo verify` checks them, and `docs/chain-of-custody.md` shows how to do it with openssl.\n");
+    s
+}
+
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}

@@ -1,0 +1,614 @@
+//! The core bundle through the real binary: keys, add, verify, independent
+//! verification with stock tools, determinism, tampering, hostile zips, bad input.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+const NOW: &str = "2026-11-22T10:00:00Z";
+
+/// A bundle with two items (a folder with a text file and a binary, then one file).
+fn sample(dir: &Path) -> (PathBuf, PathBuf) {
+    let k = key(dir, "lawyer.pem", "Avv. Maria Rossi");
+    std::fs::create_dir_all(dir.join("ev/sub")).unwrap();
+    std::fs::write(dir.join("ev/chat.txt"), "threat received at 21:04\n").unwrap();
+    std::fs::write(
+        dir.join("ev/sub/photo.jpg"),
+        (0..5000u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("later.txt"), "a second acquisition\n").unwrap();
+    let env = [("SIGILLO_NOW", NOW)];
+    let r = sigillo_env(
+        dir,
+        &[
+            "add",
+            "ev",
+            "-o",
+            "case.zip",
+            "--case",
+            "CASE-1",
+            "--key",
+            "lawyer.pem",
+        ],
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = sigillo_env(
+        dir,
+        &[
+            "add",
+            "later.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "lawyer.pem",
+            "--note",
+            "second",
+        ],
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    (dir.join("case.zip"), k)
+}
+
+#[test]
+fn key_files_are_read_by_openssl_and_private_key_is_0600() {
+    let d = tempfile::tempdir().unwrap();
+    let k = key(d.path(), "k.pem", "Test");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&k).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let r = tool(d.path(), "openssl", &["pkey", "-in", "k.pem", "-pubout"]);
+    assert_eq!(
+        r.code,
+        0,
+        "openssl cannot read our private key: {}",
+        r.all()
+    );
+    let ours = std::fs::read_to_string(d.path().join("k.pem.pub")).unwrap();
+    assert!(
+        ours.contains(r.stdout.trim()),
+        "openssl derives a different public key"
+    );
+    // Refuses to overwrite.
+    let r = sigillo(d.path(), &["key", "new", "--out", "k.pem"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
+    // Encrypted key: readable by openssl with the passphrase, by sigillo only with the right one.
+    let r = sigillo_env(
+        d.path(),
+        &[
+            "key",
+            "new",
+            "--out",
+            "enc.pem",
+            "--passphrase",
+            "--name",
+            "E",
+        ],
+        &[("SIGILLO_PASSPHRASE", "s3cret pass")],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = tool(
+        d.path(),
+        "openssl",
+        &[
+            "pkey",
+            "-in",
+            "enc.pem",
+            "-passin",
+            "pass:s3cret pass",
+            "-noout",
+        ],
+    );
+    assert_eq!(
+        r.code,
+        0,
+        "openssl cannot decrypt our encrypted key: {}",
+        r.all()
+    );
+    std::fs::write(d.path().join("f.txt"), "x").unwrap();
+    let r = sigillo_env(
+        d.path(),
+        &["add", "f.txt", "-o", "c.zip", "--key", "enc.pem"],
+        &[("SIGILLO_PASSPHRASE", "wrong")],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("wrong passphrase"), "{}", r.stderr);
+    assert!(!d.path().join("c.zip").exists());
+    let r = sigillo_env(
+        d.path(),
+        &["add", "f.txt", "-o", "c.zip", "--key", "enc.pem"],
+        &[("SIGILLO_PASSPHRASE", "s3cret pass")],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    // key show prints the fingerprint.
+    let r = sigillo(d.path(), &["key", "show", "k.pem.pub"]);
+    assert!(r.stdout.starts_with("fingerprint: SHA256:"), "{}", r.stdout);
+}
+
+#[test]
+fn bundle_verifies_with_sigillo_and_with_stock_tools() {
+    let d = tempfile::tempdir().unwrap();
+    let (bundle, k) = sample(d.path());
+    let r = sigillo(d.path(), &["verify", "case.zip"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("VERIFIED"));
+    assert!(
+        r.stdout.contains("only self-consistent"),
+        "without --trust it must say so"
+    );
+    let pubk = format!("{}.pub", k.display());
+    let r = sigillo(d.path(), &["verify", "case.zip", "--trust", &pubk]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("(trusted)"), "{}", r.stdout);
+
+    // Independent: unzip, sha256sum -c, openssl pkeyutl on every manifest and on SHA256SUMS.
+    let x = d.path().join("x");
+    unzip(&bundle, &x);
+    let r = tool(&x, "sha256sum", &["--strict", "-c", "SHA256SUMS"]);
+    assert_eq!(r.code, 0, "sha256sum -c failed: {}", r.all());
+    assert_eq!(r.stdout.lines().count(), read_zip(&bundle).len() - 2);
+    let keyfile = std::fs::read_dir(x.join("keys"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let keyfile = keyfile.to_str().unwrap();
+    for item in std::fs::read_dir(x.join("items")).unwrap() {
+        let item = item.unwrap().path();
+        let r = tool(
+            &x,
+            "openssl",
+            &[
+                "pkeyutl",
+                "-verify",
+                "-pubin",
+                "-inkey",
+                keyfile,
+                "-rawin",
+                "-in",
+                item.join("manifest.json").to_str().unwrap(),
+                "-sigfile",
+                item.join("manifest.sig").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 0, "openssl rejects {}: {}", item.display(), r.all());
+        assert!(r.stdout.contains("Signature Verified Successfully"));
+    }
+    let r = tool(
+        &x,
+        "openssl",
+        &[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            keyfile,
+            "-rawin",
+            "-in",
+            "SHA256SUMS",
+            "-sigfile",
+            "SHA256SUMS.sig",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    // VERIFY.md names the commands.
+    let v = std::fs::read_to_string(x.join("VERIFY.md")).unwrap();
+    assert!(v.contains("sha256sum -c SHA256SUMS") && v.contains("openssl pkeyutl -verify"));
+    // Originals are byte-identical.
+    assert_eq!(
+        std::fs::read(x.join("items/0001-files-ev/original/ev/sub/photo.jpg")).unwrap(),
+        std::fs::read(d.path().join("ev/sub/photo.jpg")).unwrap()
+    );
+    // ls and --json.
+    let r = sigillo(d.path(), &["ls", "case.zip"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("0002-files-later-txt") && r.stdout.contains("original/ev/chat.txt"));
+    let r = sigillo(d.path(), &["verify", "case.zip", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["format"], "sigillo-verify/1");
+    assert_eq!(v["verdict"], "verified");
+    assert!(v["failures"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn same_inputs_and_times_give_identical_bytes() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, _) = sample(d.path());
+    let first = std::fs::read(&a).unwrap();
+    std::fs::remove_file(&a).unwrap();
+    let env = [("SIGILLO_NOW", NOW)];
+    for args in [
+        &[
+            "add",
+            "ev",
+            "-o",
+            "case.zip",
+            "--case",
+            "CASE-1",
+            "--key",
+            "lawyer.pem",
+        ][..],
+        &[
+            "add",
+            "later.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "lawyer.pem",
+            "--note",
+            "second",
+        ][..],
+    ] {
+        assert_eq!(sigillo_env(d.path(), args, &env).code, 0);
+    }
+    assert!(
+        first == std::fs::read(&a).unwrap(),
+        "the bundle is not reproducible"
+    );
+    let m: serde_json::Value = serde_json::from_slice(
+        &read_zip(&a)
+            .into_iter()
+            .find(|(n, _)| n.ends_with("0001-files-ev/manifest.json"))
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert_eq!(
+        m["acquired"]["clock"], "override",
+        "pinned time must be marked"
+    );
+}
+
+/// One mutation of a bundle and a word the failure message must contain.
+struct Mutation {
+    what: String,
+    members: Vec<(String, Vec<u8>)>,
+    expect: &'static str,
+}
+
+fn mutations(orig: &[(String, Vec<u8>)], other_key_pem: &[u8]) -> Vec<Mutation> {
+    let mut v = Vec::new();
+    let find = |suffix: &str| orig.iter().position(|(n, _)| n.ends_with(suffix)).unwrap();
+    // Flip bytes at several positions of every member.
+    for (i, (name, bytes)) in orig.iter().enumerate() {
+        for pos in [0, bytes.len() / 2, bytes.len().saturating_sub(1)] {
+            if bytes.is_empty() {
+                continue;
+            }
+            let mut m = orig.to_vec();
+            m[i].1[pos] ^= 0x01;
+            v.push(Mutation {
+                what: format!("flip byte {pos} of {name}"),
+                members: m,
+                expect: "",
+            });
+        }
+        // Remove it.
+        let mut m = orig.to_vec();
+        m.remove(i);
+        v.push(Mutation {
+            what: format!("remove {name}"),
+            members: m,
+            expect: "",
+        });
+        // Rename it.
+        let mut m = orig.to_vec();
+        m[i].0 = format!("{name}.renamed");
+        v.push(Mutation {
+            what: format!("rename {name}"),
+            members: m,
+            expect: "",
+        });
+    }
+    // Add files.
+    for extra in [
+        "items/0001-files-ev/original/extra.txt",
+        "extra.txt",
+        "keys/extra.pub.pem",
+        "items/0001-files-ev/manifest.2.tsr",
+    ] {
+        let mut m = orig.to_vec();
+        m.insert(2, (extra.to_string(), b"x".to_vec()));
+        v.push(Mutation {
+            what: format!("add {extra}"),
+            members: m,
+            expect: "",
+        });
+    }
+    // Swap manifests and signatures between items.
+    let (m1, m2) = (
+        find("0001-files-ev/manifest.json"),
+        find("0002-files-later-txt/manifest.json"),
+    );
+    let mut m = orig.to_vec();
+    let tmp = m[m1].1.clone();
+    m[m1].1 = m[m2].1.clone();
+    m[m2].1 = tmp;
+    v.push(Mutation {
+        what: "swap manifests".into(),
+        members: m,
+        expect: "manifest",
+    });
+    let (s1, s2) = (
+        find("0001-files-ev/manifest.sig"),
+        find("0002-files-later-txt/manifest.sig"),
+    );
+    let mut m = orig.to_vec();
+    let tmp = m[s1].1.clone();
+    m[s1].1 = m[s2].1.clone();
+    m[s2].1 = tmp;
+    v.push(Mutation {
+        what: "swap signatures".into(),
+        members: m,
+        expect: "signature",
+    });
+    // Replace the public key.
+    let k = orig
+        .iter()
+        .position(|(n, _)| n.starts_with("keys/"))
+        .unwrap();
+    let mut m = orig.to_vec();
+    m[k].1 = other_key_pem.to_vec();
+    v.push(Mutation {
+        what: "replace the public key".into(),
+        members: m,
+        expect: "key",
+    });
+    // Reorder two members.
+    let mut m = orig.to_vec();
+    m.swap(0, 1);
+    v.push(Mutation {
+        what: "reorder members".into(),
+        members: m,
+        expect: "order",
+    });
+    v
+}
+
+#[test]
+fn every_tampering_is_detected_and_named() {
+    let d = tempfile::tempdir().unwrap();
+    let (bundle, _) = sample(d.path());
+    key(d.path(), "other.pem", "Mallory");
+    let other = std::fs::read_to_string(d.path().join("other.pem.pub")).unwrap();
+    let other_pem = other[other.find("-----BEGIN").unwrap()..]
+        .as_bytes()
+        .to_vec();
+    let orig = read_zip(&bundle);
+    // Rewriting with the test's own zip writer (different compression/metadata) must
+    // still verify when nothing changed except container details? No: our canonical
+    // checks are on content, so an unmodified rewrite must pass.
+    let same = d.path().join("same.zip");
+    write_zip(&same, &orig);
+    let r = sigillo(d.path(), &["verify", "same.zip"]);
+    assert_eq!(r.code, 0, "an unmodified repack must verify: {}", r.all());
+
+    let muts = mutations(&orig, &other_pem);
+    assert!(muts.len() > 50, "only {} mutations", muts.len());
+    let t = d.path().join("t.zip");
+    let mut missed = Vec::new();
+    for m in &muts {
+        write_zip(&t, &m.members);
+        let r = sigillo(d.path(), &["verify", "t.zip"]);
+        if r.code != 1
+            || !r.stdout.contains("NOT VERIFIED")
+            || !r.stdout.to_lowercase().contains(m.expect)
+        {
+            missed.push(format!(
+                "{} → exit {}: {}",
+                m.what,
+                r.code,
+                r.stdout.lines().last().unwrap_or("")
+            ));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "undetected or unnamed tampering:\n{}",
+        missed.join("\n")
+    );
+}
+
+#[test]
+fn failure_messages_name_file_and_hashes() {
+    let d = tempfile::tempdir().unwrap();
+    let (bundle, _) = sample(d.path());
+    let mut m = read_zip(&bundle);
+    let i = m.iter().position(|(n, _)| n.ends_with("chat.txt")).unwrap();
+    m[i].1 = b"threat received at 22:04\n".to_vec();
+    write_zip(&d.path().join("t.zip"), &m);
+    let r = sigillo(d.path(), &["verify", "t.zip"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("items/0001-files-ev/original/ev/chat.txt: SHA-256 mismatch: expected"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("actual"));
+}
+
+#[test]
+fn a_bundle_that_does_not_verify_is_never_written_to() {
+    let d = tempfile::tempdir().unwrap();
+    let (bundle, _) = sample(d.path());
+    let mut m = read_zip(&bundle);
+    let i = m.iter().position(|(n, _)| n.ends_with("chat.txt")).unwrap();
+    m[i].1.push(b'!');
+    write_zip(&bundle, &m);
+    let before = std::fs::read(&bundle).unwrap();
+    let r = sigillo(
+        d.path(),
+        &["add", "later.txt", "-o", "case.zip", "--key", "lawyer.pem"],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stderr.contains("refusing to change"), "{}", r.stderr);
+    assert_eq!(before, std::fs::read(&bundle).unwrap());
+    assert!(!std::fs::read_dir(d.path()).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".sigillo-tmp")
+    }));
+}
+
+/// Patch a name inside a zip's raw bytes (local header and central directory).
+fn patch_names(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    assert_eq!(from.len(), to.len());
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+}
+
+#[test]
+fn hostile_archives_are_rejected_without_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let (bundle, _) = sample(d.path());
+    let orig = read_zip(&bundle);
+    let cases: Vec<(&str, Vec<u8>)> = {
+        let mut v = Vec::new();
+        let mk = |extra: &str| {
+            let mut m = orig.clone();
+            m.push((extra.to_string(), b"pwned".to_vec()));
+            let p = d.path().join("h.zip");
+            write_zip(&p, &m);
+            std::fs::read(&p).unwrap()
+        };
+        // ../ and absolute names: written as safe placeholders, then patched in place.
+        let mut b = mk("XXevil.txt");
+        patch_names(&mut b, b"XXevil.txt", b"../evil.tx");
+        v.push(("parent path", b));
+        let mut b = mk("XXXXXXXXXXXX");
+        patch_names(&mut b, b"XXXXXXXXXXXX", b"/etc/passwdX");
+        v.push(("absolute path", b));
+        // Duplicate names.
+        let mut b = mk("items/0001-files-ev/original/ev/chat.tx_");
+        patch_names(&mut b, b"chat.tx_", b"chat.txt");
+        v.push(("duplicate", b));
+        // Prepended junk.
+        let mut b = b"JUNKJUNK".to_vec();
+        b.extend(std::fs::read(&bundle).unwrap());
+        v.push(("prepended data", b));
+        v
+    };
+    for (what, bytes) in cases {
+        std::fs::write(d.path().join("h.zip"), &bytes).unwrap();
+        let r = sigillo(d.path(), &["verify", "h.zip"]);
+        assert!(
+            r.code == 1 || r.code == 2,
+            "{what}: exit {} {}",
+            r.code,
+            r.all()
+        );
+        assert!(
+            r.all().contains("NOT VERIFIED") || r.stderr.contains("error:"),
+            "{what}: {}",
+            r.all()
+        );
+    }
+    assert!(!d.path().parent().unwrap().join("evil.tx").exists());
+
+    // A symlink entry.
+    let p = d.path().join("sym.zip");
+    {
+        let f = std::fs::File::create(&p).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        for (n, b) in &orig {
+            z.start_file(n.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut z, b).unwrap();
+        }
+        z.add_symlink(
+            "items/0001-files-ev/original/link",
+            "/etc/passwd",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        z.finish().unwrap();
+    }
+    let r = sigillo(d.path(), &["verify", "sym.zip"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("symbolic link"), "{}", r.stdout);
+
+    // A zip bomb: a tiny deflated entry claiming a terabyte.
+    let mut b = std::fs::read(&bundle).unwrap();
+    let name = b"items/0001-files-ev/original/ev/chat.txt";
+    // Central directory header: signature PK\x01\x02; uncompressed size at offset 24.
+    let mut i = 0;
+    while i + 4 < b.len() {
+        if &b[i..i + 4] == b"PK\x01\x02" && b[i + 46..].starts_with(name) {
+            b[i + 24..i + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+        }
+        i += 1;
+    }
+    std::fs::write(d.path().join("bomb.zip"), &b).unwrap();
+    let r = sigillo(d.path(), &["verify", "bomb.zip"]);
+    assert!(r.code == 1 || r.code == 2, "{}", r.all());
+
+    // Not a zip at all.
+    std::fs::write(d.path().join("not.zip"), b"hello").unwrap();
+    let r = sigillo(d.path(), &["verify", "not.zip"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("not a readable ZIP") && r.stderr.contains("fix:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_input_gives_one_clear_error_and_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    key(d.path(), "k.pem", "K");
+    std::fs::write(d.path().join("f.txt"), "x").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["add", "missing.txt", "-o", "c.zip", "--key", "k.pem"],
+            "missing.txt",
+        ),
+        (
+            &["add", "f.txt", "-o", "c.zip", "--key", "nokey.pem"],
+            "sigillo key new",
+        ),
+        (
+            &["add", "f.txt", "-o", "c.zip", "--key", "k.pem.pub"],
+            "not an Ed25519 private key",
+        ),
+        (&["add", "f.txt", "-o", "c.zip"], "sigillo key new"),
+        (&["verify", "nothing.zip"], "nothing.zip"),
+        (
+            &["add", "f.txt", "-o", "nodir/c.zip", "--key", "k.pem"],
+            "does not exist",
+        ),
+        (&["verify"], "Usage"),
+    ];
+    for (args, needle) in cases {
+        let r = sigillo(d.path(), args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.all());
+        assert!(
+            r.stderr.contains(needle),
+            "{args:?}: expected '{needle}' in: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.lines().count() <= 20,
+            "{args:?}: too long: {}",
+            r.stderr
+        );
+    }
+    assert!(!d.path().join("c.zip").exists());
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Install everything sigillo needs on a Debian machine, build it, and put it on PATH.
+#
+#   ./setup.sh            system packages + release build + install to /usr/local/bin (or ~/.cargo/bin)
+#   ./setup.sh --deps     only what the test suite needs (system packages and a Python venv
+#                         in .venv/ with the independent validators warcio, wacz, pdqhash)
+#
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-all}
+say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
+
+need_pkgs=()
+for p in chromium poppler-utils unzip openssl ca-certificates python3-venv; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
+done
+if ((${#need_pkgs[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  say "installing Debian packages: ${need_pkgs[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  say "cargo is missing: install Rust from your distribution (apt-get install cargo) or rustup, then run this again"
+  exit 2
+fi
+
+if [ "$mode" = "--deps" ] || [ "$mode" = "all" ]; then
+  if [ ! -x .venv/bin/warcio ] || [ ! -x .venv/bin/wacz ] || ! .venv/bin/python -c 'import pdqhash' 2>/dev/null; then
+    say "creating .venv with the independent validators (warcio, wacz, pdqhash) used by the tests"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check warcio wacz pdqhash pillow numpy
+  fi
+fi
+
+if [ "$mode" = "--deps" ]; then
+  exit 0
+fi
+
+say "building sigillo (release)"
+cargo build --release --locked -q
+dest=/usr/local/bin
+[ -w "$dest" ] || dest="$HOME/.cargo/bin"
+mkdir -p "$dest"
+install -m 0755 target/release/sigillo "$dest/sigillo"
+say "installed $dest/sigillo ($("$dest/sigillo" --version))"
+case ":$PATH:" in *":$dest:"*) ;; *) say "add $dest to your PATH";; esac

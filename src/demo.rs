@@ -18,7 +18,10 @@ pub const CASE: &str = "DEMO-2026-0001";
 struct NoPassphrase;
 impl PassphraseSource for NoPassphrase {
     fn passphrase(&self, path: &Path) -> Result<String> {
-        Err(Error::input(format!("the demo key '{}' is encrypted", path.display())).with_fix("use a fresh --output folder"))
+        Err(
+            Error::input(format!("the demo key '{}' is encrypted", path.display()))
+                .with_fix("use a fresh --output folder"),
+        )
     }
 }
 
@@ -29,9 +32,14 @@ pub fn samples_dir() -> Result<PathBuf> {
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")),
         Some(PathBuf::from("samples")),
     ];
-    candidates.into_iter().flatten().find(|p| p.join("files").is_dir()).ok_or_else(|| {
-        Error::input("cannot find the samples/ folder").with_fix("run the demo from the sigillo source folder, or set $SIGILLO_SAMPLES")
-    })
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("files").is_dir())
+        .ok_or_else(|| {
+            Error::input("cannot find the samples/ folder")
+                .with_fix("run the demo from the sigillo source folder, or set $SIGILLO_SAMPLES")
+        })
 }
 
 /// Run the demo; returns the exit code.
@@ -50,8 +58,10 @@ pub fn run(out: Option<&Path>) -> Result<i32> {
     };
     let bundle_path = dir.join("case.zip");
     if bundle_path.exists() {
-        return Err(Error::input(format!("'{}' already exists", bundle_path.display()))
-            .with_fix("give the demo an empty --output folder"));
+        return Err(
+            Error::input(format!("'{}' already exists", bundle_path.display()))
+                .with_fix("give the demo an empty --output folder"),
+        );
     }
     let key_path = dir.join("demo-operator.pem");
     if !key_path.exists() {
@@ -60,22 +70,60 @@ pub fn run(out: Option<&Path>) -> Result<i32> {
     let key = keys::load(&key_path, &NoPassphrase)?;
     let signer = Signer {
         key,
-        actor: Actor { name: "Demo Operator (sigillo demo)".into(), role: Some("demo".into()), organisation: None },
+        actor: Actor {
+            name: "Demo Operator (sigillo demo)".into(),
+            role: Some("demo".into()),
+            organisation: None,
+        },
     };
-    let opts = SealOptions { case: Some(CASE.into()), note: Some("sigillo demo: synthetic sample files".into()), ..Default::default() };
+    let opts = SealOptions {
+        case: Some(CASE.into()),
+        note: Some("sigillo demo: synthetic sample files".into()),
+        ..Default::default()
+    };
     eprintln!("demo: sealing {} …", samples.join("files").display());
     let acq = crate::acquire::files::acquire(&[samples.join("files")])?;
     let s = bundle::seal(&bundle_path, acq, &signer, &opts)?;
     eprintln!("demo: sealed item {} ({} files)", s.item_id, s.files);
 
-    let rep = verify::verify(&bundle_path, &VerifyOptions { trust: vec![keys::pub_path(&key_path).display().to_string()], tsa_ca: vec![] })?;
+    let rep = verify::verify(
+        &bundle_path,
+        &VerifyOptions {
+            trust: vec![keys::pub_path(&key_path).display().to_string()],
+            tsa_ca: vec![],
+        },
+    )?;
     println!("bundle:   {}", bundle_path.display());
     println!("sha256:   {}", rep.bundle_sha256);
     println!("case:     {CASE}");
-    println!("items:    {}", rep.state.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", "));
-    println!("key:      {} ({})", key_path.display(), signer.key.fingerprint());
-    println!("verdict:  {} ({} checks, {} failures)", rep.verdict, rep.checks.len(), rep.failures.len());
-    println!("\nnext:     sigillo verify {} --trust {}", bundle_path.display(), keys::pub_path(&key_path).display());
-    println!("          unzip {} -d extracted && (cd extracted && sha256sum -c SHA256SUMS)", bundle_path.display());
+    println!(
+        "items:    {}",
+        rep.state
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "key:      {} ({})",
+        key_path.display(),
+        signer.key.fingerprint()
+    );
+    println!(
+        "verdict:  {} ({} checks, {} failures)",
+        rep.verdict,
+        rep.checks.len(),
+        rep.failures.len()
+    );
+    println!(
+        "\nnext:     sigillo verify {} --trust {}",
+        bundle_path.display(),
+        keys::pub_path(&key_path).display()
+    );
+    println!(
+        "          unzip {} -d extracted && (cd extracted && sha256sum -c SHA256SUMS)",
+        bundle_path.display()
+    );
     Ok(if rep.ok() { 0 } else { 1 })
 }

@@ -381,9 +381,7 @@ fn every_tampering_is_detected_and_named() {
     let (bundle, _) = sample(d.path());
     key(d.path(), "other.pem", "Mallory");
     let other = std::fs::read_to_string(d.path().join("other.pem.pub")).unwrap();
-    let other_pem = other[other.find("-----BEGIN").unwrap()..]
-        .as_bytes()
-        .to_vec();
+    let other_pem = other.as_bytes()[other.find("-----BEGIN").unwrap()..].to_vec();
     let orig = read_zip(&bundle);
     // Rewriting with the test's own zip writer (different compression/metadata) must
     // still verify when nothing changed except container details? No: our canonical
@@ -503,6 +501,16 @@ fn hostile_archives_are_rejected_without_panic() {
         let mut b = b"JUNKJUNK".to_vec();
         b.extend(std::fs::read(&bundle).unwrap());
         v.push(("prepended data", b));
+        // Trailing junk after the end of the archive.
+        let mut b = std::fs::read(&bundle).unwrap();
+        b.extend_from_slice(b"JUNK");
+        v.push(("appended data", b));
+        // A local header naming another file than the central directory.
+        let mut b = std::fs::read(&bundle).unwrap();
+        let name = b"items/0001-files-ev/original/ev/chat.txt";
+        let pos = b.windows(name.len()).position(|w| w == name).unwrap();
+        b[pos + name.len() - 5] = b'X';
+        v.push(("local header name differs", b));
         v
     };
     for (what, bytes) in cases {

@@ -22,12 +22,86 @@ fn scenario(d: &Path) -> std::path::PathBuf {
     key(d, "expert.pem", "Dott.ssa Anna Verdi");
     std::fs::write(d.join("screenshot.png"), b"\x89PNG fake but sealed as is").unwrap();
     std::fs::write(d.join("analysis.txt"), b"expert analysis").unwrap();
-    ok(d, &["add", "screenshot.png", "-o", "case.zip", "--case", "RG-123/2026", "--key", "lawyer.pem", "--role", "lawyer"]);
-    ok(d, &["custody", "add", "case.zip", "--action", "transferred", "--to", "Isp. Luca Bianchi, Polizia Postale", "--key", "lawyer.pem", "--role", "lawyer"]);
-    ok(d, &["custody", "add", "case.zip", "--action", "received", "--from", "Avv. Maria Rossi", "--key", "inv.pem", "--organisation", "Polizia Postale"]);
-    ok(d, &["custody", "add", "case.zip", "--action", "verified", "--key", "inv.pem"]);
-    ok(d, &["custody", "add", "case.zip", "--action", "note", "--note", "copied to case file", "--key", "inv.pem"]);
-    ok(d, &["add", "analysis.txt", "-o", "case.zip", "--key", "expert.pem", "--role", "expert"]);
+    ok(
+        d,
+        &[
+            "add",
+            "screenshot.png",
+            "-o",
+            "case.zip",
+            "--case",
+            "RG-123/2026",
+            "--key",
+            "lawyer.pem",
+            "--role",
+            "lawyer",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "custody",
+            "add",
+            "case.zip",
+            "--action",
+            "transferred",
+            "--to",
+            "Isp. Luca Bianchi, Polizia Postale",
+            "--key",
+            "lawyer.pem",
+            "--role",
+            "lawyer",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "custody",
+            "add",
+            "case.zip",
+            "--action",
+            "received",
+            "--from",
+            "Avv. Maria Rossi",
+            "--key",
+            "inv.pem",
+            "--organisation",
+            "Polizia Postale",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "custody", "add", "case.zip", "--action", "verified", "--key", "inv.pem",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "custody",
+            "add",
+            "case.zip",
+            "--action",
+            "note",
+            "--note",
+            "copied to case file",
+            "--key",
+            "inv.pem",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "add",
+            "analysis.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "expert.pem",
+            "--role",
+            "expert",
+        ],
+    );
     d.join("case.zip")
 }
 
@@ -35,36 +109,96 @@ fn scenario(d: &Path) -> std::path::PathBuf {
 fn three_people_hand_over_and_everyone_can_see_the_history() {
     let d = tempfile::tempdir().unwrap();
     let _ = scenario(d.path());
-    let r = ok(d.path(), &["verify", "case.zip", "--trust", "lawyer.pem.pub", "--trust", "inv.pem.pub", "--trust", "expert.pem.pub"]);
+    let r = ok(
+        d.path(),
+        &[
+            "verify",
+            "case.zip",
+            "--trust",
+            "lawyer.pem.pub",
+            "--trust",
+            "inv.pem.pub",
+            "--trust",
+            "expert.pem.pub",
+        ],
+    );
     assert!(r.stdout.contains("VERIFIED"));
     assert_eq!(r.stdout.matches("(trusted)").count(), 3, "{}", r.stdout);
     // Only the lawyer pinned: the others are flagged, verification still passes.
-    let r = ok(d.path(), &["verify", "case.zip", "--trust", "lawyer.pem.pub"]);
+    let r = ok(
+        d.path(),
+        &["verify", "case.zip", "--trust", "lawyer.pem.pub"],
+    );
     assert_eq!(r.stdout.matches("NOT TRUSTED").count(), 2, "{}", r.stdout);
     // Trust file with fingerprints and names.
-    let fpr = sigillo(d.path(), &["key", "show", "inv.pem.pub"]).stdout.lines().next().unwrap().replace("fingerprint: ", "");
-    std::fs::write(d.path().join("trust.txt"), format!("# who we trust\n{fpr} Isp. Bianchi\n")).unwrap();
-    let r = ok(d.path(), &["verify", "case.zip", "--trust-file", "trust.txt"]);
+    let fpr = sigillo(d.path(), &["key", "show", "inv.pem.pub"])
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .replace("fingerprint: ", "");
+    std::fs::write(
+        d.path().join("trust.txt"),
+        format!("# who we trust\n{fpr} Isp. Bianchi\n"),
+    )
+    .unwrap();
+    let r = ok(
+        d.path(),
+        &["verify", "case.zip", "--trust-file", "trust.txt"],
+    );
     assert_eq!(r.stdout.matches("(trusted)").count(), 1);
     // Timeline.
     let r = ok(d.path(), &["custody", "show", "case.zip"]);
-    for w in ["created", "item-added", "transferred", "received", "verified", "note", "Avv. Maria Rossi", "Isp. Luca Bianchi", "Dott.ssa Anna Verdi", "valid"] {
+    for w in [
+        "created",
+        "item-added",
+        "transferred",
+        "received",
+        "verified",
+        "note",
+        "Avv. Maria Rossi",
+        "Isp. Luca Bianchi",
+        "Dott.ssa Anna Verdi",
+        "valid",
+    ] {
         assert!(r.stdout.contains(w), "missing {w} in:\n{}", r.stdout);
     }
     let r = ok(d.path(), &["custody", "show", "case.zip", "--json"]);
     let v: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
     let actions: Vec<&str> = v.iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["created", "item-added", "transferred", "received", "verified", "note", "item-added"]);
+    assert_eq!(
+        actions,
+        [
+            "created",
+            "item-added",
+            "transferred",
+            "received",
+            "verified",
+            "note",
+            "item-added"
+        ]
+    );
     assert_eq!(v[4]["details"]["verdict"], "verified");
     // Transfers need a recipient.
-    let r = sigillo(d.path(), &["custody", "add", "case.zip", "--action", "transferred", "--key", "inv.pem"]);
+    let r = sigillo(
+        d.path(),
+        &[
+            "custody",
+            "add",
+            "case.zip",
+            "--action",
+            "transferred",
+            "--key",
+            "inv.pem",
+        ],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--to"));
 }
 
 /// Re-sign SHA256SUMS as an insider holding the last custodian's key would, so the
 /// custody checks themselves must catch the rewrite.
-fn reseal(members: &mut Vec<(String, Vec<u8>)>, last_key: &Path) {
+fn reseal(members: &mut [(String, Vec<u8>)], last_key: &Path) {
     let mut sums = String::new();
     for (n, b) in members.iter() {
         if n != "SHA256SUMS" && n != "SHA256SUMS.sig" {
@@ -110,17 +244,34 @@ fn every_rewrite_of_the_log_is_caught() {
     let bundle = scenario(d.path());
     let orig = read_zip(&bundle);
     let ci = orig.iter().position(|(n, _)| n == "custody.jsonl").unwrap();
-    let lines: Vec<Vec<u8>> = orig[ci].1.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
+    let lines: Vec<Vec<u8>> = orig[ci]
+        .1
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
     let parse = |l: &[u8]| serde_json::from_slice::<Value>(l).unwrap();
-    let join = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
+    let join = |ls: &[Vec<u8>]| {
+        ls.iter()
+            .flat_map(|l| l.iter().copied().chain([b'\n']))
+            .collect::<Vec<u8>>()
+    };
     let expert = d.path().join("expert.pem");
     let inv = d.path().join("inv.pem");
     type Rewrite = (&'static str, Vec<Vec<u8>>, &'static str);
     let mut cases: Vec<Rewrite> = Vec::new();
     // Truncate the last entry (the expert's item-added).
-    cases.push(("truncate last entry", lines[..lines.len() - 1].to_vec(), "never recorded"));
+    cases.push((
+        "truncate last entry",
+        lines[..lines.len() - 1].to_vec(),
+        "never recorded",
+    ));
     // Truncate to a point before the last item.
-    cases.push(("truncate three entries", lines[..lines.len() - 3].to_vec(), ""));
+    cases.push((
+        "truncate three entries",
+        lines[..lines.len() - 3].to_vec(),
+        "",
+    ));
     // Remove a middle entry.
     let mut l = lines.clone();
     l.remove(3);
@@ -140,7 +291,13 @@ fn every_rewrite_of_the_log_is_caught() {
             match field {
                 "time" => e["time"] = Value::String("2020-01-01T00:00:00.000Z".into()),
                 "note" => e["note"] = Value::String("edited".into()),
-                "action" => e["action"] = Value::String(if e["action"] == "note" { "exported".into() } else { "note".into() }),
+                "action" => {
+                    e["action"] = Value::String(if e["action"] == "note" {
+                        "exported".into()
+                    } else {
+                        "note".into()
+                    })
+                }
                 _ => e["actor"]["name"] = Value::String("Someone Else".into()),
             }
             let mut l = lines.clone();
@@ -151,18 +308,32 @@ fn every_rewrite_of_the_log_is_caught() {
     // Re-sign an entry (edited) with a different key: the investigator claims the lawyer's transfer.
     let mut e = parse(&lines[2]);
     e["details"]["to"] = Value::String("Someone Else".into());
-    let fpr_inv = sigillo(d.path(), &["key", "show", "inv.pem.pub"]).stdout.lines().next().unwrap().replace("fingerprint: ", "");
+    let fpr_inv = sigillo(d.path(), &["key", "show", "inv.pem.pub"])
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .replace("fingerprint: ", "");
     e["actor"]["key"] = Value::String(fpr_inv);
     let mut l = lines.clone();
     l[2] = sign_entry(e, &inv);
     cases.push(("re-sign entry 3 with another key", l, "broken link"));
     // Re-sign the item-added of the expert with the investigator's key (last entry: no next link).
     let mut e = parse(&lines[6]);
-    let fpr_inv = sigillo(d.path(), &["key", "show", "inv.pem.pub"]).stdout.lines().next().unwrap().replace("fingerprint: ", "");
+    let fpr_inv = sigillo(d.path(), &["key", "show", "inv.pem.pub"])
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .replace("fingerprint: ", "");
     e["actor"]["key"] = Value::String(fpr_inv);
     let mut l = lines.clone();
     l[6] = sign_entry(e, &inv);
-    cases.push(("re-sign the last item-added with another key", l, "re-signed"));
+    cases.push((
+        "re-sign the last item-added with another key",
+        l,
+        "re-signed",
+    ));
     // Replace the recorded manifest hash (re-signed by the rightful expert key).
     let mut e = parse(&lines[6]);
     e["details"]["manifest_sha256"] = Value::String("00".repeat(32));
@@ -188,15 +359,31 @@ fn every_rewrite_of_the_log_is_caught() {
         m[ci].1 = join(ls);
         // The last custodian's key re-seals SHA256SUMS: only custody checks can catch it.
         let last: Value = serde_json::from_slice(ls.last().unwrap()).unwrap_or(Value::Null);
-        let signer = if last["actor"]["name"] == "Isp. Luca Bianchi" { &inv } else { &expert };
+        let signer = if last["actor"]["name"] == "Isp. Luca Bianchi" {
+            &inv
+        } else {
+            &expert
+        };
         reseal(&mut m, signer);
         write_zip(&t, &m);
         let r = sigillo(d.path(), &["verify", "t.zip"]);
         if r.code != 1 || !r.stdout.contains("custody") || !r.stdout.contains(expect) {
-            missed.push(format!("{what} → exit {}\n{}", r.code, r.stdout.lines().filter(|l| l.contains("FAIL")).collect::<Vec<_>>().join("\n")));
+            missed.push(format!(
+                "{what} → exit {}\n{}",
+                r.code,
+                r.stdout
+                    .lines()
+                    .filter(|l| l.contains("FAIL"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
         }
     }
-    assert!(missed.is_empty(), "custody rewrites not caught or not named:\n{}", missed.join("\n\n"));
+    assert!(
+        missed.is_empty(),
+        "custody rewrites not caught or not named:\n{}",
+        missed.join("\n\n")
+    );
     // The untouched bundle still passes.
     assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
 }

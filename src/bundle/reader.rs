@@ -96,6 +96,15 @@ pub struct StructureProblem {
     pub message: String,
 }
 
+fn archive_len(a: &ZipArchive<SharedFile>) -> u64 {
+    a.clone().into_inner().len
+}
+
+fn read_at(a: &ZipArchive<SharedFile>, pos: u64, buf: &mut [u8]) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    a.clone().into_inner().file.read_exact_at(buf, pos)
+}
+
 /// An opened bundle.
 pub struct BundleReader {
     path: PathBuf,
@@ -146,9 +155,21 @@ impl BundleReader {
                 "the archive has a comment; sigillo bundles have none".into(),
             );
         }
+        // The file must end exactly with the end-of-central-directory record (no
+        // comment was allowed above), so nothing can hide after the archive.
+        let mut eocd = [0u8; 22];
+        let file_len = archive_len(&archive);
+        if file_len < 22
+            || read_at(&archive, file_len - 22, &mut eocd).is_err()
+            || &eocd[..4] != b"PK\x05\x06"
+        {
+            prob(
+                "(archive)",
+                "unknown data follows the end of the archive".into(),
+            );
+        }
         let mut members = Vec::new();
         let mut seen = HashSet::new();
-        let mut end_of_data = 0u64;
         for i in 0..archive.len() {
             let f = match archive.by_index_raw(i) {
                 Ok(f) => f,
@@ -210,7 +231,24 @@ impl BundleReader {
                 prob(&name, "duplicate entry name".into());
                 continue;
             }
-            end_of_data = end_of_data.max(f.data_start().unwrap_or(0) + csize);
+            // The local header must name the same file as the central directory: tools
+            // that read one or the other must never see different archives.
+            let start = f.header_start();
+            let raw_name = f.name_raw().to_vec();
+            drop(f);
+            let mut lh = [0u8; 30];
+            let local_ok =
+                read_at(&archive, start, &mut lh).is_ok() && &lh[..4] == b"PK\x03\x04" && {
+                    let n = u16::from_le_bytes([lh[26], lh[27]]) as usize;
+                    let mut nb = vec![0u8; n];
+                    n == raw_name.len()
+                        && read_at(&archive, start + 30, &mut nb).is_ok()
+                        && nb == raw_name
+                };
+            if !local_ok {
+                prob(&name, "the local file header does not match the central directory (two different names for one entry)".into());
+                continue;
+            }
             members.push(Member {
                 index: i,
                 name,
@@ -219,7 +257,6 @@ impl BundleReader {
                 deflated,
             });
         }
-        let _ = end_of_data;
         Ok(BundleReader {
             path: path.to_path_buf(),
             archive,

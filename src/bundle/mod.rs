@@ -323,19 +323,7 @@ pub fn seal(
     let mut hashes: Vec<(String, String)> = Vec::new();
     // Earlier items, byte for byte.
     if let Some(r) = reader.as_mut() {
-        let old: Vec<(usize, String)> = r
-            .members
-            .iter()
-            .filter(|m| m.name.starts_with(layout::ITEMS_DIR))
-            .map(|m| (m.index, m.name.clone()))
-            .collect();
-        for (idx, name) in old {
-            w.copy_raw(r, idx)?;
-            hashes.push((
-                name.clone(),
-                state.hashes.get(&name).cloned().unwrap_or_default(),
-            ));
-        }
+        copy_items(&mut w, r, &state, &mut hashes)?;
     }
     // The new item's files, hashed as they are written: the hash is of the stored bytes.
     let sealed_at = acq.finished.at;
@@ -568,22 +556,9 @@ pub fn append_custody(
             Err(e) => eprintln!("warning: {e}"),
         }
     }
-    let w = BundleWriter::create(target)?;
-    let mut w = w;
+    let mut w = BundleWriter::create(target)?;
     let mut hashes = Vec::new();
-    let old: Vec<(usize, String)> = reader
-        .members
-        .iter()
-        .filter(|m| m.name.starts_with(layout::ITEMS_DIR))
-        .map(|m| (m.index, m.name.clone()))
-        .collect();
-    for (idx, name) in old {
-        w.copy_raw(&mut reader, idx)?;
-        hashes.push((
-            name.clone(),
-            state.hashes.get(&name).cloned().unwrap_or_default(),
-        ));
-    }
+    copy_items(&mut w, &mut reader, &state, &mut hashes)?;
     finish_bundle(
         w,
         Some(&mut reader),
@@ -595,6 +570,27 @@ pub fn append_custody(
         &now,
     )?;
     Ok(seq)
+}
+
+/// Copy every member of the existing items into `w` unchanged, noting their hashes.
+fn copy_items(
+    w: &mut BundleWriter,
+    r: &mut BundleReader,
+    state: &BundleState,
+    hashes: &mut Vec<(String, String)>,
+) -> Result<()> {
+    let old: Vec<(usize, String)> = r
+        .members
+        .iter()
+        .filter(|m| m.name.starts_with(layout::ITEMS_DIR))
+        .map(|m| (m.index, m.name.clone()))
+        .collect();
+    for (idx, name) in old {
+        w.copy_raw(r, idx)?;
+        let h = state.hashes.get(&name).cloned().unwrap_or_default();
+        hashes.push((name, h));
+    }
+    Ok(())
 }
 
 /// Write everything after the items: keys, custody log and tokens, report, VERIFY.md,

@@ -399,9 +399,10 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Ls(l) => ls_cmd(l),
         Command::Custody(c) => custody_cmd(c),
         Command::Demo(d) => demo_cmd(d),
-        Command::Capture(_) | Command::Timestamp(_) | Command::Hashes(_) | Command::Match(_) | Command::Report(_) => {
-            Err(Error::input("this command is not available in this build yet"))
-        }
+        Command::Timestamp(t) => timestamp_cmd(t),
+        Command::Capture(_) | Command::Hashes(_) | Command::Match(_) | Command::Report(_) => Err(
+            Error::input("this command is not available in this build yet"),
+        ),
     }
 }
 
@@ -863,6 +864,33 @@ fn custody_cmd(c: CustodyCmd) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn timestamp_cmd(t: TimestampArgs) -> Result<i32> {
+    let signer = signer(&t.signer)?;
+    let out = bundle::add_timestamps(
+        &t.bundle,
+        &t.tsa.urls(),
+        t.renew,
+        t.tsa.require_tsa,
+        &signer,
+    )?;
+    for (item, file) in &out.added {
+        eprintln!("timestamped {item}: {file}");
+    }
+    for s in &out.skipped {
+        eprintln!("skipped {s}: it already has a token (use --renew to add another)");
+    }
+    for f in &out.failed {
+        eprintln!("warning: {f}");
+    }
+    if !out.failed.is_empty() && (t.tsa.require_tsa || out.added.is_empty()) {
+        return Err(
+            Error::partial(format!("{} timestamp request(s) failed", out.failed.len()))
+                .with_fix("check the TSA URL and the network, then run `sigillo timestamp` again"),
+        );
+    }
+    Ok(0)
 }
 
 fn demo_cmd(d: DemoArgs) -> Result<i32> {

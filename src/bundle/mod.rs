@@ -512,6 +512,142 @@ fn last_line(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(body.rsplit(|b| *b == b'\n').next().unwrap_or(body).to_vec())
 }
 
+/// What `timestamp` did.
+#[derive(Debug, Default)]
+pub struct Stamped {
+    /// (item id, token file) for every token added.
+    pub added: Vec<(String, String)>,
+    /// Items skipped because they already had a token (without `renew`).
+    pub skipped: Vec<String>,
+    /// Failures (TSA unreachable …); nothing is added for those.
+    pub failed: Vec<String>,
+}
+
+/// Add RFC 3161 tokens over `manifest.sig` to items that lack them (all items with
+/// `renew`), then record a `timestamped` custody entry. Existing bytes are untouched:
+/// tokens are new files beside the manifest.
+pub fn add_timestamps(
+    target: &Path,
+    tsa: &[String],
+    renew: bool,
+    signer: &Signer,
+) -> Result<Stamped> {
+    if tsa.is_empty() {
+        return Err(Error::input("no timestamp authority given")
+            .with_fix("pass --tsa URL (repeatable) or set $SIGILLO_TSA"));
+    }
+    let _lock = lock_dir(target)?;
+    let Some((mut reader, state)) = open_verified(target)? else {
+        return Err(
+            Error::input(format!("'{}' does not exist", target.display()))
+                .with_fix("give the path of an existing bundle"),
+        );
+    };
+    let mut out = Stamped::default();
+    // item id -> new (name, bytes) files, after the existing ones.
+    let mut new_files: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    for it in &state.items {
+        let dir = layout::item_dir(&it.id);
+        let existing = reader
+            .members
+            .iter()
+            .filter(|m| m.name.starts_with(&dir) && m.name.ends_with(".tsr"))
+            .count();
+        if existing > 0 && !renew {
+            out.skipped.push(it.id.clone());
+            continue;
+        }
+        let sig = reader.read_small(&format!("{dir}{}", layout::MANIFEST_SIG))?;
+        let mut n = existing;
+        for t in crate::evidence::stamping::request_all(tsa, &sig, None, require)? {
+            match t {
+                Ok((tsr, chain)) => {
+                    n += 1;
+                    let files = new_files.entry(it.id.clone()).or_default();
+                    files.push((layout::token_name(n), tsr));
+                    if !chain.is_empty() {
+                        files.push((layout::token_chain_name(n), chain.into_bytes()));
+                    }
+                    out.added
+                        .push((it.id.clone(), format!("{dir}{}", layout::token_name(n))));
+                }
+                Err(e) => out.failed.push(format!("{}: {e}", it.id)),
+            }
+        }
+    }
+    if out.added.is_empty() {
+        return Ok(out);
+    }
+    let now = Stamp::now();
+    let mut w = BundleWriter::create(target)?;
+    let mut hashes = Vec::new();
+    let old: Vec<(usize, String)> = reader
+        .members
+        .iter()
+        .filter(|m| m.name.starts_with(layout::ITEMS_DIR))
+        .map(|m| (m.index, m.name.clone()))
+        .collect();
+    let mut current: Option<String> = None;
+    let flush = |w: &mut BundleWriter,
+                 id: &Option<String>,
+                 hashes: &mut Vec<(String, String)>|
+     -> Result<()> {
+        if let Some(id) = id {
+            for (name, data) in new_files.get(id).into_iter().flatten() {
+                let full = format!("{}{name}", layout::item_dir(id));
+                w.add_bytes(&full, data, name.ends_with(".pem"), &now.at)?;
+                hashes.push((full, sha256_hex(data)));
+            }
+        }
+        Ok(())
+    };
+    for (idx, name) in old {
+        let id = name[layout::ITEMS_DIR.len()..]
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if current.as_deref() != Some(id.as_str()) {
+            flush(&mut w, &current, &mut hashes)?;
+            current = Some(id);
+        }
+        w.copy_raw(&mut reader, idx)?;
+        hashes.push((
+            name.clone(),
+            state.hashes.get(&name).cloned().unwrap_or_default(),
+        ));
+    }
+    flush(&mut w, &current, &mut hashes)?;
+    let mut details = Map::new();
+    details.insert(
+        "tokens".into(),
+        json!(out.added.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>()),
+    );
+    details.insert("tsa".into(), json!(tsa));
+    let line = custody::make_entry(
+        last_line(&state.custody_bytes).as_deref(),
+        state.custody.len() as u64 + 1,
+        &now,
+        Action::Timestamped,
+        &signer.actor,
+        &signer.key,
+        None,
+        details,
+        (&state.content_digest(), state.items.len()),
+    )?;
+    finish_bundle(
+        w,
+        Some(&mut reader),
+        &state,
+        vec![line],
+        Vec::new(),
+        signer,
+        hashes,
+        &now,
+    )?;
+    Ok(out)
+}
+
 /// Add one custody entry (signed by `signer`) to an existing bundle.
 pub fn append_custody(
     target: &Path,

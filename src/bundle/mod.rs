@@ -530,6 +530,7 @@ pub fn add_timestamps(
     target: &Path,
     tsa: &[String],
     renew: bool,
+    require: bool,
     signer: &Signer,
 ) -> Result<Stamped> {
     if tsa.is_empty() {

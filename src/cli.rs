@@ -39,6 +39,8 @@ enum Command {
     Verify(VerifyArgs),
     /// List a bundle's items and files with their hashes.
     Ls(LsArgs),
+    /// Extract a verified bundle (or one item) into a working copy.
+    Extract(ExtractArgs),
     /// Record or show the chain of custody.
     #[command(subcommand)]
     Custody(CustodyCmd),
@@ -309,6 +311,18 @@ struct VerifyArgs {
 }
 
 #[derive(Args, Debug)]
+struct ExtractArgs {
+    /// The bundle.
+    bundle: PathBuf,
+    /// Folder to extract into (must not exist or be empty).
+    #[arg(short = 'd', long = "dir", value_name = "DIR")]
+    dir: PathBuf,
+    /// Only this item (id, or its number).
+    #[arg(long, value_name = "ID")]
+    item: Option<String>,
+}
+
+#[derive(Args, Debug)]
 struct LsArgs {
     /// The bundle.
     bundle: PathBuf,
@@ -397,6 +411,18 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Add(a) => add_cmd(a),
         Command::Verify(v) => verify_cmd(v),
         Command::Ls(l) => ls_cmd(l),
+        Command::Extract(x) => {
+            let out = bundle::extract::extract(&x.bundle, &x.dir, x.item.as_deref())?;
+            eprintln!(
+                "extracted {} files ({} bytes) into {}; every SHA-256 checked. This is a working copy: keep {} unchanged as the evidentiary copy, and record the copy with `sigillo custody add {} --action exported --note \"…\"`.",
+                out.files,
+                out.bytes,
+                out.dir.display(),
+                x.bundle.display(),
+                x.bundle.display()
+            );
+            Ok(0)
+        }
         Command::Custody(c) => custody_cmd(c),
         Command::Demo(d) => demo_cmd(d),
         Command::Timestamp(t) => timestamp_cmd(t),

@@ -6,6 +6,7 @@
 //! bundle-level files (custody log, report, VERIFY.md, SHA256SUMS and its signature) and
 //! replace the bundle atomically. See `docs/bundle-format.md`.
 
+pub mod extract;
 pub mod layout;
 pub mod reader;
 mod report;

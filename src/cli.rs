@@ -426,9 +426,10 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Custody(c) => custody_cmd(c),
         Command::Demo(d) => demo_cmd(d),
         Command::Timestamp(t) => timestamp_cmd(t),
-        Command::Capture(_) | Command::Hashes(_) | Command::Match(_) | Command::Report(_) => Err(
-            Error::input("this command is not available in this build yet"),
-        ),
+        Command::Capture(c) => capture_cmd(*c),
+        Command::Hashes(_) | Command::Match(_) | Command::Report(_) => Err(Error::input(
+            "this command is not available in this build yet",
+        )),
     }
 }
 
@@ -919,6 +920,74 @@ fn timestamp_cmd(t: TimestampArgs) -> Result<i32> {
     Ok(0)
 }
 
+fn parse_duration(s: &str) -> Result<std::time::Duration> {
+    let s = s.trim();
+    let (num, mult) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (s, 1.0)
+    };
+    let v: f64 = num.trim().parse().map_err(|_| {
+        Error::input(format!("'{s}' is not a duration")).with_fix("write it like 60s, 2m or 1500ms")
+    })?;
+    if !(0.0..=86_400.0).contains(&(v * mult)) {
+        return Err(Error::input(format!("'{s}' is out of range"))
+            .with_fix("use a duration between 0 and 24 hours"));
+    }
+    Ok(std::time::Duration::from_secs_f64(v * mult))
+}
+
+fn parse_viewport(s: &str) -> Result<(u32, u32)> {
+    let bad = || {
+        Error::input(format!("'{s}' is not a viewport size"))
+            .with_fix("write it as WIDTHxHEIGHT, e.g. 1366x768")
+    };
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h): (u32, u32) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    if !(200..=10_000).contains(&w) || !(200..=20_000).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
+fn capture_cmd(c: CaptureArgs) -> Result<i32> {
+    let _ = (parse_viewport(&c.viewport)?, parse_duration(&c.timeout)?);
+    Err(Error::input(
+        "web capture is not available in this build yet",
+    ))
+}
+
 fn demo_cmd(d: DemoArgs) -> Result<i32> {
     crate::demo::run(d.output.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_viewports() {
+        assert_eq!(parse_duration("60s").unwrap().as_secs(), 60);
+        assert_eq!(parse_duration("2m").unwrap().as_secs(), 120);
+        assert_eq!(parse_duration("1500ms").unwrap().as_millis(), 1500);
+        assert_eq!(parse_duration("5").unwrap().as_secs(), 5);
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1s").is_err());
+        assert_eq!(parse_viewport("1366x768").unwrap(), (1366, 768));
+        assert!(parse_viewport("1366").is_err());
+        assert!(parse_viewport("10x10").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

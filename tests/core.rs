@@ -671,14 +671,25 @@ fn extract_writes_a_checked_working_copy_and_refuses_to_overwrite() {
     let (bundle, _) = sample(d.path());
     let r = sigillo(d.path(), &["extract", "case.zip", "-d", "work"]);
     assert_eq!(r.code, 0, "{}", r.all());
-    let r = tool(&d.path().join("work"), "sha256sum", &["--strict", "-c", "SHA256SUMS"]);
+    let r = tool(
+        &d.path().join("work"),
+        "sha256sum",
+        &["--strict", "-c", "SHA256SUMS"],
+    );
     assert_eq!(r.code, 0, "{}", r.all());
     let r = sigillo(d.path(), &["extract", "case.zip", "-d", "work"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not empty"));
-    let r = sigillo(d.path(), &["extract", "case.zip", "-d", "one", "--item", "2"]);
+    let r = sigillo(
+        d.path(),
+        &["extract", "case.zip", "-d", "one", "--item", "2"],
+    );
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(d.path().join("one/items/0002-files-later-txt/original/later.txt").is_file());
+    assert!(
+        d.path()
+            .join("one/items/0002-files-later-txt/original/later.txt")
+            .is_file()
+    );
     assert!(!d.path().join("one/items/0001-files-ev").exists());
     // A bundle that does not verify is not extracted.
     let mut m = read_zip(&bundle);

@@ -582,7 +582,9 @@ fn add_cmd(a: AddArgs) -> Result<i32> {
         bundle::open_verified(&a.output)?;
     }
     let acq = match a.as_ {
-        AddAs::Files | AddAs::Auto => crate::acquire::files::acquire(&a.inputs)?,
+        AddAs::Files | AddAs::Auto => {
+            crate::acquire::files::acquire(&a.inputs, &[a.output.clone(), signer.key.path.clone()])?
+        }
         AddAs::ChatWhatsapp | AddAs::ChatTelegram => {
             return Err(
                 Error::input("chat exports are not supported by this build yet")

@@ -82,7 +82,7 @@ pub fn run(out: Option<&Path>) -> Result<i32> {
         ..Default::default()
     };
     eprintln!("demo: sealing {} …", samples.join("files").display());
-    let acq = crate::acquire::files::acquire(&[samples.join("files")])?;
+    let acq = crate::acquire::files::acquire(&[samples.join("files")], &[])?;
     let s = bundle::seal(&bundle_path, acq, &signer, &opts)?;
     eprintln!("demo: sealed item {} ({} files)", s.item_id, s.files);
 

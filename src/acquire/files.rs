@@ -13,15 +13,22 @@ use crate::error::{Error, IoContext, Result};
 use crate::time::{Stamp, rfc3339};
 
 /// Collect `inputs` (files or folders) as one acquisition of kind `files`.
-pub fn acquire(inputs: &[PathBuf]) -> Result<Acquisition> {
+///
+/// `exclude` names files never to collect (the bundle being written, when it lies
+/// inside a folder being added).
+pub fn acquire(inputs: &[PathBuf], exclude: &[PathBuf]) -> Result<Acquisition> {
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     if inputs.is_empty() {
         return Err(
             Error::input("no files given").with_fix("name at least one file or folder to add")
         );
     }
-    let first = inputs[0]
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
+    let first = std::fs::canonicalize(&inputs[0])
+        .ok()
+        .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
         .unwrap_or_else(|| "files".into());
     let mut acq = Acquisition::start("files", &first);
     acq.input.insert(
@@ -39,9 +46,9 @@ pub fn acquire(inputs: &[PathBuf]) -> Result<Acquisition> {
             Error::io("read", input, e).with_fix("check the path; quote names with spaces")
         })?;
         if md.is_dir() {
-            let base = input
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
+            let base = std::fs::canonicalize(input)
+                .ok()
+                .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
                 .unwrap_or_else(|| "folder".into());
             let mut n = 0;
             for entry in walkdir::WalkDir::new(input)
@@ -62,6 +69,15 @@ pub fn acquire(inputs: &[PathBuf]) -> Result<Acquisition> {
                     continue;
                 }
                 if !ft.is_file() {
+                    continue;
+                }
+                if let Ok(c) = std::fs::canonicalize(entry.path())
+                    && exclude.contains(&c)
+                {
+                    acq.warnings.push(format!(
+                        "skipped '{}': it is the bundle being written or the signing key",
+                        entry.path().display()
+                    ));
                     continue;
                 }
                 let rel = entry.path().strip_prefix(input).unwrap_or(entry.path());

@@ -14,3 +14,4 @@ pub mod manifest;
 pub mod media;
 pub mod stamping;
 pub mod timestamp;
+pub mod tsp;

@@ -1,0 +1,526 @@
+//! RFC 3161 trusted timestamps: request tokens, check them, verify them offline.
+//!
+//! RustCrypto's `x509-tsp`, `cms` and `x509-cert` build and parse the structures; no
+//! maintained crate verifies a TimeStampToken completely (cryptographic-message-syntax
+//! mis-parses TSTInfo accuracy with millis), so the checks are written here, in the
+//! order RFC 3161 / RFC 5652 / RFC 5035 give them:
+//! 1. status granted; 2. eContentType is id-ct-TSTInfo; 3. the `messageDigest` signed
+//! attribute equals the hash of the TSTInfo; 4. the signature over the DER of the signed
+//! attributes verifies with the signer certificate (ECDSA P-256/P-384, RSA PKCS#1 v1.5);
+//! 5. the ESS signing-certificate(-v2) hash names that certificate; 6. the certificate
+//! has the critical timeStamping extended key usage; 7. the message imprint (and nonce)
+//! match; 8. the chain reaches a trust anchor, every certificate valid at genTime.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use der::asn1::{Int, OctetString};
+use der::oid::ObjectIdentifier;
+use der::{Any, Decode, Encode, Sequence};
+use sha2_010::Digest as _;
+use x509_cert::Certificate;
+use x509_cert::spki::AlgorithmIdentifierOwned;
+use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
+
+use crate::error::{Error, Result};
+
+const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+const ID_AA_SIGNING_CERT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+const ID_AA_SIGNING_CERT_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+const ID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+const KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+
+/// Largest TSA reply accepted.
+const MAX_REPLY: u64 = 1 << 20;
+
+/// Options for asking a TSA.
+#[derive(Debug, Clone)]
+pub struct TsaRequestOptions {
+    /// How long to wait for the TSA.
+    pub timeout: Duration,
+}
+
+/// Facts read from a token.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    /// The TSA's time.
+    pub gen_time: DateTime<Utc>,
+    /// The `tsa` name field, if present.
+    pub tsa_name: Option<String>,
+    /// Subject of the signing certificate.
+    pub signer_subject: String,
+    /// Policy OID.
+    pub policy: String,
+    /// Serial number (hex).
+    pub serial: String,
+    /// Hash algorithm of the imprint.
+    pub hash_alg: String,
+    /// Accuracy in milliseconds, if stated.
+    pub accuracy_ms: Option<u64>,
+}
+
+/// A token obtained from a TSA, checked.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// The full DER TimeStampResp, stored as `.tsr`.
+    pub tsr: Vec<u8>,
+    /// The certificates in the token, PEM, signer first.
+    pub chain_pem: String,
+    /// What the token says.
+    pub info: TokenInfo,
+}
+
+/// Roots that TSA chains must reach.
+#[derive(Debug, Clone, Default)]
+pub struct TrustAnchors {
+    certs: Vec<Certificate>,
+    explicit: bool,
+}
+
+impl TrustAnchors {
+    /// Roots from PEM files given with `--tsa-ca`.
+    pub fn from_pem_files(paths: &[PathBuf]) -> Result<Self> {
+        let mut certs = Vec::new();
+        for p in paths {
+            let text = std::fs::read(p).map_err(|e| Error::io("read the TSA root certificate", p, e))?;
+            let found = Certificate::load_pem_chain(&text).map_err(|e| {
+                Error::input(format!("'{}' holds no readable PEM certificate ({e})", p.display()))
+                    .with_fix("pass the TSA's root certificate in PEM form (-----BEGIN CERTIFICATE-----)")
+            })?;
+            certs.extend(found);
+        }
+        Ok(TrustAnchors { certs, explicit: true })
+    }
+
+    /// The system trust store (Debian: /etc/ssl/certs/ca-certificates.crt); empty if unreadable.
+    pub fn system() -> Self {
+        let certs = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+            .iter()
+            .find_map(|p| std::fs::read(p).ok())
+            .and_then(|b| Certificate::load_pem_chain(&b).ok())
+            .unwrap_or_default();
+        TrustAnchors { certs, explicit: false }
+    }
+
+    /// Whether the anchors were given explicitly (`--tsa-ca`).
+    pub fn is_explicit(&self) -> bool {
+        self.explicit
+    }
+}
+
+/// The verdict on one token.
+#[derive(Debug, Clone)]
+pub struct TokenVerdict {
+    /// What the token says, when it could be read.
+    pub info: Option<TokenInfo>,
+    /// Trusted, untrusted or invalid.
+    pub status: TokenStatus,
+}
+
+/// How far a token could be verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenStatus {
+    /// Valid, and the TSA chain reaches a trust anchor.
+    Trusted,
+    /// Valid token, but its chain does not reach a trust anchor.
+    Untrusted {
+        /// Why not.
+        reason: String,
+    },
+    /// Broken, tampered or not over this data.
+    Invalid {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Sequence)]
+struct EssCertIdV2 {
+    /// Absent means SHA-256 (the DEFAULT in RFC 5035).
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    issuer_serial: Option<Any>,
+}
+
+#[derive(Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+    #[asn1(optional = "true")]
+    policies: Option<Any>,
+}
+
+#[derive(Sequence)]
+struct EssCertId {
+    cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    issuer_serial: Option<Any>,
+}
+
+#[derive(Sequence)]
+struct SigningCertificate {
+    certs: Vec<EssCertId>,
+    #[asn1(optional = "true")]
+    policies: Option<Any>,
+}
+
+fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
+    Some(match *alg {
+        ID_SHA256 => sha2_010::Sha256::digest(data).to_vec(),
+        ID_SHA384 => sha2_010::Sha384::digest(data).to_vec(),
+        ID_SHA512 => sha2_010::Sha512::digest(data).to_vec(),
+        ID_SHA1 => {
+            use sha1::Digest;
+            sha1::Sha1::digest(data).to_vec()
+        }
+        _ => return None,
+    })
+}
+
+fn hash_name(alg: &ObjectIdentifier) -> String {
+    match *alg {
+        ID_SHA256 => "sha256".into(),
+        ID_SHA384 => "sha384".into(),
+        ID_SHA512 => "sha512".into(),
+        ID_SHA1 => "sha1".into(),
+        o => o.to_string(),
+    }
+}
+
+/// Verify `sig` over `msg` with the public key of `cert`, for signature algorithm `alg`
+/// (for RSA in CMS the algorithm may be plain rsaEncryption with the digest given apart).
+fn verify_sig(cert: &Certificate, alg: &ObjectIdentifier, digest_alg: Option<&ObjectIdentifier>, msg: &[u8], sig: &[u8]) -> std::result::Result<(), String> {
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let key = spki.subject_public_key.raw_bytes();
+    let hash_oid = match *alg {
+        ECDSA_SHA256 | RSA_SHA256 => ID_SHA256,
+        ECDSA_SHA384 | RSA_SHA384 => ID_SHA384,
+        ECDSA_SHA512 | RSA_SHA512 => ID_SHA512,
+        RSA_ENCRYPTION => *digest_alg.ok_or("no digest algorithm for rsaEncryption")?,
+        o => return Err(format!("unsupported signature algorithm {o}")),
+    };
+    let h = digest(&hash_oid, msg).ok_or("unsupported digest")?;
+    if spki.algorithm.oid == EC_PUBLIC_KEY {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        match curve {
+            Some(SECP256R1) => {
+                let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|e| format!("bad P-256 key: {e}"))?;
+                let s = p256::ecdsa::Signature::from_der(sig).map_err(|e| format!("bad ECDSA signature: {e}"))?;
+                vk.verify_prehash(&h, &s).map_err(|_| "ECDSA P-256 signature does not verify".to_string())
+            }
+            Some(SECP384R1) => {
+                let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|e| format!("bad P-384 key: {e}"))?;
+                let s = p384::ecdsa::Signature::from_der(sig).map_err(|e| format!("bad ECDSA signature: {e}"))?;
+                vk.verify_prehash(&h, &s).map_err(|_| "ECDSA P-384 signature does not verify".to_string())
+            }
+            other => Err(format!("unsupported elliptic curve {other:?}")),
+        }
+    } else if spki.algorithm.oid == RSA_ENCRYPTION {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        let pk = rsa::RsaPublicKey::from_pkcs1_der(key).map_err(|e| format!("bad RSA key: {e}"))?;
+        let scheme = match hash_oid {
+            ID_SHA256 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha256>(),
+            ID_SHA384 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha384>(),
+            ID_SHA512 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha512>(),
+            _ => return Err("unsupported RSA digest".into()),
+        };
+        pk.verify(scheme, &h, sig).map_err(|_| "RSA signature does not verify".to_string())
+    } else {
+        Err(format!("unsupported public key algorithm {}", spki.algorithm.oid))
+    }
+}
+
+fn cert_time(t: &x509_cert::time::Time) -> DateTime<Utc> {
+    DateTime::<Utc>::from(t.to_system_time())
+}
+
+fn gen_time(t: &der::asn1::GeneralizedTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from(t.to_system_time())
+}
+
+/// Parse a `.tsr` (TimeStampResp) or a bare token (ContentInfo): (status ok?, status text, token).
+fn parse_token(bytes: &[u8]) -> std::result::Result<ContentInfo, String> {
+    if let Ok(resp) = TimeStampResp::from_der(bytes) {
+        use cmpv2::status::PkiStatus;
+        let st = resp.status.status;
+        if !matches!(st, PkiStatus::Accepted | PkiStatus::GrantedWithMods) {
+            let text = resp
+                .status
+                .status_string
+                .as_ref()
+                .map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; "))
+                .unwrap_or_default();
+            return Err(format!("the TSA refused: status {st:?} {text}").trim().to_string());
+        }
+        return resp.time_stamp_token.ok_or_else(|| "the reply is granted but holds no token".to_string());
+    }
+    ContentInfo::from_der(bytes).map_err(|e| format!("not an RFC 3161 reply or token ({e})"))
+}
+
+struct Checked {
+    info: TokenInfo,
+    tst: TstInfo,
+    signer: Certificate,
+    certs: Vec<Certificate>,
+}
+
+/// Checks 2–7 (everything but the chain).
+fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, String> {
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err("the token is not CMS SignedData".into());
+    }
+    let sd: SignedData = ci.content.decode_as().map_err(|e| format!("malformed SignedData ({e})"))?;
+    if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
+        return Err("the signed content is not a TSTInfo".into());
+    }
+    let econtent = sd.encap_content_info.econtent.as_ref().ok_or("the token has no TSTInfo")?;
+    let tst_der = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
+        .map(|o| o.as_bytes().to_vec())
+        .unwrap_or_else(|_| econtent.value().to_vec());
+    let tst = TstInfo::from_der(&tst_der).map_err(|e| format!("malformed TSTInfo ({e})"))?;
+    let certs: Vec<Certificate> = sd
+        .certificates
+        .as_ref()
+        .map(|cs| {
+            cs.0.iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let si: &SignerInfo = sd.signer_infos.0.iter().next().ok_or("the token has no signer")?;
+    let signer = certs
+        .iter()
+        .find(|c| match &si.sid {
+            SignerIdentifier::IssuerAndSerialNumber(i) => {
+                c.tbs_certificate.issuer == i.issuer && c.tbs_certificate.serial_number == i.serial_number
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => c
+                .tbs_certificate
+                .extensions
+                .iter()
+                .flatten()
+                .any(|e| e.extn_id == ObjectIdentifier::new_unwrap("2.5.29.14") && e.extn_value.as_bytes().ends_with(ski.0.as_bytes())),
+        })
+        .cloned()
+        .ok_or("the TSA's signing certificate is not in the token (was the request made without certReq?)")?;
+    let attrs = si.signed_attrs.as_ref().ok_or("the token has no signed attributes")?;
+    let attr = |oid: ObjectIdentifier| attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.iter().next().cloned());
+    // 2/3. Content type and message digest.
+    match attr(ID_CONTENT_TYPE).and_then(|v| v.decode_as::<ObjectIdentifier>().ok()) {
+        Some(o) if o == ID_CT_TST_INFO => {}
+        _ => return Err("the signed content-type attribute is not id-ct-TSTInfo".into()),
+    }
+    let md = attr(ID_MESSAGE_DIGEST)
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .ok_or("the token has no messageDigest attribute")?;
+    let want = digest(&si.digest_alg.oid, &tst_der).ok_or("unsupported digest algorithm in the token")?;
+    if md.as_bytes() != want.as_slice() {
+        return Err("the TSTInfo does not match the digest the TSA signed (the token was altered)".into());
+    }
+    // 4. Signature over the DER SET OF signed attributes.
+    let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    verify_sig(&signer, &si.signature_algorithm.oid, Some(&si.digest_alg.oid), &signed, si.signature.as_bytes())
+        .map_err(|e| format!("the TSA signature does not verify: {e}"))?;
+    // 5. ESS signing certificate names the signer.
+    let signer_der = signer.to_der().map_err(|e| e.to_string())?;
+    let ess_ok = if let Some(v) = attr(ID_AA_SIGNING_CERT_V2) {
+        let sc: SigningCertificateV2 = v.decode_as().map_err(|e| format!("malformed signingCertificateV2 ({e})"))?;
+        sc.certs.first().is_some_and(|id| digest(&id.hash_algorithm.as_ref().map(|a| a.oid).unwrap_or(ID_SHA256), &signer_der).as_deref() == Some(id.cert_hash.as_bytes()))
+    } else if let Some(v) = attr(ID_AA_SIGNING_CERT) {
+        let sc: SigningCertificate = v.decode_as().map_err(|e| format!("malformed signingCertificate ({e})"))?;
+        sc.certs.first().is_some_and(|id| digest(&ID_SHA1, &signer_der).as_deref() == Some(id.cert_hash.as_bytes()))
+    } else {
+        return Err("the token has no ESS signing-certificate attribute".into());
+    };
+    if !ess_ok {
+        return Err("the ESS signing-certificate attribute names another certificate than the signer's".into());
+    }
+    // 6. Critical timeStamping EKU.
+    let eku_ok = signer.tbs_certificate.extensions.iter().flatten().any(|e| {
+        e.extn_id == EXT_KEY_USAGE
+            && e.critical
+            && x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes())
+                .map(|k| k.0.contains(&KP_TIME_STAMPING))
+                .unwrap_or(false)
+    });
+    if !eku_ok {
+        return Err("the TSA certificate lacks the critical timeStamping extended key usage".into());
+    }
+    // 7. Imprint.
+    let h = digest(&tst.message_imprint.hash_algorithm.oid, data).ok_or("unsupported imprint hash")?;
+    if tst.message_imprint.hashed_message.as_bytes() != h.as_slice() {
+        return Err(format!(
+            "the message imprint does not match: the token covers {}:{}, the data hashes to {}",
+            hash_name(&tst.message_imprint.hash_algorithm.oid),
+            hex::encode(tst.message_imprint.hashed_message.as_bytes()),
+            hex::encode(&h)
+        ));
+    }
+    let accuracy_ms = tst.accuracy.as_ref().map(|a| {
+        a.seconds.unwrap_or(0) * 1000 + a.millis.unwrap_or(0).max(0) as u64 + (a.micros.unwrap_or(0).max(0) as u64) / 1000
+    });
+    let info = TokenInfo {
+        gen_time: gen_time(&tst.gen_time),
+        tsa_name: tst.tsa.as_ref().map(|n| match n {
+            x509_cert::ext::pkix::name::GeneralName::DirectoryName(d) => d.to_string(),
+            other => format!("{other:?}"),
+        }),
+        signer_subject: signer.tbs_certificate.subject.to_string(),
+        policy: tst.policy.to_string(),
+        serial: hex::encode(tst.serial_number.as_bytes()),
+        hash_alg: hash_name(&tst.message_imprint.hash_algorithm.oid),
+        accuracy_ms,
+    };
+    Ok(Checked { info, tst, signer, certs })
+}
+
+/// Check 8: the chain from the signer reaches an anchor, valid at `at`.
+fn check_chain(signer: &Certificate, pool: &[Certificate], anchors: &TrustAnchors, at: DateTime<Utc>) -> std::result::Result<(), String> {
+    let mut cur = signer.clone();
+    for _ in 0..8 {
+        let v = &cur.tbs_certificate.validity;
+        if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
+            return Err(format!("certificate '{}' was not valid at the stamp time", cur.tbs_certificate.subject));
+        }
+        let tbs = cur.tbs_certificate.to_der().map_err(|e| e.to_string())?;
+        let sig = cur.signature.raw_bytes();
+        let issued_by = |c: &Certificate| {
+            c.tbs_certificate.subject == cur.tbs_certificate.issuer
+                && verify_sig(c, &cur.signature_algorithm.oid, None, &tbs, sig).is_ok()
+        };
+        if anchors.certs.iter().any(|a| *a == cur) {
+            return Ok(());
+        }
+        if let Some(a) = anchors.certs.iter().find(|a| issued_by(a)) {
+            let v = &a.tbs_certificate.validity;
+            if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
+                return Err(format!("root '{}' was not valid at the stamp time", a.tbs_certificate.subject));
+            }
+            return Ok(());
+        }
+        let next = pool.iter().find(|c| **c != cur && issued_by(c) && is_ca(c)).cloned();
+        match next {
+            Some(n) => cur = n,
+            None => {
+                return Err(format!(
+                    "no trusted root issued '{}' (issuer '{}')",
+                    cur.tbs_certificate.subject, cur.tbs_certificate.issuer
+                ));
+            }
+        }
+    }
+    Err("certificate chain too long".into())
+}
+
+fn is_ca(c: &Certificate) -> bool {
+    c.tbs_certificate.extensions.iter().flatten().any(|e| {
+        e.extn_id == BASIC_CONSTRAINTS
+            && x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).map(|b| b.ca).unwrap_or(false)
+    })
+}
+
+/// Verify a stored `.tsr` (or bare token) against the data it should cover, offline.
+pub fn verify_token(tsr: &[u8], data: &[u8], anchors: &TrustAnchors) -> TokenVerdict {
+    let ci = match parse_token(tsr) {
+        Ok(c) => c,
+        Err(reason) => return TokenVerdict { info: None, status: TokenStatus::Invalid { reason } },
+    };
+    match check_token(&ci, data) {
+        Err(reason) => TokenVerdict { info: None, status: TokenStatus::Invalid { reason } },
+        Ok(c) => {
+            let status = match check_chain(&c.signer, &c.certs, anchors, c.info.gen_time) {
+                Ok(()) => TokenStatus::Trusted,
+                Err(reason) => TokenStatus::Untrusted { reason },
+            };
+            TokenVerdict { info: Some(c.info), status }
+        }
+    }
+}
+
+/// Ask `url` for a token over `data` (SHA-256 imprint, random nonce, certReq) and check
+/// the reply fully except the chain to a root, which `verify` judges.
+pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result<Token> {
+    let fail = |why: String| {
+        Error::input(format!("timestamp authority {url}: {why}"))
+            .with_fix("check the TSA URL (it must accept RFC 3161 requests over HTTP POST) and the network")
+    };
+    let mut nonce = [0u8; 16];
+    getrandom::fill(&mut nonce).map_err(|e| Error::internal(format!("random generator failed: {e}")))?;
+    nonce[0] &= 0x7F; // positive INTEGER
+    nonce[0] |= 0x01;
+    let hash = sha2_010::Sha256::digest(data).to_vec();
+    let req = TimeStampReq {
+        version: TspVersion::V1,
+        message_imprint: MessageImprint {
+            hash_algorithm: AlgorithmIdentifierOwned { oid: ID_SHA256, parameters: None },
+            hashed_message: OctetString::new(hash).map_err(|e| Error::internal(e.to_string()))?,
+        },
+        req_policy: None,
+        nonce: Some(Int::new(&nonce).map_err(|e| Error::internal(e.to_string()))?),
+        cert_req: true,
+        extensions: None,
+    };
+    let body = req.to_der().map_err(|e| Error::internal(e.to_string()))?;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(opts.timeout)
+        .user_agent(format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION))
+        .build()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    let resp = client
+        .post(url)
+        .header("Content-Type", "application/timestamp-query")
+        .body(body)
+        .send()
+        .map_err(|e| fail(if e.is_timeout() { format!("no answer within {} s", opts.timeout.as_secs()) } else { format!("unreachable ({e})") }))?;
+    if !resp.status().is_success() {
+        return Err(fail(format!("HTTP status {}", resp.status())));
+    }
+    let mut tsr = Vec::new();
+    use std::io::Read;
+    resp.take(MAX_REPLY + 1).read_to_end(&mut tsr).map_err(|e| fail(format!("reading the reply failed ({e})")))?;
+    if tsr.len() as u64 > MAX_REPLY {
+        return Err(fail("the reply is larger than 1 MiB".into()));
+    }
+    let ci = parse_token(&tsr).map_err(fail)?;
+    let c = check_token(&ci, data).map_err(|e| fail(format!("bad token: {e}")))?;
+    match &c.tst.nonce {
+        Some(n) if n.as_bytes() == Int::new(&nonce).map(|i| i.as_bytes().to_vec()).unwrap_or_default() => {}
+        _ => return Err(fail("bad token: the nonce does not match the request (a replayed or misdirected reply)".into())),
+    }
+    let mut chain_pem = String::new();
+    let mut ordered = vec![c.signer.clone()];
+    ordered.extend(c.certs.iter().filter(|x| **x != c.signer).cloned());
+    for cert in &ordered {
+        use der::EncodePem;
+        if let Ok(p) = cert.to_pem(der::pem::LineEnding::LF) {
+            chain_pem.push_str(&p);
+        }
+    }
+    Ok(Token { tsr, chain_pem, info: c.info })
+}

@@ -43,17 +43,28 @@ fn tool(name: &str) -> PathBuf {
 }
 
 fn run(tool_name: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(tool(tool_name)).args(args).output().expect("run python tool");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(tool(tool_name))
+        .args(args)
+        .output()
+        .expect("run python tool");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
 fn t(sec: u32, ms: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, sec).unwrap() + chrono::Duration::milliseconds(ms as i64)
+    Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, sec).unwrap()
+        + chrono::Duration::milliseconds(ms as i64)
 }
 
 fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 fn png() -> Vec<u8> {
@@ -68,7 +79,10 @@ fn ex(id: &str, url: &str, at: u32, resp: Option<HttpResponse>) -> HttpExchange 
         request_id: id.into(),
         url: url.into(),
         method: "GET".into(),
-        request_headers: h(&[("User-Agent", "Mozilla/5.0 HeadlessChrome"), ("Accept", "*/*")]),
+        request_headers: h(&[
+            ("User-Agent", "Mozilla/5.0 HeadlessChrome"),
+            ("Accept", "*/*"),
+        ]),
         request_body: None,
         request_time: t(at, 0),
         resource_type: Some("Other".into()),
@@ -79,7 +93,13 @@ fn ex(id: &str, url: &str, at: u32, resp: Option<HttpResponse>) -> HttpExchange 
     }
 }
 
-fn resp(status: u16, text: &str, headers: &[(&str, &str)], body: Option<&[u8]>, at: u32) -> HttpResponse {
+fn resp(
+    status: u16,
+    text: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+    at: u32,
+) -> HttpResponse {
     HttpResponse {
         status,
         status_text: text.into(),
@@ -106,7 +126,16 @@ fn exchanges() -> Vec<HttpExchange> {
         "1",
         "http://www.example.com/post",
         1,
-        Some(resp(301, "Moved Permanently", &[("Location", "https://www.example.com/post/"), ("Content-Length", "162")], None, 1)),
+        Some(resp(
+            301,
+            "Moved Permanently",
+            &[
+                ("Location", "https://www.example.com/post/"),
+                ("Content-Length", "162"),
+            ],
+            None,
+            1,
+        )),
     ));
     // 2. main document, HTTP/1.1 with headersText, request carries credentials.
     let mut main = ex(
@@ -124,8 +153,10 @@ fn exchanges() -> Vec<HttpExchange> {
         }),
     );
     main.resource_type = Some("Document".into());
-    main.request_headers.push(("Cookie".into(), COOKIE_SECRET.into()));
-    main.request_headers.push(("authorization".into(), AUTH_SECRET.into()));
+    main.request_headers
+        .push(("Cookie".into(), COOKIE_SECRET.into()));
+    main.request_headers
+        .push(("authorization".into(), AUTH_SECRET.into()));
     v.push(main);
     // 3. gzip-decoded CSS.
     v.push(ex(
@@ -138,7 +169,11 @@ fn exchanges() -> Vec<HttpExchange> {
             ..resp(
                 200,
                 "OK",
-                &[("Content-Type", "text/css"), ("Content-Encoding", "gzip"), ("Content-Length", "61")],
+                &[
+                    ("Content-Type", "text/css"),
+                    ("Content-Encoding", "gzip"),
+                    ("Content-Length", "61"),
+                ],
                 Some(CSS),
                 3,
             )
@@ -153,18 +188,35 @@ fn exchanges() -> Vec<HttpExchange> {
         Some(HttpResponse {
             protocol: "h2".into(),
             mime_type: "image/png".into(),
-            ..resp(200, "", &[("content-type", "image/png"), ("content-length", &png.len().to_string())], Some(&png), 4)
+            ..resp(
+                200,
+                "",
+                &[
+                    ("content-type", "image/png"),
+                    ("content-length", &png.len().to_string()),
+                ],
+                Some(&png),
+                4,
+            )
         }),
     );
-    img.request_headers.push((":authority".into(), "www.example.com".into()));
-    img.request_headers.push(("Cookie".into(), COOKIE_SECRET.into()));
+    img.request_headers
+        .push((":authority".into(), "www.example.com".into()));
+    img.request_headers
+        .push(("Cookie".into(), COOKIE_SECRET.into()));
     v.push(img);
     // 5. 404 with body.
     v.push(ex(
         "5",
         "https://www.example.com/favicon.ico",
         5,
-        Some(resp(404, "Not Found", &[("Content-Type", "text/plain")], Some(b"not found"), 5)),
+        Some(resp(
+            404,
+            "Not Found",
+            &[("Content-Type", "text/plain")],
+            Some(b"not found"),
+            5,
+        )),
     ));
     // 6. failed load.
     let mut failed = ex("6", "https://tracker.example.net/p.js", 6, None);
@@ -172,7 +224,12 @@ fn exchanges() -> Vec<HttpExchange> {
     failed.remote_ip = None;
     v.push(failed);
     // 7. a 200 whose body Chrome did not hand over.
-    v.push(ex("7", "https://www.example.com/stream", 7, Some(resp(200, "OK", &[("Content-Type", "video/mp4")], None, 7))));
+    v.push(ex(
+        "7",
+        "https://www.example.com/stream",
+        7,
+        Some(resp(200, "OK", &[("Content-Type", "video/mp4")], None, 7)),
+    ));
     v
 }
 
@@ -203,9 +260,21 @@ fn extra() -> Vec<ExtraResource> {
 fn build() -> (Vec<u8>, WarcSummary, Vec<u8>) {
     let mut warc = Vec::new();
     let summary = write_warc_gz(&exchanges(), &extra(), &info(), b"test-seed", &mut warc).unwrap();
-    let page = WaczPage { url: "https://www.example.com/post/?b=2&a=1".into(), ts: t(2, 0), title: Some("Post".into()) };
+    let page = WaczPage {
+        url: "https://www.example.com/post/?b=2&a=1".into(),
+        ts: t(2, 0),
+        title: Some("Post".into()),
+    };
     let mut wacz = Cursor::new(Vec::new());
-    write_wacz(&warc, &summary, &page, t(10, 0), "sigillo 0.1.0 (test)", &mut wacz).unwrap();
+    write_wacz(
+        &warc,
+        &summary,
+        &page,
+        t(10, 0),
+        "sigillo 0.1.0 (test)",
+        &mut wacz,
+    )
+    .unwrap();
     (warc, summary, wacz.into_inner())
 }
 
@@ -224,42 +293,90 @@ fn warc_passes_warcio_and_keeps_secrets_out() {
     let (warc, summary, _) = build();
     assert_eq!(summary.records, EXPECTED_RECORDS);
     assert_eq!(summary.bytes, warc.len() as u64);
-    let counts: Vec<(&str, usize)> = summary.stripped_headers.iter().map(|(n, c)| (n.as_str(), *c)).collect();
-    assert_eq!(counts, vec![("Cookie", 2), ("Authorization", 1), ("Proxy-Authorization", 0)]);
+    let counts: Vec<(&str, usize)> = summary
+        .stripped_headers
+        .iter()
+        .map(|(n, c)| (n.as_str(), *c))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("Cookie", 2),
+            ("Authorization", 1),
+            ("Proxy-Authorization", 0)
+        ]
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "data.warc.gz", &warc);
 
     let (rc, out) = run("warcio", &["check", "-v", &path]);
     assert_eq!(rc, 0, "warcio check failed:\n{out}");
-    assert!(!out.to_lowercase().contains("fail"), "warcio check reported a failure:\n{out}");
-    // every request/response/resource record has block + payload digests checked
-    assert_eq!(out.matches("digest pass").count() > 0, true, "{out}");
+    assert!(
+        !out.to_lowercase().contains("fail"),
+        "warcio check reported a failure:\n{out}"
+    );
+    // every record's digests were checked and passed
+    assert_eq!(
+        out.matches("digest pass").count(),
+        EXPECTED_RECORDS,
+        "{out}"
+    );
 
-    let (rc, out) = run("warcio", &["index", "-f", "warc-type,warc-target-uri,offset,length", &path]);
+    let (rc, out) = run(
+        "warcio",
+        &[
+            "index",
+            "-f",
+            "warc-type,warc-target-uri,offset,length",
+            &path,
+        ],
+    );
     assert_eq!(rc, 0, "warcio index failed:\n{out}");
     let lines: Vec<&str> = out.lines().filter(|l| l.starts_with('{')).collect();
-    assert_eq!(lines.len(), EXPECTED_RECORDS, "warcio index saw a different number of records:\n{out}");
+    assert_eq!(
+        lines.len(),
+        EXPECTED_RECORDS,
+        "warcio index saw a different number of records:\n{out}"
+    );
 
     // Whole file decoded: no credentials, Set-Cookie kept, headers rewritten.
     let mut text = Vec::new();
-    MultiGzDecoder::new(&warc[..]).read_to_end(&mut text).unwrap();
+    MultiGzDecoder::new(&warc[..])
+        .read_to_end(&mut text)
+        .unwrap();
     let text = String::from_utf8_lossy(&text);
-    assert!(!text.contains("SECRET-COOKIE"), "cookie leaked into the WARC");
-    assert!(!text.contains("SECRET-TOKEN"), "authorization leaked into the WARC");
+    assert!(
+        !text.contains("SECRET-COOKIE"),
+        "cookie leaked into the WARC"
+    );
+    assert!(
+        !text.contains("SECRET-TOKEN"),
+        "authorization leaked into the WARC"
+    );
     assert!(text.contains("Set-Cookie: a=1; Path=/\r\nSet-Cookie: b=2; Path=/\r\n"));
     assert!(text.contains("removed-request-headers: 3 header line(s)"));
     assert!(text.contains("Cookie (2), Authorization (1), Proxy-Authorization (0)"));
     assert!(text.contains("original-header-content-encoding: gzip"));
     assert!(text.contains("original-header-transfer-encoding: chunked"));
-    assert!(text.contains(&format!("Content-Length: {}\r\n\r\n{}", CSS.len(), String::from_utf8_lossy(CSS))));
-    assert!(text.contains("HTTP/1.1 200 OK\r\ncontent-type: image/png"), "h2 status line");
+    assert!(text.contains(&format!(
+        "Content-Length: {}\r\n\r\n{}",
+        CSS.len(),
+        String::from_utf8_lossy(CSS)
+    )));
+    assert!(
+        text.contains("HTTP/1.1 200 OK\r\ncontent-type: image/png"),
+        "h2 status line"
+    );
     assert!(text.contains("http-protocol: h2 (status line written as HTTP/1.1)"));
     assert!(text.contains("fetch-error: net::ERR_NAME_NOT_RESOLVED"));
     assert!(text.contains("body-missing:"));
     assert!(text.contains("HTTP/1.1 301 Moved Permanently\r\nLocation: https://www.example.com/post/\r\nContent-Length: 0\r\n"));
     assert!(text.contains("GET /post/?b=2&a=1 HTTP/1.1\r\n"));
-    assert!(!text.contains("\r\n:authority:"), "pseudo-header written as a header line");
+    assert!(
+        !text.contains("\r\n:authority:"),
+        "pseudo-header written as a header line"
+    );
     assert!(text.contains("request-pseudo-header-omitted: :authority: www.example.com"));
     assert!(text.starts_with("WARC/1.1\r\nWARC-Type: warcinfo\r\n"));
 }
@@ -298,16 +415,26 @@ fn index_matches_cdxj_indexer() {
         assert_eq!(j["digest"].as_str().unwrap(), e.digest);
         assert_eq!(j["url"].as_str().unwrap(), e.url);
         if let Some(s) = e.status {
-            assert_eq!(j["status"].as_str(), Some(s.to_string().as_str()), "status of {theirs}");
+            assert_eq!(
+                j["status"].as_str(),
+                Some(s.to_string().as_str()),
+                "status of {theirs}"
+            );
         }
         if let Some(m) = &e.mime {
             assert_eq!(j["mime"].as_str(), Some(m.as_str()), "mime of {theirs}");
         }
         if e.mime.is_none() {
-            assert!(j.get("mime").is_none(), "cdxj-indexer found a mime we did not: {theirs}");
+            assert!(
+                j.get("mime").is_none(),
+                "cdxj-indexer found a mime we did not: {theirs}"
+            );
         }
     }
-    assert_eq!(surt("https://www.example.com/post/?b=2&a=1#frag"), "com,example)/post?a=1&b=2");
+    assert_eq!(
+        surt("https://www.example.com/post/?b=2&a=1#frag"),
+        "com,example)/post?a=1&b=2"
+    );
 }
 
 #[test]
@@ -319,10 +446,18 @@ fn wacz_validates_and_every_part_checks_out() {
     assert_eq!(rc, 0, "wacz validate failed:\n{out}");
 
     let mut zip = zip::ZipArchive::new(Cursor::new(&wacz[..])).unwrap();
-    let names: Vec<String> = (0..zip.len()).map(|i| zip.by_index(i).unwrap().name().unwrap().to_string()).collect();
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
     assert_eq!(
         names,
-        ["archive/data.warc.gz", "indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json", "datapackage-digest.json"]
+        [
+            "archive/data.warc.gz",
+            "indexes/index.cdxj",
+            "pages/pages.jsonl",
+            "datapackage.json",
+            "datapackage-digest.json"
+        ]
     );
     let mut read = |name: &str| -> (Vec<u8>, zip::CompressionMethod) {
         let mut f = zip.by_name(name).unwrap();
@@ -332,7 +467,11 @@ fn wacz_validates_and_every_part_checks_out() {
         (b, m)
     };
     let (archived, method) = read("archive/data.warc.gz");
-    assert_eq!(method, zip::CompressionMethod::Stored, "WARC must be STORED");
+    assert_eq!(
+        method,
+        zip::CompressionMethod::Stored,
+        "WARC must be STORED"
+    );
     assert_eq!(archived, warc);
     let (dp, _) = read("datapackage.json");
     let (dd, _) = read("datapackage-digest.json");
@@ -355,15 +494,25 @@ fn wacz_validates_and_every_part_checks_out() {
         let p = r["path"].as_str().unwrap();
         let (bytes, _) = read(p);
         assert_eq!(r["hash"].as_str().unwrap(), sha(&bytes), "hash of {p}");
-        assert_eq!(r["bytes"].as_u64().unwrap(), bytes.len() as u64, "size of {p}");
+        assert_eq!(
+            r["bytes"].as_u64().unwrap(),
+            bytes.len() as u64,
+            "size of {p}"
+        );
         assert_eq!(r["name"].as_str().unwrap(), p.rsplit('/').next().unwrap());
     }
 
     // pages.jsonl: header line + one page
     let pages = String::from_utf8(pages).unwrap();
-    let lines: Vec<serde_json::Value> = pages.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = pages
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0], serde_json::json!({"format":"json-pages-1.0","id":"pages","title":"All Pages"}));
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"format":"json-pages-1.0","id":"pages","title":"All Pages"})
+    );
     assert_eq!(lines[1]["url"], "https://www.example.com/post/?b=2&a=1");
     assert_eq!(lines[1]["ts"], "2026-11-22T10:00:02.000Z");
     assert_eq!(lines[1]["title"], "Post");
@@ -378,7 +527,11 @@ fn wacz_validates_and_every_part_checks_out() {
     assert_eq!(idx.len(), summary.index.len());
     for line in idx {
         let mut parts = line.splitn(3, ' ');
-        let (key, ts, json) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (key, ts, json) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
         assert_eq!(ts.len(), 14);
         let j: serde_json::Value = serde_json::from_str(json).unwrap();
         let url = j["url"].as_str().unwrap();
@@ -387,7 +540,9 @@ fn wacz_validates_and_every_part_checks_out() {
         let off: usize = j["offset"].as_str().unwrap().parse().unwrap();
         let len: usize = j["length"].as_str().unwrap().parse().unwrap();
         let mut rec = Vec::new();
-        GzDecoder::new(&warc[off..off + len]).read_to_end(&mut rec).unwrap();
+        GzDecoder::new(&warc[off..off + len])
+            .read_to_end(&mut rec)
+            .unwrap();
         let rec = String::from_utf8_lossy(&rec);
         let (head, _) = rec.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("WARC/1.1\r\n"));
@@ -395,7 +550,13 @@ fn wacz_validates_and_every_part_checks_out() {
             head.contains("WARC-Type: response") || head.contains("WARC-Type: resource"),
             "index points at a non-response record: {head}"
         );
-        assert!(head.contains(&format!("WARC-Target-URI: {url}\r\n")), "{head}");
-        assert!(head.contains(&format!("WARC-Payload-Digest: {}\r\n", j["digest"].as_str().unwrap())));
+        assert!(
+            head.contains(&format!("WARC-Target-URI: {url}\r\n")),
+            "{head}"
+        );
+        assert!(head.contains(&format!(
+            "WARC-Payload-Digest: {}\r\n",
+            j["digest"].as_str().unwrap()
+        )));
     }
 }

@@ -79,8 +79,16 @@ pub fn write_wacz(
 
     let parts: [(&str, &[u8], CompressionMethod); 3] = [
         ("archive/data.warc.gz", warc_gz, CompressionMethod::Stored),
-        ("indexes/index.cdxj", index.as_bytes(), CompressionMethod::Deflated),
-        ("pages/pages.jsonl", pages.as_bytes(), CompressionMethod::Deflated),
+        (
+            "indexes/index.cdxj",
+            index.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
+        (
+            "pages/pages.jsonl",
+            pages.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
     ];
     debug_assert!(parts[0].0.ends_with(WARC_FILENAME));
     let resources: Vec<serde_json::Value> = parts
@@ -105,7 +113,9 @@ pub fn write_wacz(
         "mainPageDate": ts,
     });
     let datapackage = to_pretty(&datapackage)?;
-    let digest = to_pretty(&json!({"path": "datapackage.json", "hash": sha256_label(datapackage.as_bytes())}))?;
+    let digest = to_pretty(
+        &json!({"path": "datapackage.json", "hash": sha256_label(datapackage.as_bytes())}),
+    )?;
 
     let mut zip = ZipWriter::new(out);
     let fail = |e: zip::result::ZipError| {
@@ -114,8 +124,16 @@ pub fn write_wacz(
     };
     let io_fail = |e: std::io::Error| fail(zip::result::ZipError::Io(e));
     let meta: [(&str, &[u8], CompressionMethod); 2] = [
-        ("datapackage.json", datapackage.as_bytes(), CompressionMethod::Deflated),
-        ("datapackage-digest.json", digest.as_bytes(), CompressionMethod::Deflated),
+        (
+            "datapackage.json",
+            datapackage.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
+        (
+            "datapackage-digest.json",
+            digest.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
     ];
     for (path, bytes, method) in parts.iter().chain(meta.iter()) {
         let opts = SimpleFileOptions::default()

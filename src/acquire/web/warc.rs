@@ -127,7 +127,12 @@ impl CdxEntry {
         obj.insert("length".into(), self.length.to_string().into());
         obj.insert("offset".into(), self.offset.to_string().into());
         obj.insert("filename".into(), self.filename.clone().into());
-        format!("{} {} {}", self.urlkey, self.timestamp, serde_json::Value::Object(obj))
+        format!(
+            "{} {} {}",
+            self.urlkey,
+            self.timestamp,
+            serde_json::Value::Object(obj)
+        )
     }
 }
 
@@ -148,8 +153,10 @@ pub struct WarcSummary {
 pub fn random_seed() -> Result<[u8; 32]> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| {
-        Error::internal(format!("the operating system's random generator failed: {e}"))
-            .with_fix("check that /dev/urandom (or getrandom(2)) is available")
+        Error::internal(format!(
+            "the operating system's random generator failed: {e}"
+        ))
+        .with_fix("check that /dev/urandom (or getrandom(2)) is available")
     })?;
     Ok(seed)
 }
@@ -168,16 +175,24 @@ pub fn write_warc_gz(
 ) -> Result<WarcSummary> {
     let mut ids = IdGen { seed, next: 0 };
     let warcinfo_id = ids.next();
-    let mut stripped: Vec<(String, usize)> =
-        STRIPPED_REQUEST_HEADERS.iter().map(|n| (n.to_string(), 0)).collect();
+    let mut stripped: Vec<(String, usize)> = STRIPPED_REQUEST_HEADERS
+        .iter()
+        .map(|n| (n.to_string(), 0))
+        .collect();
     let mut any_rewritten = false;
     let mut any_h2 = false;
 
     // Build everything first: the warcinfo (record 1) must report what was stripped.
     let mut records: Vec<Record> = Vec::new();
     for ex in exchanges {
-        let exchange_records =
-            exchange_records(ex, &warcinfo_id, &mut ids, &mut stripped, &mut any_rewritten, &mut any_h2);
+        let exchange_records = exchange_records(
+            ex,
+            &warcinfo_id,
+            &mut ids,
+            &mut stripped,
+            &mut any_rewritten,
+            &mut any_h2,
+        );
         records.extend(exchange_records);
     }
     for res in extra {
@@ -187,7 +202,11 @@ pub fn write_warc_gz(
         r.payload = Some(res.bytes.clone());
         r.content_type = clean_value(&res.media_type);
         r.block = res.bytes.clone();
-        r.index = Some(IndexHint { url: clean_uri(&res.uri), mime: Some(base_mime(&res.media_type)), status: None });
+        r.index = Some(IndexHint {
+            url: clean_uri(&res.uri),
+            mime: Some(base_mime(&res.media_type)),
+            status: None,
+        });
         records.push(r);
     }
 
@@ -196,7 +215,12 @@ pub fn write_warc_gz(
     info_rec.content_type = "application/warc-fields".into();
     info_rec.block = warcinfo_block(info, &stripped, any_rewritten, any_h2).into_bytes();
 
-    let mut summary = WarcSummary { records: 0, stripped_headers: stripped, index: Vec::new(), bytes: 0 };
+    let mut summary = WarcSummary {
+        records: 0,
+        stripped_headers: stripped,
+        index: Vec::new(),
+        bytes: 0,
+    };
     for rec in std::iter::once(info_rec).chain(records) {
         let member = gzip_member(&rec.serialise())?;
         out.write_all(&member).map_err(|e| {
@@ -264,8 +288,11 @@ pub fn surt(raw: &str) -> String {
     }
     key.push_str(&path);
     if let Some(query) = url.query().filter(|q| !q.is_empty()) {
-        let mut params: Vec<String> =
-            query.split('&').filter(|p| !p.is_empty()).map(str::to_lowercase).collect();
+        let mut params: Vec<String> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(str::to_lowercase)
+            .collect();
         params.sort();
         if !params.is_empty() {
             key.push('?');
@@ -306,7 +333,14 @@ impl Record {
         if let Some(w) = warcinfo {
             fields.push(("WARC-Warcinfo-ID".into(), w.to_string()));
         }
-        Record { date: *date, fields, content_type: String::new(), block: Vec::new(), payload: None, index: None }
+        Record {
+            date: *date,
+            fields,
+            content_type: String::new(),
+            block: Vec::new(),
+            payload: None,
+            index: None,
+        }
     }
 
     fn header(&mut self, name: &str, value: &str) {
@@ -318,7 +352,10 @@ impl Record {
         for (n, v) in &self.fields {
             head.push_str(&format!("{n}: {v}\r\n"));
         }
-        head.push_str(&format!("WARC-Block-Digest: {}\r\n", sha256_label(&self.block)));
+        head.push_str(&format!(
+            "WARC-Block-Digest: {}\r\n",
+            sha256_label(&self.block)
+        ));
         if let Some(p) = &self.payload {
             head.push_str(&format!("WARC-Payload-Digest: {}\r\n", sha256_label(p)));
         }
@@ -351,7 +388,14 @@ impl IdGen<'_> {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         let x = hex::encode(b);
-        format!("<urn:uuid:{}-{}-{}-{}-{}>", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+        format!(
+            "<urn:uuid:{}-{}-{}-{}-{}>",
+            &x[0..8],
+            &x[8..12],
+            &x[12..16],
+            &x[16..20],
+            &x[20..32]
+        )
     }
 }
 
@@ -378,14 +422,24 @@ fn exchange_records(
     if let Some(rid) = &response_id {
         req.header("WARC-Concurrent-To", rid);
     }
-    let mut head = format!("{} {} HTTP/1.1\r\n", clean_token(&ex.method), request_target(&ex.url));
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\n",
+        clean_token(&ex.method),
+        request_target(&ex.url)
+    );
     for (name, value) in &ex.request_headers {
         if name.starts_with(':') {
             // HTTP/2 pseudo-headers (:authority, :path …) are not HTTP/1.1 syntax.
-            notes.push(("request-pseudo-header-omitted".into(), format!("{name}: {}", clean_value(value))));
+            notes.push((
+                "request-pseudo-header-omitted".into(),
+                format!("{name}: {}", clean_value(value)),
+            ));
             continue;
         }
-        if let Some(slot) = stripped.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if let Some(slot) = stripped
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             slot.1 += 1;
             continue;
         }
@@ -401,7 +455,16 @@ fn exchange_records(
 
     // Response record.
     if let (Some(resp), Some(rid)) = (&ex.response, &response_id) {
-        let r = response_record(ex, resp, rid, &request_id, warcinfo_id, &uri, &mut notes, any_h2);
+        let r = response_record(
+            ex,
+            resp,
+            rid,
+            &request_id,
+            warcinfo_id,
+            &uri,
+            &mut notes,
+            any_h2,
+        );
         out.push(r);
     }
     if notes.iter().any(|(n, _)| n.starts_with("original-header")) {
@@ -411,12 +474,18 @@ fn exchange_records(
         notes.push(("fetch-error".into(), clean_value(err)));
     }
     if ex.response.is_none() && ex.error.is_none() {
-        notes.push(("no-response".into(), "the browser recorded no response for this request".into()));
+        notes.push((
+            "no-response".into(),
+            "the browser recorded no response for this request".into(),
+        ));
     }
 
     if !notes.is_empty() {
         let refers = response_id.as_deref().unwrap_or(&request_id);
-        let time = ex.response.as_ref().map_or(ex.request_time, |r| r.response_time);
+        let time = ex
+            .response
+            .as_ref()
+            .map_or(ex.request_time, |r| r.response_time);
         let mut m = Record::new("metadata", &ids.next(), &time, Some(warcinfo_id));
         m.header("WARC-Target-URI", &uri);
         m.header("WARC-Refers-To", refers);
@@ -461,18 +530,28 @@ fn response_record(
             } else {
                 clean_value(resp.status_text.trim())
             };
-            (format!("HTTP/1.1 {} {}", resp.status, reason), split_multi(&resp.headers))
+            (
+                format!("HTTP/1.1 {} {}", resp.status, reason),
+                split_multi(&resp.headers),
+            )
         }
     };
     if !status_line.starts_with("HTTP/1.") {
         *any_h2 = true;
     }
-    let status_line = if status_line.starts_with("HTTP/1.") { status_line } else { status_line_h1(resp) };
+    let status_line = if status_line.starts_with("HTTP/1.") {
+        status_line
+    } else {
+        status_line_h1(resp)
+    };
     if !resp.protocol.to_ascii_lowercase().starts_with("http/1") {
         *any_h2 = true;
         notes.push((
             "http-protocol".into(),
-            format!("{} (status line written as HTTP/1.1)", clean_value(&resp.protocol)),
+            format!(
+                "{} (status line written as HTTP/1.1)",
+                clean_value(&resp.protocol)
+            ),
         ));
     }
 
@@ -496,7 +575,9 @@ fn response_record(
         let lower = name.to_ascii_lowercase();
         let rewrite = lower == "transfer-encoding"
             || lower == "content-length"
-            || (lower == "content-encoding" && resp.body_is_decoded && !value.trim().eq_ignore_ascii_case("identity"));
+            || (lower == "content-encoding"
+                && resp.body_is_decoded
+                && !value.trim().eq_ignore_ascii_case("identity"));
         if rewrite {
             notes.push((format!("original-header-{lower}"), clean_value(value)));
             continue;
@@ -528,7 +609,11 @@ fn response_record(
     r.block = head.into_bytes();
     r.block.extend_from_slice(&body);
     r.payload = Some(body);
-    r.index = Some(IndexHint { url: uri.to_string(), mime, status: Some(resp.status) });
+    r.index = Some(IndexHint {
+        url: uri.to_string(),
+        mime,
+        status: Some(resp.status),
+    });
     r
 }
 
@@ -581,7 +666,11 @@ fn split_multi(headers: &[(String, String)]) -> Vec<(String, String)> {
 
 fn push_header_lines(head: &mut String, name: &str, value: &str) {
     for part in value.split('\n') {
-        head.push_str(&format!("{}: {}\r\n", clean_token(name), clean_value(part.trim_end_matches('\r'))));
+        head.push_str(&format!(
+            "{}: {}\r\n",
+            clean_token(name),
+            clean_value(part.trim_end_matches('\r'))
+        ));
     }
 }
 
@@ -638,7 +727,11 @@ fn escape(s: &str, bad: impl Fn(char) -> bool) -> String {
 }
 
 fn base_mime(v: &str) -> String {
-    v.split(|c: char| c == ';' || c.is_whitespace()).next().unwrap_or_default().trim().to_ascii_lowercase()
+    v.split(|c: char| c == ';' || c.is_whitespace())
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn sha256_label(bytes: &[u8]) -> String {
@@ -647,13 +740,23 @@ fn sha256_label(bytes: &[u8]) -> String {
 
 fn gzip_member(bytes: &[u8]) -> Result<Vec<u8>> {
     // GzEncoder writes mtime 0 and no file name: the member depends only on the bytes.
-    let mut gz = GzEncoder::new(Vec::with_capacity(bytes.len() / 2 + 64), Compression::default());
-    let fail = |e: std::io::Error| Error::internal(format!("gzip compression of a WARC record failed: {e}"));
+    let mut gz = GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 2 + 64),
+        Compression::default(),
+    );
+    let fail = |e: std::io::Error| {
+        Error::internal(format!("gzip compression of a WARC record failed: {e}"))
+    };
     gz.write_all(bytes).map_err(fail)?;
     gz.finish().map_err(fail)
 }
 
-fn warcinfo_block(info: &WarcInfo, stripped: &[(String, usize)], any_rewritten: bool, any_h2: bool) -> String {
+fn warcinfo_block(
+    info: &WarcInfo,
+    stripped: &[(String, usize)],
+    any_rewritten: bool,
+    any_h2: bool,
+) -> String {
     let mut f: Vec<(&str, String)> = vec![
         ("software", clean_value(&info.software)),
         ("format", "WARC File Format 1.1".into()),
@@ -739,17 +842,29 @@ mod tests {
     #[test]
     fn surt_matches_python_surt() {
         // Expected values from the `surt` Python package (pywb's canonicaliser).
-        assert_eq!(surt("http://WWW.Example.com:80/A/b/?z=1&a=2#f"), "com,example)/a/b?a=2&z=1");
+        assert_eq!(
+            surt("http://WWW.Example.com:80/A/b/?z=1&a=2#f"),
+            "com,example)/a/b?a=2&z=1"
+        );
         assert_eq!(surt("http://127.0.0.1:8080/x"), "1,0,0,127:8080)/x");
         assert_eq!(surt("https://example.com/"), "com,example)/");
         assert_eq!(surt("https://example.com"), "com,example)/");
-        assert_eq!(surt("urn:sigillo:screenshot:full"), "urn:sigillo:screenshot:full");
+        assert_eq!(
+            surt("urn:sigillo:screenshot:full"),
+            "urn:sigillo:screenshot:full"
+        );
     }
 
     #[test]
     fn ids_are_deterministic_and_uuid_v4_shaped() {
-        let mut a = IdGen { seed: b"s", next: 0 };
-        let mut b = IdGen { seed: b"s", next: 0 };
+        let mut a = IdGen {
+            seed: b"s",
+            next: 0,
+        };
+        let mut b = IdGen {
+            seed: b"s",
+            next: 0,
+        };
         let (x, y) = (a.next(), b.next());
         assert_eq!(x, y);
         assert_ne!(x, a.next());
@@ -765,8 +880,15 @@ mod tests {
 
     #[test]
     fn headers_text_parsed() {
-        let (s, h) = parse_headers_text("HTTP/1.1 200 OK\r\nA: 1\r\n  cont\r\nB:2\r\n\r\n").unwrap_or_default();
+        let (s, h) = parse_headers_text("HTTP/1.1 200 OK\r\nA: 1\r\n  cont\r\nB:2\r\n\r\n")
+            .unwrap_or_default();
         assert_eq!(s, "HTTP/1.1 200 OK");
-        assert_eq!(h, vec![("A".to_string(), "1 cont".to_string()), ("B".to_string(), "2".to_string())]);
+        assert_eq!(
+            h,
+            vec![
+                ("A".to_string(), "1 cont".to_string()),
+                ("B".to_string(), "2".to_string())
+            ]
+        );
     }
 }

@@ -560,3 +560,62 @@ fn wacz_validates_and_every_part_checks_out() {
         )));
     }
 }
+
+#[test]
+fn hostile_input_stays_well_formed() {
+    // Header injection attempts, an unparseable URL, a method with spaces, garbage
+    // headersText, a non-ASCII reason phrase: no panic, and warcio still reads every record.
+    let mut e = ex("h1", "not a url\r\nWARC-Type: evil", 1, None);
+    e.method = "GET /evil HTTP/1.1\r\n".into();
+    e.request_headers = h(&[
+        ("X-A\r\nInjected", "v\r\nX-Injected: 1"),
+        ("Cookie", "c\r\nX: y"),
+    ]);
+    e.error = Some("net::ERR_FAILED\r\nWARC-Type: evil".into());
+    let mut r = ex(
+        "h2",
+        "https://exämple.com/ä b?q=ü#x",
+        2,
+        Some(HttpResponse {
+            headers_text: Some("garbage without status line".into()),
+            ..resp(
+                200,
+                "Ökay\r\nX: 1",
+                &[("Content-Type", "text/html\r\nX-Evil: 1")],
+                Some(b"\x00\xff"),
+                2,
+            )
+        }),
+    );
+    r.remote_ip = Some("::1\r\nX: 2".into());
+    let mut warc = Vec::new();
+    let summary = write_warc_gz(&[e, r], &[], &info(), b"seed", &mut warc).unwrap();
+    // warcinfo + metadata (non-http URL skipped) + request/response/metadata
+    assert_eq!(summary.records, 1 + 1 + 3);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "data.warc.gz", &warc);
+    let (rc, out) = run("warcio", &["check", "-v", &path]);
+    assert_eq!(rc, 0, "warcio check failed:\n{out}");
+    assert_eq!(out.matches("digest pass").count(), summary.records, "{out}");
+    let (rc, out) = run("warcio", &["index", "-f", "warc-type", &path]);
+    assert_eq!(rc, 0, "{out}");
+    assert_eq!(
+        out.matches("\"warc-type\"").count(),
+        summary.records,
+        "{out}"
+    );
+    assert_eq!(out.matches("evil").count(), 0, "{out}");
+
+    let mut text = Vec::new();
+    MultiGzDecoder::new(&warc[..])
+        .read_to_end(&mut text)
+        .unwrap();
+    let text = String::from_utf8_lossy(&text);
+    assert!(!text.contains("\r\nWARC-Type: evil"));
+    assert!(!text.contains("\r\nX-Injected"));
+    assert!(text.contains("skipped: not an http(s) URL"));
+    assert!(text.contains("url-scheme: unparseable\r\n"));
+    assert!(!text.contains("\r\nX-Evil"));
+    assert!(text.contains("WARC-Target-URI: https://xn--exmple-cua.com/%C3%A4%20b?q=%C3%BC\r\n"));
+}

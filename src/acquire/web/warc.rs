@@ -14,6 +14,8 @@
 //!    response, else the request) whenever there is something to say: header values that
 //!    were rewritten, an HTTP/2 status line written as HTTP/1.1, a missing body, a load
 //!    failure, a cache hit;
+//!    Exchanges whose URL is not `http(s)` (`data:`, `blob:`, unparseable) get only a
+//!    `metadata` record with the URL's scheme, length and SHA-256;
 //! 3. one `resource` record per [`ExtraResource`] (screenshot, DOM snapshot …).
 //!
 //! Every record carries `WARC-Record-ID` (`urn:uuid:`, derived from the caller's seed, see
@@ -182,8 +184,9 @@ pub fn write_warc_gz(
     let mut any_rewritten = false;
     let mut any_h2 = false;
 
-    // Build everything first: the warcinfo (record 1) must report what was stripped.
-    let mut records: Vec<Record> = Vec::new();
+    // Compress every record first (the warcinfo, record 1, must report what was
+    // stripped), keeping only the gzip members in memory.
+    let mut sealed: Vec<Sealed> = Vec::new();
     for ex in exchanges {
         let exchange_records = exchange_records(
             ex,
@@ -193,21 +196,23 @@ pub fn write_warc_gz(
             &mut any_rewritten,
             &mut any_h2,
         );
-        records.extend(exchange_records);
+        for rec in exchange_records {
+            sealed.push(seal(&rec)?);
+        }
     }
     for res in extra {
         let id = ids.next();
         let mut r = Record::new("resource", &id, &res.time, Some(&warcinfo_id));
         r.header("WARC-Target-URI", &clean_uri(&res.uri));
-        r.payload = Some(res.bytes.clone());
         r.content_type = clean_value(&res.media_type);
         r.block = res.bytes.clone();
+        r.payload_start = Some(0);
         r.index = Some(IndexHint {
             url: clean_uri(&res.uri),
             mime: Some(base_mime(&res.media_type)),
             status: None,
         });
-        records.push(r);
+        sealed.push(seal(&r)?);
     }
 
     let mut info_rec = Record::new("warcinfo", &warcinfo_id, &info.created, None);
@@ -221,24 +226,16 @@ pub fn write_warc_gz(
         index: Vec::new(),
         bytes: 0,
     };
-    for rec in std::iter::once(info_rec).chain(records) {
-        let member = gzip_member(&rec.serialise())?;
+    for rec in std::iter::once(seal(&info_rec)?).chain(sealed) {
+        let member = rec.member;
         out.write_all(&member).map_err(|e| {
             Error::input(format!("could not write the WARC ({WARC_FILENAME}): {e}"))
                 .with_fix("check that the output disk is healthy and not full")
         })?;
-        if let Some(hint) = &rec.index {
-            summary.index.push(CdxEntry {
-                urlkey: surt(&hint.url),
-                timestamp: rec.date.format("%Y%m%d%H%M%S").to_string(),
-                url: hint.url.clone(),
-                mime: hint.mime.clone(),
-                status: hint.status,
-                digest: sha256_label(rec.payload.as_deref().unwrap_or_default()),
-                length: member.len() as u64,
-                offset: summary.bytes,
-                filename: WARC_FILENAME.into(),
-            });
+        if let Some(mut entry) = rec.index {
+            entry.length = member.len() as u64;
+            entry.offset = summary.bytes;
+            summary.index.push(entry);
         }
         summary.bytes += member.len() as u64;
         summary.records += 1;
@@ -311,6 +308,28 @@ struct IndexHint {
     status: Option<u16>,
 }
 
+/// A record serialised and gzipped, with its index entry (offset/length filled in later).
+struct Sealed {
+    member: Vec<u8>,
+    index: Option<CdxEntry>,
+}
+
+fn seal(rec: &Record) -> Result<Sealed> {
+    let member = gzip_member(&rec.serialise())?;
+    let index = rec.index.as_ref().map(|hint| CdxEntry {
+        urlkey: surt(&hint.url),
+        timestamp: rec.date.format("%Y%m%d%H%M%S").to_string(),
+        url: hint.url.clone(),
+        mime: hint.mime.clone(),
+        status: hint.status,
+        digest: sha256_label(rec.payload().unwrap_or_default()),
+        length: 0,
+        offset: 0,
+        filename: WARC_FILENAME.into(),
+    });
+    Ok(Sealed { member, index })
+}
+
 /// One WARC record before serialisation.
 struct Record {
     date: DateTime<Utc>,
@@ -318,8 +337,9 @@ struct Record {
     fields: Vec<(String, String)>,
     content_type: String,
     block: Vec<u8>,
-    /// The payload, when the record has one (digest written as WARC-Payload-Digest).
-    payload: Option<Vec<u8>>,
+    /// Where the payload starts in `block`, when the record has one (its digest is
+    /// written as WARC-Payload-Digest).
+    payload_start: Option<usize>,
     index: Option<IndexHint>,
 }
 
@@ -338,13 +358,17 @@ impl Record {
             fields,
             content_type: String::new(),
             block: Vec::new(),
-            payload: None,
+            payload_start: None,
             index: None,
         }
     }
 
     fn header(&mut self, name: &str, value: &str) {
         self.fields.push((name.to_string(), value.to_string()));
+    }
+
+    fn payload(&self) -> Option<&[u8]> {
+        self.payload_start.and_then(|s| self.block.get(s..))
     }
 
     fn serialise(&self) -> Vec<u8> {
@@ -356,7 +380,7 @@ impl Record {
             "WARC-Block-Digest: {}\r\n",
             sha256_label(&self.block)
         ));
-        if let Some(p) = &self.payload {
+        if let Some(p) = self.payload() {
             head.push_str(&format!("WARC-Payload-Digest: {}\r\n", sha256_label(p)));
         }
         head.push_str(&format!("Content-Type: {}\r\n", self.content_type));
@@ -409,6 +433,9 @@ fn exchange_records(
     any_h2: &mut bool,
 ) -> Vec<Record> {
     let uri = clean_uri(&ex.url);
+    if !is_http(&ex.url) {
+        return vec![non_http_record(ex, warcinfo_id, ids)];
+    }
     let request_id = ids.next();
     let response_id = ex.response.as_ref().map(|_| ids.next());
     let mut notes: Vec<(String, String)> = Vec::new();
@@ -446,11 +473,11 @@ fn exchange_records(
         push_header_lines(&mut head, name, value);
     }
     head.push_str("\r\n");
-    let body = ex.request_body.clone().unwrap_or_default();
+    let body: &[u8] = ex.request_body.as_deref().unwrap_or_default();
     req.content_type = "application/http; msgtype=request".into();
     req.block = head.into_bytes();
-    req.block.extend_from_slice(&body);
-    req.payload = Some(body);
+    req.payload_start = Some(req.block.len());
+    req.block.extend_from_slice(body);
     let mut out = vec![req];
 
     // Response record.
@@ -499,6 +526,38 @@ fn exchange_records(
         out.push(m);
     }
     out
+}
+
+fn is_http(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+}
+
+/// `data:`, `blob:` and unparseable URLs are not HTTP traffic: replay tools would read
+/// their request/response blocks as opaque payloads. Record that they were loaded, with
+/// the URL's hash and length (a `data:` URL can be megabytes), in one metadata record.
+fn non_http_record(ex: &HttpExchange, warcinfo_id: &str, ids: &mut IdGen) -> Record {
+    let scheme = match url::Url::parse(&ex.url) {
+        Ok(u) => u.scheme().to_string(),
+        Err(_) => "unparseable".to_string(),
+    };
+    let mut m = Record::new("metadata", &ids.next(), &ex.request_time, Some(warcinfo_id));
+    m.content_type = "application/warc-fields".into();
+    let mut text = format!(
+        "skipped: not an http(s) URL, no request/response records written\r\n\
+         url-scheme: {}\r\nurl-length: {}\r\nurl-sha256: {}\r\nmethod: {}\r\n",
+        clean_token(&scheme),
+        ex.url.len(),
+        hex::encode(Sha256::digest(ex.url.as_bytes())),
+        clean_token(&ex.method),
+    );
+    if let Some(err) = &ex.error {
+        text.push_str(&format!("fetch-error: {}\r\n", clean_value(err)));
+    }
+    if let Some(r) = &ex.response {
+        text.push_str(&format!("status: {}\r\n", r.status));
+    }
+    m.block = text.into_bytes();
+    m
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -560,13 +619,13 @@ fn response_record(
         || resp.status == 204
         || resp.status == 304
         || (300..400).contains(&resp.status));
-    let body = match &resp.body {
-        Some(b) => b.clone(),
+    let body: &[u8] = match &resp.body {
+        Some(b) => b,
         None => {
             if body_expected {
                 notes.push(("body-missing".into(), "the browser did not hand over the response body; the response record has an empty body".into()));
             }
-            Vec::new()
+            &[]
         }
     };
 
@@ -607,8 +666,8 @@ fn response_record(
         .filter(|m| !m.is_empty());
     r.content_type = "application/http; msgtype=response".into();
     r.block = head.into_bytes();
-    r.block.extend_from_slice(&body);
-    r.payload = Some(body);
+    r.payload_start = Some(r.block.len());
+    r.block.extend_from_slice(body);
     r.index = Some(IndexHint {
         url: uri.to_string(),
         mime,

@@ -588,10 +588,13 @@ fn hostile_input_stays_well_formed() {
         }),
     );
     r.remote_ip = Some("::1\r\nX: 2".into());
+    let mut v6 = ex("h3", "https://[::1]:8443/", 3, None);
+    v6.remote_ip = Some("[::1]".into());
+    v6.error = Some("net::ERR_CONNECTION_REFUSED".into());
     let mut warc = Vec::new();
-    let summary = write_warc_gz(&[e, r], &[], &info(), b"seed", &mut warc).unwrap();
-    // warcinfo + metadata (non-http URL skipped) + request/response/metadata
-    assert_eq!(summary.records, 1 + 1 + 3);
+    let summary = write_warc_gz(&[e, r, v6], &[], &info(), b"seed", &mut warc).unwrap();
+    // warcinfo + metadata (non-http URL skipped) + request/response/metadata + request/metadata
+    assert_eq!(summary.records, 1 + 1 + 3 + 2);
 
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "data.warc.gz", &warc);
@@ -616,6 +619,8 @@ fn hostile_input_stays_well_formed() {
     assert!(!text.contains("\r\nX-Injected"));
     assert!(text.contains("skipped: not an http(s) URL"));
     assert!(text.contains("url-scheme: unparseable\r\n"));
+    assert!(text.contains("remote-ip-unparsed: ::1%0D%0AX: 2\r\n"));
+    assert!(text.contains("WARC-IP-Address: ::1\r\n"));
     assert!(!text.contains("\r\nX-Evil"));
     assert!(text.contains("WARC-Target-URI: https://xn--exmple-cua.com/%C3%A4%20b?q=%C3%BC\r\n"));
 }

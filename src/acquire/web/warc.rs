@@ -443,8 +443,8 @@ fn exchange_records(
     // Request record.
     let mut req = Record::new("request", &request_id, &ex.request_time, Some(warcinfo_id));
     req.header("WARC-Target-URI", &uri);
-    if let Some(ip) = &ex.remote_ip {
-        req.header("WARC-IP-Address", &clean_value(ip));
+    if let Some(ip) = remote_ip(ex) {
+        req.header("WARC-IP-Address", &ip);
     }
     if let Some(rid) = &response_id {
         req.header("WARC-Concurrent-To", rid);
@@ -500,6 +500,11 @@ fn exchange_records(
     if let Some(err) = &ex.error {
         notes.push(("fetch-error".into(), clean_value(err)));
     }
+    if let Some(raw) = &ex.remote_ip
+        && remote_ip(ex).is_none()
+    {
+        notes.push(("remote-ip-unparsed".into(), clean_value(raw)));
+    }
     if ex.response.is_none() && ex.error.is_none() {
         notes.push((
             "no-response".into(),
@@ -526,6 +531,19 @@ fn exchange_records(
         out.push(m);
     }
     out
+}
+
+/// The server address in the plain form WARC-IP-Address wants (CDP may bracket IPv6);
+/// `None` when absent or not an IP address (then noted in the metadata record).
+fn remote_ip(ex: &HttpExchange) -> Option<String> {
+    let raw = ex.remote_ip.as_deref()?.trim();
+    let bare = raw
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(raw);
+    bare.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
 }
 
 fn is_http(raw: &str) -> bool {
@@ -575,8 +593,8 @@ fn response_record(
     // warcio/pywb do; request and response then share one index timestamp.
     let mut r = Record::new("response", id, &ex.request_time, Some(warcinfo_id));
     r.header("WARC-Target-URI", uri);
-    if let Some(ip) = &ex.remote_ip {
-        r.header("WARC-IP-Address", &clean_value(ip));
+    if let Some(ip) = remote_ip(ex) {
+        r.header("WARC-IP-Address", &ip);
     }
     r.header("WARC-Concurrent-To", request_id);
 
@@ -854,7 +872,7 @@ fn warcinfo_block(
     if any_h2 {
         f.push((
             "http2",
-            "HTTP/2 and HTTP/3 responses are written with an HTTP/1.1 status line; the protocol is in the metadata record"
+            "HTTP/2 and HTTP/3 exchanges are written with HTTP/1.1 request and status lines; the protocol is in the metadata record"
                 .into(),
         ));
     }

@@ -624,3 +624,76 @@ fn hostile_input_stays_well_formed() {
     assert!(!text.contains("\r\nX-Evil"));
     assert!(text.contains("WARC-Target-URI: https://xn--exmple-cua.com/%C3%A4%20b?q=%C3%BC\r\n"));
 }
+
+#[test]
+fn post_keys_match_cdxj_indexer_post_append() {
+    // py-wacz indexes with `--post-append`: POST/PUT bodies become part of the urlkey.
+    let post = |id: &str, url: &str, ct: &str, body: &[u8]| {
+        let mut e = ex(
+            id,
+            url,
+            3,
+            Some(resp(
+                200,
+                "OK",
+                &[("Content-Type", "application/json")],
+                Some(b"{\"ok\":true}"),
+                3,
+            )),
+        );
+        e.method = "POST".into();
+        e.request_headers.push(("Content-Type".into(), ct.into()));
+        e.request_headers
+            .push(("Content-Length".into(), body.len().to_string()));
+        e.request_body = Some(body.to_vec());
+        e
+    };
+    let v = vec![
+        post(
+            "p1",
+            "https://api.example.com/form",
+            "application/x-www-form-urlencoded",
+            b"q=caf%C3%A9+bar&n=1",
+        ),
+        post(
+            "p2",
+            "https://api.example.com/graphql?op=x",
+            "application/json",
+            br#"{"query":"{ me }","variables":{"id":7,"on":true,"tags":["a","b"],"x":null}}"#,
+        ),
+        post(
+            "p3",
+            "https://api.example.com/bin",
+            "application/octet-stream",
+            b"\x00\x01\xfe\xff",
+        ),
+        post(
+            "p4",
+            "https://api.example.com/txt",
+            "text/plain;charset=UTF-8",
+            b"not json",
+        ),
+    ];
+    let mut warc = Vec::new();
+    let summary = write_warc_gz(&v, &[], &info(), b"seed", &mut warc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "data.warc.gz", &warc);
+    let (rc, out) = run("cdxj-indexer", &["--post-append", &path]);
+    assert_eq!(rc, 0, "cdxj-indexer failed:\n{out}");
+    assert_eq!(summary.index.len(), 4);
+    for e in &summary.index {
+        let theirs = out
+            .lines()
+            .find(|l| l.contains(&format!("\"offset\": \"{}\"", e.offset)))
+            .unwrap_or_else(|| panic!("no record at offset {}:\n{out}", e.offset));
+        let (key, rest) = theirs.split_once(' ').unwrap();
+        let j: serde_json::Value = serde_json::from_str(rest.split_once(' ').unwrap().1).unwrap();
+        assert_eq!(key, e.urlkey, "urlkey for {}", e.url);
+        assert_eq!(j["method"].as_str(), e.method.as_deref(), "{theirs}");
+        assert_eq!(
+            j["requestBody"].as_str(),
+            e.request_body.as_deref(),
+            "{theirs}"
+        );
+    }
+}

@@ -111,6 +111,11 @@ pub struct CdxEntry {
     pub offset: u64,
     /// The WARC's file name ([`WARC_FILENAME`]).
     pub filename: String,
+    /// `POST`/`PUT` for such requests (their `urlkey` then carries the method and the
+    /// request body, see [`post_query`]).
+    pub method: Option<String>,
+    /// The canonicalised request body appended to the `urlkey` (`POST`/`PUT` only).
+    pub request_body: Option<String>,
 }
 
 impl CdxEntry {
@@ -129,6 +134,12 @@ impl CdxEntry {
         obj.insert("length".into(), self.length.to_string().into());
         obj.insert("offset".into(), self.offset.to_string().into());
         obj.insert("filename".into(), self.filename.clone().into());
+        if let Some(m) = &self.method {
+            obj.insert("method".into(), m.clone().into());
+        }
+        if let Some(b) = &self.request_body {
+            obj.insert("requestBody".into(), b.clone().into());
+        }
         format!(
             "{} {} {}",
             self.urlkey,
@@ -211,6 +222,7 @@ pub fn write_warc_gz(
             url: clean_uri(&res.uri),
             mime: Some(base_mime(&res.media_type)),
             status: None,
+            post: None,
         });
         sealed.push(seal(&r)?);
     }
@@ -276,7 +288,7 @@ pub fn surt(raw: &str) -> String {
         key.push_str(&format!(":{port}"));
     }
     key.push(')');
-    let mut path = url.path().to_lowercase();
+    let mut path = google_escape(url.path()).to_lowercase();
     if path.len() > 1 && path.ends_with('/') {
         path.pop();
     }
@@ -285,18 +297,216 @@ pub fn surt(raw: &str) -> String {
     }
     key.push_str(&path);
     if let Some(query) = url.query().filter(|q| !q.is_empty()) {
-        let mut params: Vec<String> = query
+        let query = google_escape(query).to_lowercase();
+        // IA "alpha reorder": sort the parameters as (name, value) pairs.
+        let mut params: Vec<Vec<&str>> = query
             .split('&')
             .filter(|p| !p.is_empty())
-            .map(str::to_lowercase)
+            .map(|p| p.splitn(2, '=').collect())
             .collect();
         params.sort();
         if !params.is_empty() {
             key.push('?');
-            key.push_str(&params.join("&"));
+            let joined: Vec<String> = params.iter().map(|p| p.join("=")).collect();
+            key.push_str(&joined.join("&"));
         }
     }
     key
+}
+
+/// The Google URL canonicaliser step of `surt`: percent-decode until stable, then escape
+/// only bytes <= 0x20, >= 0x7F, `#` and `%` (upper-case hex; the caller lowercases).
+fn google_escape(s: &str) -> String {
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut bytes = s.as_bytes().to_vec();
+    loop {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match (
+                bytes[i],
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                (c, _, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        if out == bytes {
+            break;
+        }
+        bytes = out;
+    }
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
+        if b <= 0x20 || b >= 0x7f || b == b'#' || b == b'%' {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+/// The index key suffix pywb, py-wacz (`cdxj-indexer --post-append`) and ReplayWeb.page use
+/// for `POST`/`PUT` so that different request bodies replay different responses: returns
+/// `(METHOD, "?__wb_method=METHOD&<query>" or "&…", <query>)`, following
+/// <https://specs.webrecorder.net/request-body-canonicalization/latest/>:
+/// form bodies are URL-decoded, JSON (and JSON-looking `text/plain`) is flattened to
+/// `key=value` pairs, anything else becomes `__wb_post_data=<base64>`; at most 4096 chars.
+/// `multipart/*` bodies are treated as binary here (pywb parses their fields), so their keys
+/// differ from pywb's; replay tools then fall back to fuzzy matching.
+pub fn post_query(ex: &HttpExchange) -> Option<(String, String, String)> {
+    let method = ex.method.to_ascii_uppercase();
+    if method != "POST" && method != "PUT" {
+        return None;
+    }
+    let header = |name: &str| {
+        ex.request_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let mime = header("content-type").unwrap_or_default();
+    let body = ex.request_body.as_deref().unwrap_or_default();
+    let binary = |b: &[u8]| {
+        use base64::Engine;
+        format!(
+            "__wb_post_data={}",
+            base64::engine::general_purpose::STANDARD.encode(b)
+        )
+    };
+    let mut query = if mime.starts_with("application/x-www-form-urlencoded") {
+        match std::str::from_utf8(body) {
+            Ok(text) => unquote_plus(text),
+            Err(_) => binary(body),
+        }
+    } else if mime.starts_with("application/json") {
+        json_query(body).unwrap_or_default()
+    } else if mime.starts_with("text/plain") {
+        json_query(body).unwrap_or_else(|| binary(body))
+    } else {
+        binary(body)
+    };
+    if let Some((cut, _)) = query.char_indices().nth(4096) {
+        query.truncate(cut);
+    }
+    let mut append = String::from(if ex.url.contains('?') { "&" } else { "?" });
+    append.push_str("__wb_method=");
+    append.push_str(&method);
+    if !query.is_empty() {
+        append.push('&');
+        append.push_str(&query);
+    }
+    Some((method, append, query))
+}
+
+/// Python's `urllib.parse.unquote_plus` (invalid UTF-8 replaced).
+fn unquote_plus(s: &str) -> String {
+    let hex = |c: u8| (c as char).to_digit(16);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'+', _, _) => out.push(b' '),
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 2;
+            }
+            (c, _, _) => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// cdxj-indexer's `json_parse`: flatten JSON (or JSON lines) to `name=value` pairs,
+/// repeated names become `name.2_`, `name.3_` …; values as Python's `str()` prints them.
+fn json_query(body: &[u8]) -> Option<String> {
+    let mut data: Vec<(String, String)> = Vec::new();
+    let mut dupes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    fn walk(
+        v: &serde_json::Value,
+        name: &str,
+        data: &mut Vec<(String, String)>,
+        dupes: &mut std::collections::HashMap<String, usize>,
+    ) {
+        use serde_json::Value;
+        match v {
+            Value::Object(map) => {
+                for (n, v) in map {
+                    walk(v, n, data, dupes);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    walk(v, name, data, dupes);
+                }
+            }
+            _ if name.is_empty() => {}
+            scalar => {
+                let text = match scalar {
+                    Value::String(s) => s.clone(),
+                    Value::Bool(true) => "True".into(),
+                    Value::Bool(false) => "False".into(),
+                    Value::Null => "None".into(),
+                    other => other.to_string(),
+                };
+                let key = if data.iter().any(|(k, _)| k == name) {
+                    let n = dupes.entry(name.to_string()).or_insert(1);
+                    *n += 1;
+                    format!("{name}.{n}_")
+                } else {
+                    name.to_string()
+                };
+                match data.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = text,
+                    None => data.push((key, text)),
+                }
+            }
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => walk(&v, "", &mut data, &mut dupes),
+        Err(_) if body.contains(&b'\n') => {
+            for line in body.split(|&c| c == b'\n') {
+                let v: serde_json::Value = serde_json::from_slice(line).ok()?;
+                walk(&v, "", &mut data, &mut dupes);
+            }
+        }
+        Err(_) => return None,
+    }
+    let pairs: Vec<String> = data
+        .iter()
+        .map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v)))
+        .collect();
+    Some(pairs.join("&"))
+}
+
+/// Python's `urllib.parse.quote_plus`.
+fn quote_plus(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -306,6 +516,8 @@ struct IndexHint {
     url: String,
     mime: Option<String>,
     status: Option<u16>,
+    /// For POST/PUT: the method and the string appended to the URL before SURT.
+    post: Option<(String, String, String)>,
 }
 
 /// A record serialised and gzipped, with its index entry (offset/length filled in later).
@@ -317,7 +529,10 @@ struct Sealed {
 fn seal(rec: &Record) -> Result<Sealed> {
     let member = gzip_member(&rec.serialise())?;
     let index = rec.index.as_ref().map(|hint| CdxEntry {
-        urlkey: surt(&hint.url),
+        urlkey: match &hint.post {
+            Some((_, append, _)) => surt(&format!("{}{append}", hint.url)),
+            None => surt(&hint.url),
+        },
         timestamp: rec.date.format("%Y%m%d%H%M%S").to_string(),
         url: hint.url.clone(),
         mime: hint.mime.clone(),
@@ -326,6 +541,8 @@ fn seal(rec: &Record) -> Result<Sealed> {
         length: 0,
         offset: 0,
         filename: WARC_FILENAME.into(),
+        method: hint.post.as_ref().map(|p| p.0.clone()),
+        request_body: hint.post.as_ref().map(|p| p.2.clone()),
     });
     Ok(Sealed { member, index })
 }
@@ -690,6 +907,7 @@ fn response_record(
         url: uri.to_string(),
         mime,
         status: Some(resp.status),
+        post: post_query(ex),
     });
     r
 }
@@ -926,6 +1144,19 @@ mod tests {
         assert_eq!(surt("http://127.0.0.1:8080/x"), "1,0,0,127:8080)/x");
         assert_eq!(surt("https://example.com/"), "com,example)/");
         assert_eq!(surt("https://example.com"), "com,example)/");
+        assert_eq!(
+            surt("https://xn--exmple-cua.com/%C3%A4%20b?q=%C3%BC"),
+            "com,xn--exmple-cua)/%c3%a4%20b?q=%c3%bc"
+        );
+        assert_eq!(
+            surt("http://example.com/a%2525b?x=%7B%7D&a=1&a"),
+            "com,example)/a%25b?a&a=1&x={}"
+        );
+        assert_eq!(
+            surt("https://example.com/p/?b=1&a=2&a=1"),
+            "com,example)/p?a=1&a=2&b=1"
+        );
+        assert_eq!(surt("http://www2.example.com/x?"), "com,example)/x");
         assert_eq!(
             surt("urn:sigillo:screenshot:full"),
             "urn:sigillo:screenshot:full"

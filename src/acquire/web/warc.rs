@@ -815,30 +815,15 @@ fn response_record(
     }
     r.header("WARC-Concurrent-To", request_id);
 
-    // Status line and header list: from the raw header block when Chrome gave one.
+    // Status line and header list: from the raw header block when Chrome gave one (an
+    // HTTP/1.x block; anything else gets a built HTTP/1.1 status line).
     let (status_line, headers) = match resp.headers_text.as_deref().and_then(parse_headers_text) {
-        Some(parsed) => parsed,
-        None => {
-            let reason = if resp.status_text.trim().is_empty() {
-                default_reason(resp.status).to_string()
-            } else {
-                clean_value(resp.status_text.trim())
-            };
-            (
-                format!("HTTP/1.1 {} {}", resp.status, reason),
-                split_multi(&resp.headers),
-            )
-        }
+        Some((line, headers)) if line.starts_with("HTTP/1.") => (line, headers),
+        Some((_, headers)) => (status_line_h1(resp), headers),
+        None => (status_line_h1(resp), split_multi(&resp.headers)),
     };
-    if !status_line.starts_with("HTTP/1.") {
-        *any_h2 = true;
-    }
-    let status_line = if status_line.starts_with("HTTP/1.") {
-        status_line
-    } else {
-        status_line_h1(resp)
-    };
-    if !resp.protocol.to_ascii_lowercase().starts_with("http/1") {
+    let protocol = resp.protocol.trim().to_ascii_lowercase();
+    if !protocol.is_empty() && !protocol.starts_with("http/1") {
         *any_h2 = true;
         notes.push((
             "http-protocol".into(),

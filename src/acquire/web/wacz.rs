@@ -1,1 +1,159 @@
-//! WACZ 1.1.1 packaging.
+//! WACZ 1.1.1 packaging: wraps one `data.warc.gz` (from [`super::warc`]) with its CDXJ
+//! index, a one-page `pages.jsonl` and the `datapackage.json` fixity manifest, so that
+//! ReplayWeb.page and pywb can open the capture directly.
+//!
+//! # Layout (WACZ 1.1.1, entries in this order, all with mtime 1980-01-01 00:00:00)
+//! - `archive/data.warc.gz`: the WARC bytes, STORED (already gzip, never recompressed);
+//! - `indexes/index.cdxj`: sorted CDXJ lines, DEFLATE;
+//! - `pages/pages.jsonl`: header line then the captured page, DEFLATE;
+//! - `datapackage.json`: `profile: "data-package"`, `wacz_version: "1.1.1"`, `resources`
+//!   with `sha256:<hex>` and size of each entry above, DEFLATE;
+//! - `datapackage-digest.json`: SHA-256 of `datapackage.json`, DEFLATE.
+//!
+//! The output depends only on the inputs: fixed entry times and permissions, fixed order,
+//! deterministic JSON. It is not signed here; the item manifest's signature covers it.
+
+use std::io::{Seek, Write};
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zip::CompressionMethod;
+use zip::write::{SimpleFileOptions, ZipWriter};
+
+use super::warc::{WARC_FILENAME, WarcSummary};
+use crate::error::{Error, Result};
+use crate::time::rfc3339;
+
+/// WACZ version written into `datapackage.json`.
+pub const WACZ_VERSION: &str = "1.1.1";
+
+/// The page the capture is about (the one line of `pages/pages.jsonl`).
+#[derive(Debug, Clone)]
+pub struct WaczPage {
+    /// The page URL (as in the WARC's `WARC-Target-URI` of the main document).
+    pub url: String,
+    /// When it was captured (should equal the main response's `WARC-Date`).
+    pub ts: DateTime<Utc>,
+    /// The page title, if it had one.
+    pub title: Option<String>,
+}
+
+/// Package `warc_gz` (exactly the bytes [`super::warc::write_warc_gz`] produced for
+/// `summary`) as a WACZ 1.1.1 into `out`.
+pub fn write_wacz(
+    warc_gz: &[u8],
+    summary: &WarcSummary,
+    page: &WaczPage,
+    created: DateTime<Utc>,
+    software: &str,
+    out: impl Write + Seek,
+) -> Result<()> {
+    if warc_gz.len() as u64 != summary.bytes {
+        return Err(Error::internal(format!(
+            "the WARC handed to the WACZ packager has {} bytes but its summary says {}",
+            warc_gz.len(),
+            summary.bytes
+        ))
+        .with_fix("pass the bytes written by write_warc_gz together with its own summary"));
+    }
+
+    let mut lines: Vec<String> = summary.index.iter().map(|e| e.to_line()).collect();
+    lines.sort();
+    let index: String = lines.iter().map(|l| format!("{l}\n")).collect();
+
+    let ts = rfc3339(&page.ts);
+    let page_id = hex::encode(&Sha256::digest(format!("{}\n{ts}", page.url).as_bytes())[..16]);
+    let mut page_obj = serde_json::Map::new();
+    page_obj.insert("id".into(), page_id.into());
+    page_obj.insert("url".into(), page.url.clone().into());
+    page_obj.insert("ts".into(), ts.clone().into());
+    if let Some(t) = &page.title {
+        page_obj.insert("title".into(), t.clone().into());
+    }
+    let pages = format!(
+        "{}\n{}\n",
+        json!({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}),
+        serde_json::Value::Object(page_obj)
+    );
+
+    let parts: [(&str, &[u8], CompressionMethod); 3] = [
+        ("archive/data.warc.gz", warc_gz, CompressionMethod::Stored),
+        (
+            "indexes/index.cdxj",
+            index.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
+        (
+            "pages/pages.jsonl",
+            pages.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
+    ];
+    debug_assert!(parts[0].0.ends_with(WARC_FILENAME));
+    let resources: Vec<serde_json::Value> = parts
+        .iter()
+        .map(|(path, bytes, _)| {
+            json!({
+                "name": path.rsplit('/').next().unwrap_or(path),
+                "path": path,
+                "hash": sha256_label(bytes),
+                "bytes": bytes.len(),
+            })
+        })
+        .collect();
+    let datapackage = json!({
+        "profile": "data-package",
+        "resources": resources,
+        "wacz_version": WACZ_VERSION,
+        "software": software,
+        "created": rfc3339(&created),
+        "title": page.title.clone().unwrap_or_else(|| page.url.clone()),
+        "mainPageUrl": page.url,
+        "mainPageDate": ts,
+    });
+    let datapackage = to_pretty(&datapackage)?;
+    let digest = to_pretty(
+        &json!({"path": "datapackage.json", "hash": sha256_label(datapackage.as_bytes())}),
+    )?;
+
+    let mut zip = ZipWriter::new(out);
+    let fail = |e: zip::result::ZipError| {
+        Error::input(format!("could not write the WACZ package: {e}"))
+            .with_fix("check that the output disk is healthy and not full")
+    };
+    let io_fail = |e: std::io::Error| fail(zip::result::ZipError::Io(e));
+    let meta: [(&str, &[u8], CompressionMethod); 2] = [
+        (
+            "datapackage.json",
+            datapackage.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
+        (
+            "datapackage-digest.json",
+            digest.as_bytes(),
+            CompressionMethod::Deflated,
+        ),
+    ];
+    for (path, bytes, method) in parts.iter().chain(meta.iter()) {
+        let opts = SimpleFileOptions::default()
+            .compression_method(*method)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644)
+            .large_file(bytes.len() as u64 >= u32::MAX as u64);
+        zip.start_file(*path, opts).map_err(fail)?;
+        zip.write_all(bytes).map_err(io_fail)?;
+    }
+    zip.finish().map_err(fail)?;
+    Ok(())
+}
+
+fn to_pretty(v: &serde_json::Value) -> Result<String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::internal(format!("could not serialise WACZ JSON: {e}")))
+}
+
+fn sha256_label(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}

@@ -3,8 +3,8 @@
 //! because `warcio check` passes empty files and `wacz validate` is lenient.
 //!
 //! Needs a Python venv with `warcio` and `wacz` (which brings `cdxj-indexer`):
-//! `python3 -m venv /work/venv && /work/venv/bin/pip install warcio wacz`; the tests look in
-//! `$SIGILLO_PYTHON_BIN`, then `/work/venv/bin`, then `PATH`.
+//! `./setup.sh --deps` makes `.venv/`; the tests look in `$SIGILLO_PYTHON_BIN`, then
+//! `.venv/bin`, then `PATH`.
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ fn tool(name: &str) -> PathBuf {
     if let Some(d) = std::env::var_os("SIGILLO_PYTHON_BIN") {
         dirs.push(PathBuf::from(d));
     }
-    dirs.push(PathBuf::from("/work/venv/bin"));
+    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin")));
     if let Some(path) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&path));
     }
@@ -36,9 +36,8 @@ fn tool(name: &str) -> PathBuf {
         }
     }
     panic!(
-        "`{name}` not found (looked in $SIGILLO_PYTHON_BIN, /work/venv/bin, PATH). Install with: \
-         python3 -m venv /work/venv && /work/venv/bin/pip install warcio wacz \
-         (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"
+        "`{name}` not found (looked in $SIGILLO_PYTHON_BIN, .venv/bin, PATH). Install with: \
+         ./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"
     );
 }
 

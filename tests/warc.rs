@@ -25,7 +25,10 @@ fn tool(name: &str) -> PathBuf {
     if let Some(d) = std::env::var_os("SIGILLO_PYTHON_BIN") {
         dirs.push(PathBuf::from(d));
     }
-    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin")));
+    dirs.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.venv/bin"
+    )));
     if let Some(path) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&path));
     }

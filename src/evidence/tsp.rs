@@ -4,12 +4,16 @@
 //! maintained crate verifies a TimeStampToken completely (cryptographic-message-syntax
 //! mis-parses TSTInfo accuracy with millis), so the checks are written here, in the
 //! order RFC 3161 / RFC 5652 / RFC 5035 give them:
-//! 1. status granted; 2. eContentType is id-ct-TSTInfo; 3. the `messageDigest` signed
-//! attribute equals the hash of the TSTInfo; 4. the signature over the DER of the signed
-//! attributes verifies with the signer certificate (ECDSA P-256/P-384, RSA PKCS#1 v1.5);
-//! 5. the ESS signing-certificate(-v2) hash names that certificate; 6. the certificate
-//! has the critical timeStamping extended key usage; 7. the message imprint (and nonce)
-//! match; 8. the chain reaches a trust anchor, every certificate valid at genTime.
+//!
+//! 1. the status is granted;
+//! 2. the eContentType is id-ct-TSTInfo;
+//! 3. the `messageDigest` signed attribute equals the hash of the TSTInfo;
+//! 4. the signature over the DER of the signed attributes verifies with the signer
+//!    certificate (ECDSA P-256/P-384, RSA PKCS#1 v1.5);
+//! 5. the ESS signing-certificate(-v2) hash names that certificate;
+//! 6. the certificate has the critical timeStamping extended key usage;
+//! 7. the message imprint (and, when requesting, the nonce) match;
+//! 8. the chain reaches a trust anchor, every certificate valid at genTime.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,11 +23,13 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{Int, OctetString};
 use der::oid::ObjectIdentifier;
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Decode, Encode, Sequence, Tagged};
 use sha2_010::Digest as _;
 use x509_cert::Certificate;
+use x509_cert::ext::Extensions;
+use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::spki::AlgorithmIdentifierOwned;
-use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
+use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampResp, TspVersion};
 
 use crate::error::{Error, Result};
 
@@ -31,8 +37,10 @@ const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-const ID_AA_SIGNING_CERT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
-const ID_AA_SIGNING_CERT_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+const ID_AA_SIGNING_CERT: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+const ID_AA_SIGNING_CERT_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
@@ -103,24 +111,39 @@ impl TrustAnchors {
     pub fn from_pem_files(paths: &[PathBuf]) -> Result<Self> {
         let mut certs = Vec::new();
         for p in paths {
-            let text = std::fs::read(p).map_err(|e| Error::io("read the TSA root certificate", p, e))?;
+            let text =
+                std::fs::read(p).map_err(|e| Error::io("read the TSA root certificate", p, e))?;
             let found = Certificate::load_pem_chain(&text).map_err(|e| {
-                Error::input(format!("'{}' holds no readable PEM certificate ({e})", p.display()))
-                    .with_fix("pass the TSA's root certificate in PEM form (-----BEGIN CERTIFICATE-----)")
+                Error::input(format!(
+                    "'{}' holds no readable PEM certificate ({e})",
+                    p.display()
+                ))
+                .with_fix(
+                    "pass the TSA's root certificate in PEM form (-----BEGIN CERTIFICATE-----)",
+                )
             })?;
             certs.extend(found);
         }
-        Ok(TrustAnchors { certs, explicit: true })
+        Ok(TrustAnchors {
+            certs,
+            explicit: true,
+        })
     }
 
     /// The system trust store (Debian: /etc/ssl/certs/ca-certificates.crt); empty if unreadable.
     pub fn system() -> Self {
-        let certs = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
-            .iter()
-            .find_map(|p| std::fs::read(p).ok())
-            .and_then(|b| Certificate::load_pem_chain(&b).ok())
-            .unwrap_or_default();
-        TrustAnchors { certs, explicit: false }
+        let certs = [
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/pki/tls/certs/ca-bundle.crt",
+        ]
+        .iter()
+        .find_map(|p| std::fs::read(p).ok())
+        .and_then(|b| Certificate::load_pem_chain(&b).ok())
+        .unwrap_or_default();
+        TrustAnchors {
+            certs,
+            explicit: false,
+        }
     }
 
     /// Whether the anchors were given explicitly (`--tsa-ca`).
@@ -153,6 +176,59 @@ pub enum TokenStatus {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// TSTInfo as in x509-tsp, except `genTime`: DER allows fractional seconds
+/// (`20261122100000.123Z`, which OpenSSL and most TSAs send) but der's
+/// `GeneralizedTime` rejects them, so it is kept raw and parsed by [`parse_gen_time`].
+#[derive(Sequence)]
+struct TstInfo {
+    version: TspVersion,
+    policy: ObjectIdentifier,
+    message_imprint: MessageImprint,
+    serial_number: Int,
+    gen_time: Any,
+    #[asn1(optional = "true")]
+    accuracy: Option<Accuracy>,
+    #[asn1(default = "Default::default")]
+    ordering: bool,
+    #[asn1(optional = "true")]
+    nonce: Option<Int>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    tsa: Option<GeneralName>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    extensions: Option<Extensions>,
+}
+
+/// Parse a DER GeneralizedTime value `YYYYMMDDHHMMSS[.f+]Z`.
+fn parse_gen_time(v: &Any) -> Option<DateTime<Utc>> {
+    if v.tag() != der::Tag::GeneralizedTime {
+        return None;
+    }
+    let s = std::str::from_utf8(v.value()).ok()?;
+    let s = s.strip_suffix('Z')?;
+    let (main, frac) = match s.split_once('.') {
+        Some((m, f))
+            if !f.is_empty()
+                && f.len() <= 9
+                && f.bytes().all(|b| b.is_ascii_digit())
+                && !f.ends_with('0') =>
+        {
+            (m, f)
+        }
+        Some(_) => return None,
+        None => (s, ""),
+    };
+    if main.len() != 14 || !main.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(main, "%Y%m%d%H%M%S").ok()?;
+    let nanos: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
+    Some(naive.and_utc() + chrono::Duration::nanoseconds(nanos))
 }
 
 #[derive(Sequence)]
@@ -211,7 +287,13 @@ fn hash_name(alg: &ObjectIdentifier) -> String {
 
 /// Verify `sig` over `msg` with the public key of `cert`, for signature algorithm `alg`
 /// (for RSA in CMS the algorithm may be plain rsaEncryption with the digest given apart).
-fn verify_sig(cert: &Certificate, alg: &ObjectIdentifier, digest_alg: Option<&ObjectIdentifier>, msg: &[u8], sig: &[u8]) -> std::result::Result<(), String> {
+fn verify_sig(
+    cert: &Certificate,
+    alg: &ObjectIdentifier,
+    digest_alg: Option<&ObjectIdentifier>,
+    msg: &[u8],
+    sig: &[u8],
+) -> std::result::Result<(), String> {
     let spki = &cert.tbs_certificate.subject_public_key_info;
     let key = spki.subject_public_key.raw_bytes();
     let hash_oid = match *alg {
@@ -224,17 +306,27 @@ fn verify_sig(cert: &Certificate, alg: &ObjectIdentifier, digest_alg: Option<&Ob
     let h = digest(&hash_oid, msg).ok_or("unsupported digest")?;
     if spki.algorithm.oid == EC_PUBLIC_KEY {
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
-        let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
         match curve {
             Some(SECP256R1) => {
-                let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|e| format!("bad P-256 key: {e}"))?;
-                let s = p256::ecdsa::Signature::from_der(sig).map_err(|e| format!("bad ECDSA signature: {e}"))?;
-                vk.verify_prehash(&h, &s).map_err(|_| "ECDSA P-256 signature does not verify".to_string())
+                let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                    .map_err(|e| format!("bad P-256 key: {e}"))?;
+                let s = p256::ecdsa::Signature::from_der(sig)
+                    .map_err(|e| format!("bad ECDSA signature: {e}"))?;
+                vk.verify_prehash(&h, &s)
+                    .map_err(|_| "ECDSA P-256 signature does not verify".to_string())
             }
             Some(SECP384R1) => {
-                let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|e| format!("bad P-384 key: {e}"))?;
-                let s = p384::ecdsa::Signature::from_der(sig).map_err(|e| format!("bad ECDSA signature: {e}"))?;
-                vk.verify_prehash(&h, &s).map_err(|_| "ECDSA P-384 signature does not verify".to_string())
+                let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                    .map_err(|e| format!("bad P-384 key: {e}"))?;
+                let s = p384::ecdsa::Signature::from_der(sig)
+                    .map_err(|e| format!("bad ECDSA signature: {e}"))?;
+                vk.verify_prehash(&h, &s)
+                    .map_err(|_| "ECDSA P-384 signature does not verify".to_string())
             }
             other => Err(format!("unsupported elliptic curve {other:?}")),
         }
@@ -247,17 +339,17 @@ fn verify_sig(cert: &Certificate, alg: &ObjectIdentifier, digest_alg: Option<&Ob
             ID_SHA512 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha512>(),
             _ => return Err("unsupported RSA digest".into()),
         };
-        pk.verify(scheme, &h, sig).map_err(|_| "RSA signature does not verify".to_string())
+        pk.verify(scheme, &h, sig)
+            .map_err(|_| "RSA signature does not verify".to_string())
     } else {
-        Err(format!("unsupported public key algorithm {}", spki.algorithm.oid))
+        Err(format!(
+            "unsupported public key algorithm {}",
+            spki.algorithm.oid
+        ))
     }
 }
 
 fn cert_time(t: &x509_cert::time::Time) -> DateTime<Utc> {
-    DateTime::<Utc>::from(t.to_system_time())
-}
-
-fn gen_time(t: &der::asn1::GeneralizedTime) -> DateTime<Utc> {
     DateTime::<Utc>::from(t.to_system_time())
 }
 
@@ -271,11 +363,20 @@ fn parse_token(bytes: &[u8]) -> std::result::Result<ContentInfo, String> {
                 .status
                 .status_string
                 .as_ref()
-                .map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; "))
+                .map(|v| {
+                    v.iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
                 .unwrap_or_default();
-            return Err(format!("the TSA refused: status {st:?} {text}").trim().to_string());
+            return Err(format!("the TSA refused: status {st:?} {text}")
+                .trim()
+                .to_string());
         }
-        return resp.time_stamp_token.ok_or_else(|| "the reply is granted but holds no token".to_string());
+        return resp
+            .time_stamp_token
+            .ok_or_else(|| "the reply is granted but holds no token".to_string());
     }
     ContentInfo::from_der(bytes).map_err(|e| format!("not an RFC 3161 reply or token ({e})"))
 }
@@ -292,11 +393,18 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
     if ci.content_type != ID_SIGNED_DATA {
         return Err("the token is not CMS SignedData".into());
     }
-    let sd: SignedData = ci.content.decode_as().map_err(|e| format!("malformed SignedData ({e})"))?;
+    let sd: SignedData = ci
+        .content
+        .decode_as()
+        .map_err(|e| format!("malformed SignedData ({e})"))?;
     if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
         return Err("the signed content is not a TSTInfo".into());
     }
-    let econtent = sd.encap_content_info.econtent.as_ref().ok_or("the token has no TSTInfo")?;
+    let econtent = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or("the token has no TSTInfo")?;
     let tst_der = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
         .map(|o| o.as_bytes().to_vec())
         .unwrap_or_else(|_| econtent.value().to_vec());
@@ -313,7 +421,12 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
                 .collect()
         })
         .unwrap_or_default();
-    let si: &SignerInfo = sd.signer_infos.0.iter().next().ok_or("the token has no signer")?;
+    let si: &SignerInfo = sd
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or("the token has no signer")?;
     let signer = certs
         .iter()
         .find(|c| match &si.sid {
@@ -329,8 +442,16 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
         })
         .cloned()
         .ok_or("the TSA's signing certificate is not in the token (was the request made without certReq?)")?;
-    let attrs = si.signed_attrs.as_ref().ok_or("the token has no signed attributes")?;
-    let attr = |oid: ObjectIdentifier| attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.iter().next().cloned());
+    let attrs = si
+        .signed_attrs
+        .as_ref()
+        .ok_or("the token has no signed attributes")?;
+    let attr = |oid: ObjectIdentifier| {
+        attrs
+            .iter()
+            .find(|a| a.oid == oid)
+            .and_then(|a| a.values.iter().next().cloned())
+    };
     // 2/3. Content type and message digest.
     match attr(ID_CONTENT_TYPE).and_then(|v| v.decode_as::<ObjectIdentifier>().ok()) {
         Some(o) if o == ID_CT_TST_INFO => {}
@@ -339,27 +460,55 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
     let md = attr(ID_MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<OctetString>().ok())
         .ok_or("the token has no messageDigest attribute")?;
-    let want = digest(&si.digest_alg.oid, &tst_der).ok_or("unsupported digest algorithm in the token")?;
+    let want =
+        digest(&si.digest_alg.oid, &tst_der).ok_or("unsupported digest algorithm in the token")?;
     if md.as_bytes() != want.as_slice() {
-        return Err("the TSTInfo does not match the digest the TSA signed (the token was altered)".into());
+        return Err(
+            "the TSTInfo does not match the digest the TSA signed (the token was altered)".into(),
+        );
     }
     // 4. Signature over the DER SET OF signed attributes.
     let signed = attrs.to_der().map_err(|e| e.to_string())?;
-    verify_sig(&signer, &si.signature_algorithm.oid, Some(&si.digest_alg.oid), &signed, si.signature.as_bytes())
-        .map_err(|e| format!("the TSA signature does not verify: {e}"))?;
+    verify_sig(
+        &signer,
+        &si.signature_algorithm.oid,
+        Some(&si.digest_alg.oid),
+        &signed,
+        si.signature.as_bytes(),
+    )
+    .map_err(|e| format!("the TSA signature does not verify: {e}"))?;
     // 5. ESS signing certificate names the signer.
     let signer_der = signer.to_der().map_err(|e| e.to_string())?;
     let ess_ok = if let Some(v) = attr(ID_AA_SIGNING_CERT_V2) {
-        let sc: SigningCertificateV2 = v.decode_as().map_err(|e| format!("malformed signingCertificateV2 ({e})"))?;
-        sc.certs.first().is_some_and(|id| digest(&id.hash_algorithm.as_ref().map(|a| a.oid).unwrap_or(ID_SHA256), &signer_der).as_deref() == Some(id.cert_hash.as_bytes()))
+        let sc: SigningCertificateV2 = v
+            .decode_as()
+            .map_err(|e| format!("malformed signingCertificateV2 ({e})"))?;
+        sc.certs.first().is_some_and(|id| {
+            digest(
+                &id.hash_algorithm
+                    .as_ref()
+                    .map(|a| a.oid)
+                    .unwrap_or(ID_SHA256),
+                &signer_der,
+            )
+            .as_deref()
+                == Some(id.cert_hash.as_bytes())
+        })
     } else if let Some(v) = attr(ID_AA_SIGNING_CERT) {
-        let sc: SigningCertificate = v.decode_as().map_err(|e| format!("malformed signingCertificate ({e})"))?;
-        sc.certs.first().is_some_and(|id| digest(&ID_SHA1, &signer_der).as_deref() == Some(id.cert_hash.as_bytes()))
+        let sc: SigningCertificate = v
+            .decode_as()
+            .map_err(|e| format!("malformed signingCertificate ({e})"))?;
+        sc.certs.first().is_some_and(|id| {
+            digest(&ID_SHA1, &signer_der).as_deref() == Some(id.cert_hash.as_bytes())
+        })
     } else {
         return Err("the token has no ESS signing-certificate attribute".into());
     };
     if !ess_ok {
-        return Err("the ESS signing-certificate attribute names another certificate than the signer's".into());
+        return Err(
+            "the ESS signing-certificate attribute names another certificate than the signer's"
+                .into(),
+        );
     }
     // 6. Critical timeStamping EKU.
     let eku_ok = signer.tbs_certificate.extensions.iter().flatten().any(|e| {
@@ -370,10 +519,13 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
                 .unwrap_or(false)
     });
     if !eku_ok {
-        return Err("the TSA certificate lacks the critical timeStamping extended key usage".into());
+        return Err(
+            "the TSA certificate lacks the critical timeStamping extended key usage".into(),
+        );
     }
     // 7. Imprint.
-    let h = digest(&tst.message_imprint.hash_algorithm.oid, data).ok_or("unsupported imprint hash")?;
+    let h =
+        digest(&tst.message_imprint.hash_algorithm.oid, data).ok_or("unsupported imprint hash")?;
     if tst.message_imprint.hashed_message.as_bytes() != h.as_slice() {
         return Err(format!(
             "the message imprint does not match: the token covers {}:{}, the data hashes to {}",
@@ -383,12 +535,16 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
         ));
     }
     let accuracy_ms = tst.accuracy.as_ref().map(|a| {
-        a.seconds.unwrap_or(0) * 1000 + a.millis.unwrap_or(0).max(0) as u64 + (a.micros.unwrap_or(0).max(0) as u64) / 1000
+        a.seconds.unwrap_or(0) * 1000
+            + a.millis.unwrap_or(0).max(0) as u64
+            + (a.micros.unwrap_or(0).max(0) as u64) / 1000
     });
+    let gen_time = parse_gen_time(&tst.gen_time)
+        .ok_or("the token's genTime is not a valid GeneralizedTime")?;
     let info = TokenInfo {
-        gen_time: gen_time(&tst.gen_time),
+        gen_time,
         tsa_name: tst.tsa.as_ref().map(|n| match n {
-            x509_cert::ext::pkix::name::GeneralName::DirectoryName(d) => d.to_string(),
+            GeneralName::DirectoryName(d) => d.to_string(),
             other => format!("{other:?}"),
         }),
         signer_subject: signer.tbs_certificate.subject.to_string(),
@@ -397,16 +553,29 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
         hash_alg: hash_name(&tst.message_imprint.hash_algorithm.oid),
         accuracy_ms,
     };
-    Ok(Checked { info, tst, signer, certs })
+    Ok(Checked {
+        info,
+        tst,
+        signer,
+        certs,
+    })
 }
 
 /// Check 8: the chain from the signer reaches an anchor, valid at `at`.
-fn check_chain(signer: &Certificate, pool: &[Certificate], anchors: &TrustAnchors, at: DateTime<Utc>) -> std::result::Result<(), String> {
+fn check_chain(
+    signer: &Certificate,
+    pool: &[Certificate],
+    anchors: &TrustAnchors,
+    at: DateTime<Utc>,
+) -> std::result::Result<(), String> {
     let mut cur = signer.clone();
     for _ in 0..8 {
         let v = &cur.tbs_certificate.validity;
         if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
-            return Err(format!("certificate '{}' was not valid at the stamp time", cur.tbs_certificate.subject));
+            return Err(format!(
+                "certificate '{}' was not valid at the stamp time",
+                cur.tbs_certificate.subject
+            ));
         }
         let tbs = cur.tbs_certificate.to_der().map_err(|e| e.to_string())?;
         let sig = cur.signature.raw_bytes();
@@ -414,17 +583,23 @@ fn check_chain(signer: &Certificate, pool: &[Certificate], anchors: &TrustAnchor
             c.tbs_certificate.subject == cur.tbs_certificate.issuer
                 && verify_sig(c, &cur.signature_algorithm.oid, None, &tbs, sig).is_ok()
         };
-        if anchors.certs.iter().any(|a| *a == cur) {
+        if anchors.certs.contains(&cur) {
             return Ok(());
         }
         if let Some(a) = anchors.certs.iter().find(|a| issued_by(a)) {
             let v = &a.tbs_certificate.validity;
             if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
-                return Err(format!("root '{}' was not valid at the stamp time", a.tbs_certificate.subject));
+                return Err(format!(
+                    "root '{}' was not valid at the stamp time",
+                    a.tbs_certificate.subject
+                ));
             }
             return Ok(());
         }
-        let next = pool.iter().find(|c| **c != cur && issued_by(c) && is_ca(c)).cloned();
+        let next = pool
+            .iter()
+            .find(|c| **c != cur && issued_by(c) && is_ca(c))
+            .cloned();
         match next {
             Some(n) => cur = n,
             None => {
@@ -441,7 +616,9 @@ fn check_chain(signer: &Certificate, pool: &[Certificate], anchors: &TrustAnchor
 fn is_ca(c: &Certificate) -> bool {
     c.tbs_certificate.extensions.iter().flatten().any(|e| {
         e.extn_id == BASIC_CONSTRAINTS
-            && x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).map(|b| b.ca).unwrap_or(false)
+            && x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes())
+                .map(|b| b.ca)
+                .unwrap_or(false)
     })
 }
 
@@ -449,16 +626,27 @@ fn is_ca(c: &Certificate) -> bool {
 pub fn verify_token(tsr: &[u8], data: &[u8], anchors: &TrustAnchors) -> TokenVerdict {
     let ci = match parse_token(tsr) {
         Ok(c) => c,
-        Err(reason) => return TokenVerdict { info: None, status: TokenStatus::Invalid { reason } },
+        Err(reason) => {
+            return TokenVerdict {
+                info: None,
+                status: TokenStatus::Invalid { reason },
+            };
+        }
     };
     match check_token(&ci, data) {
-        Err(reason) => TokenVerdict { info: None, status: TokenStatus::Invalid { reason } },
+        Err(reason) => TokenVerdict {
+            info: None,
+            status: TokenStatus::Invalid { reason },
+        },
         Ok(c) => {
             let status = match check_chain(&c.signer, &c.certs, anchors, c.info.gen_time) {
                 Ok(()) => TokenStatus::Trusted,
                 Err(reason) => TokenStatus::Untrusted { reason },
             };
-            TokenVerdict { info: Some(c.info), status }
+            TokenVerdict {
+                info: Some(c.info),
+                status,
+            }
         }
     }
 }
@@ -467,18 +655,23 @@ pub fn verify_token(tsr: &[u8], data: &[u8], anchors: &TrustAnchors) -> TokenVer
 /// the reply fully except the chain to a root, which `verify` judges.
 pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result<Token> {
     let fail = |why: String| {
-        Error::input(format!("timestamp authority {url}: {why}"))
-            .with_fix("check the TSA URL (it must accept RFC 3161 requests over HTTP POST) and the network")
+        Error::input(format!("timestamp authority {url}: {why}")).with_fix(
+            "check the TSA URL (it must accept RFC 3161 requests over HTTP POST) and the network",
+        )
     };
     let mut nonce = [0u8; 16];
-    getrandom::fill(&mut nonce).map_err(|e| Error::internal(format!("random generator failed: {e}")))?;
+    getrandom::fill(&mut nonce)
+        .map_err(|e| Error::internal(format!("random generator failed: {e}")))?;
     nonce[0] &= 0x7F; // positive INTEGER
     nonce[0] |= 0x01;
     let hash = sha2_010::Sha256::digest(data).to_vec();
     let req = TimeStampReq {
         version: TspVersion::V1,
         message_imprint: MessageImprint {
-            hash_algorithm: AlgorithmIdentifierOwned { oid: ID_SHA256, parameters: None },
+            hash_algorithm: AlgorithmIdentifierOwned {
+                oid: ID_SHA256,
+                parameters: None,
+            },
             hashed_message: OctetString::new(hash).map_err(|e| Error::internal(e.to_string()))?,
         },
         req_policy: None,
@@ -497,21 +690,38 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
         .header("Content-Type", "application/timestamp-query")
         .body(body)
         .send()
-        .map_err(|e| fail(if e.is_timeout() { format!("no answer within {} s", opts.timeout.as_secs()) } else { format!("unreachable ({e})") }))?;
+        .map_err(|e| {
+            fail(if e.is_timeout() {
+                format!("no answer within {} s", opts.timeout.as_secs())
+            } else {
+                format!("unreachable ({e})")
+            })
+        })?;
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP status {}", resp.status())));
     }
     let mut tsr = Vec::new();
     use std::io::Read;
-    resp.take(MAX_REPLY + 1).read_to_end(&mut tsr).map_err(|e| fail(format!("reading the reply failed ({e})")))?;
+    resp.take(MAX_REPLY + 1)
+        .read_to_end(&mut tsr)
+        .map_err(|e| fail(format!("reading the reply failed ({e})")))?;
     if tsr.len() as u64 > MAX_REPLY {
         return Err(fail("the reply is larger than 1 MiB".into()));
     }
     let ci = parse_token(&tsr).map_err(fail)?;
     let c = check_token(&ci, data).map_err(|e| fail(format!("bad token: {e}")))?;
     match &c.tst.nonce {
-        Some(n) if n.as_bytes() == Int::new(&nonce).map(|i| i.as_bytes().to_vec()).unwrap_or_default() => {}
-        _ => return Err(fail("bad token: the nonce does not match the request (a replayed or misdirected reply)".into())),
+        Some(n)
+            if n.as_bytes()
+                == Int::new(&nonce)
+                    .map(|i| i.as_bytes().to_vec())
+                    .unwrap_or_default() => {}
+        _ => {
+            return Err(fail(
+                "bad token: the nonce does not match the request (a replayed or misdirected reply)"
+                    .into(),
+            ));
+        }
     }
     let mut chain_pem = String::new();
     let mut ordered = vec![c.signer.clone()];
@@ -522,5 +732,35 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
             chain_pem.push_str(&p);
         }
     }
-    Ok(Token { tsr, chain_pem, info: c.info })
+    Ok(Token {
+        tsr,
+        chain_pem,
+        info: c.info,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gt(s: &str) -> Any {
+        Any::new(der::Tag::GeneralizedTime, s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn gen_time_with_and_without_fractions() {
+        let t = parse_gen_time(&gt("20261122100000Z")).unwrap();
+        assert_eq!(crate::time::rfc3339(&t), "2026-11-22T10:00:00.000Z");
+        let t = parse_gen_time(&gt("20261122100000.123Z")).unwrap();
+        assert_eq!(crate::time::rfc3339(&t), "2026-11-22T10:00:00.123Z");
+        for bad in [
+            "20261122100000",
+            "20261122100000.Z",
+            "20261122100000.120Z",
+            "2026112210000Z",
+            "20261322100000Z",
+        ] {
+            assert!(parse_gen_time(&gt(bad)).is_none(), "{bad}");
+        }
+    }
 }

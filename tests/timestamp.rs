@@ -13,7 +13,7 @@ use sigillo::evidence::tsp::{self, TokenStatus, TrustAnchors, TsaRequestOptions}
 use tsa::{KeyType, Mode, TestTsa};
 
 fn anchors(t: &TestTsa) -> TrustAnchors {
-    TrustAnchors::from_pem_files(&[t.ca_pem.clone()]).unwrap()
+    TrustAnchors::from_pem_files(std::slice::from_ref(&t.ca_pem)).unwrap()
 }
 
 fn opts() -> TsaRequestOptions {

@@ -427,7 +427,9 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Demo(d) => demo_cmd(d),
         Command::Timestamp(t) => timestamp_cmd(t),
         Command::Capture(c) => capture_cmd(*c),
-        Command::Hashes(_) | Command::Match(_) | Command::Report(_) => Err(Error::input(
+        Command::Hashes(h) => hashes_cmd(h),
+        Command::Match(m) => match_cmd(m),
+        Command::Report(_) => Err(Error::input(
             "this command is not available in this build yet",
         )),
     }
@@ -964,6 +966,103 @@ fn capture_cmd(c: CaptureArgs) -> Result<i32> {
     Err(Error::input(
         "web capture is not available in this build yet",
     ))
+}
+
+/// Verify a bundle for a read-only command; refuse to work from one that does not verify.
+fn verified_state(bundle: &Path) -> Result<verify::BundleState> {
+    let rep = verify::verify(bundle, &VerifyOptions::default())?;
+    if !rep.ok() {
+        return Err(Error::not_verified(format!(
+            "'{}' does not verify ({} problem(s)); its hashes cannot be trusted",
+            bundle.display(),
+            rep.failures.len()
+        ))
+        .with_fix(format!(
+            "run `sigillo verify {}` to see the problems",
+            bundle.display()
+        )));
+    }
+    Ok(rep.state)
+}
+
+fn hashes_cmd(h: HashesArgs) -> Result<i32> {
+    let st = verified_state(&h.bundle)?;
+    let manifests: Vec<Value> = st.items.iter().map(|i| i.manifest_json.clone()).collect();
+    let rows = crate::hashlist::rows(&manifests, h.item.as_deref());
+    if let Some(want) = &h.item
+        && rows.is_empty()
+        && !st
+            .items
+            .iter()
+            .any(|i| i.id == *want || i.id.starts_with(&format!("{want}-")))
+    {
+        return Err(Error::input(format!("no item '{want}' in the bundle"))
+            .with_fix("list the items with `sigillo ls`"));
+    }
+    let mut out = std::io::stdout().lock();
+    let r = match h.format {
+        HashFormat::Csv => crate::hashlist::write_csv(&rows, &mut out),
+        HashFormat::Json => crate::hashlist::write_json(&rows, &mut out),
+        HashFormat::Stopncii => crate::hashlist::write_stopncii(&rows, &mut out),
+    };
+    r.map_err(|e| Error::input(format!("could not write the list: {e}")))?;
+    let unreliable = rows
+        .iter()
+        .filter(|r| r.pdq_reliable == Some(false))
+        .count();
+    if unreliable > 0 {
+        eprintln!(
+            "note: {unreliable} image(s) have PDQ quality below 50: their perceptual hash is unreliable for matching"
+        );
+    }
+    Ok(0)
+}
+
+fn match_cmd(m: MatchArgs) -> Result<i32> {
+    if m.threshold > 256 {
+        return Err(
+            Error::input("--threshold must be between 0 and 256").with_fix("the usual value is 31")
+        );
+    }
+    let st = verified_state(&m.bundle)?;
+    let manifests: Vec<Value> = st.items.iter().map(|i| i.manifest_json.clone()).collect();
+    let rows = crate::hashlist::rows(&manifests, None);
+    let files = crate::hashlist::collect(&m.inputs)?;
+    let results = crate::hashlist::match_files(&rows, &files, m.threshold);
+    let matched = results.iter().filter(|(_, v)| !v.is_empty()).count();
+    if m.json {
+        let v: Vec<Value> = results
+            .iter()
+            .map(|(c, ms)| json!({"candidate": c.display().to_string(), "matches": ms}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for (c, ms) in &results {
+            if ms.is_empty() {
+                println!("no match   {}", c.display());
+            }
+            for x in ms {
+                let how = match x.distance {
+                    Some(d) => format!(
+                        "PDQ distance {d}{}",
+                        if x.reliable {
+                            ""
+                        } else {
+                            " (sealed hash unreliable)"
+                        }
+                    ),
+                    None => format!("identical {}", x.how.to_uppercase()),
+                };
+                println!("MATCH      {}  ~  {}  ({how})", c.display(), x.sealed);
+            }
+        }
+        eprintln!(
+            "{matched} of {} file(s) match sealed evidence (threshold {})",
+            results.len(),
+            m.threshold
+        );
+    }
+    Ok(0)
 }
 
 fn demo_cmd(d: DemoArgs) -> Result<i32> {

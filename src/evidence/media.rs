@@ -1,8 +1,24 @@
-//! Image and media facts: MD5, PDQ perceptual hash and quality, dimensions, metadata.
+//! Image and media facts for the manifest: MD5, PDQ hash and quality, dimensions,
+//! decoded format; and embedded metadata (EXIF, XMP, IPTC markers, C2PA presence) for a
+//! derived `metadata.json`.
+//!
+//! A file that does not decode is recorded as such (`media_error`), its hashes still
+//! computed: a corrupt image is evidence too. Decoding is bounded: images above
+//! [`MAX_DECODE_PIXELS`] are not decoded.
 
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use serde_json::{Map, Value};
+use md5::{Digest, Md5};
+use serde_json::{Map, Value, json};
+
+use crate::evidence::pdq;
+
+/// Largest image (in pixels) sigillo decodes for PDQ.
+pub const MAX_DECODE_PIXELS: u64 = 200_000_000;
+/// PDQ quality below which a hash is unreliable for matching (the reference's advice).
+pub const PDQ_MIN_QUALITY: u32 = 50;
 
 /// Whether a media type is an image, video or audio.
 pub fn is_media(media_type: &str) -> bool {
@@ -11,12 +27,262 @@ pub fn is_media(media_type: &str) -> bool {
         || media_type.starts_with("audio/")
 }
 
-/// Facts to merge into a manifest file entry.
-pub fn analyze(_path: &Path, _media_type: &str) -> Map<String, Value> {
-    Map::new()
+/// MD5 of a file, streaming (for video hash lists and legacy systems).
+pub fn md5_file(path: &Path) -> std::io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut h = Md5::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
 }
 
-/// metadata.json content, if any.
-pub fn metadata_json(_path: &Path, _media_type: &str) -> Option<Vec<u8>> {
-    None
+/// Facts to merge into a manifest file entry: `md5`, and for images
+/// `image: {width, height, format, pdq, pdq_quality, orientation?}` or `media_error`.
+pub fn analyze(path: &Path, media_type: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    match md5_file(path) {
+        Ok(h) => {
+            m.insert("md5".into(), json!(h));
+        }
+        Err(e) => {
+            m.insert("media_error".into(), json!(format!("could not read: {e}")));
+            return m;
+        }
+    }
+    if !media_type.starts_with("image/") || media_type == "image/svg+xml" {
+        return m;
+    }
+    match decode(path) {
+        Ok((img, format)) => {
+            let (hash, quality) = pdq::pdq(&img);
+            let mut i = Map::new();
+            i.insert("width".into(), json!(img.width()));
+            i.insert("height".into(), json!(img.height()));
+            i.insert("format".into(), json!(format));
+            i.insert("pdq".into(), json!(hash));
+            i.insert("pdq_quality".into(), json!(quality));
+            if let Some(o) = exif_orientation(path) {
+                i.insert("orientation".into(), json!(o));
+            }
+            m.insert("image".into(), Value::Object(i));
+            if let Some(t) = truncation(path, &format) {
+                m.insert("media_error".into(), json!(t));
+            }
+        }
+        Err(e) => {
+            m.insert("media_error".into(), json!(e));
+        }
+    }
+    m
+}
+
+fn decode(path: &Path) -> Result<(image::DynamicImage, String), String> {
+    let reader = image::ImageReader::open(path)
+        .map_err(|e| format!("could not open: {e}"))?
+        .with_guessed_format()
+        .map_err(|e| format!("could not read: {e}"))?;
+    let format = reader
+        .format()
+        .map(|f| format!("{f:?}").to_lowercase())
+        .ok_or("unrecognised image format")?;
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| format!("corrupt or truncated {format} image: {e}"))?;
+    if (w as u64) * (h as u64) > MAX_DECODE_PIXELS {
+        return Err(format!(
+            "{w}x{h} pixels: too large to decode for a perceptual hash"
+        ));
+    }
+    let mut reader = image::ImageReader::open(path)
+        .map_err(|e| e.to_string())?
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    reader.no_limits();
+    let img = reader
+        .decode()
+        .map_err(|e| format!("corrupt or truncated {format} image: {e}"))?;
+    Ok((img, format))
+}
+
+/// Decoders fill in what is missing from a cut-off file; say so when the end marker
+/// of a JPEG or PNG is absent.
+fn truncation(path: &Path, format: &str) -> Option<String> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let tail_len = len.min(64 * 1024);
+    f.seek(SeekFrom::Start(len - tail_len)).ok()?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail).ok()?;
+    let ok = match format {
+        "jpeg" => tail.windows(2).any(|w| w == [0xFF, 0xD9]),
+        "png" => tail.windows(4).any(|w| w == b"IEND"),
+        _ => true,
+    };
+    (!ok).then(|| format!("truncated {format} file (no end marker): the decoder filled in the missing part; the PDQ hash is of what was there"))
+}
+
+fn exif_orientation(path: &Path) -> Option<u32> {
+    let f = File::open(path).ok()?;
+    let ex = exif::Reader::new()
+        .read_from_container(&mut BufReader::new(f))
+        .ok()?;
+    ex.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
+        .value
+        .get_uint(0)
+}
+
+/// Software names that indicate editing or generation (a fact to report, not a verdict).
+const EDITING_SOFTWARE: &[&str] = &[
+    "photoshop",
+    "gimp",
+    "lightroom",
+    "affinity",
+    "pixelmator",
+    "snapseed",
+    "facetune",
+    "picsart",
+    "canva",
+    "stable diffusion",
+    "midjourney",
+    "dall",
+    "firefly",
+    "faceapp",
+    "deepfacelab",
+    "comfyui",
+    "automatic1111",
+];
+
+/// IPTC DigitalSourceType values that say the image was generated or composited by software.
+const SYNTHETIC_SOURCE_TYPES: &[&str] = &[
+    "trainedAlgorithmicMedia",
+    "compositeWithTrainedAlgorithmicMedia",
+    "algorithmicMedia",
+    "compositeSynthetic",
+    "algorithmicallyEnhanced",
+    "composite",
+];
+
+/// `metadata.json` for an original media file: EXIF fields, XMP packet facts, markers
+/// of generated or manipulated media. `None` when the file holds no metadata at all.
+pub fn metadata_json(path: &Path, media_type: &str) -> Option<Vec<u8>> {
+    if !media_type.starts_with("image/") && !media_type.starts_with("video/") {
+        return None;
+    }
+    let mut out = Map::new();
+    let mut exif_fields = Map::new();
+    let mut sensitive = Vec::new();
+    if let Ok(f) = File::open(path)
+        && let Ok(ex) = exif::Reader::new().read_from_container(&mut BufReader::new(f))
+    {
+        for field in ex.fields() {
+            let name = format!("{}", field.tag);
+            let value = field.display_value().with_unit(&ex).to_string();
+            if field.tag.to_string().starts_with("GPS") {
+                sensitive.push(name.clone());
+            }
+            let key = if field.ifd_num == exif::In::PRIMARY {
+                name
+            } else {
+                format!("{name} ({})", field.ifd_num)
+            };
+            exif_fields.insert(key, json!(value));
+        }
+    }
+    // Scan the first 16 MiB for XMP and C2PA markers (they sit near the start of a file).
+    let mut head = Vec::new();
+    if let Ok(f) = File::open(path) {
+        let _ = f.take(16 << 20).read_to_end(&mut head);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let mut markers = Vec::new();
+    let mut xmp = Map::new();
+    if let (Some(a), Some(b)) = (text.find("<x:xmpmeta"), text.find("</x:xmpmeta>"))
+        && b > a
+    {
+        {
+            let packet = &text[a..b];
+            for t in SYNTHETIC_SOURCE_TYPES {
+                if packet.contains(&format!("digitalsourcetype/{t}"))
+                    || packet.contains(&format!("digitalsourcetype#{t}"))
+                    || packet.contains(&format!(">{t}<"))
+                    || packet.contains(&format!("\"{t}\""))
+                {
+                    markers.push(json!({"marker": "IPTC DigitalSourceType", "value": t}));
+                    break;
+                }
+            }
+            for key in [
+                "xmp:CreatorTool",
+                "photoshop:History",
+                "xmpMM:History",
+                "Iptc4xmpExt:DigitalSourceType",
+                "dc:creator",
+                "xmp:CreateDate",
+                "xmp:ModifyDate",
+            ] {
+                if let Some(i) = packet.find(key) {
+                    let snippet: String = packet[i..].chars().take(200).collect();
+                    xmp.insert(
+                        key.into(),
+                        json!(
+                            snippet
+                                .split(['<', '\n'])
+                                .take(2)
+                                .collect::<Vec<_>>()
+                                .join("")
+                                .trim()
+                                .to_string()
+                        ),
+                    );
+                }
+            }
+            out.insert("xmp_present".into(), json!(true));
+        }
+    }
+    if head.windows(4).any(|w| w == b"jumb") && (text.contains("c2pa") || text.contains("C2PA"))
+        || head.windows(4).any(|w| w == b"caBX")
+    {
+        markers.push(json!({"marker": "C2PA manifest present", "value": "content credentials embedded (not validated)"}));
+    }
+    let software = exif_fields
+        .get("Software")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_lowercase()
+        + " "
+        + &xmp
+            .get("xmp:CreatorTool")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_lowercase();
+    for s in EDITING_SOFTWARE {
+        if software.contains(s) {
+            markers.push(json!({"marker": "editing or generation software named", "value": s}));
+        }
+    }
+    if exif_fields.is_empty() && xmp.is_empty() && markers.is_empty() {
+        return None;
+    }
+    out.insert("format".into(), json!("sigillo-metadata/1"));
+    out.insert("exif".into(), Value::Object(exif_fields));
+    if !xmp.is_empty() {
+        out.insert("xmp".into(), Value::Object(xmp));
+    }
+    out.insert("sensitive_fields".into(), json!(sensitive));
+    if !sensitive.is_empty() {
+        out.insert("sensitive_note".into(), json!("GPS fields can reveal where the person lives or was; share this file only as needed"));
+    }
+    out.insert("manipulation_markers".into(), json!(markers));
+    out.insert(
+        "markers_note".into(),
+        json!("markers are facts found in the file's metadata; metadata can be removed or forged, so their absence or presence is not a verdict on authenticity"),
+    );
+    crate::evidence::manifest::canonical(&Value::Object(out)).ok()
 }

@@ -12,6 +12,7 @@ pub mod hash;
 pub mod keys;
 pub mod manifest;
 pub mod media;
+pub mod pdq;
 pub mod stamping;
 pub mod timestamp;
 pub mod tsp;

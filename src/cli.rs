@@ -99,6 +99,9 @@ struct CaptureArgs {
     /// Override the browser's user agent.
     #[arg(long, value_name = "UA")]
     user_agent: Option<String>,
+    /// Accept invalid TLS certificates (self-signed test servers); recorded in the manifest.
+    #[arg(long)]
+    insecure: bool,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -962,10 +965,112 @@ fn parse_viewport(s: &str) -> Result<(u32, u32)> {
 }
 
 fn capture_cmd(c: CaptureArgs) -> Result<i32> {
-    let _ = (parse_viewport(&c.viewport)?, parse_duration(&c.timeout)?);
-    Err(Error::input(
-        "web capture is not available in this build yet",
-    ))
+    use crate::acquire::web::capture::{Browser, CaptureOptions};
+    check_output(&c.output)?;
+    let opts = CaptureOptions {
+        viewport: parse_viewport(&c.viewport)?,
+        timeout: parse_duration(&c.timeout)?,
+        wait_for: c.wait_for.clone(),
+        delay: std::time::Duration::from_secs_f64(c.delay.clamp(0.0, 3600.0)),
+        scroll: !c.no_scroll,
+        cookies_file: c.cookies.clone(),
+        profile: c.profile.clone(),
+        browser: c.browser.clone(),
+        user_agent: c.user_agent.clone(),
+        insecure: c.insecure,
+    };
+    if let Some(f) = &c.cookies
+        && !f.is_file()
+    {
+        return Err(
+            Error::input(format!("the cookies file '{}' does not exist", f.display()))
+                .with_fix("export the logged-in session's cookies in Netscape cookies.txt format"),
+        );
+    }
+    let signer = signer(&c.signer)?;
+    // Refuse early if the bundle exists and does not verify; learn the next item number.
+    let mut next_seq = match bundle::open_verified(&c.output)? {
+        Some((_, st)) => st.items.len() + 1,
+        None => 1,
+    };
+    let seal_opts = SealOptions {
+        case: c.case.clone(),
+        note: c.note.clone(),
+        tsa: c.tsa.urls(),
+        require_tsa: c.tsa.require_tsa,
+        tsa_timeout: None,
+    };
+    let quiet = c.quiet || c.json;
+    if !quiet {
+        eprintln!("starting Chromium …");
+    }
+    let browser = Browser::launch(&opts)?;
+    let mut results = Vec::new();
+    let mut failed = 0;
+    for url in &c.urls {
+        let slug = url::Url::parse(url)
+            .map(|u| {
+                crate::acquire::slugify(&format!("{}{}", u.host_str().unwrap_or(""), u.path()))
+            })
+            .unwrap_or_else(|_| "page".into());
+        let label = format!("item {next_seq:04}-web-{slug}");
+        let progress = |step: &str| {
+            if !quiet {
+                eprintln!("  {url}: {step}");
+            }
+        };
+        let outcome = browser
+            .capture(url, &label, &opts, &progress)
+            .and_then(|acq| bundle::seal(&c.output, acq, &signer, &seal_opts));
+        match outcome {
+            Ok(s) => {
+                next_seq += 1;
+                for w in &s.warnings {
+                    if !quiet {
+                        eprintln!("  warning: {w}");
+                    }
+                }
+                if !quiet {
+                    eprintln!(
+                        "sealed {url} as item {} ({} files) into {}",
+                        s.item_id,
+                        s.files,
+                        c.output.display()
+                    );
+                }
+                results.push(json!({"url": url, "ok": true, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
+                                    "files": s.files, "timestamps": s.tokens, "warnings": s.warnings}));
+            }
+            Err(e) => {
+                failed += 1;
+                if !c.json {
+                    eprintln!("error: {e}");
+                }
+                results
+                    .push(json!({"url": url, "ok": false, "error": e.problem(), "fix": e.fix()}));
+            }
+        }
+    }
+    if c.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"bundle": c.output.display().to_string(), "browser": browser.product, "results": results}))
+                .unwrap_or_default()
+        );
+    }
+    if failed > 0 {
+        if failed == c.urls.len() && !c.json {
+            return Ok(1);
+        }
+        if !c.json {
+            eprintln!(
+                "{failed} of {} URL(s) could not be captured; the others were sealed",
+                c.urls.len()
+            );
+        }
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// Verify a bundle for a read-only command; refuse to work from one that does not verify.

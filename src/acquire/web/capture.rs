@@ -1031,7 +1031,8 @@ impl Net {
                         self.redirect_exchanges.push(prev);
                     }
                 }
-                if !self.requests.contains_key(&p.request_id) {
+                // A redirect reuses the request id: list each id once.
+                if !self.order.contains(&p.request_id) {
                     self.order.push(p.request_id.clone());
                 }
                 self.requests.insert(

@@ -1,0 +1,258 @@
+//! Web capture with the real headless Chromium against pages served on 127.0.0.1.
+
+mod common;
+#[path = "support/web_server.rs"]
+mod web_server;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn manifest(bundle: &Path, n: usize) -> Value {
+    let m = read_zip(bundle)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with("/manifest.json"))
+        .nth(n)
+        .unwrap()
+        .1;
+    serde_json::from_slice(&m).unwrap()
+}
+
+fn member(bundle: &Path, suffix: &str) -> Vec<u8> {
+    read_zip(bundle)
+        .into_iter()
+        .find(|(n, _)| n.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix}"))
+        .1
+}
+
+fn python_tool(name: &str) -> std::path::PathBuf {
+    let d = std::env::var_os("SIGILLO_PYTHON_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin"));
+    let p = d.join(name);
+    assert!(p.exists(), "{} missing: run ./setup.sh --deps", p.display());
+    p
+}
+
+#[test]
+fn captures_a_page_with_lazy_images_js_text_redirects_and_errors() {
+    let srv = web_server::start_http();
+    let d = tempfile::tempdir().unwrap();
+    key(d.path(), "k.pem", "Avv. Rossi");
+    let page = format!("{}/old", srv.base);
+    let gone = format!("{}/removed", srv.base);
+    let dead = "http://127.0.0.1:9/nothing";
+    let r = sigillo(
+        d.path(),
+        &[
+            "capture",
+            &page,
+            &gone,
+            dead,
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+            "--json",
+            "--timeout",
+            "30s",
+        ],
+    );
+    assert_eq!(
+        r.code,
+        1,
+        "one URL is dead: exit 1, the others sealed. {}",
+        r.all()
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["results"][0]["ok"], true, "{}", r.stdout);
+    assert_eq!(
+        v["results"][1]["ok"], true,
+        "a 404 is evidence too: {}",
+        r.stdout
+    );
+    assert_eq!(v["results"][2]["ok"], false);
+    assert!(
+        v["results"][2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1:9")
+    );
+    let bundle = d.path().join("case.zip");
+    assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
+
+    let m = manifest(&bundle, 0);
+    assert_eq!(m["kind"], "web");
+    let f = &m["facts"];
+    assert_eq!(f["final_url"], format!("{}/page", srv.base));
+    assert_eq!(f["redirects"][0]["status"], 302);
+    assert_eq!(f["main_document"]["status"], 200);
+    assert_eq!(
+        f["network_reconciliation"]["complete"], true,
+        "{}",
+        f["network_reconciliation"]
+    );
+    assert_eq!(f["second_fetch"]["status"], 200);
+    assert_eq!(f["second_fetch"]["same_body_as_browser"], true);
+    assert!(
+        f["dns"]["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "127.0.0.1")
+    );
+    assert!(m["transformations"].to_string().contains("scrolled"));
+    // The JS-inserted text is in the DOM and in the visible text.
+    let dom =
+        String::from_utf8(member(&bundle, "0001-web-127-0-0-1-old/original/dom.html")).unwrap();
+    assert!(dom.contains("Inserted by JavaScript later"));
+    let text = String::from_utf8(member(
+        &bundle,
+        "0001-web-127-0-0-1-old/derived/visible-text.txt",
+    ))
+    .unwrap();
+    assert!(
+        text.contains("Inserted by JavaScript later") && text.contains("Visible text of the post")
+    );
+    // The full screenshot is taller than the viewport; the annotated copy is derived from it.
+    let full = image::load_from_memory(&member(
+        &bundle,
+        "0001-web-127-0-0-1-old/original/screenshot-full.png",
+    ))
+    .unwrap();
+    assert!(
+        full.height() > 768 * 3,
+        "full-page screenshot is {}px high",
+        full.height()
+    );
+    let files = m["files"].as_array().unwrap();
+    let ann = files
+        .iter()
+        .find(|f| f["path"] == "derived/screenshot-full-annotated.png")
+        .unwrap();
+    assert_eq!(ann["derived_from"][0], "original/screenshot-full.png");
+    // The lazy image was loaded and kept as media, with its URL and PDQ.
+    let lazy = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("lazy.png"))
+        .expect("lazy image captured");
+    assert_eq!(lazy["source"]["url"], format!("{}/img/lazy.png", srv.base));
+    assert_eq!(lazy["image"]["pdq"].as_str().unwrap().len(), 64);
+    // The 404 page is captured with its status.
+    let m2 = manifest(&bundle, 1);
+    assert_eq!(m2["facts"]["main_document"]["status"], 404);
+    assert!(m2["warnings"].to_string().contains("404"));
+
+    // The WARC reads cleanly in warcio and holds the lazy image; the WACZ validates.
+    let x = d.path().join("x");
+    unzip(&bundle, &x);
+    let warc = x.join("items/0001-web-127-0-0-1-old/original/capture.warc.gz");
+    let r = tool(
+        &x,
+        python_tool("warcio").to_str().unwrap(),
+        &["check", "-v", warc.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = tool(
+        &x,
+        python_tool("warcio").to_str().unwrap(),
+        &["index", warc.to_str().unwrap()],
+    );
+    assert!(r.stdout.lines().count() >= 10, "{}", r.stdout);
+    assert!(r.stdout.contains("/img/lazy.png"));
+    let wacz = x.join("items/0001-web-127-0-0-1-old/derived/capture.wacz");
+    let r = tool(
+        &x,
+        python_tool("wacz").to_str().unwrap(),
+        &["validate", "-f", wacz.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+}
+
+#[test]
+fn https_certificate_recorded_is_the_one_served() {
+    let srv = web_server::start_https();
+    let d = tempfile::tempdir().unwrap();
+    key(d.path(), "k.pem", "K");
+    let url = format!("{}/page", srv.base);
+    let r = sigillo(
+        d.path(),
+        &[
+            "capture",
+            &url,
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+            "--insecure",
+            "--quiet",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let m = manifest(&d.path().join("case.zip"), 0);
+    let tls = &m["facts"]["tls"];
+    assert_eq!(
+        tls["certificates"][0]["sha256"],
+        srv.cert_sha256.clone().unwrap(),
+        "{tls}"
+    );
+    assert!(
+        tls["protocol"].as_str().unwrap().starts_with("TLS"),
+        "{tls}"
+    );
+    assert_eq!(
+        m["facts"]["second_fetch"]["tls_peer_certificate_sha256"],
+        srv.cert_sha256.unwrap()
+    );
+    assert!(m["warnings"].to_string().contains("--insecure"));
+    assert!(
+        m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"].as_str().unwrap().starts_with("original/tls/"))
+    );
+    // Without --insecure the self-signed certificate is refused with a clear message.
+    let r = sigillo(
+        d.path(),
+        &[
+            "capture",
+            &url,
+            "-o",
+            "case2.zip",
+            "--key",
+            "k.pem",
+            "--quiet",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("certificate") || r.stderr.contains("CERT"),
+        "{}",
+        r.stderr
+    );
+    assert!(!d.path().join("case2.zip").exists());
+}
+
+#[test]
+fn missing_browser_says_how_to_install_it() {
+    let d = tempfile::tempdir().unwrap();
+    key(d.path(), "k.pem", "K");
+    let r = sigillo(
+        d.path(),
+        &[
+            "capture",
+            "http://127.0.0.1:1/",
+            "-o",
+            "c.zip",
+            "--key",
+            "k.pem",
+            "--browser",
+            "/nonexistent/chromium",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("--browser"), "{}", r.stderr);
+}

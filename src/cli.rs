@@ -432,9 +432,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Capture(c) => capture_cmd(*c),
         Command::Hashes(h) => hashes_cmd(h),
         Command::Match(m) => match_cmd(m),
-        Command::Report(_) => Err(Error::input(
-            "this command is not available in this build yet",
-        )),
+        Command::Report(r) => report_cmd(r),
     }
 }
 
@@ -1166,6 +1164,65 @@ fn match_cmd(m: MatchArgs) -> Result<i32> {
             results.len(),
             m.threshold
         );
+    }
+    Ok(0)
+}
+
+fn report_cmd(r: ReportArgs) -> Result<i32> {
+    let rep = verify::verify(&r.bundle, &VerifyOptions::default())?;
+    let reader = crate::bundle::reader::BundleReader::open(&r.bundle)?;
+    let media = |name: &str| reader.read_small(name).ok();
+    let raw: Vec<Value> = rep.state.custody.iter().map(|e| e.raw.clone()).collect();
+    let timestamps: Vec<(String, Value)> = rep
+        .timestamps
+        .iter()
+        .filter_map(|t| {
+            t["item"]
+                .as_str()
+                .map(|i| (i.to_string(), t["info"].clone()))
+        })
+        .collect();
+    let verdict = serde_json::to_value(&rep).unwrap_or(Value::Null);
+    let name = r
+        .bundle
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut inp = crate::bundle::report_input(
+        &name,
+        Some(rep.bundle_sha256.clone()),
+        &rep.state,
+        &raw,
+        timestamps,
+        Some(verdict),
+    );
+    if r.show_media {
+        inp.media = Some(&media);
+    }
+    let lang = match r.lang {
+        ReportLang::En => crate::report::Lang::En,
+        ReportLang::It => crate::report::Lang::It,
+    };
+    let html = crate::report::render_html(
+        &inp,
+        &crate::report::ReportOptions {
+            lang,
+            show_media: r.show_media,
+        },
+    );
+    std::fs::write(&r.output, &html).map_err(|e| Error::io("write the report", &r.output, e))?;
+    eprintln!("wrote {}", r.output.display());
+    if let Some(pdf) = &r.pdf {
+        let footer = format!(
+            "{} · case {} · bundle SHA-256 {}",
+            name, rep.state.case_id, rep.bundle_sha256
+        );
+        crate::report::print_pdf(&html, &footer, pdf, r.browser.as_deref())?;
+        eprintln!("wrote {}", pdf.display());
+    }
+    if !rep.ok() {
+        eprintln!("warning: the bundle does NOT verify; the report says so");
+        return Ok(1);
     }
     Ok(0)
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod layout;
 pub mod reader;
 mod report;
+
 mod verify_md;
 pub mod writer;
 
@@ -708,6 +709,26 @@ pub fn append_custody(
         &now,
     )?;
     Ok(seq)
+}
+
+/// Report input for `sigillo report`, generated now.
+pub fn report_input<'a>(
+    bundle_name: &str,
+    bundle_sha256: Option<String>,
+    state: &BundleState,
+    custody: &[Value],
+    timestamps: Vec<(String, Value)>,
+    verdict: Option<Value>,
+) -> crate::report::ReportInput<'a> {
+    report::input(
+        bundle_name,
+        bundle_sha256,
+        state,
+        custody,
+        timestamps,
+        verdict,
+        &Stamp::now(),
+    )
 }
 
 /// Copy every member of the existing items into `w` unchanged, noting their hashes.

@@ -1127,3 +1127,32 @@ impl Net {
                "still_pending_at_capture": unanswered})
     }
 }
+
+impl Browser {
+    /// Print an HTML document to PDF (A4, with a footer template on every page).
+    pub fn print_html_to_pdf(&self, html: &str, footer_template: &str) -> Result<Vec<u8>> {
+        let tab = self
+            .chrome
+            .new_tab()
+            .map_err(|e| chrome_err("opening a tab", "report", e))?;
+        let dir = tempfile::tempdir().map_err(|e| Error::internal(e.to_string()))?;
+        let f = dir.path().join("report.html");
+        std::fs::write(&f, html).map_err(|e| Error::io("write", &f, e))?;
+        let url = format!("file://{}", f.display());
+        tab.navigate_to(&url)
+            .map_err(|e| chrome_err("loading the report", "report", e))?;
+        tab.wait_until_navigated()
+            .map_err(|e| chrome_err("loading the report", "report", e))?;
+        let r = tab
+            .call_method(cdp::<Page::PrintToPDF>(json!({
+                "printBackground": true, "paperWidth": 8.27, "paperHeight": 11.69,
+                "marginTop": 0.6, "marginBottom": 0.7, "marginLeft": 0.5, "marginRight": 0.5,
+                "displayHeaderFooter": true, "headerTemplate": "<span></span>", "footerTemplate": footer_template
+            }))?)
+            .map_err(|e| chrome_err("printing to PDF", "report", e))?;
+        let _ = tab.close(false);
+        base64::engine::general_purpose::STANDARD
+            .decode(r.data.as_bytes())
+            .map_err(|e| Error::internal(e.to_string()))
+    }
+}

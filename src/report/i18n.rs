@@ -1,0 +1,104 @@
+//! Every label of the report, in English and Italian: the one translation table.
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Italian.
+    It,
+}
+
+impl Lang {
+    /// The `lang` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::It => "it",
+        }
+    }
+}
+
+/// Look a label up; unknown keys come back as themselves (visible in review, never a crash).
+pub fn t(lang: Lang, key: &'static str) -> &'static str {
+    let (en, it) = match key {
+        "title" => (
+            "Evidence acquisition report",
+            "Verbale di acquisizione di evidenze digitali",
+        ),
+        "sensitive" => (
+            "This report concerns evidence that may contain intimate images or other sensitive material. Images are hidden and replaced by their hashes unless the report was made with --show-media.",
+            "Questo verbale riguarda evidenze che possono contenere immagini intime o altro materiale sensibile. Le immagini sono nascoste e sostituite dalle loro impronte hash, salvo che il verbale sia stato generato con --show-media.",
+        ),
+        "case" => ("Case", "Procedimento"),
+        "bundle" => ("Bundle", "Contenitore"),
+        "bundle_sha" => ("Bundle SHA-256", "SHA-256 del contenitore"),
+        "generated" => ("Report generated", "Verbale generato"),
+        "operators" => ("Operators", "Operatori"),
+        "summary" => ("Items", "Elementi acquisiti"),
+        "item" => ("Item", "Elemento"),
+        "kind" => ("Kind", "Tipo"),
+        "source" => ("Source", "Fonte"),
+        "acquired" => ("Acquired (UTC)", "Acquisito (UTC)"),
+        "tsa" => ("Trusted timestamp", "Marca temporale"),
+        "signer" => ("Signer", "Firmatario"),
+        "files" => ("Files", "File"),
+        "path" => ("Path", "Percorso"),
+        "size" => ("Size (bytes)", "Dimensione (byte)"),
+        "role" => ("Role", "Ruolo"),
+        "hashes" => ("Hashes", "Impronte"),
+        "method" => ("Method", "Metodo"),
+        "custody" => ("Chain of custody", "Catena di custodia"),
+        "time" => ("Time (UTC)", "Ora (UTC)"),
+        "action" => ("Action", "Azione"),
+        "by" => ("By", "Da"),
+        "note" => ("Note", "Nota"),
+        "verdict" => ("Verification", "Verifica"),
+        "verified" => (
+            "VERIFIED: every signature, hash and custody link checked.",
+            "VERIFICATO: ogni firma, impronta e anello della catena di custodia è stato controllato.",
+        ),
+        "failed" => ("NOT VERIFIED", "NON VERIFICATO"),
+        "how" => ("How to verify", "Come verificare"),
+        "proves" => (
+            "What this bundle proves, and what it does not",
+            "Cosa prova questo contenitore, e cosa non prova",
+        ),
+        "proves_yes" => (
+            "It proves that these exact bytes were received from the named server (or taken from the named files) at the stated time by this operator's tool, that they have not changed since they were sealed, who sealed them and who held the bundle afterwards. A trusted timestamp proves the bytes existed no later than its time.",
+            "Prova che questi esatti byte sono stati ricevuti dal server indicato (o presi dai file indicati) nel momento dichiarato dallo strumento di questo operatore, che non sono cambiati da quando sono stati sigillati, chi li ha sigillati e chi ha detenuto il contenitore in seguito. Una marca temporale prova che i byte esistevano non oltre la sua data.",
+        ),
+        "proves_no" => (
+            "It does not prove who wrote or posted the content, that the content is true, or that the page looked the same to other visitors or at other times. The local clock is only as reliable as the acquiring machine; trusted timestamps are marked where present.",
+            "Non prova chi abbia scritto o pubblicato il contenuto, che il contenuto sia veritiero, né che la pagina apparisse uguale ad altri visitatori o in altri momenti. L'orologio locale è affidabile quanto la macchina che ha acquisito; le marche temporali sono indicate dove presenti.",
+        ),
+        "hidden" => (
+            "image hidden (sensitive) — see its hashes",
+            "immagine nascosta (sensibile) — vedi le impronte",
+        ),
+        "cert902" => (
+            "Certificate of authenticity (Federal Rule of Evidence 902(14))",
+            "Certificato di autenticità (Federal Rule of Evidence 902(14))",
+        ),
+        "verbale" => ("Verbale di acquisizione", "Verbale di acquisizione"),
+        "signature_line" => ("Signature", "Firma"),
+        "name_role" => ("Name and role", "Nome e qualifica"),
+        "date_place" => ("Date and place", "Data e luogo"),
+        "none" => ("none", "nessuna"),
+        "local_only" => (
+            "local clock only (untrusted)",
+            "solo orologio locale (non certificato)",
+        ),
+        "transcript" => ("Transcript", "Trascrizione"),
+        "participants" => ("Participants", "Partecipanti"),
+        "messages" => ("Messages", "Messaggi"),
+        "span" => ("Span", "Periodo"),
+        "offset" => ("local offset at generation", "fuso locale alla generazione"),
+        _ => (key, key),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::It => it,
+    }
+}

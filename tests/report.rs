@@ -1,0 +1,148 @@
+//! The acquisition report: content, media hidden by default, Italian, escaping,
+//! determinism of the in-bundle copy, and the PDF read back with pdftotext.
+
+mod common;
+
+use common::*;
+
+fn bundle(d: &std::path::Path) {
+    key(d, "k.pem", "Avv. Maria Rossi");
+    std::fs::create_dir(d.join("ev")).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media/scene1.png"),
+        d.join("ev/<img src=x onerror=alert(1)>.png"),
+    )
+    .unwrap();
+    let r = sigillo(
+        d,
+        &[
+            "add",
+            "ev",
+            "-o",
+            "case.zip",
+            "--case",
+            "RG 42/2026",
+            "--key",
+            "k.pem",
+            "--note",
+            "<b>note</b>",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = sigillo(
+        d,
+        &[
+            "custody",
+            "add",
+            "case.zip",
+            "--action",
+            "transferred",
+            "--to",
+            "Isp. Bianchi",
+            "--key",
+            "k.pem",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+}
+
+#[test]
+fn report_content_media_language_and_escaping() {
+    let d = tempfile::tempdir().unwrap();
+    bundle(d.path());
+    let r = sigillo(d.path(), &["report", "case.zip", "-o", "r.html"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let h = std::fs::read_to_string(d.path().join("r.html")).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&sigillo(d.path(), &["verify", "case.zip", "--json"]).stdout).unwrap();
+    assert!(
+        h.contains(v["bundle_sha256"].as_str().unwrap()),
+        "bundle hash"
+    );
+    let m = read_zip(&d.path().join("case.zip"))
+        .into_iter()
+        .find(|(n, _)| n.ends_with("manifest.json"))
+        .unwrap()
+        .1;
+    let m: serde_json::Value = serde_json::from_slice(&m).unwrap();
+    let f = &m["files"][0];
+    assert!(
+        h.contains(f["sha256"].as_str().unwrap())
+            && h.contains(f["image"]["pdq"].as_str().unwrap())
+    );
+    assert!(h.contains("RG 42/2026") && h.contains("Isp. Bianchi") && h.contains("transferred"));
+    assert!(
+        h.contains("How to verify")
+            && h.contains("sha256sum -c SHA256SUMS")
+            && h.contains("openssl pkeyutl")
+    );
+    assert!(h.contains("What this bundle proves") && h.contains("902(14)"));
+    assert!(h.contains("VERIFIED"));
+    // Hostile names are escaped; no script can run; no external resources.
+    assert!(!h.contains("<img src=x") && h.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!h.contains("<b>note</b>"));
+    assert!(
+        !h.contains("http://") || !h.contains("<link"),
+        "no external resources"
+    );
+    assert!(!h.contains("src=\"http"));
+    // Media hidden by default, shown on request.
+    assert!(!h.contains("data:image/png;base64") && h.contains("image hidden"));
+    let r = sigillo(
+        d.path(),
+        &["report", "case.zip", "-o", "s.html", "--show-media"],
+    );
+    assert_eq!(r.code, 0);
+    assert!(
+        std::fs::read_to_string(d.path().join("s.html"))
+            .unwrap()
+            .contains("data:image/png;base64")
+    );
+    // Italian.
+    let r = sigillo(
+        d.path(),
+        &["report", "case.zip", "-o", "it.html", "--lang", "it"],
+    );
+    assert_eq!(r.code, 0);
+    let it = std::fs::read_to_string(d.path().join("it.html")).unwrap();
+    assert!(
+        it.contains("lang=\"it\"")
+            && it.contains("Verbale di acquisizione")
+            && it.contains("Catena di custodia")
+    );
+    // The bundle carries its own report, listed in SHA256SUMS.
+    let inner = read_zip(&d.path().join("case.zip"))
+        .into_iter()
+        .find(|(n, _)| n == "report.html")
+        .unwrap()
+        .1;
+    let inner = String::from_utf8(inner).unwrap();
+    assert!(inner.contains(f["sha256"].as_str().unwrap()) && inner.contains("transferred"));
+}
+
+#[test]
+fn pdf_report_carries_the_key_facts() {
+    let d = tempfile::tempdir().unwrap();
+    bundle(d.path());
+    let r = sigillo(
+        d.path(),
+        &["report", "case.zip", "-o", "r.html", "--pdf", "r.pdf"],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let t = tool(d.path(), "pdftotext", &["-layout", "r.pdf", "-"]);
+    assert_eq!(
+        t.code,
+        0,
+        "pdftotext (apt-get install poppler-utils): {}",
+        t.all()
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&sigillo(d.path(), &["verify", "case.zip", "--json"]).stdout).unwrap();
+    let sha = v["bundle_sha256"].as_str().unwrap();
+    assert!(t.stdout.contains("RG 42/2026"), "case id");
+    assert!(
+        t.stdout.matches(sha).count() >= 2,
+        "bundle SHA-256 in the footer of every page"
+    );
+    assert!(t.stdout.contains("Chain of custody"));
+}

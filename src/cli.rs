@@ -283,6 +283,9 @@ struct AddArgs {
     /// What the input is.
     #[arg(long = "as", value_enum, default_value_t = AddAs::Auto)]
     as_: AddAs,
+    /// Date order of a WhatsApp export when it cannot be detected (DD/MM/YYYY, MM/DD/YY, YYYY-MM-DD).
+    #[arg(long, value_name = "FORMAT")]
+    date_format: Option<String>,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -584,15 +587,36 @@ fn add_cmd(a: AddArgs) -> Result<i32> {
     if a.output.exists() {
         bundle::open_verified(&a.output)?;
     }
-    let acq = match a.as_ {
-        AddAs::Files | AddAs::Auto => {
-            crate::acquire::files::acquire(&a.inputs, &[a.output.clone(), signer.key.path.clone()])?
-        }
-        AddAs::ChatWhatsapp | AddAs::ChatTelegram => {
-            return Err(
-                Error::input("chat exports are not supported by this build yet")
-                    .with_fix("use --as files"),
+    use crate::acquire::chat::{self, ChatFormat, ChatOptions};
+    let chat_opts = ChatOptions {
+        date_format: a.date_format.clone(),
+    };
+    let single = (a.inputs.len() == 1).then(|| a.inputs[0].clone());
+    let chat_format = match (a.as_, &single) {
+        (AddAs::Files, _) => None,
+        (AddAs::ChatWhatsapp, _) => Some(ChatFormat::WhatsApp),
+        (AddAs::ChatTelegram, _) => Some(ChatFormat::Telegram),
+        (AddAs::Auto, Some(p)) if p.exists() => chat::detect(p)?,
+        (AddAs::Auto, _) => None,
+    };
+    let acq = match (chat_format, &single) {
+        (Some(f), Some(p)) => {
+            eprintln!(
+                "detected a {} chat export",
+                if f == ChatFormat::WhatsApp {
+                    "WhatsApp"
+                } else {
+                    "Telegram"
+                }
             );
+            chat::acquire(p, f, &chat_opts)?
+        }
+        (Some(_), None) => {
+            return Err(Error::input("a chat export is added on its own")
+                .with_fix("add one export per command"));
+        }
+        (None, _) => {
+            crate::acquire::files::acquire(&a.inputs, &[a.output.clone(), signer.key.path.clone()])?
         }
     };
     for w in &acq.warnings {

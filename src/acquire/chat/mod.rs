@@ -1,1 +1,405 @@
-//! Chat exports (WhatsApp, Telegram): preserved originals, a parsed transcript, linked media.
+//! Chat exports (WhatsApp, Telegram): the export preserved byte for byte as originals,
+//! plus a parsed transcript (`derived/transcript.json`, `derived/transcript.html`) and,
+//! for zipped exports, the media extracted as derived files so they can be hashed and
+//! linked. See `docs/chats.md`.
+
+pub mod telegram;
+pub mod transcript;
+pub mod whatsapp;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::acquire::{Acquisition, Artifact, Content};
+use crate::error::{Error, IoContext, Result};
+use crate::evidence::hash::sha256_hex;
+use crate::time::{Stamp, rfc3339};
+
+/// Largest chat text or JSON read into memory.
+const MAX_CHAT_BYTES: u64 = 2 << 30;
+/// Largest single member extracted from a zipped export.
+const MAX_MEMBER_BYTES: u64 = 4 << 30;
+
+/// Which app made the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatFormat {
+    /// WhatsApp "Export chat" (.txt or .zip).
+    WhatsApp,
+    /// Telegram Desktop JSON export (result.json or its folder).
+    Telegram,
+}
+
+/// Parsing options.
+#[derive(Debug, Clone, Default)]
+pub struct ChatOptions {
+    /// `--date-format` for WhatsApp (`DD/MM/YYYY`, `MM/DD/YY` …).
+    pub date_format: Option<String>,
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>> {
+    let f = std::fs::File::open(path).at("open", path)?;
+    let mut buf = Vec::new();
+    f.take(MAX_CHAT_BYTES)
+        .read_to_end(&mut buf)
+        .at("read", path)?;
+    Ok(buf)
+}
+
+/// Detect a chat export by content: a WhatsApp text or zip, a Telegram result.json or its folder.
+pub fn detect(path: &Path) -> Result<Option<ChatFormat>> {
+    if path.is_dir() {
+        if path.join("result.json").is_file() {
+            return Ok(Some(ChatFormat::Telegram));
+        }
+        return Ok(None);
+    }
+    let mut head = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .at("read", path)?;
+    head.truncate(n);
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(zip_chat_member(path)?.map(|_| ChatFormat::WhatsApp));
+    }
+    let text = String::from_utf8_lossy(&head);
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('{') && (t.contains("\"messages\"") || t.contains("\"chats\"")) {
+        return Ok(Some(ChatFormat::Telegram));
+    }
+    Ok(whatsapp::looks_like(&text).then_some(ChatFormat::WhatsApp))
+}
+
+fn is_zip(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"PK\x03\x04"
+}
+
+/// The chat text inside a WhatsApp zip export.
+fn zip_chat_member(path: &Path) -> Result<Option<String>> {
+    let f = std::fs::File::open(path).at("open", path)?;
+    let mut z = match zip::ZipArchive::new(f) {
+        Ok(z) => z,
+        Err(e) => {
+            return Err(
+                Error::input(format!("'{}' is a broken zip ({e})", path.display())).with_fix(
+                    "the export was cut short: export the chat again, or copy the file again",
+                ),
+            );
+        }
+    };
+    for i in 0..z.len() {
+        let Ok(mut e) = z.by_index(i) else { continue };
+        let name = e.name().map(|n| n.to_string()).unwrap_or_default();
+        if !name.to_lowercase().ends_with(".txt") || e.size() > MAX_CHAT_BYTES {
+            continue;
+        }
+        let mut head = Vec::new();
+        let _ = (&mut e).take(64 * 1024).read_to_end(&mut head);
+        if whatsapp::looks_like(&String::from_utf8_lossy(&head)) {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
+}
+
+fn source_of(a: Artifact, path: &Path) -> Artifact {
+    let mut a = a
+        .with_source("path_as_given", path.display().to_string())
+        .with_source(
+            "name",
+            path.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        );
+    if let Ok(m) = std::fs::metadata(path).and_then(|m| m.modified()) {
+        a = a.with_source("mtime", rfc3339(&chrono::DateTime::<chrono::Utc>::from(m)));
+    }
+    a
+}
+
+fn safe_name(n: &str) -> String {
+    n.split(['/', '\\'])
+        .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+        .map(|c| {
+            c.chars()
+                .map(|ch| if ch.is_control() { '_' } else { ch })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Acquire a chat export as one item of kind `chat`.
+pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Acquisition> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "chat".into());
+    let mut acq = Acquisition::start("chat", &name);
+    acq.input
+        .insert("export".into(), json!(path.display().to_string()));
+    let forced = match &opts.date_format {
+        Some(f) => Some(whatsapp::DateOrder::from_format(f).ok_or_else(|| {
+            Error::input(format!("--date-format '{f}' is not understood"))
+                .with_fix("write it like DD/MM/YYYY, MM/DD/YY or YYYY-MM-DD")
+        })?),
+        None => None,
+    };
+    let transcript = match format {
+        ChatFormat::WhatsApp if path.is_file() && is_zip(path) => {
+            let member = zip_chat_member(path)?.ok_or_else(|| {
+                Error::input(format!(
+                    "'{}' is a zip without a WhatsApp chat text inside",
+                    path.display()
+                ))
+                .with_fix("give the .zip made by WhatsApp's Export chat, or use --as files")
+            })?;
+            acq.artifacts.push(
+                source_of(
+                    Artifact::original(
+                        format!("original/{}", safe_name(&name)),
+                        Content::File(path.to_path_buf()),
+                    ),
+                    path,
+                )
+                .describe("WhatsApp export (zip) as given"),
+            );
+            let f = std::fs::File::open(path).at("open", path)?;
+            let mut z = zip::ZipArchive::new(f)
+                .map_err(|e| Error::input(format!("'{}': broken zip ({e})", path.display())))?;
+            let mut media: BTreeMap<String, (String, String)> = BTreeMap::new();
+            let mut text = String::new();
+            let from = vec![format!("original/{}", safe_name(&name))];
+            for i in 0..z.len() {
+                let mut e = z.by_index(i).map_err(|e| {
+                    Error::input(format!(
+                        "'{}': entry {i} unreadable ({e}); the zip is damaged",
+                        path.display()
+                    ))
+                    .with_fix("export the chat again")
+                })?;
+                if e.is_dir() {
+                    continue;
+                }
+                let mname = e.name().map(|n| n.to_string()).unwrap_or_default();
+                let mut buf = Vec::new();
+                (&mut e)
+                    .take(MAX_MEMBER_BYTES)
+                    .read_to_end(&mut buf)
+                    .map_err(|er| {
+                        Error::input(format!(
+                            "'{}': member '{mname}' is truncated or corrupt ({er})",
+                            path.display()
+                        ))
+                        .with_fix("export the chat again; the zip was cut short")
+                    })?;
+                if mname == member {
+                    text = String::from_utf8_lossy(&buf).into_owned();
+                    continue;
+                }
+                let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
+                let p = format!("derived/media/{}", safe_name(&mname));
+                media.insert(base, (p.clone(), sha256_hex(&buf)));
+                acq.artifacts.push(
+                    Artifact::derived(p, Content::Bytes(buf), from.clone())
+                        .describe(format!("extracted from the export zip (member '{mname}')")),
+                );
+            }
+            acq.transformations.push("extracted the media files of the export zip as derived files (the zip itself is stored unchanged)".into());
+            whatsapp::parse(&text, &member, forced, &|n| media.get(n).cloned())
+        }
+        ChatFormat::WhatsApp => {
+            let (txt, dir) = if path.is_dir() {
+                let t = std::fs::read_dir(path)
+                    .at("read", path)?
+                    .flatten()
+                    .map(|e| e.path())
+                    .find(|p| {
+                        p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+                            && std::fs::read(p)
+                                .map(|b| {
+                                    whatsapp::looks_like(&String::from_utf8_lossy(
+                                        &b[..b.len().min(65536)],
+                                    ))
+                                })
+                                .unwrap_or(false)
+                    });
+                let t = t.ok_or_else(|| {
+                    Error::input(format!("'{}' holds no WhatsApp chat .txt", path.display()))
+                        .with_fix("give the exported .txt or .zip")
+                })?;
+                (t, path.to_path_buf())
+            } else {
+                (
+                    path.to_path_buf(),
+                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                )
+            };
+            let bytes = read_limited(&txt)?;
+            let tname = txt
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            acq.artifacts.push(
+                source_of(
+                    Artifact::original(
+                        format!("original/{}", safe_name(&tname)),
+                        Content::File(txt.clone()),
+                    ),
+                    &txt,
+                )
+                .describe("WhatsApp chat export text as given"),
+            );
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            // Media referenced by the chat and present beside it are originals too.
+            let mut media: BTreeMap<String, (String, String)> = BTreeMap::new();
+            let probe = whatsapp::parse(&text, &tname, forced, &|_| None);
+            for m in &probe.messages {
+                for a in &m.attachments {
+                    let p = dir.join(&a.name);
+                    if !a.name.contains(['/', '\\']) && p.is_file() && !media.contains_key(&a.name)
+                    {
+                        let d = crate::evidence::hash::sha256_file(&p)?;
+                        let ip = format!("original/{}", safe_name(&a.name));
+                        acq.artifacts.push(
+                            source_of(Artifact::original(ip.clone(), Content::File(p.clone())), &p)
+                                .describe("media file of the export"),
+                        );
+                        media.insert(a.name.clone(), (ip, d.sha256));
+                    }
+                }
+            }
+            whatsapp::parse(&text, &tname, forced, &|n| media.get(n).cloned())
+        }
+        ChatFormat::Telegram => {
+            let json_path = if path.is_dir() {
+                path.join("result.json")
+            } else {
+                path.to_path_buf()
+            };
+            let bytes = read_limited(&json_path)?;
+            let root: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+                Error::input(format!("'{}' is not valid JSON: {e} (line {}, column {})", json_path.display(), e.line(), e.column()))
+                    .with_fix("the export is damaged or incomplete: export the chat again from Telegram Desktop (JSON format)")
+            })?;
+            if !telegram::looks_like(&root) {
+                return Err(Error::input(format!(
+                    "'{}' is JSON but not a Telegram export (no messages)",
+                    json_path.display()
+                ))
+                .with_fix("use --as files to seal it as a plain file"));
+            }
+            let mut media: BTreeMap<String, (String, String)> = BTreeMap::new();
+            if path.is_dir() {
+                // The whole export folder is the original.
+                for e in walkdir::WalkDir::new(path)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .flatten()
+                {
+                    if !e.file_type().is_file() {
+                        continue;
+                    }
+                    let rel = e
+                        .path()
+                        .strip_prefix(path)
+                        .unwrap_or(e.path())
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let ip = format!("original/{}", safe_name(&rel));
+                    if rel != "result.json" {
+                        let d = crate::evidence::hash::sha256_file(e.path())?;
+                        media.insert(rel.clone(), (ip.clone(), d.sha256));
+                    }
+                    acq.artifacts.push(
+                        source_of(
+                            Artifact::original(ip, Content::File(e.path().to_path_buf())),
+                            e.path(),
+                        )
+                        .describe("Telegram export file as given"),
+                    );
+                }
+            } else {
+                acq.artifacts.push(
+                    source_of(
+                        Artifact::original(
+                            "original/result.json",
+                            Content::File(json_path.clone()),
+                        ),
+                        &json_path,
+                    )
+                    .describe("Telegram export as given"),
+                );
+            }
+            telegram::parse(&root, "result.json", &|p| media.get(p).cloned())
+        }
+    };
+    let tjson =
+        serde_json::to_vec_pretty(&transcript).map_err(|e| Error::internal(e.to_string()))?;
+    let originals: Vec<String> = acq
+        .artifacts
+        .iter()
+        .filter(|a| a.role == crate::acquire::Role::Original)
+        .map(|a| a.path.clone())
+        .collect();
+    let html = transcript.to_html();
+    acq.artifacts.push(
+        Artifact::derived(
+            "derived/transcript.json",
+            Content::Bytes(tjson),
+            originals.clone(),
+        )
+        .media_type("application/json")
+        .describe("parsed transcript (sigillo-transcript/1)"),
+    );
+    acq.artifacts.push(
+        Artifact::derived(
+            "derived/transcript.html",
+            Content::Bytes(html.into_bytes()),
+            originals,
+        )
+        .media_type("text/html")
+        .describe("readable transcript; images hidden behind a click"),
+    );
+    let s = &transcript.summary;
+    acq.facts
+        .insert("format".into(), json!(transcript.source_format));
+    acq.facts
+        .insert("chat_name".into(), json!(transcript.chat_name));
+    acq.facts
+        .insert("participants".into(), json!(transcript.participants));
+    acq.facts.insert("messages".into(), json!(s.messages));
+    acq.facts.insert("system_messages".into(), json!(s.system));
+    acq.facts.insert("deleted_markers".into(), json!(s.deleted));
+    acq.facts.insert("first".into(), json!(s.first));
+    acq.facts.insert("last".into(), json!(s.last));
+    acq.facts
+        .insert("unparsed_lines".into(), json!(s.unparsed_lines));
+    acq.facts.insert("attachments".into(), json!(s.attachments));
+    acq.facts
+        .insert("missing_media".into(), json!(s.missing_media));
+    acq.facts
+        .insert("date_order".into(), json!(transcript.date_order));
+    acq.facts.insert(
+        "timezone_assumption".into(),
+        json!(transcript.timezone_assumption),
+    );
+    acq.facts.insert("limits".into(), json!("an export is the app's own rendering of the chat, not a forensic extraction from the device"));
+    if s.unparsed_lines > 0 {
+        acq.warnings.push(format!("{} line(s) could not be placed; they are kept verbatim in the transcript as 'unparsed'", s.unparsed_lines));
+    }
+    if !s.missing_media.is_empty() {
+        acq.warnings.push(format!(
+            "{} attachment(s) are referenced but missing from the export",
+            s.missing_media.len()
+        ));
+    }
+    acq.finished = Stamp::now();
+    Ok(acq)
+}

@@ -1,0 +1,372 @@
+//! WhatsApp "Export chat" text: Android (`12/03/2023, 21:04 - Anna: hi`) and iOS
+//! (`[12/03/2023, 21:04:05] Anna: hi`) layouts, 12- and 24-hour clocks, the date orders
+//! and separators of common locales (detected from the whole file, or forced), multi-line
+//! messages, attachment forms, system lines, U+200E/U+202F marks and CRLF line ends.
+//! No line is ever dropped: what cannot be placed is kept verbatim as `unparsed`.
+
+use std::sync::OnceLock;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use regex::Regex;
+
+use crate::acquire::chat::transcript::{Attachment, Message, SourceRef, Transcript};
+
+/// How to read the three numbers of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// Day, month, year (most of the world).
+    Dmy,
+    /// Month, day, year (United States).
+    Mdy,
+    /// Year, month, day (ISO, some locales).
+    Ymd,
+}
+
+impl DateOrder {
+    /// Parse a `--date-format` such as `DD/MM/YYYY`, `MM/DD/YY`, `YYYY-MM-DD`.
+    pub fn from_format(f: &str) -> Option<DateOrder> {
+        let u = f.to_ascii_uppercase();
+        let pos = |c: char| u.find(c);
+        let (d, m, y) = (pos('D')?, pos('M')?, pos('Y')?);
+        Some(if y < m && m < d {
+            DateOrder::Ymd
+        } else if m < d {
+            DateOrder::Mdy
+        } else {
+            DateOrder::Dmy
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "DMY",
+            DateOrder::Mdy => "MDY",
+            DateOrder::Ymd => "YMD",
+        }
+    }
+}
+
+fn start_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // [optional LRM][optional '['] a/b/c[,] hh:mm[:ss][ AM/PM][']'][ - ] rest
+        Regex::new(
+            r"^[\u{200e}\u{200f}]?(\[)?(\d{1,4})[./-](\d{1,2})[./-](\d{1,4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[\s\u{202f}\u{a0}]*([AaPp])\.?\s?[Mm]\.?)?(\])?(\s+-\s+|\s+)(.*)$",
+        )
+        .expect("static regex")
+    })
+}
+
+struct Head {
+    written: String,
+    nums: (u32, u32, u32),
+    time: (u32, u32, u32, Option<bool>),
+    rest: String,
+    ios: bool,
+}
+
+fn parse_head(line: &str) -> Option<Head> {
+    let c = start_re().captures(line)?;
+    let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    let ios = c.get(1).is_some();
+    if ios != c.get(9).is_some() {
+        return None; // unbalanced brackets: not a header
+    }
+    let pm = c.get(8).map(|m| m.as_str().eq_ignore_ascii_case("p"));
+    let whole = c.get(0)?.as_str();
+    if !ios && !c.get(10)?.as_str().contains('-') {
+        return None; // Android headers are followed by " - "
+    }
+    let rest = c.get(11)?.as_str();
+    let written = whole[..whole.len() - rest.len()]
+        .trim_start_matches(['\u{200e}', '\u{200f}'])
+        .trim_end()
+        .trim_end_matches(['-', ':'])
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    Some(Head {
+        written,
+        nums: (n(2)?, n(3)?, n(4)?),
+        time: (n(5)?, n(6)?, n(7).unwrap_or(0), pm),
+        rest: rest.to_string(),
+        ios,
+    })
+}
+
+/// Decide the date order from every header of the file.
+fn detect_order(heads: &[(u32, u32, u32)], has_ampm: bool) -> (DateOrder, String) {
+    if heads.iter().any(|h| h.0 > 31) {
+        return (DateOrder::Ymd, "the first number is a year".into());
+    }
+    let first_gt12 = heads.iter().any(|h| h.0 > 12);
+    let second_gt12 = heads.iter().any(|h| h.1 > 12);
+    match (first_gt12, second_gt12) {
+        (true, false) => (DateOrder::Dmy, "a first number above 12 was found: day/month".into()),
+        (false, true) => (DateOrder::Mdy, "a second number above 12 was found: month/day".into()),
+        _ if has_ampm => (DateOrder::Mdy, "ambiguous dates with a 12-hour clock: assumed month/day (US locale); override with --date-format".into()),
+        _ => (DateOrder::Dmy, "ambiguous dates: assumed day/month; override with --date-format".into()),
+    }
+}
+
+fn to_datetime(h: &Head, order: DateOrder) -> Option<NaiveDateTime> {
+    let (a, b, c) = h.nums;
+    let (y, m, d) = match order {
+        DateOrder::Dmy => (c, b, a),
+        DateOrder::Mdy => (c, a, b),
+        DateOrder::Ymd => (a, b, c),
+    };
+    let y = if y < 100 { 2000 + y } else { y };
+    let (mut hh, mm, ss, pm) = h.time;
+    match pm {
+        Some(true) if hh < 12 => hh += 12,
+        Some(false) if hh == 12 => hh = 0,
+        _ => {}
+    }
+    Some(NaiveDateTime::new(
+        NaiveDate::from_ymd_opt(y as i32, m, d)?,
+        NaiveTime::from_hms_opt(hh, mm, ss)?,
+    ))
+}
+
+const DELETED: &[&str] = &[
+    "This message was deleted",
+    "You deleted this message",
+    "Questo messaggio è stato eliminato",
+    "Hai eliminato questo messaggio",
+];
+
+/// Attachments named in a message text.
+fn attachments_in(text: &str) -> Vec<String> {
+    static RES: OnceLock<[Regex; 2]> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        [
+            Regex::new(r"<(?:attached|allegato):\s*([^>]+)>").expect("static regex"),
+            Regex::new(r"^\s*([^\n]+?\.[A-Za-z0-9]{2,5}) \((?:file attached|file allegato)\)")
+                .expect("static regex"),
+        ]
+    });
+    let mut v = Vec::new();
+    for re in res.iter() {
+        for c in re.captures_iter(text) {
+            v.push(c[1].trim().trim_matches('\u{200e}').to_string());
+        }
+    }
+    v
+}
+
+/// Parse a WhatsApp export. `media(name)` says whether the named file is in the export
+/// (and where it is stored, with its SHA-256).
+pub fn parse(
+    text: &str,
+    file_name: &str,
+    forced: Option<DateOrder>,
+    media: &dyn Fn(&str) -> Option<(String, String)>,
+) -> Transcript {
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let n_lines = if text.ends_with('\n') {
+        lines.len() - 1
+    } else {
+        lines.len()
+    };
+    let heads: Vec<Option<Head>> = lines[..n_lines].iter().map(|l| parse_head(l)).collect();
+    let nums: Vec<(u32, u32, u32)> = heads.iter().flatten().map(|h| h.nums).collect();
+    let has_ampm = heads.iter().flatten().any(|h| h.time.3.is_some());
+    let ios = heads.iter().flatten().filter(|h| h.ios).count() * 2 > nums.len();
+    let (order, why) = match forced {
+        Some(o) => (o, "given with --date-format".to_string()),
+        None => detect_order(&nums, has_ampm),
+    };
+    let mut messages: Vec<Message> = Vec::new();
+    let mut idx = 0;
+    let src = |a: usize, b: usize| SourceRef {
+        file: file_name.to_string(),
+        lines: Some([a, b]),
+        message_id: None,
+    };
+    for (i, line) in lines[..n_lines].iter().enumerate() {
+        let ln = i + 1;
+        match &heads[i] {
+            Some(h) => {
+                idx += 1;
+                let rest = h.rest.trim_start_matches('\u{200e}');
+                let (sender, body) = match rest.split_once(": ") {
+                    Some((s, b))
+                        if !s.is_empty() && s.chars().count() <= 80 && !s.contains('\u{200e}') =>
+                    {
+                        (Some(s.trim_matches('\u{200e}').to_string()), b.to_string())
+                    }
+                    _ => (None, rest.to_string()),
+                };
+                let kind = if sender.is_none() {
+                    "system"
+                } else if DELETED
+                    .iter()
+                    .any(|d| body.trim_matches('\u{200e}').trim() == *d)
+                {
+                    "deleted"
+                } else {
+                    "message"
+                };
+                messages.push(Message {
+                    index: idx,
+                    kind: kind.into(),
+                    timestamp_written: h.written.clone(),
+                    timestamp_local: to_datetime(h, order)
+                        .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+                    timestamp_utc: None,
+                    sender,
+                    text: body,
+                    attachments: Vec::new(),
+                    reply_to: None,
+                    forwarded_from: None,
+                    edited: None,
+                    source: src(ln, ln),
+                });
+            }
+            None => match messages.last_mut() {
+                Some(m) if m.kind != "unparsed" => {
+                    m.text.push('\n');
+                    m.text.push_str(line);
+                    if let Some(s) = m.source.lines.as_mut() {
+                        s[1] = ln;
+                    }
+                }
+                _ => {
+                    idx += 1;
+                    messages.push(Message {
+                        index: idx,
+                        kind: "unparsed".into(),
+                        timestamp_written: String::new(),
+                        timestamp_local: None,
+                        timestamp_utc: None,
+                        sender: None,
+                        text: line.to_string(),
+                        attachments: Vec::new(),
+                        reply_to: None,
+                        forwarded_from: None,
+                        edited: None,
+                        source: src(ln, ln),
+                    });
+                }
+            },
+        }
+    }
+    for m in &mut messages {
+        if m.kind == "message" {
+            for name in attachments_in(&m.text) {
+                let found = media(&name);
+                m.attachments.push(Attachment {
+                    present: found.is_some(),
+                    path: found.as_ref().map(|f| f.0.clone()),
+                    sha256: found.map(|f| f.1),
+                    name,
+                    media_type: None,
+                });
+            }
+        }
+    }
+    let mut t = Transcript {
+        format: crate::acquire::chat::transcript::FORMAT,
+        source_format: if ios { "whatsapp-ios".into() } else { "whatsapp-android".into() },
+        chat_name: None,
+        participants: Vec::new(),
+        date_order: Some(format!("{} ({why})", order.name())),
+        timezone_assumption: "local time of the exporting phone as written in the export; its UTC offset is not recorded by WhatsApp".into(),
+        summary: Default::default(),
+        messages,
+    };
+    t.finish();
+    t
+}
+
+/// Whether text looks like a WhatsApp export (most non-empty of the first lines are headers).
+pub fn looks_like(text: &str) -> bool {
+    let first: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    !first.is_empty() && first.iter().filter(|l| parse_head(l).is_some()).count() * 2 >= first.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<(String, String)> {
+        None
+    }
+
+    #[test]
+    fn android_24h_dmy_multiline_and_system() {
+        let t = parse(
+            "12/03/2023, 21:04 - Messages and calls are end-to-end encrypted.\n12/03/2023, 21:05 - Anna: ciao\nsecond line\n13/03/2023, 08:00 - Marco: IMG-20230313-WA0001.jpg (file attached)\n13/03/2023, 08:01 - Marco: This message was deleted\n",
+            "_chat.txt",
+            None,
+            &none,
+        );
+        assert_eq!(t.summary.messages, 2);
+        assert_eq!(t.summary.system, 1);
+        assert_eq!(t.summary.deleted, 1);
+        assert_eq!(t.messages[1].text, "ciao\nsecond line");
+        assert_eq!(t.messages[1].source.lines, Some([2, 3]));
+        assert_eq!(
+            t.messages[1].timestamp_local.as_deref(),
+            Some("2023-03-12T21:05:00")
+        );
+        assert_eq!(t.summary.missing_media, vec!["IMG-20230313-WA0001.jpg"]);
+        assert!(t.date_order.unwrap().starts_with("DMY"));
+    }
+
+    #[test]
+    fn ios_12h_us_with_marks() {
+        let t = parse(
+            "[3/12/23, 9:04:05\u{202f}PM] Anna: hi\r\n\u{200e}[3/12/23, 9:05:00\u{202f}PM] Anna: \u{200e}<attached: 00000012-PHOTO-2023-03-12-21-05-00.jpg>\r\n",
+            "_chat.txt",
+            None,
+            &none,
+        );
+        assert_eq!(t.source_format, "whatsapp-ios");
+        assert_eq!(
+            t.messages[0].timestamp_local.as_deref(),
+            Some("2023-03-12T21:04:05")
+        );
+        assert_eq!(
+            t.messages[1].attachments[0].name,
+            "00000012-PHOTO-2023-03-12-21-05-00.jpg"
+        );
+    }
+
+    #[test]
+    fn german_dots_and_forced_order() {
+        let t = parse(
+            "01.02.23, 10:00 - Jan: hallo\n",
+            "c.txt",
+            Some(DateOrder::Mdy),
+            &none,
+        );
+        assert_eq!(
+            t.messages[0].timestamp_local.as_deref(),
+            Some("2023-01-02T10:00:00")
+        );
+        assert_eq!(DateOrder::from_format("YYYY-MM-DD"), Some(DateOrder::Ymd));
+        assert_eq!(DateOrder::from_format("MM/DD/YY"), Some(DateOrder::Mdy));
+    }
+
+    #[test]
+    fn lines_before_the_first_header_are_kept() {
+        let t = parse(
+            "garbage line\n12/03/2023, 21:05 - Anna: ciao\n",
+            "c.txt",
+            None,
+            &none,
+        );
+        assert_eq!(t.messages[0].kind, "unparsed");
+        assert_eq!(t.summary.unparsed_lines, 1);
+    }
+}

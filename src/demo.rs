@@ -42,6 +42,66 @@ pub fn samples_dir() -> Result<PathBuf> {
         })
 }
 
+/// Serve `dir` on 127.0.0.1 (static files, this process only) and capture its page.
+fn web_demo(dir: &Path, bundle_path: &Path, signer: &Signer, opts: &SealOptions) -> Result<String> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Error::internal(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::internal(e.to_string()))?
+        .port();
+    let root = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let n = c.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]);
+                let path = req
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .trim_start_matches('/');
+                let path = if path.is_empty() { "index.html" } else { path };
+                let file = (!path.contains(".."))
+                    .then(|| root.join(path))
+                    .filter(|p| p.is_file());
+                let (status, body) = match file.and_then(|p| std::fs::read(p).ok()) {
+                    Some(b) => ("200 OK", b),
+                    None => ("404 Not Found", b"not found".to_vec()),
+                };
+                let ct = if path.ends_with(".png") {
+                    "image/png"
+                } else if path.ends_with(".html") {
+                    "text/html; charset=utf-8"
+                } else {
+                    "application/octet-stream"
+                };
+                let _ = c.write_all(format!("HTTP/1.1 {status}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).as_bytes());
+                let _ = c.write_all(&body);
+            });
+        }
+    });
+    let copts = crate::acquire::web::capture::CaptureOptions {
+        timeout: std::time::Duration::from_secs(30),
+        ..Default::default()
+    };
+    let browser = crate::acquire::web::capture::Browser::launch(&copts)?;
+    let url = format!("http://127.0.0.1:{port}/index.html");
+    let n = crate::verify::verify(bundle_path, &VerifyOptions::default())?
+        .state
+        .items
+        .len()
+        + 1;
+    let label = format!("item {n:04}-web-127-0-0-1-index-html");
+    let acq = browser.capture(&url, &label, &copts, &|step| {
+        eprintln!("demo:   {url}: {step}")
+    })?;
+    Ok(bundle::seal(bundle_path, acq, signer, opts)?.item_id)
+}
+
 /// Run the demo; returns the exit code.
 pub fn run(out: Option<&Path>) -> Result<i32> {
     let samples = samples_dir()?;
@@ -78,14 +138,35 @@ pub fn run(out: Option<&Path>) -> Result<i32> {
     };
     let opts = SealOptions {
         case: Some(CASE.into()),
-        note: Some("sigillo demo: synthetic sample files".into()),
+        note: Some("sigillo demo: synthetic samples".into()),
         ..Default::default()
     };
-    eprintln!("demo: sealing {} …", samples.join("files").display());
+    eprintln!("demo: sealing the sample files …");
     let acq = crate::acquire::files::acquire(&[samples.join("files")], &[])?;
     let s = bundle::seal(&bundle_path, acq, &signer, &opts)?;
     eprintln!("demo: sealed item {} ({} files)", s.item_id, s.files);
-
+    for (p, f) in [
+        (
+            "chat/whatsapp-export.zip",
+            crate::acquire::chat::ChatFormat::WhatsApp,
+        ),
+        (
+            "chat/telegram-export",
+            crate::acquire::chat::ChatFormat::Telegram,
+        ),
+    ] {
+        let acq = crate::acquire::chat::acquire(&samples.join(p), f, &Default::default())?;
+        let s = bundle::seal(&bundle_path, acq, &signer, &opts)?;
+        eprintln!(
+            "demo: sealed chat export {p} as item {} ({} files)",
+            s.item_id, s.files
+        );
+    }
+    // The main job: a web page, served on 127.0.0.1 from samples/web, captured by Chromium.
+    match web_demo(&samples.join("web"), &bundle_path, &signer, &opts) {
+        Ok(id) => eprintln!("demo: captured the sample web page as item {id}"),
+        Err(e) => eprintln!("demo: web capture skipped: {e}"),
+    }
     let rep = verify::verify(
         &bundle_path,
         &VerifyOptions {

@@ -256,3 +256,32 @@ fn missing_browser_says_how_to_install_it() {
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("--browser"), "{}", r.stderr);
 }
+
+#[test]
+fn demo_runs_the_main_job_offline() {
+    let d = tempfile::tempdir().unwrap();
+    let r = sigillo(d.path(), &["demo", "-o", "out"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("verdict:  verified"), "{}", r.stdout);
+    for id in [
+        "0001-files",
+        "0002-chat-whatsapp",
+        "0003-chat-telegram",
+        "0004-web-127-0-0-1",
+    ] {
+        assert!(r.stdout.contains(id), "missing {id}: {}", r.stdout);
+    }
+    assert_eq!(
+        sigillo(
+            d.path(),
+            &[
+                "verify",
+                "out/case.zip",
+                "--trust",
+                "out/demo-operator.pem.pub"
+            ]
+        )
+        .code,
+        0
+    );
+}

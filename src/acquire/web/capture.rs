@@ -319,12 +319,12 @@ impl Browser {
             acq.transformations
                 .push(format!("waited until the CSS selector '{sel}' was present"));
         }
-        wait_network_idle(&net, Duration::from_millis(500), Duration::from_secs(10));
+        wait_network_idle(&net, Duration::from_millis(300), Duration::from_secs(10));
         if opts.scroll {
             progress("scrolling");
             let _ = tab.evaluate(SCROLL_JS, true);
             acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
-            wait_network_idle(&net, Duration::from_millis(700), Duration::from_secs(15));
+            wait_network_idle(&net, Duration::from_millis(400), Duration::from_secs(15));
         }
         if !opts.delay.is_zero() {
             progress("waiting");
@@ -553,6 +553,7 @@ impl Browser {
             .media_type("text/plain")
             .describe("visible text of the page (document.body.innerText)"),
         );
+        progress("annotated screenshot");
         let strip = [
             format!("sigillo capture · {} · {label}", rfc3339(&captured_at.at)),
             final_url.clone(),
@@ -688,12 +689,12 @@ const SCROLL_JS: &str = r#"(async () => {
   const limit = 60000;
   for (let y = 0; y < Math.min(document.documentElement.scrollHeight, limit); y += step) {
     window.scrollTo(0, y);
-    await new Promise(r => setTimeout(r, 120));
+    await new Promise(r => setTimeout(r, 50));
   }
   window.scrollTo(0, document.documentElement.scrollHeight);
-  await new Promise(r => setTimeout(r, 300));
+  await new Promise(r => setTimeout(r, 150));
   window.scrollTo(0, 0);
-  await new Promise(r => setTimeout(r, 200));
+  await new Promise(r => setTimeout(r, 100));
   return true;
 })()"#;
 
@@ -746,42 +747,62 @@ fn annotate(tab: &Arc<Tab>, png: &[u8], lines: &[String]) -> std::result::Result
         .map_err(|e| e.to_string())?
         .to_rgba8();
     let width = img.width();
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let html = format!(
-        "<html><head><meta charset=utf-8></head><body style='margin:0;background:#1a1a1a;color:#fff;font:14px DejaVu Sans Mono,monospace;width:{width}px'><div id=s style='padding:8px 10px;white-space:pre-wrap;word-break:break-all'>{}</div></body></html>",
-        lines.iter().map(|l| esc(l)).collect::<Vec<_>>().join("\n")
+    // Drawn in the already-loaded tab (after every original was captured) as a fixed
+    // overlay filled with textContent (no HTML from the page or the URL is interpreted),
+    // captured on its own and removed again: navigating away would cost seconds.
+    let text = serde_json::to_string(&lines.join("\n")).map_err(|e| e.to_string())?;
+    let js = format!(
+        "(() => {{ const d = document.createElement('div'); d.id = '__sigillo_strip'; \
+         d.style.cssText = 'all:initial;position:fixed;top:0;left:0;z-index:2147483647;display:block;box-sizing:border-box;width:{width}px;background:#1a1a1a;color:#fff;font:14px DejaVu Sans Mono,monospace;padding:8px 10px;white-space:pre-wrap;word-break:break-all'; \
+         d.textContent = {text}; (document.body || document.documentElement).appendChild(d); window.scrollTo(0, 0); \
+         return d.getBoundingClientRect().height; }})()"
     );
-    let data_url = format!(
-        "data:text/html;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(html)
-    );
-    tab.navigate_to(&data_url).map_err(|e| e.to_string())?;
-    tab.wait_until_navigated().map_err(|e| e.to_string())?;
     let h = tab
-        .evaluate(
-            "document.getElementById('s').getBoundingClientRect().height",
-            false,
-        )
+        .evaluate(&js, false)
         .ok()
         .and_then(|r| r.value)
         .and_then(|v| v.as_f64())
         .unwrap_or(40.0)
         .ceil();
-    let strip = shot(tab, Some((width as f64, h)), "header strip").map_err(|e| e.to_string())?;
+    let strip = shot(tab, Some((width as f64, h)), "header strip").map_err(|e| e.to_string());
+    let _ = tab.evaluate(
+        "document.getElementById('__sigillo_strip')?.remove()",
+        false,
+    );
+    let strip = strip?;
     let strip = image::load_from_memory(&strip)
         .map_err(|e| e.to_string())?
         .to_rgba8();
-    let mut out = image::RgbaImage::new(width, strip.height() + img.height());
-    image::imageops::replace(&mut out, &strip, 0, 0);
-    image::imageops::replace(&mut out, &img, 0, strip.height() as i64);
-    let mut buf = std::io::Cursor::new(Vec::new());
-    out.write_to(&mut buf, image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
-    Ok(buf.into_inner())
+    let strip_h = strip.height();
+    let mut out = image::RgbImage::new(width, strip_h + img.height());
+    image::imageops::replace(
+        &mut out,
+        &image::DynamicImage::ImageRgba8(strip).to_rgb8(),
+        0,
+        0,
+    );
+    image::imageops::replace(
+        &mut out,
+        &image::DynamicImage::ImageRgba8(img).to_rgb8(),
+        0,
+        strip_h as i64,
+    );
+    // Fast deflate: this copy is a convenience view, its size matters less than the time.
+    let mut buf = Vec::new();
+    let enc = image::codecs::png::PngEncoder::new_with_quality(
+        &mut buf,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Adaptive,
+    );
+    image::ImageEncoder::write_image(
+        enc,
+        out.as_raw(),
+        out.width(),
+        out.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(buf)
 }
 
 fn certificate_chain(table: &[String]) -> (String, Vec<Value>) {

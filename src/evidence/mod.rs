@@ -4,8 +4,8 @@
 //! - [`keys`]: Ed25519 keys, fingerprints, PEM files, passphrases;
 //! - [`manifest`]: the signed description of one item;
 //! - [`custody`]: the hash-chained, signed custody log;
-//! - [`timestamp`]: RFC 3161 trusted timestamps;
-//! - [`media`]: image and video facts: MD5, PDQ perceptual hash, metadata.
+//! - [`tsp`]: RFC 3161 trusted timestamps, and [`stamping`] which applies them;
+//! - [`media`] and [`pdq`]: image and video facts: MD5, PDQ perceptual hash, metadata.
 
 pub mod custody;
 pub mod hash;
@@ -14,5 +14,4 @@ pub mod manifest;
 pub mod media;
 pub mod pdq;
 pub mod stamping;
-pub mod timestamp;
 pub mod tsp;

@@ -1,1 +1,0 @@
-//! RFC 3161 trusted timestamps: request, check and verify tokens offline.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::acquire::{Acquisition, Artifact, Content};
 use crate::error::{Error, IoContext, Result};
-use crate::time::{Stamp, rfc3339};
+use crate::time::Stamp;
 
 /// Collect `inputs` (files or folders) as one acquisition of kind `files`.
 ///
@@ -134,7 +134,7 @@ fn add_file(
 ) -> Result<()> {
     // Readable now (fail early with a clear message, not halfway through sealing).
     std::fs::File::open(path).at("open", path)?;
-    let md = std::fs::metadata(path).at("read", path)?;
+    std::fs::metadata(path).at("read", path)?;
     let safe = safe_rel(rel);
     let mut p = format!("original/{safe}");
     let mut i = 2;
@@ -142,17 +142,7 @@ fn add_file(
         p = format!("original/{safe}.{i}");
         i += 1;
     }
-    let mut a = Artifact::original(p, Content::File(path.to_path_buf()))
-        .with_source("path_as_given", path.display().to_string())
-        .with_source(
-            "name",
-            path.file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-        );
-    if let Ok(m) = md.modified() {
-        a = a.with_source("mtime", rfc3339(&chrono::DateTime::<chrono::Utc>::from(m)));
-    }
+    let a = Artifact::original(p, Content::File(path.to_path_buf())).from_file(path);
     acq.artifacts.push(a);
     Ok(())
 }

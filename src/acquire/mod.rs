@@ -104,6 +104,25 @@ impl Artifact {
         self
     }
 
+    /// Record where a file came from: the path as given, its name and modification time.
+    pub fn from_file(mut self, path: &std::path::Path) -> Self {
+        self = self
+            .with_source("path_as_given", path.display().to_string())
+            .with_source(
+                "name",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            );
+        if let Ok(m) = std::fs::metadata(path).and_then(|m| m.modified()) {
+            self = self.with_source(
+                "mtime",
+                crate::time::rfc3339(&chrono::DateTime::<chrono::Utc>::from(m)),
+            );
+        }
+        self
+    }
+
     /// Add a provenance field.
     pub fn with_source(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.source.insert(key.to_string(), value.into());

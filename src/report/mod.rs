@@ -249,15 +249,7 @@ pub fn render_html(inp: &ReportInput, opts: &ReportOptions) -> String {
     if let Some(v) = &inp.verdict {
         h.push_str("<ul>");
         for sg in v["signers"].as_array().into_iter().flatten() {
-            let names = sg["names"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
+            let names = join_strs(&sg["names"]);
             let _ = write!(
                 h,
                 "<li><span class=\"h\">{}</span> — {}</li>",
@@ -304,6 +296,18 @@ pub fn render_html(inp: &ReportInput, opts: &ReportOptions) -> String {
     paperwork(&mut h, inp, opts);
     h.push_str("</main></body></html>\n");
     h
+}
+
+/// A JSON array of strings, comma-separated.
+fn join_strs(v: &Value) -> String {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }
 
 fn source_of(m: &Value) -> String {
@@ -424,15 +428,7 @@ fn item_section(h: &mut String, m: &Value, inp: &ReportInput, opts: &ReportOptio
             esc(s(f, &["first"])),
             esc(s(f, &["last"]))
         );
-        let parts = f["participants"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+        let parts = join_strs(&f["participants"]);
         let _ = write!(h, "<li>{}: {}</li>", esc(t(l, "participants")), esc(&parts));
         let _ = write!(
             h,

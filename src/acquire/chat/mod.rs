@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::acquire::{Acquisition, Artifact, Content};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::hash::sha256_hex;
-use crate::time::{Stamp, rfc3339};
+use crate::time::Stamp;
 
 /// Largest chat text or JSON read into memory.
 const MAX_CHAT_BYTES: u64 = 2 << 30;
@@ -109,18 +109,7 @@ fn zip_chat_member(path: &Path) -> Result<Option<String>> {
 }
 
 fn source_of(a: Artifact, path: &Path) -> Artifact {
-    let mut a = a
-        .with_source("path_as_given", path.display().to_string())
-        .with_source(
-            "name",
-            path.file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-        );
-    if let Ok(m) = std::fs::metadata(path).and_then(|m| m.modified()) {
-        a = a.with_source("mtime", rfc3339(&chrono::DateTime::<chrono::Utc>::from(m)));
-    }
-    a
+    a.from_file(path)
 }
 
 fn safe_name(n: &str) -> String {

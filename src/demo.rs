@@ -206,5 +206,9 @@ pub fn run(out: Option<&Path>) -> Result<i32> {
         "          unzip {} -d extracted && (cd extracted && sha256sum -c SHA256SUMS)",
         bundle_path.display()
     );
+    println!(
+        "          sigillo report {} -o report.html --pdf report.pdf",
+        bundle_path.display()
+    );
     Ok(if rep.ok() { 0 } else { 1 })
 }

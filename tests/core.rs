@@ -326,30 +326,28 @@ fn mutations(orig: &[(String, Vec<u8>)], other_key_pem: &[u8]) -> Vec<Mutation> 
         });
     }
     // Swap manifests and signatures between items.
-    let (m1, m2) = (
-        find("0001-files-ev/manifest.json"),
-        find("0002-files-later-txt/manifest.json"),
-    );
-    let mut m = orig.to_vec();
-    let tmp = m[m1].1.clone();
-    m[m1].1 = m[m2].1.clone();
-    m[m2].1 = tmp;
+    let swap = |a: &str, b: &str| {
+        let (i, j) = (find(a), find(b));
+        let mut m = orig.to_vec();
+        let tmp = m[i].1.clone();
+        m[i].1 = m[j].1.clone();
+        m[j].1 = tmp;
+        m
+    };
     v.push(Mutation {
         what: "swap manifests".into(),
-        members: m,
+        members: swap(
+            "0001-files-ev/manifest.json",
+            "0002-files-later-txt/manifest.json",
+        ),
         expect: "manifest",
     });
-    let (s1, s2) = (
-        find("0001-files-ev/manifest.sig"),
-        find("0002-files-later-txt/manifest.sig"),
-    );
-    let mut m = orig.to_vec();
-    let tmp = m[s1].1.clone();
-    m[s1].1 = m[s2].1.clone();
-    m[s2].1 = tmp;
     v.push(Mutation {
         what: "swap signatures".into(),
-        members: m,
+        members: swap(
+            "0001-files-ev/manifest.sig",
+            "0002-files-later-txt/manifest.sig",
+        ),
         expect: "signature",
     });
     // Replace the public key.

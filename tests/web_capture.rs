@@ -237,6 +237,42 @@ fn https_certificate_recorded_is_the_one_served() {
 }
 
 #[test]
+fn javascript_dialogs_are_accepted_and_recorded() {
+    let srv = web_server::start_http();
+    let d = tempfile::tempdir().unwrap();
+    key(d.path(), "k.pem", "K");
+    let url = format!("{}/alert", srv.base);
+    let r = sigillo(
+        d.path(),
+        &[
+            "capture",
+            &url,
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+            "--quiet",
+            "--timeout",
+            "30s",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let m = manifest(&d.path().join("case.zip"), 0);
+    assert_eq!(
+        m["facts"]["javascript_dialogs"][0]["type"], "Alert",
+        "{}",
+        m["facts"]
+    );
+    assert!(
+        m["transformations"]
+            .to_string()
+            .contains("JavaScript dialog")
+    );
+    let dom = String::from_utf8(member(&d.path().join("case.zip"), "original/dom.html")).unwrap();
+    assert!(dom.contains("after the alert"));
+}
+
+#[test]
 fn missing_browser_says_how_to_install_it() {
     let d = tempfile::tempdir().unwrap();
     key(d.path(), "k.pem", "K");

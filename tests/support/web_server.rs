@@ -44,6 +44,7 @@ fn respond(path: &str) -> (u16, &'static str, Vec<(&'static str, String)>, Vec<u
         ),
         "/img/top.png" => (200, "image/png", vec![], png(7)),
         "/img/lazy.png" => (200, "image/png", vec![], png(13)),
+        "/alert" => (200, "text/html", vec![], b"<script>alert('you have been warned'); document.write('<p>after the alert</p>');</script>".to_vec()),
         "/frame" => (
             200,
             "text/html",

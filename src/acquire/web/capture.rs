@@ -279,6 +279,24 @@ impl Browser {
             },
         ))
         .map_err(|e| chrome_err("listening to the network", url, e))?;
+        // JavaScript dialogs (alert, confirm, prompt) would block the page: accept them,
+        // from another thread (the event thread must not wait for a reply), and record them.
+        let dialogs: Arc<Mutex<Vec<Value>>> = Arc::new(Mutex::new(Vec::new()));
+        let (d2, weak_tab) = (dialogs.clone(), Arc::downgrade(tab));
+        tab.add_event_listener(Arc::new(move |ev: &headless_chrome::protocol::cdp::types::Event| {
+            if let headless_chrome::protocol::cdp::types::Event::PageJavascriptDialogOpening(e) = ev {
+                if let Ok(mut d) = d2.lock() {
+                    d.push(json!({"type": format!("{:?}", e.params.Type), "message_sha256": sha256_hex(e.params.message.as_bytes()), "message_length": e.params.message.len()}));
+                }
+                let w = weak_tab.clone();
+                std::thread::spawn(move || {
+                    if let Some(t) = w.upgrade() {
+                        let _ = t.call_method(Page::HandleJavaScriptDialog { accept: true, prompt_text: None });
+                    }
+                });
+            }
+        }))
+        .map_err(|e| chrome_err("listening for dialogs", url, e))?;
         let n3 = net.clone();
         tab.register_response_handling(
             "sigillo",
@@ -474,6 +492,11 @@ impl Browser {
         facts.insert("profile_used".into(), json!(opts.profile.is_some()));
         facts.insert("page".into(), json!({"title": title, "links": links, "content_width": cw as u64, "content_height": ch as u64}));
         facts.insert("captured_at".into(), json!(captured_at.rfc3339()));
+        let dialogs = dialogs.lock().map(|d| d.clone()).unwrap_or_default();
+        if !dialogs.is_empty() {
+            acq.transformations.push(format!("accepted {} JavaScript dialog(s) (alert/confirm/prompt) so the page could finish loading", dialogs.len()));
+            facts.insert("javascript_dialogs".into(), json!(dialogs));
+        }
         progress("second fetch");
         let second = second_fetch(
             url,

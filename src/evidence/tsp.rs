@@ -354,6 +354,47 @@ fn cert_time(t: &x509_cert::time::Time) -> DateTime<Utc> {
 }
 
 /// Parse a `.tsr` (TimeStampResp) or a bare token (ContentInfo): (status ok?, status text, token).
+/// The TLVs directly inside a constructed DER value.
+fn children(value: &[u8]) -> Option<Vec<der::AnyRef<'_>>> {
+    use der::Reader;
+    let mut r = der::SliceReader::new(value).ok()?;
+    let mut out = Vec::new();
+    while !r.is_finished() {
+        out.push(r.decode::<der::AnyRef<'_>>().ok()?);
+    }
+    Some(out)
+}
+
+/// The signed attributes exactly as the TSA encoded them, re-tagged as SET OF (RFC 5652
+/// §5.4). Re-encoding the parsed attributes would sort them; a TSA that did not would
+/// then fail verification, so the bytes are sliced out of the token instead.
+fn raw_signed_attrs(token: &[u8]) -> Option<Vec<u8>> {
+    let ci = der::AnyRef::from_der(token).ok()?;
+    let kids = children(ci.value())?;
+    let sd = der::AnyRef::from_der(kids.get(1)?.value()).ok()?;
+    let sd_kids = children(sd.value())?;
+    let infos = sd_kids.last()?;
+    let first = children(infos.value())?.into_iter().next()?;
+    let attrs = children(first.value())?
+        .into_iter()
+        .find(|a| a.tag().octet() == 0xA0)?;
+    let mut raw = attrs.to_der().ok()?;
+    raw[0] = 0x31;
+    Some(raw)
+}
+
+/// The raw TimeStampToken inside a `.tsr` (or the bytes themselves for a bare token).
+fn raw_token(bytes: &[u8]) -> Vec<u8> {
+    der::AnyRef::from_der(bytes)
+        .ok()
+        .and_then(|r| children(r.value()))
+        .filter(|k| {
+            k.len() == 2 && k[1].tag() == der::Tag::Sequence && k[0].tag() == der::Tag::Sequence
+        })
+        .and_then(|k| k[1].to_der().ok())
+        .unwrap_or_else(|| bytes.to_vec())
+}
+
 fn parse_token(bytes: &[u8]) -> std::result::Result<ContentInfo, String> {
     if let Ok(resp) = TimeStampResp::from_der(bytes) {
         use cmpv2::status::PkiStatus;
@@ -389,7 +430,7 @@ struct Checked {
 }
 
 /// Checks 2–7 (everything but the chain).
-fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, String> {
+fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result<Checked, String> {
     if ci.content_type != ID_SIGNED_DATA {
         return Err("the token is not CMS SignedData".into());
     }
@@ -468,7 +509,8 @@ fn check_token(ci: &ContentInfo, data: &[u8]) -> std::result::Result<Checked, St
         );
     }
     // 4. Signature over the DER SET OF signed attributes.
-    let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    let signed =
+        raw_signed_attrs(raw).ok_or("could not locate the signed attributes in the token")?;
     verify_sig(
         &signer,
         &si.signature_algorithm.oid,
@@ -633,7 +675,7 @@ pub fn verify_token(tsr: &[u8], data: &[u8], anchors: &TrustAnchors) -> TokenVer
             };
         }
     };
-    match check_token(&ci, data) {
+    match check_token(&ci, &raw_token(tsr), data) {
         Err(reason) => TokenVerdict {
             info: None,
             status: TokenStatus::Invalid { reason },
@@ -709,7 +751,8 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
         return Err(fail("the reply is larger than 1 MiB".into()));
     }
     let ci = parse_token(&tsr).map_err(fail)?;
-    let c = check_token(&ci, data).map_err(|e| fail(format!("bad token: {e}")))?;
+    let c =
+        check_token(&ci, &raw_token(&tsr), data).map_err(|e| fail(format!("bad token: {e}")))?;
     match &c.tst.nonce {
         Some(n)
             if n.as_bytes()

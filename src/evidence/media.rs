@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::evidence::pdq;
 
 /// Largest image (in pixels) sigillo decodes for PDQ.
-pub const MAX_DECODE_PIXELS: u64 = 200_000_000;
+pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 /// PDQ quality below which a hash is unreliable for matching (the reference's advice).
 pub const PDQ_MIN_QUALITY: u32 = 50;
 

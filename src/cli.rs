@@ -9,11 +9,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::bundle::{self, SealOptions, Signer};
 use crate::error::{Error, Result};
-use crate::evidence::custody::{Action, Actor};
+use crate::evidence::custody::{self, Actor, Event};
 use crate::evidence::keys::{self, EnvOrTerminal};
 use crate::verify::{self, Status, VerifyOptions};
 
@@ -752,7 +752,8 @@ fn ls_cmd(a: LsArgs) -> Result<i32> {
     let rep = verify::verify(&a.bundle, &VerifyOptions::default())?;
     let st = &rep.state;
     if a.json {
-        let items: Vec<Value> = st.items.iter().map(|i| i.manifest_json.clone()).collect();
+        let items: Vec<&crate::evidence::manifest::Manifest> =
+            st.items.iter().map(|i| &i.manifest).collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({"case": st.case_id, "items": items}))
@@ -766,7 +767,7 @@ fn ls_cmd(a: LsArgs) -> Result<i32> {
                 "\n{}  kind={}  acquired {}  by {} ({})",
                 it.id,
                 m.kind,
-                m.acquired.finished,
+                crate::time::rfc3339(&m.acquired.finished),
                 m.operator.name.clone().unwrap_or_default(),
                 m.operator.key
             );
@@ -802,7 +803,7 @@ fn custody_cmd(c: CustodyCmd) -> Result<i32> {
                     .custody
                     .iter()
                     .map(|e| {
-                        let mut o = e.raw.clone();
+                        let mut o = serde_json::to_value(&e.record).unwrap_or(Value::Null);
                         if let Some(m) = o.as_object_mut() {
                             m.insert("signature_ok".into(), json!(e.signature_ok));
                         }
@@ -816,29 +817,21 @@ fn custody_cmd(c: CustodyCmd) -> Result<i32> {
                     "#", "time (UTC)", "action", "signature"
                 );
                 for e in &rep.state.custody {
-                    let who = match (&e.actor_role, &e.actor_org) {
-                        (Some(r), Some(o)) => format!("{} ({r}, {o})", e.actor_name),
-                        (Some(r), None) => format!("{} ({r})", e.actor_name),
-                        (None, Some(o)) => format!("{} ({o})", e.actor_name),
-                        _ => e.actor_name.clone(),
-                    };
-                    let what = e
-                        .details
-                        .get("item")
-                        .or_else(|| e.details.get("to"))
-                        .or_else(|| e.details.get("from"))
-                        .or_else(|| e.details.get("verdict"))
-                        .and_then(Value::as_str)
+                    let r = &e.record;
+                    let who = r.actor.display();
+                    let what = r
+                        .event
+                        .subject()
                         .map(|s| format!(" {s}"))
                         .unwrap_or_default();
                     println!(
                         "{:>3}  {:<24}  {:<12}  {:<10}  {who} [{}]{}{what}",
-                        e.seq,
-                        e.time_text,
-                        e.action,
+                        r.seq,
+                        crate::time::rfc3339(&r.time),
+                        r.event.action(),
                         if e.signature_ok { "valid" } else { "INVALID" },
-                        e.actor_key,
-                        e.note
+                        r.actor.key,
+                        r.note
                             .as_ref()
                             .map(|n| format!(" — {n}"))
                             .unwrap_or_default()
@@ -856,8 +849,7 @@ fn custody_cmd(c: CustodyCmd) -> Result<i32> {
         CustodyCmd::Add(a) => {
             let a = *a;
             let signer = signer(&a.signer)?;
-            let mut details = Map::new();
-            let action = match a.action {
+            let event = match a.action {
                 CustodyAction::Transferred => {
                     let to = a.to.clone().ok_or_else(|| {
                         Error::input(
@@ -865,15 +857,11 @@ fn custody_cmd(c: CustodyCmd) -> Result<i32> {
                         )
                         .with_fix("add --to")
                     })?;
-                    details.insert("to".into(), json!(to));
-                    Action::Transferred
+                    Event::Transferred(custody::TransferredDetails { to })
                 }
-                CustodyAction::Received => {
-                    if let Some(f) = &a.from {
-                        details.insert("from".into(), json!(f));
-                    }
-                    Action::Received
-                }
+                CustodyAction::Received => Event::Received(custody::ReceivedDetails {
+                    from: a.from.clone(),
+                }),
                 CustodyAction::Verified => {
                     let rep = verify::verify(
                         &a.bundle,
@@ -882,31 +870,27 @@ fn custody_cmd(c: CustodyCmd) -> Result<i32> {
                             tsa_ca: Vec::new(),
                         },
                     )?;
-                    details.insert("verdict".into(), json!(rep.verdict));
-                    details.insert("bundle_sha256".into(), json!(rep.bundle_sha256));
-                    details.insert("checks".into(), json!(rep.checks.len()));
-                    details.insert("failures".into(), json!(rep.failures.len()));
                     if !rep.ok() {
                         print_report(&rep, true);
                         return Err(Error::not_verified(format!("'{}' does not verify; nothing was recorded", a.bundle.display()))
                             .with_fix("a bundle that fails verification cannot take new custody entries; report the problems"));
                     }
-                    Action::Verified
+                    Event::Verified(rep.custody_details())
                 }
-                CustodyAction::Exported => Action::Exported,
+                CustodyAction::Exported => Event::Exported(custody::NoDetails {}),
                 CustodyAction::Note => {
                     if a.note.is_none() {
                         return Err(Error::input("--action note needs --note TEXT")
                             .with_fix("add --note \"…\""));
                     }
-                    Action::Note
+                    Event::Note(custody::NoDetails {})
                 }
             };
+            let action = event.action();
             let seq = bundle::append_custody(
                 &a.bundle,
-                action,
+                event,
                 a.note.as_deref(),
-                details,
                 &signer,
                 &a.tsa.urls(),
                 a.tsa.require_tsa,
@@ -1114,7 +1098,8 @@ fn verified_state(bundle: &Path) -> Result<verify::BundleState> {
 
 fn hashes_cmd(h: HashesArgs) -> Result<i32> {
     let st = verified_state(&h.bundle)?;
-    let manifests: Vec<Value> = st.items.iter().map(|i| i.manifest_json.clone()).collect();
+    let manifests: Vec<crate::evidence::manifest::Manifest> =
+        st.items.iter().map(|i| i.manifest.clone()).collect();
     let rows = crate::hashlist::rows(&manifests, h.item.as_deref());
     if let Some(want) = &h.item
         && rows.is_empty()
@@ -1152,7 +1137,8 @@ fn match_cmd(m: MatchArgs) -> Result<i32> {
         );
     }
     let st = verified_state(&m.bundle)?;
-    let manifests: Vec<Value> = st.items.iter().map(|i| i.manifest_json.clone()).collect();
+    let manifests: Vec<crate::evidence::manifest::Manifest> =
+        st.items.iter().map(|i| i.manifest.clone()).collect();
     let rows = crate::hashlist::rows(&manifests, None);
     let files = crate::hashlist::collect(&m.inputs)?;
     let results = crate::hashlist::match_files(&rows, &files, m.threshold);
@@ -1196,7 +1182,12 @@ fn report_cmd(r: ReportArgs) -> Result<i32> {
     let rep = verify::verify(&r.bundle, &VerifyOptions::default())?;
     let reader = crate::bundle::reader::BundleReader::open(&r.bundle)?;
     let media = |name: &str| reader.read_small(name).ok();
-    let raw: Vec<Value> = rep.state.custody.iter().map(|e| e.raw.clone()).collect();
+    let raw: Vec<Value> = rep
+        .state
+        .custody
+        .iter()
+        .map(|e| serde_json::to_value(&e.record).unwrap_or(Value::Null))
+        .collect();
     let timestamps: Vec<(String, Value)> = rep
         .timestamps
         .iter()

@@ -8,14 +8,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::evidence::manifest::{FileRole, Manifest};
 use crate::evidence::media::{self, PDQ_MIN_QUALITY};
 use crate::evidence::pdq;
 
 /// One row of a hash list.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct HashRow {
     /// Item id.
     pub item: String,
@@ -37,33 +37,29 @@ pub struct HashRow {
     pub media_type: String,
 }
 
-/// Rows for every original file of every item (or of one item) in the manifests.
-pub fn rows(manifests: &[Value], item: Option<&str>) -> Vec<HashRow> {
+/// Rows for every original file of every item (or of one item: id, id prefix or number).
+pub fn rows(manifests: &[Manifest], item: Option<&str>) -> Vec<HashRow> {
     let mut out = Vec::new();
     for m in manifests {
-        let id = m["id"].as_str().unwrap_or("");
         if let Some(want) = item
-            && id != want
-            && !id.starts_with(&format!("{want}-"))
-            && m["seq"].as_u64().map(|s| s.to_string()).as_deref() != Some(want)
+            && m.id != want
+            && !m.id.starts_with(&format!("{want}-"))
+            && m.seq.to_string() != want
         {
             continue;
         }
-        for f in m["files"].as_array().into_iter().flatten() {
-            if f["role"] != "original" {
-                continue;
-            }
-            let q = f["image"]["pdq_quality"].as_u64().map(|q| q as u32);
+        for f in m.files.iter().filter(|f| f.role == FileRole::Original) {
+            let q = f.image.as_ref().map(|i| i.pdq_quality);
             out.push(HashRow {
-                item: id.to_string(),
-                file: format!("items/{id}/{}", f["path"].as_str().unwrap_or("")),
-                source_url: f["source"]["url"].as_str().map(str::to_string),
-                sha256: f["sha256"].as_str().unwrap_or("").to_string(),
-                md5: f["md5"].as_str().map(str::to_string),
-                pdq: f["image"]["pdq"].as_str().map(str::to_string),
+                item: m.id.clone(),
+                file: format!("items/{}/{}", m.id, f.path),
+                source_url: f.source_url().map(str::to_string),
+                sha256: f.sha256.clone(),
+                md5: f.md5.clone(),
+                pdq: f.image.as_ref().map(|i| i.pdq.clone()),
                 pdq_quality: q,
                 pdq_reliable: q.map(|q| q >= PDQ_MIN_QUALITY),
-                media_type: f["media_type"].as_str().unwrap_or("").to_string(),
+                media_type: f.media_type.clone(),
             });
         }
     }

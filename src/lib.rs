@@ -17,6 +17,8 @@ pub mod error;
 pub mod evidence;
 pub mod hashlist;
 pub mod report;
+pub mod schemas;
+pub mod text;
 pub mod time;
 pub mod verify;
 

@@ -21,7 +21,10 @@ pub struct Stamp {
 }
 
 /// Which clock a [`Stamp`] was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Clock {
     /// The local system clock (untrusted: whoever controls the machine sets it).
     Local,
@@ -45,12 +48,10 @@ impl Stamp {
         if let Ok(v) = std::env::var(NOW_ENV)
             && let Ok(t) = DateTime::parse_from_rfc3339(v.trim())
         {
-            {
-                return Stamp {
-                    at: t.with_timezone(&Utc),
-                    clock: Clock::Override,
-                };
-            }
+            return Stamp {
+                at: t.with_timezone(&Utc),
+                clock: Clock::Override,
+            };
         }
         Stamp {
             at: Utc::now(),
@@ -74,4 +75,29 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Serde for times as sigillo writes them: RFC 3339 UTC with milliseconds and `Z`.
+///
+/// Reading accepts any RFC 3339 time; the strict readers re-serialise and compare, so a
+/// time written in another form is reported rather than silently normalised.
+pub mod rfc3339_millis {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialise as `2026-11-22T10:04:05.123Z`.
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339(t))
+    }
+
+    /// Parse any RFC 3339 time into UTC.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "'{}' is not an RFC 3339 time",
+                crate::text::clip(&s, 40)
+            ))
+        })
+    }
 }

@@ -23,10 +23,11 @@ use serde_json::Value;
 use crate::bundle::layout::{self, CUSTODY, KEYS_DIR, SUMS, SUMS_SIG};
 use crate::bundle::reader::BundleReader;
 use crate::error::Result;
-use crate::evidence::custody::{self, Action};
+use crate::evidence::custody::{self, Action, Event};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys::{self, TrustRef};
-use crate::evidence::manifest::Manifest;
+use crate::evidence::manifest::{FileRole, Manifest};
+use crate::text::{clip, short};
 
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,8 +83,6 @@ pub struct ItemState {
     pub id: String,
     /// Parsed manifest.
     pub manifest: Manifest,
-    /// The manifest as JSON.
-    pub manifest_json: Value,
     /// SHA-256 of manifest.json.
     pub manifest_sha256: String,
 }
@@ -147,6 +146,20 @@ impl Report {
     /// True when nothing failed.
     pub fn ok(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// What a `verified` custody entry records about this verdict.
+    pub fn custody_details(&self) -> custody::VerifiedDetails {
+        custody::VerifiedDetails {
+            verdict: if self.ok() {
+                custody::Verdict::Verified
+            } else {
+                custody::Verdict::Failed
+            },
+            bundle_sha256: self.bundle_sha256.clone(),
+            checks: self.checks.len() as u64,
+            failures: self.failures.len() as u64,
+        }
     }
 }
 
@@ -292,7 +305,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
             );
             continue;
         };
-        let (manifest, mjson) = match Manifest::parse(&mbytes) {
+        let manifest = match Manifest::parse(&mbytes) {
             Ok(v) => v,
             Err(e) => {
                 c.fail("item", &mpath, format!("manifest is invalid: {e}"));
@@ -342,7 +355,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
                                 &tsr,
                                 &sig,
                                 &tsa_anchors,
-                                &manifest.acquired.finished,
+                                &crate::time::rfc3339(&manifest.acquired.finished),
                             );
                             c.add("timestamp", chk.0, &tpath, chk.1);
                             timestamps
@@ -391,8 +404,8 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
                 }
                 _ => bad += 1,
             }
-            if f.role == "derived" {
-                for src in &f.derived_from {
+            if f.role == FileRole::Derived {
+                for src in f.sources() {
                     if !listed.contains(src.as_str()) {
                         c.fail(
                             "item",
@@ -401,8 +414,12 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
                         );
                     }
                 }
-            } else if f.role != "original" {
-                c.fail("item", &p, format!("unknown role '{}'", f.role));
+            } else if f.derived_from.is_some() {
+                c.fail(
+                    "item",
+                    &p,
+                    "an original file cannot be derived from other files",
+                );
             }
         }
         let mut ctrl: Vec<String> = files
@@ -435,7 +452,6 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         st.items.push(ItemState {
             id: id.clone(),
             manifest,
-            manifest_json: mjson,
             manifest_sha256: msha,
         });
     }
@@ -462,11 +478,11 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
                 c.add("custody", Status::Warn, w, m);
             }
             for e in &rep.entries {
-                used_keys.insert(e.actor_key.clone());
+                used_keys.insert(e.actor_key().to_string());
                 names_by_key
-                    .entry(e.actor_key.clone())
+                    .entry(e.actor_key().to_string())
                     .or_default()
-                    .insert(e.actor_name.clone());
+                    .insert(e.record.actor.name.clone());
             }
             check_custody_against_items(&mut c, &rep.entries, &st);
             // Tokens over custody entries.
@@ -479,18 +495,18 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
                     .split('.')
                     .next()
                     .and_then(|s| s.parse().ok());
-                let entry = seq.and_then(|s| rep.entries.iter().find(|e| e.seq == s));
+                let entry = seq.and_then(|s| rep.entries.iter().find(|e| e.record.seq == s));
                 match (entry, reader.read_small(&m.name)) {
                     (Some(e), Ok(tsr)) => {
                         let (chk, v) = crate::evidence::stamping::check_stored(
                             &tsr,
                             &e.signature,
                             &tsa_anchors,
-                            &e.time_text,
+                            &crate::time::rfc3339(&e.record.time),
                         );
                         c.add("timestamp", chk.0, &m.name, chk.1);
                         timestamps.push(
-                            serde_json::json!({"custody_seq": e.seq, "token": m.name, "info": v}),
+                            serde_json::json!({"custody_seq": e.record.seq, "token": m.name, "info": v}),
                         );
                     }
                     _ => c.fail(
@@ -500,13 +516,8 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
                     ),
                 }
             }
-            if let Some(first) = rep.entries.first() {
-                st.case_id = first
-                    .details
-                    .get("case")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
+            if let Some(Event::Created(d)) = rep.entries.first().map(|e| &e.record.event) {
+                st.case_id = d.case.clone();
             }
             if rep.problems.is_empty() {
                 c.pass(
@@ -670,14 +681,16 @@ fn control_rank(f: &str) -> (usize, usize, String) {
 
 fn check_custody_against_items(c: &mut Checks, entries: &[custody::Entry], st: &BundleState) {
     // Every item recorded exactly once by an item-added entry, in order, by its signer.
-    let added: Vec<&custody::Entry> = entries
+    let added: Vec<(&custody::Entry, &custody::ItemAddedDetails)> = entries
         .iter()
-        .filter(|e| e.action == Action::ItemAdded.as_str())
+        .filter_map(|e| match &e.record.event {
+            Event::ItemAdded(d) => Some((e, d)),
+            _ => None,
+        })
         .collect();
     for (i, it) in st.items.iter().enumerate() {
-        let recs: Vec<&&custody::Entry> = added
-            .iter()
-            .filter(|e| e.details.get("item").and_then(Value::as_str) == Some(&it.id))
+        let recs: Vec<usize> = (0..added.len())
+            .filter(|&k| added[k].1.item == it.id)
             .collect();
         match recs.as_slice() {
             [] => c.fail(
@@ -685,22 +698,18 @@ fn check_custody_against_items(c: &mut Checks, entries: &[custody::Entry], st: &
                 &it.id,
                 "this item was never recorded in the custody log: it was added outside sigillo",
             ),
-            [e] => {
-                let h = e
-                    .details
-                    .get("manifest_sha256")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                if h != it.manifest_sha256 {
-                    c.fail("custody", format!("custody.jsonl line {}", e.line_no), format!("records manifest {} for {}, but the bundle's manifest hashes to {}: the item was replaced", short(h), it.id, short(&it.manifest_sha256)));
+            [k] => {
+                let (e, d) = added[*k];
+                if d.manifest_sha256 != it.manifest_sha256 {
+                    c.fail("custody", e.place(), format!("records manifest {} for {}, but the bundle's manifest hashes to {}: the item was replaced", short(&d.manifest_sha256), it.id, short(&it.manifest_sha256)));
                 }
-                if e.actor_key != it.manifest.operator.key {
-                    c.fail("custody", format!("custody.jsonl line {}", e.line_no), format!("item {} was sealed by {}, but its custody entry is signed by {}: the entry was re-signed", it.id, it.manifest.operator.key, e.actor_key));
+                if e.actor_key() != it.manifest.operator.key {
+                    c.fail("custody", e.place(), format!("item {} was sealed by {}, but its custody entry is signed by {}: the entry was re-signed", it.id, clip(&it.manifest.operator.key, 60), clip(e.actor_key(), 60)));
                 }
-                if added.iter().position(|x| std::ptr::eq(*x, **e)) != Some(i) {
+                if *k != i {
                     c.fail(
                         "custody",
-                        format!("custody.jsonl line {}", e.line_no),
+                        e.place(),
                         format!("item {} is recorded out of order", it.id),
                     );
                 }
@@ -712,20 +721,22 @@ fn check_custody_against_items(c: &mut Checks, entries: &[custody::Entry], st: &
             ),
         }
     }
-    for e in &added {
-        let id = e.details.get("item").and_then(Value::as_str).unwrap_or("");
-        if !st.items.iter().any(|it| it.id == id) {
+    for (e, d) in &added {
+        if !st.items.iter().any(|it| it.id == d.item) {
             c.fail(
                 "custody",
-                format!("custody.jsonl line {}", e.line_no),
-                format!("records item '{id}', which is not in the bundle: an item was removed"),
+                e.place(),
+                format!(
+                    "records item '{}', which is not in the bundle: an item was removed",
+                    clip(&d.item, 80)
+                ),
             );
         }
     }
     // Each entry's content digest matches the items that existed at that point.
     let mut n_items = 0usize;
     for e in entries {
-        if e.action == Action::ItemAdded.as_str() {
+        if e.action() == Action::ItemAdded {
             n_items += 1;
         }
         let upto: Vec<(String, String)> = st
@@ -734,22 +745,23 @@ fn check_custody_against_items(c: &mut Checks, entries: &[custody::Entry], st: &
             .take(n_items)
             .map(|i| (i.id.clone(), i.manifest_sha256.clone()))
             .collect();
+        let content = &e.record.content;
         if n_items <= st.items.len()
-            && (e.content_digest != custody::content_digest(&upto)
-                || e.content_items != n_items as u64)
+            && (content.digest != custody::content_digest(&upto) || content.items != n_items as u64)
         {
-            c.fail("custody", format!("custody.jsonl line {}", e.line_no), format!("content digest {} does not match the items present at that point: items were changed after this entry", short(&e.content_digest)));
+            c.fail("custody", e.place(), format!("content digest {} does not match the items present at that point: items were changed after this entry", short(&content.digest)));
         }
     }
     if let Some(last) = entries.last() {
-        if last.content_digest == st.content_digest() && last.content_items == st.items.len() as u64
+        if last.record.content.digest == st.content_digest()
+            && last.record.content.items == st.items.len() as u64
         {
             c.pass(
                 "custody",
                 CUSTODY,
                 format!(
                     "the last entry (#{}) seals the current content ({} items)",
-                    last.seq,
+                    last.record.seq,
                     st.items.len()
                 ),
             );
@@ -824,7 +836,7 @@ fn check_sums(c: &mut Checks, reader: &BundleReader, st: &BundleState) {
     let signer = st
         .custody
         .last()
-        .map(|e| e.actor_key.clone())
+        .map(|e| e.actor_key().to_string())
         .unwrap_or_default();
     match (reader.read_small(SUMS_SIG).ok(), st.keys.get(&signer)) {
         (None, _) => c.fail("sums", SUMS_SIG, "SHA256SUMS.sig is missing"),
@@ -851,13 +863,5 @@ fn check_sums(c: &mut Checks, reader: &BundleReader, st: &BundleState) {
             SUMS,
             format!("{} members listed with matching SHA-256", listed.len()),
         );
-    }
-}
-
-fn short(h: &str) -> String {
-    if h.len() > 16 {
-        format!("{}…", &h[..16])
-    } else {
-        h.to_string()
     }
 }

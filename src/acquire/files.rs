@@ -30,7 +30,7 @@ pub fn acquire(inputs: &[PathBuf], exclude: &[PathBuf]) -> Result<Acquisition> {
         .ok()
         .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
         .unwrap_or_else(|| "files".into());
-    let mut acq = Acquisition::start("files", &first);
+    let mut acq = Acquisition::start(crate::acquire::ItemKind::Files, &first);
     acq.input.insert(
         "paths".into(),
         json!(

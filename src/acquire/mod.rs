@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+pub use crate::evidence::manifest::{ItemKind, Source};
 use crate::time::Stamp;
 
 /// Where an artifact's bytes are.
@@ -23,8 +24,6 @@ pub enum Content {
     File(PathBuf),
     /// Bytes in memory (small derived files, CDP results).
     Bytes(Vec<u8>),
-    /// A temporary file that is deleted when the acquisition is dropped.
-    Temp(tempfile::TempPath),
 }
 
 impl Content {
@@ -32,7 +31,6 @@ impl Content {
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
             Content::File(p) => Some(p),
-            Content::Temp(t) => Some(t),
             Content::Bytes(_) => None,
         }
     }
@@ -62,7 +60,7 @@ pub struct Artifact {
     /// IANA media type; `None` lets the sealer sniff it from the content.
     pub media_type: Option<String>,
     /// Provenance of this file (source URL, path as given, original name, mtime …).
-    pub source: Map<String, Value>,
+    pub source: Source,
     /// A short human description ("full-page screenshot", "transcript (HTML)").
     pub description: Option<String>,
 }
@@ -75,7 +73,7 @@ impl Artifact {
             content,
             role: Role::Original,
             media_type: None,
-            source: Map::new(),
+            source: Source::default(),
             description: None,
         }
     }
@@ -87,7 +85,7 @@ impl Artifact {
             content,
             role: Role::Derived { from },
             media_type: None,
-            source: Map::new(),
+            source: Source::default(),
             description: None,
         }
     }
@@ -106,26 +104,29 @@ impl Artifact {
 
     /// Record where a file came from: the path as given, its name and modification time.
     pub fn from_file(mut self, path: &std::path::Path) -> Self {
-        self = self
-            .with_source("path_as_given", path.display().to_string())
-            .with_source(
-                "name",
-                path.file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-            );
+        self.source.path_as_given = Some(path.display().to_string());
+        self.source.name = Some(
+            path.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        );
         if let Ok(m) = std::fs::metadata(path).and_then(|m| m.modified()) {
-            self = self.with_source(
-                "mtime",
-                crate::time::rfc3339(&chrono::DateTime::<chrono::Utc>::from(m)),
-            );
+            self.source.mtime = Some(crate::time::rfc3339(
+                &chrono::DateTime::<chrono::Utc>::from(m),
+            ));
         }
         self
     }
 
-    /// Add a provenance field.
-    pub fn with_source(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.source.insert(key.to_string(), value.into());
+    /// Record the URL the bytes were received from.
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.source.url = Some(url.into());
+        self
+    }
+
+    /// Record the origin (scheme://host:port) that presented these bytes.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> Self {
+        self.source.origin = Some(origin.into());
         self
     }
 }
@@ -133,8 +134,8 @@ impl Artifact {
 /// Everything one acquisition produced, before it is sealed.
 #[derive(Debug)]
 pub struct Acquisition {
-    /// Item kind: `files`, `web`, `chat`.
-    pub kind: String,
+    /// Item kind.
+    pub kind: ItemKind,
     /// Short ASCII name for the item folder (`[a-z0-9-]`, sanitised again when sealing).
     pub slug: String,
     /// What the user asked for (URL, paths as given …).
@@ -155,10 +156,10 @@ pub struct Acquisition {
 
 impl Acquisition {
     /// An empty acquisition of `kind` starting now.
-    pub fn start(kind: &str, slug: &str) -> Self {
+    pub fn start(kind: ItemKind, slug: &str) -> Self {
         let now = Stamp::now();
         Acquisition {
-            kind: kind.to_string(),
+            kind,
             slug: slug.to_string(),
             input: Map::new(),
             started: now,

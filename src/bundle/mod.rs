@@ -21,17 +21,19 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rayon::prelude::*;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::acquire::{Acquisition, Artifact, Content, Role, slugify};
 use crate::bundle::layout::{CUSTODY, REPORT, SUMS, SUMS_SIG, VERIFY_MD};
 use crate::bundle::reader::BundleReader;
 use crate::bundle::writer::{BundleWriter, is_precompressed};
 use crate::error::{Error, IoContext, Result};
-use crate::evidence::custody::{self, Action, Actor};
+use crate::evidence::custody::{self, Actor, Event};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys::Key;
-use crate::evidence::manifest::{self, FORMAT, canonical};
+use crate::evidence::manifest::{
+    self, Acquired, FORMAT, FileEntry, FileRole, Manifest, MediaFacts, Operator,
+};
 use crate::time::Stamp;
 use crate::verify::{self, BundleState, VerifyOptions};
 
@@ -118,7 +120,7 @@ struct Prepared {
     path: String,
     artifact: Artifact,
     media_type: String,
-    extra: Map<String, Value>,
+    media: MediaFacts,
 }
 
 fn sniff_media_type(a: &Artifact) -> String {
@@ -165,25 +167,25 @@ fn content_len(c: &Content) -> Result<u64> {
 }
 
 /// Media facts for one artifact (MD5, PDQ …) and its optional metadata.json.
-fn media_facts(a: &Artifact, media_type: &str) -> (Map<String, Value>, Option<Vec<u8>>) {
+fn media_facts(a: &Artifact, media_type: &str) -> (MediaFacts, Option<Vec<u8>>) {
     if !crate::evidence::media::is_media(media_type) {
-        return (Map::new(), None);
+        return (MediaFacts::default(), None);
     }
     let tmp;
     let path: &Path = match &a.content {
         Content::Bytes(b) => {
             let Ok(mut t) = tempfile::NamedTempFile::new() else {
-                return (Map::new(), None);
+                return (MediaFacts::default(), None);
             };
             if std::io::Write::write_all(&mut t, b).is_err() {
-                return (Map::new(), None);
+                return (MediaFacts::default(), None);
             }
             tmp = t.into_temp_path();
             &tmp
         }
         other => match other.path() {
             Some(p) => p,
-            None => return (Map::new(), None),
+            None => return (MediaFacts::default(), None),
         },
     };
     let facts = crate::evidence::media::analyze(path, media_type);
@@ -210,7 +212,7 @@ fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
     }
     let artifacts = std::mem::take(&mut acq.artifacts);
     // Media analysis (decode + PDQ) is CPU-heavy: run it on all cores.
-    type Analysed = (Artifact, String, Map<String, Value>, Option<Vec<u8>>);
+    type Analysed = (Artifact, String, MediaFacts, Option<Vec<u8>>);
     let analysed: Vec<Analysed> = artifacts
         .into_par_iter()
         .map(|a| {
@@ -237,7 +239,7 @@ fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
         out.push(Prepared {
             path: a.path.clone(),
             media_type: mt,
-            extra: facts,
+            media: facts,
             artifact: a,
         });
     }
@@ -245,39 +247,32 @@ fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
         out.push(Prepared {
             path: m.path.clone(),
             media_type: "application/json".into(),
-            extra: Map::new(),
+            media: MediaFacts::default(),
             artifact: m,
         });
     }
     Ok(out)
 }
 
-fn file_entry(p: &Prepared, size: u64, sha256: &str) -> Value {
+fn file_entry(p: &Prepared, size: u64, sha256: &str) -> FileEntry {
     let a = &p.artifact;
-    let mut e = Map::new();
-    e.insert("path".into(), json!(p.path));
-    e.insert("size".into(), json!(size));
-    e.insert("sha256".into(), json!(sha256));
-    e.insert("media_type".into(), json!(p.media_type));
-    match &a.role {
-        Role::Original => {
-            e.insert("role".into(), json!("original"));
-        }
-        Role::Derived { from } => {
-            e.insert("role".into(), json!("derived"));
-            e.insert("derived_from".into(), json!(from));
-        }
+    let (role, derived_from) = match &a.role {
+        Role::Original => (FileRole::Original, None),
+        Role::Derived { from } => (FileRole::Derived, Some(from.clone())),
+    };
+    FileEntry {
+        path: p.path.clone(),
+        size,
+        sha256: sha256.to_string(),
+        media_type: p.media_type.clone(),
+        role,
+        derived_from,
+        description: a.description.clone(),
+        source: (!a.source.is_empty()).then(|| a.source.clone()),
+        md5: p.media.md5.clone(),
+        image: p.media.image.clone(),
+        media_error: p.media.media_error.clone(),
     }
-    if let Some(d) = &a.description {
-        e.insert("description".into(), json!(d));
-    }
-    if !a.source.is_empty() {
-        e.insert("source".into(), Value::Object(a.source.clone()));
-    }
-    for (k, v) in &p.extra {
-        e.entry(k.clone()).or_insert(v.clone());
-    }
-    Value::Object(e)
 }
 
 fn new_case_id(now: &Stamp) -> String {
@@ -317,7 +312,7 @@ pub fn seal(
         (None, true) => new_case_id(&acq.started),
     };
     let seq = state.items.len() + 1;
-    let item_id = format!("{seq:04}-{}-{}", slugify(&acq.kind), slugify(&acq.slug));
+    let item_id = format!("{seq:04}-{}-{}", acq.kind, slugify(&acq.slug));
     let dir = layout::item_dir(&item_id);
     let prepared = prepare(&mut acq)?;
 
@@ -363,36 +358,28 @@ pub fn seal(
         hashes.push((name, d.sha256));
     }
     // The manifest.
-    let sealed = Stamp::now();
-    let mut m = Map::new();
-    m.insert("format".into(), json!(FORMAT));
-    m.insert("id".into(), json!(item_id));
-    m.insert("seq".into(), json!(seq));
-    m.insert("kind".into(), json!(acq.kind));
-    m.insert("case".into(), json!(case_id));
-    m.insert(
-        "operator".into(),
-        json!({"name": signer.actor.name, "key": signer.key.fingerprint()}),
-    );
-    m.insert(
-        "acquired".into(),
-        json!({"started": acq.started.rfc3339(), "finished": acq.finished.rfc3339(), "clock": acq.started.clock.as_str()}),
-    );
-    m.insert(
-        "sealed".into(),
-        json!({"at": sealed.rfc3339(), "clock": sealed.clock.as_str()}),
-    );
-    m.insert("tool".into(), manifest::tool_facts());
-    m.insert("host".into(), manifest::host_facts());
-    if let Some(n) = &opts.note {
-        m.insert("note".into(), json!(n));
-    }
-    m.insert("input".into(), Value::Object(acq.input.clone()));
-    m.insert("facts".into(), Value::Object(acq.facts.clone()));
-    m.insert("transformations".into(), json!(acq.transformations));
-    m.insert("warnings".into(), json!(acq.warnings));
-    m.insert("files".into(), Value::Array(entries));
-    let mbytes = canonical(&Value::Object(m))?;
+    let manifest = Manifest {
+        format: FORMAT.to_string(),
+        id: item_id.clone(),
+        seq: seq as u64,
+        kind: acq.kind,
+        case: case_id.clone(),
+        operator: Operator {
+            name: Some(signer.actor.name.clone()),
+            key: signer.key.fingerprint(),
+        },
+        acquired: Acquired::new(&acq.started, &acq.finished),
+        sealed: manifest::Sealed::new(&Stamp::now()),
+        tool: manifest::tool_facts(),
+        host: manifest::host_facts(),
+        note: opts.note.clone(),
+        input: acq.input.clone(),
+        facts: acq.facts.clone(),
+        transformations: acq.transformations.clone(),
+        warnings: acq.warnings.clone(),
+        files: entries,
+    };
+    let mbytes = manifest.to_canonical()?;
     let msig = signer.key.sign(&mbytes);
     let msha = sha256_hex(&mbytes);
     for (name, data) in [
@@ -439,20 +426,19 @@ pub fn seal(
     let mut next_seq = state.custody.len() as u64 + 1;
     let now = Stamp::now();
     if state.custody.is_empty() {
-        let mut d = Map::new();
-        d.insert("case".into(), json!(case_id));
-        d.insert("bundle_format".into(), json!(layout::BUNDLE_FORMAT));
-        let line = custody::make_entry(
-            prev.as_deref(),
-            next_seq,
-            &now,
-            Action::Created,
-            &signer.actor,
-            &signer.key,
-            None,
-            d,
-            (&custody::content_digest(&[]), 0),
-        )?;
+        let event = Event::Created(custody::CreatedDetails {
+            case: case_id.clone(),
+            bundle_format: layout::BUNDLE_FORMAT.to_string(),
+        });
+        let new = custody::NewEntry {
+            seq: next_seq,
+            time: &now,
+            event,
+            actor: &signer.actor,
+            note: None,
+            content: (&custody::content_digest(&[]), 0),
+        };
+        let line = custody::make_entry(prev.as_deref(), new, &signer.key)?;
         next_seq += 1;
         prev = Some(line.clone());
         lines.push(line);
@@ -463,29 +449,26 @@ pub fn seal(
         .map(|i| (i.id.clone(), i.manifest_sha256.clone()))
         .collect();
     items.push((item_id.clone(), msha.clone()));
-    let mut d = Map::new();
-    d.insert("item".into(), json!(item_id));
-    d.insert("kind".into(), json!(acq.kind));
-    d.insert("manifest_sha256".into(), json!(msha));
-    d.insert("files".into(), json!(prepared.len()));
-    d.insert("timestamps".into(), json!(n_tokens));
-    let line = custody::make_entry(
-        prev.as_deref(),
-        next_seq,
-        &now,
-        Action::ItemAdded,
-        &signer.actor,
-        &signer.key,
-        opts.note.as_deref(),
-        d,
-        (&custody::content_digest(&items), items.len()),
-    )?;
+    let event = Event::ItemAdded(custody::ItemAddedDetails {
+        item: item_id.clone(),
+        kind: acq.kind,
+        manifest_sha256: msha.clone(),
+        files: prepared.len() as u64,
+        timestamps: n_tokens as u64,
+    });
+    let new = custody::NewEntry {
+        seq: next_seq,
+        time: &now,
+        event,
+        actor: &signer.actor,
+        note: opts.note.as_deref(),
+        content: (&custody::content_digest(&items), items.len()),
+    };
+    let line = custody::make_entry(prev.as_deref(), new, &signer.key)?;
     lines.push(line);
-    let (manifest_parsed, mjson) = manifest::Manifest::parse(&mbytes).map_err(Error::internal)?;
     new_state.items.push(verify::ItemState {
         id: item_id.clone(),
-        manifest: manifest_parsed,
-        manifest_json: mjson,
+        manifest,
         manifest_sha256: msha.clone(),
     });
     finish_bundle(
@@ -621,23 +604,19 @@ pub fn add_timestamps(
         ));
     }
     flush(&mut w, &current, &mut hashes)?;
-    let mut details = Map::new();
-    details.insert(
-        "tokens".into(),
-        json!(out.added.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>()),
-    );
-    details.insert("tsa".into(), json!(tsa));
-    let line = custody::make_entry(
-        last_line(&state.custody_bytes).as_deref(),
-        state.custody.len() as u64 + 1,
-        &now,
-        Action::Timestamped,
-        &signer.actor,
-        &signer.key,
-        None,
-        details,
-        (&state.content_digest(), state.items.len()),
-    )?;
+    let event = Event::Timestamped(custody::TimestampedDetails {
+        tokens: out.added.iter().map(|(_, f)| f.clone()).collect(),
+        tsa: tsa.to_vec(),
+    });
+    let new = custody::NewEntry {
+        seq: state.custody.len() as u64 + 1,
+        time: &now,
+        event,
+        actor: &signer.actor,
+        note: None,
+        content: (&state.content_digest(), state.items.len()),
+    };
+    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
     finish_bundle(
         w,
         Some(&mut reader),
@@ -654,9 +633,8 @@ pub fn add_timestamps(
 /// Add one custody entry (signed by `signer`) to an existing bundle.
 pub fn append_custody(
     target: &Path,
-    action: Action,
+    event: Event,
     note: Option<&str>,
-    details: Map<String, Value>,
     signer: &Signer,
     tsa: &[String],
     require_tsa: bool,
@@ -668,17 +646,15 @@ pub fn append_custody(
     };
     let now = Stamp::now();
     let seq = state.custody.len() as u64 + 1;
-    let line = custody::make_entry(
-        last_line(&state.custody_bytes).as_deref(),
+    let new = custody::NewEntry {
         seq,
-        &now,
-        action,
-        &signer.actor,
-        &signer.key,
+        time: &now,
+        event,
+        actor: &signer.actor,
         note,
-        details,
-        (&state.content_digest(), state.items.len()),
-    )?;
+        content: (&state.content_digest(), state.items.len()),
+    };
+    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
     // Trusted timestamps over the entry's signature.
     let sig = custody::check_chain(&[line.as_slice(), b"\n"].concat(), &Default::default())
         .entries

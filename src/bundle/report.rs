@@ -24,7 +24,7 @@ pub fn input<'a>(
         manifests: state
             .items
             .iter()
-            .map(|i| i.manifest_json.clone())
+            .map(|i| serde_json::to_value(&i.manifest).unwrap_or(Value::Null))
             .collect(),
         custody: entries.to_vec(),
         timestamps,
@@ -39,12 +39,15 @@ pub fn input<'a>(
 pub fn render(state: &BundleState, entries: &[Entry], now: &Stamp) -> String {
     let mut signers: Vec<Value> = Vec::new();
     for e in entries {
-        if !signers.iter().any(|s| s["fingerprint"] == e.actor_key) {
-            signers.push(json!({"fingerprint": e.actor_key, "names": [e.actor_name]}));
+        if !signers.iter().any(|s| s["fingerprint"] == e.actor_key()) {
+            signers.push(json!({"fingerprint": e.actor_key(), "names": [e.record.actor.name]}));
         }
     }
     let verdict = json!({"format": "sigillo-verify/1", "verdict": "verified", "failures": [], "signers": signers});
-    let raw: Vec<Value> = entries.iter().map(|e| e.raw.clone()).collect();
+    let raw: Vec<Value> = entries
+        .iter()
+        .map(|e| serde_json::to_value(&e.record).unwrap_or(Value::Null))
+        .collect();
     let inp = input(
         "case.zip",
         None,

@@ -25,10 +25,10 @@ pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> S
     if let Some(last) = entries.last() {
         s.push_str(&format!(
             "The last custody entry (#{}) is by {} ({}).\n\n```sh\nopenssl pkeyutl -verify -pubin -inkey {} -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig\n```\n\n",
-            last.seq,
-            md(&last.actor_name),
-            last.actor_key,
-            layout::key_path(&last.actor_key)
+            last.record.seq,
+            md(&last.record.actor.name),
+            last.actor_key(),
+            layout::key_path(last.actor_key())
         ));
     }
     s.push_str("It must print `Signature Verified Successfully`.\n\n## 4. Each item's manifest is signed by its operator\n\n");
@@ -56,7 +56,7 @@ pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> S
     for k in key_files {
         let fpr = entries
             .iter()
-            .map(|e| e.actor_key.clone())
+            .map(|e| e.actor_key().to_string())
             .chain(state.items.iter().map(|i| i.manifest.operator.key.clone()))
             .find(|f| layout::key_path(f) == *k)
             .unwrap_or_default();
@@ -70,10 +70,10 @@ pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> S
     for e in entries {
         s.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            e.seq,
-            e.time_text,
-            e.action,
-            md(&e.actor_name)
+            e.record.seq,
+            crate::time::rfc3339(&e.record.time),
+            e.action(),
+            md(&e.record.actor.name)
         ));
     }
     s.push_str("\nCheck the links by hand: the SHA-256 of line N (without its newline) must equal `prev` of line N+1:\n\n```sh\n");

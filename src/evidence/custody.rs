@@ -12,13 +12,16 @@ use std::collections::HashMap;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::Result;
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys::{self, Key};
 use crate::evidence::manifest::canonical;
-use crate::time::Stamp;
+use crate::text::{clip, short};
+use crate::time::{Clock, Stamp};
 
 /// The custody entry format identifier.
 pub const FORMAT: &str = "sigillo-custody/1";
@@ -28,8 +31,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// verification (clock skew between custodians' machines is reported, not hidden).
 pub const SKEW_TOLERANCE_SECS: i64 = 300;
 
-/// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened, by name (the `action` of an entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// The bundle was created.
     Created,
@@ -82,7 +86,141 @@ impl Action {
     }
 }
 
-/// Who acts: name and key, optionally role and organisation.
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A verdict as recorded by a `verified` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every check passed.
+    Verified,
+    /// At least one check failed.
+    Failed,
+}
+
+/// `created`: the bundle's case and format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CreatedDetails {
+    /// The case id.
+    pub case: String,
+    /// The bundle format (`sigillo-bundle/1`).
+    pub bundle_format: String,
+}
+
+/// `item-added`: which item, and the hash of its manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ItemAddedDetails {
+    /// The item id.
+    pub item: String,
+    /// The item kind.
+    pub kind: crate::evidence::manifest::ItemKind,
+    /// SHA-256 of the item's manifest.json.
+    pub manifest_sha256: String,
+    /// Number of files in the item.
+    pub files: u64,
+    /// Trusted timestamps obtained when sealing.
+    pub timestamps: u64,
+}
+
+/// `transferred`: to whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TransferredDetails {
+    /// The recipient.
+    pub to: String,
+}
+
+/// `received`: from whom, if said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReceivedDetails {
+    /// The sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// `verified`: the verdict sigillo reached, on which bundle bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VerifiedDetails {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// SHA-256 of the bundle file that was verified.
+    pub bundle_sha256: String,
+    /// Number of checks run.
+    pub checks: u64,
+    /// Number of failed checks.
+    pub failures: u64,
+}
+
+/// `timestamped`: the token files added and the TSAs asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TimestampedDetails {
+    /// Bundle paths of the tokens added.
+    pub tokens: Vec<String>,
+    /// The timestamp authorities asked.
+    pub tsa: Vec<String>,
+}
+
+/// Actions without details (`exported`, `note`): an empty object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoDetails {}
+
+/// What happened, with its action-specific details: written as `action` + `details`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", content = "details", rename_all = "kebab-case")]
+pub enum Event {
+    /// The bundle was created.
+    Created(CreatedDetails),
+    /// An item was sealed into the bundle.
+    ItemAdded(ItemAddedDetails),
+    /// The bundle was handed over.
+    Transferred(TransferredDetails),
+    /// The bundle was received.
+    Received(ReceivedDetails),
+    /// The bundle was verified.
+    Verified(VerifiedDetails),
+    /// A copy or part was exported.
+    Exported(NoDetails),
+    /// A free-text note.
+    Note(NoDetails),
+    /// Trusted timestamps were added.
+    Timestamped(TimestampedDetails),
+}
+
+impl Event {
+    /// The action's name.
+    pub fn action(&self) -> Action {
+        match self {
+            Event::Created(_) => Action::Created,
+            Event::ItemAdded(_) => Action::ItemAdded,
+            Event::Transferred(_) => Action::Transferred,
+            Event::Received(_) => Action::Received,
+            Event::Verified(_) => Action::Verified,
+            Event::Exported(_) => Action::Exported,
+            Event::Note(_) => Action::Note,
+            Event::Timestamped(_) => Action::Timestamped,
+        }
+    }
+
+    /// What the entry is about, as `custody show` prints it: the item, the recipient,
+    /// the sender or the verdict.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Event::ItemAdded(d) => Some(&d.item),
+            Event::Transferred(d) => Some(&d.to),
+            Event::Received(d) => d.from.as_deref(),
+            Event::Verified(d) => Some(match d.verdict {
+                Verdict::Verified => "verified",
+                Verdict::Failed => "failed",
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Who acts: name, optionally role and organisation (the key is the signer's).
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
     /// Display name.
@@ -91,6 +229,73 @@ pub struct Actor {
     pub role: Option<String>,
     /// Organisation.
     pub organisation: Option<String>,
+}
+
+/// The actor as written in an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ActorRecord {
+    /// Display name.
+    pub name: String,
+    /// `SHA256:…` fingerprint of the key that signed the entry.
+    pub key: String,
+    /// Role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+}
+
+impl ActorRecord {
+    /// "Name (role, organisation)".
+    pub fn display(&self) -> String {
+        match (&self.role, &self.organisation) {
+            (Some(r), Some(o)) => format!("{} ({r}, {o})", self.name),
+            (Some(r), None) => format!("{} ({r})", self.name),
+            (None, Some(o)) => format!("{} ({o})", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+/// The sealed content at the moment of an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ContentSeal {
+    /// See [`content_digest`].
+    pub digest: String,
+    /// Number of items.
+    pub items: u64,
+}
+
+/// One line of `custody.jsonl` (`sigillo-custody/1`): the type that writes and reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "sigillo custody entry (sigillo-custody/1)")]
+pub struct Record {
+    /// `sigillo-custody/1`.
+    pub format: String,
+    /// 1, 2, 3 … (the line number).
+    pub seq: u64,
+    /// When, RFC 3339 UTC with milliseconds.
+    #[serde(with = "crate::time::rfc3339_millis")]
+    #[schemars(with = "String")]
+    pub time: DateTime<Utc>,
+    /// The clock `time` was read from.
+    pub clock: Clock,
+    /// The action and its details.
+    #[serde(flatten)]
+    pub event: Event,
+    /// Who.
+    pub actor: ActorRecord,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// SHA-256 of the previous line ([`GENESIS`] for the first).
+    pub prev: String,
+    /// The sealed content at that moment.
+    pub content: ContentSeal,
+    /// Base64 Ed25519 signature by `actor.key` over the canonical entry without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// The digest of a bundle's sealed content: SHA-256 over the lines
@@ -105,58 +310,49 @@ pub fn content_digest(items: &[(String, String)]) -> String {
     sha256_hex(s.as_bytes())
 }
 
-/// Build and sign one entry; returns the line (without the trailing newline).
-#[allow(clippy::too_many_arguments)]
-pub fn make_entry(
-    prev_line: Option<&[u8]>,
-    seq: u64,
-    time: &Stamp,
-    action: Action,
-    actor: &Actor,
-    key: &Key,
-    note: Option<&str>,
-    details: Map<String, Value>,
-    content: (&str, usize),
-) -> Result<Vec<u8>> {
-    let mut a = Map::new();
-    a.insert("name".into(), json!(actor.name));
-    a.insert("key".into(), json!(key.fingerprint()));
-    if let Some(r) = &actor.role {
-        a.insert("role".into(), json!(r));
-    }
-    if let Some(o) = &actor.organisation {
-        a.insert("organisation".into(), json!(o));
-    }
-    let mut e = Map::new();
-    e.insert("format".into(), json!(FORMAT));
-    e.insert("seq".into(), json!(seq));
-    e.insert("time".into(), json!(time.rfc3339()));
-    e.insert("clock".into(), json!(time.clock.as_str()));
-    e.insert("action".into(), json!(action.as_str()));
-    e.insert("actor".into(), Value::Object(a));
-    if let Some(n) = note {
-        e.insert("note".into(), json!(n));
-    }
-    e.insert("details".into(), Value::Object(details));
-    e.insert(
-        "prev".into(),
-        json!(
-            prev_line
-                .map(sha256_hex)
-                .unwrap_or_else(|| GENESIS.to_string())
-        ),
-    );
-    e.insert(
-        "content".into(),
-        json!({"digest": content.0, "items": content.1}),
-    );
-    let unsigned = canonical(&Value::Object(e.clone()))?;
-    let sig = key.sign(&unsigned);
-    e.insert(
-        "signature".into(),
-        json!(base64::engine::general_purpose::STANDARD.encode(sig)),
-    );
-    canonical(&Value::Object(e))
+/// What a new entry says (everything but the chain fields, which [`make_entry`] adds).
+pub struct NewEntry<'a> {
+    /// Sequence number.
+    pub seq: u64,
+    /// When.
+    pub time: &'a Stamp,
+    /// What happened.
+    pub event: Event,
+    /// Who.
+    pub actor: &'a Actor,
+    /// Free text.
+    pub note: Option<&'a str>,
+    /// The content digest and item count at this moment.
+    pub content: (&'a str, usize),
+}
+
+/// Build and sign one entry after `prev_line`; returns the line (without the newline).
+pub fn make_entry(prev_line: Option<&[u8]>, new: NewEntry, key: &Key) -> Result<Vec<u8>> {
+    let mut r = Record {
+        format: FORMAT.to_string(),
+        seq: new.seq,
+        time: new.time.at,
+        clock: new.time.clock,
+        event: new.event,
+        actor: ActorRecord {
+            name: new.actor.name.clone(),
+            key: key.fingerprint(),
+            role: new.actor.role.clone(),
+            organisation: new.actor.organisation.clone(),
+        },
+        note: new.note.map(str::to_string),
+        prev: prev_line
+            .map(sha256_hex)
+            .unwrap_or_else(|| GENESIS.to_string()),
+        content: ContentSeal {
+            digest: new.content.0.to_string(),
+            items: new.content.1 as u64,
+        },
+        signature: None,
+    };
+    let sig = key.sign(&canonical(&r)?);
+    r.signature = Some(base64::engine::general_purpose::STANDARD.encode(sig));
+    canonical(&r)
 }
 
 /// One entry read back from the log, with what its own checks found.
@@ -164,40 +360,29 @@ pub fn make_entry(
 pub struct Entry {
     /// 1-based line number in custody.jsonl.
     pub line_no: usize,
-    /// Sequence number written in the entry.
-    pub seq: u64,
-    /// Time written in the entry.
-    pub time: Option<DateTime<Utc>>,
-    /// Time as written.
-    pub time_text: String,
-    /// Clock source.
-    pub clock: String,
-    /// Action name as written.
-    pub action: String,
-    /// Actor fingerprint.
-    pub actor_key: String,
-    /// Actor name.
-    pub actor_name: String,
-    /// Actor role, if given.
-    pub actor_role: Option<String>,
-    /// Actor organisation, if given.
-    pub actor_org: Option<String>,
-    /// Free text.
-    pub note: Option<String>,
-    /// Action-specific details.
-    pub details: Map<String, Value>,
-    /// Content digest recorded.
-    pub content_digest: String,
-    /// Item count recorded.
-    pub content_items: u64,
+    /// The entry as written.
+    pub record: Record,
     /// SHA-256 of this line's bytes (what the next entry's `prev` must be).
     pub line_sha256: String,
     /// The raw signature bytes (what a TSA token over this entry covers).
     pub signature: Vec<u8>,
     /// Signature verified with the actor's key from the bundle.
     pub signature_ok: bool,
-    /// The whole entry as JSON.
-    pub raw: Value,
+}
+
+impl Entry {
+    /// The action.
+    pub fn action(&self) -> Action {
+        self.record.event.action()
+    }
+    /// The actor's key fingerprint.
+    pub fn actor_key(&self) -> &str {
+        &self.record.actor.key
+    }
+    /// `custody.jsonl line N`, for messages.
+    pub fn place(&self) -> String {
+        format!("{CUSTODY_FILE} line {}", self.line_no)
+    }
 }
 
 /// The result of reading and checking the log on its own.
@@ -211,6 +396,23 @@ pub struct ChainReport {
     pub warnings: Vec<(String, String)>,
 }
 
+const CUSTODY_FILE: &str = "custody.jsonl";
+
+/// Parse one line strictly: JSON, canonical, and exactly what [`Record`] writes.
+fn parse_line(line: &[u8]) -> std::result::Result<Record, String> {
+    let value: Value = serde_json::from_slice(line).map_err(|e| format!("not valid JSON ({e})"))?;
+    let canonical_ok = canonical(&value).is_ok_and(|c| c == line);
+    let r: Record =
+        serde_json::from_value(value).map_err(|e| format!("missing or malformed field ({e})"))?;
+    if !canonical_ok || canonical(&r).map_or(true, |c| c != line) {
+        return Err(
+            "not in canonical form or holds fields this version does not write: the line was edited"
+                .into(),
+        );
+    }
+    Ok(r)
+}
+
 /// Read `custody.jsonl` and check every link, signature, sequence number and time.
 ///
 /// `keys` maps fingerprints to the public keys stored in the bundle.
@@ -218,12 +420,12 @@ pub fn check_chain(bytes: &[u8], keys: &HashMap<String, VerifyingKey>) -> ChainR
     let mut rep = ChainReport::default();
     if bytes.is_empty() {
         rep.problems
-            .push(("custody.jsonl".into(), "the custody log is empty".into()));
+            .push((CUSTODY_FILE.into(), "the custody log is empty".into()));
         return rep;
     }
     if !bytes.ends_with(b"\n") {
         rep.problems.push((
-            "custody.jsonl".into(),
+            CUSTODY_FILE.into(),
             "the last line has no newline: the log was cut or edited".into(),
         ));
     }
@@ -232,163 +434,102 @@ pub fn check_chain(bytes: &[u8], keys: &HashMap<String, VerifyingKey>) -> ChainR
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     for (i, line) in body.split(|b| *b == b'\n').enumerate() {
         let line_no = i + 1;
-        let at = format!("custody.jsonl line {line_no}");
+        let at = format!("{CUSTODY_FILE} line {line_no}");
         let line_hash = sha256_hex(line);
         let expected_prev = std::mem::replace(&mut prev_hash, line_hash.clone());
-        let value: Value = match serde_json::from_slice(line) {
-            Ok(v) => v,
+        let record = match parse_line(line) {
+            Ok(r) => r,
             Err(e) => {
-                rep.problems.push((at, format!("not valid JSON ({e})")));
+                rep.problems.push((at, e));
                 continue;
             }
         };
-        match canonical(&value) {
-            Ok(c) if c == line => {}
-            _ => rep.problems.push((
-                at.clone(),
-                "not in canonical form: the line was edited".into(),
-            )),
-        }
-        let Some(obj) = value.as_object() else {
-            rep.problems.push((at, "not a JSON object".into()));
-            continue;
-        };
-        let s = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        if s("format") != FORMAT {
-            rep.problems
-                .push((at.clone(), format!("unknown format '{}'", s("format"))));
-        }
-        let seq = obj.get("seq").and_then(Value::as_u64).unwrap_or(0);
-        if seq != line_no as u64 {
-            rep.problems.push((
-                at.clone(),
-                format!("sequence number is {seq}, expected {line_no}: entries were removed, inserted or reordered"),
-            ));
-        }
-        if s("prev") != expected_prev {
-            rep.problems.push((
-                at.clone(),
-                format!(
-                    "broken link: prev is {}, but the previous line hashes to {}: the entry before it was changed, removed or reordered",
-                    short(&s("prev")),
-                    short(&expected_prev)
-                ),
-            ));
-        }
-        let action = s("action");
-        if Action::parse(&action).is_none() {
-            rep.problems
-                .push((at.clone(), format!("unknown action '{action}'")));
-        }
-        if line_no == 1 && action != Action::Created.as_str() {
-            rep.problems.push((
-                at.clone(),
-                "the first entry must be 'created': the start of the log is missing".into(),
-            ));
-        }
-        let actor = obj.get("actor").and_then(Value::as_object);
-        let astr = |k: &str| {
-            actor
-                .and_then(|a| a.get(k))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let actor_key = astr("key").unwrap_or_default();
-        let time_text = s("time");
-        let time = crate::time::parse(&time_text);
-        match (time, prev_time) {
-            (None, _) => rep
-                .problems
-                .push((at.clone(), format!("time '{time_text}' is not RFC 3339"))),
-            (Some(t), Some(p)) if t < p => {
-                let back = (p - t).num_seconds();
-                let msg = format!(
-                    "time goes back {back} s from the previous entry (clock skew between machines?)"
-                );
-                if back > SKEW_TOLERANCE_SECS {
-                    rep.problems.push((
-                        at.clone(),
-                        format!("{msg}, beyond the {SKEW_TOLERANCE_SECS} s tolerance"),
-                    ));
-                } else {
-                    rep.warnings.push((at.clone(), msg));
-                }
-            }
-            _ => {}
-        }
-        if time.is_some() {
-            prev_time = time;
-        }
-        // Signature over the canonical entry without `signature`.
-        let sig_b64 = s("signature");
-        let signature = base64::engine::general_purpose::STANDARD
-            .decode(sig_b64.as_bytes())
-            .unwrap_or_default();
-        let mut unsigned = obj.clone();
-        unsigned.remove("signature");
-        let signature_ok = match keys.get(&actor_key) {
-            None => {
-                rep.problems.push((
-                    at.clone(),
-                    format!("signed by {actor_key}, whose public key is not in the bundle (keys/)"),
+        let mut problems = check_links(&record, line_no, &expected_prev);
+        if let Some(p) = prev_time
+            && record.time < p
+        {
+            let back = (p - record.time).num_seconds();
+            let msg = format!(
+                "time goes back {back} s from the previous entry (clock skew between machines?)"
+            );
+            if back > SKEW_TOLERANCE_SECS {
+                problems.push(format!(
+                    "{msg}, beyond the {SKEW_TOLERANCE_SECS} s tolerance"
                 ));
-                false
+            } else {
+                rep.warnings.push((at.clone(), msg));
             }
-            Some(vk) => {
-                let ok = canonical(&Value::Object(unsigned))
-                    .map(|m| keys::verify_raw(vk, &m, &signature))
-                    .unwrap_or(false);
-                if !ok {
-                    rep.problems.push((
-                        at.clone(),
-                        format!("signature does not verify with the key of its actor {actor_key}: the entry was edited or re-signed"),
-                    ));
-                }
-                ok
-            }
-        };
-        let content = obj.get("content").and_then(Value::as_object);
+        }
+        prev_time = Some(record.time);
+        let (signature, signature_ok) = check_signature(&record, keys, &mut problems);
+        rep.problems
+            .extend(problems.into_iter().map(|p| (at.clone(), p)));
         rep.entries.push(Entry {
             line_no,
-            seq,
-            time,
-            time_text,
-            clock: s("clock"),
-            action,
-            actor_key,
-            actor_name: astr("name").unwrap_or_default(),
-            actor_role: astr("role"),
-            actor_org: astr("organisation"),
-            note: obj.get("note").and_then(Value::as_str).map(str::to_string),
-            details: obj
-                .get("details")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
-            content_digest: content
-                .and_then(|c| c.get("digest"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            content_items: content
-                .and_then(|c| c.get("items"))
-                .and_then(Value::as_u64)
-                .unwrap_or(0),
+            record,
             line_sha256: line_hash,
             signature,
             signature_ok,
-            raw: value.clone(),
         });
     }
     rep
 }
 
-fn short(h: &str) -> String {
-    if h.len() > 16 {
-        format!("{}…", &h[..16])
-    } else {
-        h.to_string()
+/// Format, sequence number, link to the previous line, and the first action.
+fn check_links(r: &Record, line_no: usize, expected_prev: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if r.format != FORMAT {
+        problems.push(format!("unknown format '{}'", clip(&r.format, 40)));
     }
+    if r.seq != line_no as u64 {
+        problems.push(format!(
+            "sequence number is {}, expected {line_no}: entries were removed, inserted or reordered",
+            r.seq
+        ));
+    }
+    if r.prev != expected_prev {
+        problems.push(format!(
+            "broken link: prev is {}, but the previous line hashes to {}: the entry before it was changed, removed or reordered",
+            short(&r.prev),
+            short(expected_prev)
+        ));
+    }
+    if line_no == 1 && r.event.action() != Action::Created {
+        problems.push("the first entry must be 'created': the start of the log is missing".into());
+    }
+    problems
+}
+
+/// The signature over the canonical entry without `signature`, by the actor's key.
+fn check_signature(
+    r: &Record,
+    keys: &HashMap<String, VerifyingKey>,
+    problems: &mut Vec<String>,
+) -> (Vec<u8>, bool) {
+    let signature = r
+        .signature
+        .as_deref()
+        .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        .unwrap_or_default();
+    let key = &r.actor.key;
+    let Some(vk) = keys.get(key) else {
+        problems.push(format!(
+            "signed by {}, whose public key is not in the bundle (keys/)",
+            clip(key, 60)
+        ));
+        return (signature, false);
+    };
+    let unsigned = Record {
+        signature: None,
+        ..r.clone()
+    };
+    let ok = canonical(&unsigned).is_ok_and(|m| keys::verify_raw(vk, &m, &signature));
+    if !ok {
+        problems.push(format!(
+            "signature does not verify with the key of its actor {key}: the entry was edited or re-signed"
+        ));
+    }
+    (signature, ok)
 }
 
 #[cfg(test)]
@@ -416,25 +557,29 @@ mod tests {
         let mut out = Vec::new();
         let mut prev: Option<Vec<u8>> = None;
         for i in 0..n {
-            let action = if i == 0 {
-                Action::Created
+            let event = if i == 0 {
+                Event::Created(CreatedDetails {
+                    case: "C".into(),
+                    bundle_format: "sigillo-bundle/1".into(),
+                })
             } else {
-                Action::Note
+                Event::Note(NoDetails {})
             };
             let t = Stamp {
                 at: DateTime::from_timestamp(1_700_000_000 + i as i64, 0).unwrap(),
-                clock: crate::time::Clock::Local,
+                clock: Clock::Local,
             };
             let line = make_entry(
                 prev.as_deref(),
-                i as u64 + 1,
-                &t,
-                action,
-                &actor,
+                NewEntry {
+                    seq: i as u64 + 1,
+                    time: &t,
+                    event,
+                    actor: &actor,
+                    note: None,
+                    content: (GENESIS, 0),
+                },
                 &k,
-                None,
-                Map::new(),
-                (GENESIS, 0),
             )
             .unwrap();
             out.extend_from_slice(&line);

@@ -13,6 +13,7 @@ use std::path::Path;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
+use crate::evidence::manifest::{ImageFacts, MediaFacts};
 use crate::evidence::pdq;
 
 /// Largest image (in pixels) sigillo decodes for PDQ.
@@ -44,14 +45,12 @@ pub fn md5_file(path: &Path) -> std::io::Result<String> {
 
 /// Facts to merge into a manifest file entry: `md5`, and for images
 /// `image: {width, height, format, pdq, pdq_quality, orientation?}` or `media_error`.
-pub fn analyze(path: &Path, media_type: &str) -> Map<String, Value> {
-    let mut m = Map::new();
+pub fn analyze(path: &Path, media_type: &str) -> MediaFacts {
+    let mut m = MediaFacts::default();
     match md5_file(path) {
-        Ok(h) => {
-            m.insert("md5".into(), json!(h));
-        }
+        Ok(h) => m.md5 = Some(h),
         Err(e) => {
-            m.insert("media_error".into(), json!(format!("could not read: {e}")));
+            m.media_error = Some(format!("could not read: {e}"));
             return m;
         }
     }
@@ -60,24 +59,18 @@ pub fn analyze(path: &Path, media_type: &str) -> Map<String, Value> {
     }
     match decode(path) {
         Ok((img, format)) => {
-            let (hash, quality) = pdq::pdq(&img);
-            let mut i = Map::new();
-            i.insert("width".into(), json!(img.width()));
-            i.insert("height".into(), json!(img.height()));
-            i.insert("format".into(), json!(format));
-            i.insert("pdq".into(), json!(hash));
-            i.insert("pdq_quality".into(), json!(quality));
-            if let Some(o) = exif_orientation(path) {
-                i.insert("orientation".into(), json!(o));
-            }
-            m.insert("image".into(), Value::Object(i));
-            if let Some(t) = truncation(path, &format) {
-                m.insert("media_error".into(), json!(t));
-            }
+            let (pdq, pdq_quality) = pdq::pdq(&img);
+            m.media_error = truncation(path, &format);
+            m.image = Some(ImageFacts {
+                width: img.width(),
+                height: img.height(),
+                format,
+                pdq,
+                pdq_quality,
+                orientation: exif_orientation(path),
+            });
         }
-        Err(e) => {
-            m.insert("media_error".into(), json!(e));
-        }
+        Err(e) => m.media_error = Some(e),
     }
     m
 }

@@ -130,7 +130,7 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "chat".into());
-    let mut acq = Acquisition::start("chat", &name);
+    let mut acq = Acquisition::start(crate::acquire::ItemKind::Chat, &name);
     acq.input
         .insert("export".into(), json!(path.display().to_string()));
     let forced = match &opts.date_format {

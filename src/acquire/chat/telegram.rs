@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::acquire::chat::transcript::{Attachment, Message, SourceRef, Transcript};
+use crate::acquire::chat::transcript::{Attachment, Message, MessageKind, SourceRef, Transcript};
 
 fn text_of(v: &Value) -> String {
     match v {
@@ -96,9 +96,9 @@ pub fn parse(
             messages.push(Message {
                 index: idx,
                 kind: if service {
-                    "system".into()
+                    MessageKind::System
                 } else {
-                    "message".into()
+                    MessageKind::Message
                 },
                 timestamp_written: m["date"].as_str().unwrap_or("").to_string(),
                 timestamp_local: m["date"].as_str().map(str::to_string),
@@ -122,7 +122,7 @@ pub fn parse(
         }
     }
     let mut t = Transcript {
-        format: crate::acquire::chat::transcript::FORMAT,
+        format: crate::acquire::chat::transcript::FORMAT.to_string(),
         source_format: "telegram-json".into(),
         chat_name: if multi { Some("Telegram account export".into()) } else { list.first().and_then(|c| c["name"].as_str()).map(str::to_string) },
         participants: Vec::new(),

@@ -1,7 +1,8 @@
 //! The parsed transcript of a chat export (`transcript.json`, `sigillo-transcript/1`) and
 //! its readable, printable HTML view (`transcript.html`).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::report::esc;
 
@@ -9,49 +10,81 @@ use crate::report::esc;
 pub const FORMAT: &str = "sigillo-transcript/1";
 
 /// Where a message came from in the export.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
 pub struct SourceRef {
     /// File inside the export (`_chat.txt`, `result.json`).
     pub file: String,
     /// First and last line (1-based) for text exports.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<[usize; 2]>,
     /// Message id for JSON exports.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
 }
 
 /// An attachment a message refers to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Attachment {
     /// File name as written in the export.
     pub name: String,
     /// Present in the export?
     pub present: bool,
     /// Path inside the item when present.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// SHA-256 of the file when present.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// Kind given by the export (photo, video_file, voice_message …), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
 }
 
+/// What a transcript line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    /// A message by a person.
+    Message,
+    /// A line written by the app (joins, changes of name, encryption notices …).
+    System,
+    /// A "this message was deleted" marker.
+    Deleted,
+    /// A line that could not be placed, kept verbatim.
+    Unparsed,
+}
+
+impl MessageKind {
+    /// The name written in transcript.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Message => "message",
+            MessageKind::System => "system",
+            MessageKind::Deleted => "deleted",
+            MessageKind::Unparsed => "unparsed",
+        }
+    }
+}
+
+impl PartialEq<&str> for MessageKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One message (or system line, or unparsed line).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Message {
     /// 1-based position in the transcript.
     pub index: usize,
-    /// `message`, `system`, `deleted` or `unparsed`.
-    pub kind: String,
+    /// What the line is.
+    pub kind: MessageKind,
     /// The timestamp exactly as written in the export.
     pub timestamp_written: String,
     /// The parsed local time (ISO 8601 without offset), if it could be parsed.
     pub timestamp_local: Option<String>,
     /// UTC, only when the user stated the device's offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_utc: Option<String>,
     /// Sender as written.
     pub sender: Option<String>,
@@ -60,20 +93,20 @@ pub struct Message {
     /// Attachments.
     pub attachments: Vec<Attachment>,
     /// Id of the message replied to (Telegram).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<i64>,
     /// Forwarded from (Telegram).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarded_from: Option<String>,
     /// Edit time as written (Telegram).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<String>,
     /// Where it came from.
     pub source: SourceRef,
 }
 
 /// Counts for the summary.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
 pub struct Summary {
     /// Messages by people.
     pub messages: usize,
@@ -94,10 +127,10 @@ pub struct Summary {
 }
 
 /// A whole transcript.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Transcript {
     /// [`FORMAT`].
-    pub format: &'static str,
+    pub format: String,
     /// `whatsapp-android`, `whatsapp-ios`, `telegram-json`.
     pub source_format: String,
     /// Chat name, if known.
@@ -105,7 +138,7 @@ pub struct Transcript {
     /// Senders in order of first appearance.
     pub participants: Vec<String>,
     /// Date order used to read WhatsApp dates (`DMY`, `MDY`, `YMD`) and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_order: Option<String>,
     /// What the times mean.
     pub timezone_assumption: String,
@@ -120,11 +153,11 @@ impl Transcript {
     pub fn finish(&mut self) {
         let mut s = Summary::default();
         for m in &self.messages {
-            match m.kind.as_str() {
-                "message" => s.messages += 1,
-                "system" => s.system += 1,
-                "deleted" => s.deleted += 1,
-                _ => s.unparsed_lines += m.text.lines().count().max(1),
+            match m.kind {
+                MessageKind::Message => s.messages += 1,
+                MessageKind::System => s.system += 1,
+                MessageKind::Deleted => s.deleted += 1,
+                MessageKind::Unparsed => s.unparsed_lines += m.text.lines().count().max(1),
             }
             for a in &m.attachments {
                 s.attachments += 1;
@@ -168,9 +201,9 @@ impl Transcript {
             esc(&self.timezone_assumption)
         ));
         for m in &self.messages {
-            let class = match m.kind.as_str() {
-                "system" | "deleted" => " class=\"sys\"",
-                "unparsed" => " class=\"un\"",
+            let class = match m.kind {
+                MessageKind::System | MessageKind::Deleted => " class=\"sys\"",
+                MessageKind::Unparsed => " class=\"un\"",
                 _ => "",
             };
             let src = match (&m.source.lines, m.source.message_id) {

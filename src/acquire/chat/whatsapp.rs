@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use regex::Regex;
 
-use crate::acquire::chat::transcript::{Attachment, Message, SourceRef, Transcript};
+use crate::acquire::chat::transcript::{Attachment, Message, MessageKind, SourceRef, Transcript};
 
 /// How to read the three numbers of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,18 +203,18 @@ pub fn parse(
                     _ => (None, rest.to_string()),
                 };
                 let kind = if sender.is_none() {
-                    "system"
+                    MessageKind::System
                 } else if DELETED
                     .iter()
                     .any(|d| body.trim_matches('\u{200e}').trim() == *d)
                 {
-                    "deleted"
+                    MessageKind::Deleted
                 } else {
-                    "message"
+                    MessageKind::Message
                 };
                 messages.push(Message {
                     index: idx,
-                    kind: kind.into(),
+                    kind,
                     timestamp_written: h.written.clone(),
                     timestamp_local: to_datetime(h, order)
                         .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
@@ -229,7 +229,7 @@ pub fn parse(
                 });
             }
             None => match messages.last_mut() {
-                Some(m) if m.kind != "unparsed" => {
+                Some(m) if m.kind != MessageKind::Unparsed => {
                     m.text.push('\n');
                     m.text.push_str(line);
                     if let Some(s) = m.source.lines.as_mut() {
@@ -240,7 +240,7 @@ pub fn parse(
                     idx += 1;
                     messages.push(Message {
                         index: idx,
-                        kind: "unparsed".into(),
+                        kind: MessageKind::Unparsed,
                         timestamp_written: String::new(),
                         timestamp_local: None,
                         timestamp_utc: None,
@@ -257,7 +257,7 @@ pub fn parse(
         }
     }
     for m in &mut messages {
-        if m.kind == "message" {
+        if m.kind == MessageKind::Message {
             for name in attachments_in(&m.text) {
                 let found = media(&name);
                 m.attachments.push(Attachment {
@@ -271,7 +271,7 @@ pub fn parse(
         }
     }
     let mut t = Transcript {
-        format: crate::acquire::chat::transcript::FORMAT,
+        format: crate::acquire::chat::transcript::FORMAT.to_string(),
         source_format: if ios { "whatsapp-ios".into() } else { "whatsapp-android".into() },
         chat_name: None,
         participants: Vec::new(),
@@ -366,7 +366,7 @@ mod tests {
             None,
             &none,
         );
-        assert_eq!(t.messages[0].kind, "unparsed");
+        assert_eq!(t.messages[0].kind, MessageKind::Unparsed);
         assert_eq!(t.summary.unparsed_lines, 1);
     }
 }

@@ -210,7 +210,10 @@ impl Browser {
                     .with_fix("give an http(s) URL"),
             );
         }
-        let mut acq = Acquisition::start("web", parsed.host_str().unwrap_or("page"));
+        let mut acq = Acquisition::start(
+            crate::acquire::ItemKind::Web,
+            parsed.host_str().unwrap_or("page"),
+        );
         acq.slug = slugify(&format!(
             "{}{}",
             parsed.host_str().unwrap_or(""),
@@ -467,7 +470,7 @@ impl Browser {
                         )
                         .media_type("application/x-pem-file")
                         .describe("TLS certificate chain the browser received, leaf first")
-                        .with_source("origin", origin),
+                        .with_origin(origin),
                     );
                     if let Some(Value::Object(t)) = facts.get_mut("tls") {
                         t.insert("certificates".into(), json!(certs));
@@ -509,7 +512,7 @@ impl Browser {
             acq.artifacts.push(
                 Artifact::original("original/second-fetch.body", Content::Bytes(body.clone()))
                     .describe("the URL fetched again without the browser (reqwest), bytes exactly as served")
-                    .with_source("url", url),
+                    .with_url(url),
             );
         }
         facts.insert("second_fetch".into(), second.0);
@@ -524,7 +527,7 @@ impl Browser {
                 Artifact::original(p, Content::Bytes(b))
                     .media_type(mt)
                     .describe(d)
-                    .with_source("url", final_url.clone()),
+                    .with_url(final_url.clone()),
             );
         };
         add(
@@ -636,7 +639,7 @@ impl Browser {
                 )
                 .media_type(r.mime_type.clone())
                 .describe("media file the page loaded (body as received by the browser)")
-                .with_source("url", ex.url.clone()),
+                .with_url(ex.url.clone()),
             );
         }
         // WARC + WACZ of the same session.

@@ -6,9 +6,10 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use crate::tool::Tool;
 
 /// How the test TSA behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,16 +43,8 @@ pub struct TestTsa {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let o = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl must be installed (apt-get install openssl)");
-    assert!(
-        o.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let r = Tool::Openssl.run(dir, args);
+    assert!(r.code == 0, "openssl {args:?} failed: {}", r.stderr);
 }
 
 /// Make a CA and a TSA certificate in `dir` (used also to make an unrelated CA).
@@ -218,7 +211,8 @@ fn serve(mut conn: TcpStream, dir: &Path, mode: Mode, lock: &Mutex<()>) {
             } else {
                 std::fs::write(&q, &query).unwrap();
             }
-            let o = Command::new("openssl")
+            let o = Tool::Openssl
+                .command()
                 .args([
                     "ts",
                     "-reply",

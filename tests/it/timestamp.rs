@@ -121,8 +121,8 @@ fn sealed_items_carry_tokens_that_openssl_and_sigillo_verify() {
 #[test]
 fn tokens_made_by_openssl_by_hand_verify_and_mismatches_are_named() {
     let t = TestTsa::start(Mode::Normal);
+    t.dir.write("data.bin", b"the signature bytes");
     let dir = t.dir.path();
-    std::fs::write(dir.join("data.bin"), b"the signature bytes").unwrap();
     let run = |args: &[&str]| {
         let r = Tool::Openssl.run(dir, args);
         assert!(r.code == 0, "{}", r.stderr);

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::tool::Tool;
+use crate::util::Dir;
 
 /// How the test TSA behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub enum KeyType {
 
 pub struct TestTsa {
     pub url: String,
-    pub dir: tempfile::TempDir,
+    pub dir: Dir,
     pub ca_pem: PathBuf,
     pub tsa_pem: PathBuf,
 }
@@ -123,15 +124,15 @@ impl TestTsa {
     }
 
     pub fn start_with(mode: Mode, key: KeyType) -> TestTsa {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = Dir::new();
         make_pki(dir.path(), key, "Test Evidence");
-        std::fs::write(dir.path().join("tsaserial"), "01\n").unwrap();
+        dir.write("tsaserial", "01\n");
         let digests = if mode == Mode::Reject {
             "sha512"
         } else {
             "sha256, sha384, sha512"
         };
-        std::fs::write(dir.path().join("tsa.cnf"), config(dir.path(), digests)).unwrap();
+        dir.write("tsa.cnf", config(dir.path(), digests));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/tsr", listener.local_addr().unwrap());
         let d = dir.path().to_path_buf();
@@ -145,8 +146,8 @@ impl TestTsa {
         });
         TestTsa {
             url,
-            ca_pem: dir.path().join("ca.pem"),
-            tsa_pem: dir.path().join("tsa.pem"),
+            ca_pem: dir.join("ca.pem"),
+            tsa_pem: dir.join("tsa.pem"),
             dir,
         }
     }

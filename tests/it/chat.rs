@@ -1,13 +1,12 @@
 //! Chat exports: WhatsApp layouts and locales, Telegram JSON, round trip to the source
 //! lines, broken exports, and the sealed item.
 
-mod common;
+use std::path::PathBuf;
 
-use std::path::Path;
-
-use common::*;
 use serde_json::Value;
 use sigillo::acquire::chat::whatsapp::{self, DateOrder};
+
+use crate::util::*;
 
 fn none(_: &str) -> Option<(String, String)> {
     None
@@ -112,12 +111,12 @@ fn every_source_line_is_accounted_for_exactly_once() {
     assert_eq!(t.messages.last().unwrap().text, "multi\nline\n\nmessage");
 }
 
-fn samples() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/chat")
+fn samples() -> PathBuf {
+    sample("chat")
 }
 
-fn item(d: &Path, n: usize) -> (Value, Value) {
-    let zip = read_zip(&d.join("case.zip"));
+fn item(d: &Dir, n: usize) -> (Value, Value) {
+    let zip = d.zip("case.zip");
     let m = zip
         .iter()
         .filter(|(x, _)| x.ends_with("/manifest.json"))
@@ -136,38 +135,16 @@ fn item(d: &Path, n: usize) -> (Value, Value) {
 
 #[test]
 fn sealed_exports_keep_originals_and_transcripts() {
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "Avv. Rossi");
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
     let wa = samples().join("whatsapp-export.zip");
-    let r = sigillo(
-        d.path(),
-        &[
-            "add",
-            wa.to_str().unwrap(),
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
+    let r = d.add(&[wa.to_str().unwrap(), "-o", "case.zip", "--key", "k.pem"]);
     assert!(r.stderr.contains("WhatsApp"));
     let tg = samples().join("telegram-export");
-    let r = sigillo(
-        d.path(),
-        &[
-            "add",
-            tg.to_str().unwrap(),
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
+    d.add(&[tg.to_str().unwrap(), "-o", "case.zip", "--key", "k.pem"]);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
 
-    let (m, t) = item(d.path(), 0);
+    let (m, t) = item(&d, 0);
     assert_eq!(m["kind"], "chat");
     assert_eq!(m["facts"]["messages"], 5);
     assert_eq!(m["facts"]["deleted_markers"], 1);
@@ -196,23 +173,18 @@ fn sealed_exports_keep_originals_and_transcripts() {
         "chat images get PDQ"
     );
     // The original zip is byte-identical.
-    let orig = read_zip(&d.path().join("case.zip"))
-        .into_iter()
-        .find(|(n, _)| n.ends_with("original/whatsapp-export.zip"))
-        .unwrap()
-        .1;
+    let orig = member(&d.join("case.zip"), "original/whatsapp-export.zip");
     assert_eq!(orig, std::fs::read(&wa).unwrap());
     // HTML: numbered anchors, images hidden behind a click.
-    let html = read_zip(&d.path().join("case.zip"))
-        .into_iter()
-        .find(|(n, _)| n.ends_with("0001-chat-whatsapp-export-zip/derived/transcript.html"))
-        .unwrap()
-        .1;
+    let html = member(
+        &d.join("case.zip"),
+        "0001-chat-whatsapp-export-zip/derived/transcript.html",
+    );
     let html = String::from_utf8(html).unwrap();
     assert!(html.contains("id=\"m3\"") && html.contains("<details><summary>show image"));
     assert!(html.contains("missing from the export"));
 
-    let (m, t) = item(d.path(), 1);
+    let (m, t) = item(&d, 1);
     assert_eq!(t["source_format"], "telegram-json");
     assert_eq!(m["facts"]["messages"], 4);
     let msgs = t["messages"].as_array().unwrap();
@@ -240,41 +212,36 @@ fn telegram_full_account_export() {
 
 #[test]
 fn broken_exports_are_clear_errors() {
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "K");
+    let d = Dir::new();
+    d.key("k.pem", "K");
     let wa = std::fs::read(samples().join("whatsapp-export.zip")).unwrap();
-    std::fs::write(d.path().join("cut.zip"), &wa[..wa.len() / 2]).unwrap();
-    let r = sigillo(
-        d.path(),
-        &[
-            "add",
-            "cut.zip",
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-            "--as",
-            "chat-whatsapp",
-        ],
-    );
-    assert_eq!(r.code, 2, "{}", r.all());
+    d.write("cut.zip", &wa[..wa.len() / 2]);
+    let r = d.sigillo(&[
+        "add",
+        "cut.zip",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--as",
+        "chat-whatsapp",
+    ]);
+    r.assert_exit(2);
     assert!(
         r.stderr.contains("cut.zip") && r.stderr.contains("fix:"),
         "{}",
         r.stderr
     );
-    std::fs::create_dir(d.path().join("tg")).unwrap();
-    std::fs::write(
-        d.path().join("tg/result.json"),
+    d.write(
+        "tg/result.json",
         "{\"name\": \"x\", \"messages\": [\n {\"id\": 1,",
-    )
-    .unwrap();
-    let r = sigillo(d.path(), &["add", "tg", "-o", "case.zip", "--key", "k.pem"]);
-    assert_eq!(r.code, 2, "{}", r.all());
+    );
+    let r = d.sigillo(&["add", "tg", "-o", "case.zip", "--key", "k.pem"]);
+    r.assert_exit(2);
     assert!(
         r.stderr.contains("result.json") && r.stderr.contains("line 2"),
         "{}",
         r.stderr
     );
-    assert!(!d.path().join("case.zip").exists());
+    assert!(!d.join("case.zip").exists());
 }

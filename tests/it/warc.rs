@@ -3,12 +3,10 @@
 //! because `warcio check` passes empty files and `wacz validate` is lenient.
 //!
 //! Needs a Python venv with `warcio` and `wacz` (which brings `cdxj-indexer`):
-//! `./setup.sh --deps` makes `.venv/`; the tests look in `$SIGILLO_PYTHON_BIN`, then
+//! `./setup.sh --deps` makes `.venv/`; [`Tool`] looks in `$SIGILLO_PYTHON_BIN`, then
 //! `.venv/bin`, then `PATH`.
 
 use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chrono::{DateTime, TimeZone, Utc};
 use flate2::read::{GzDecoder, MultiGzDecoder};
@@ -17,44 +15,16 @@ use sigillo::acquire::web::exchange::{HttpExchange, HttpResponse};
 use sigillo::acquire::web::wacz::{WaczPage, write_wacz};
 use sigillo::acquire::web::warc::{ExtraResource, WarcInfo, WarcSummary, surt, write_warc_gz};
 
+use crate::tool::Tool;
+use crate::util::Dir;
+
 const COOKIE_SECRET: &str = "session=SECRET-COOKIE-VALUE-42";
 const AUTH_SECRET: &str = "Bearer SECRET-TOKEN-77";
 
-fn tool(name: &str) -> PathBuf {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(d) = std::env::var_os("SIGILLO_PYTHON_BIN") {
-        dirs.push(PathBuf::from(d));
-    }
-    dirs.push(PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/.venv/bin"
-    )));
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
-    }
-    for d in dirs {
-        let p = d.join(name);
-        if p.is_file() {
-            return p;
-        }
-    }
-    panic!(
-        "`{name}` not found (looked in $SIGILLO_PYTHON_BIN, .venv/bin, PATH). Install with: \
-         ./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"
-    );
-}
-
-fn run(tool_name: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(tool(tool_name))
-        .args(args)
-        .output()
-        .expect("run python tool");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+/// Run a Python tool on files in `dir`: (exit code, stdout followed by stderr).
+fn run(dir: &Dir, tool: Tool, args: &[&str]) -> (i32, String) {
+    let r = tool.run(dir.path(), args);
+    (r.code, format!("{}{}", r.stdout, r.stderr))
 }
 
 fn t(sec: u32, ms: u32) -> DateTime<Utc> {
@@ -284,10 +254,8 @@ fn sha(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p.to_str().unwrap().to_string()
+fn write(dir: &Dir, name: &str, bytes: &[u8]) -> String {
+    dir.write(name, bytes).to_str().unwrap().to_string()
 }
 
 #[test]
@@ -309,10 +277,10 @@ fn warc_passes_warcio_and_keeps_secrets_out() {
         ]
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "data.warc.gz", &warc);
+    let dir = Dir::new();
+    let path = write(&dir, "data.warc.gz", &warc);
 
-    let (rc, out) = run("warcio", &["check", "-v", &path]);
+    let (rc, out) = run(&dir, Tool::Warcio, &["check", "-v", &path]);
     assert_eq!(rc, 0, "warcio check failed:\n{out}");
     assert!(
         !out.to_lowercase().contains("fail"),
@@ -326,7 +294,8 @@ fn warc_passes_warcio_and_keeps_secrets_out() {
     );
 
     let (rc, out) = run(
-        "warcio",
+        &dir,
+        Tool::Warcio,
         &[
             "index",
             "-f",
@@ -397,9 +366,9 @@ fn output_is_deterministic_per_seed() {
 #[test]
 fn index_matches_cdxj_indexer() {
     let (warc, summary, _) = build();
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "data.warc.gz", &warc);
-    let (rc, out) = run("cdxj-indexer", &[&path]);
+    let dir = Dir::new();
+    let path = write(&dir, "data.warc.gz", &warc);
+    let (rc, out) = run(&dir, Tool::CdxjIndexer, &[&path]);
     assert_eq!(rc, 0, "cdxj-indexer failed:\n{out}");
     // ours: 6 responses + 1 resource
     assert_eq!(summary.index.len(), 7);
@@ -442,9 +411,9 @@ fn index_matches_cdxj_indexer() {
 #[test]
 fn wacz_validates_and_every_part_checks_out() {
     let (warc, summary, wacz) = build();
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "capture.wacz", &wacz);
-    let (rc, out) = run("wacz", &["validate", "-f", &path]);
+    let dir = Dir::new();
+    let path = write(&dir, "capture.wacz", &wacz);
+    let (rc, out) = run(&dir, Tool::Wacz, &["validate", "-f", &path]);
     assert_eq!(rc, 0, "wacz validate failed:\n{out}");
 
     let mut zip = zip::ZipArchive::new(Cursor::new(&wacz[..])).unwrap();
@@ -598,12 +567,12 @@ fn hostile_input_stays_well_formed() {
     // warcinfo + metadata (non-http URL skipped) + request/response/metadata + request/metadata
     assert_eq!(summary.records, 1 + 1 + 3 + 2);
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "data.warc.gz", &warc);
-    let (rc, out) = run("warcio", &["check", "-v", &path]);
+    let dir = Dir::new();
+    let path = write(&dir, "data.warc.gz", &warc);
+    let (rc, out) = run(&dir, Tool::Warcio, &["check", "-v", &path]);
     assert_eq!(rc, 0, "warcio check failed:\n{out}");
     assert_eq!(out.matches("digest pass").count(), summary.records, "{out}");
-    let (rc, out) = run("warcio", &["index", "-f", "warc-type", &path]);
+    let (rc, out) = run(&dir, Tool::Warcio, &["index", "-f", "warc-type", &path]);
     assert_eq!(rc, 0, "{out}");
     assert_eq!(
         out.matches("\"warc-type\"").count(),
@@ -678,9 +647,9 @@ fn post_keys_match_cdxj_indexer_post_append() {
     ];
     let mut warc = Vec::new();
     let summary = write_warc_gz(&v, &[], &info(), b"seed", &mut warc).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "data.warc.gz", &warc);
-    let (rc, out) = run("cdxj-indexer", &["--post-append", &path]);
+    let dir = Dir::new();
+    let path = write(&dir, "data.warc.gz", &warc);
+    let (rc, out) = run(&dir, Tool::CdxjIndexer, &["--post-append", &path]);
     assert_eq!(rc, 0, "cdxj-indexer failed:\n{out}");
     assert_eq!(summary.index.len(), 4);
     for e in &summary.index {

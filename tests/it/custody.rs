@@ -1,27 +1,25 @@
 //! Chain of custody through the real binary: a lawyer, an investigator and an
 //! expert hand a bundle on; then every rewrite of the log must be caught.
 
-mod common;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use common::*;
 use serde_json::Value;
 
-fn ok(dir: &Path, args: &[&str]) -> Run {
-    let r = sigillo(dir, args);
-    assert_eq!(r.code, 0, "{args:?}: {}", r.all());
-    r
+use crate::util::*;
+
+/// `sigillo ARGS` in `d`, asserted to succeed.
+fn ok(d: &Dir, args: &[&str]) -> Run {
+    d.command().args(args).assert_exit(0)
 }
 
 /// The three-person scenario; returns the bundle path.
-fn scenario(d: &Path) -> std::path::PathBuf {
-    key(d, "lawyer.pem", "Avv. Maria Rossi");
-    key(d, "inv.pem", "Isp. Luca Bianchi");
-    key(d, "expert.pem", "Dott.ssa Anna Verdi");
-    std::fs::write(d.join("screenshot.png"), b"\x89PNG fake but sealed as is").unwrap();
-    std::fs::write(d.join("analysis.txt"), b"expert analysis").unwrap();
+fn scenario(d: &Dir) -> PathBuf {
+    d.key("lawyer.pem", "Avv. Maria Rossi");
+    d.key("inv.pem", "Isp. Luca Bianchi");
+    d.key("expert.pem", "Dott.ssa Anna Verdi");
+    d.write("screenshot.png", b"\x89PNG fake but sealed as is");
+    d.write("analysis.txt", b"expert analysis");
     ok(
         d,
         &[
@@ -107,10 +105,10 @@ fn scenario(d: &Path) -> std::path::PathBuf {
 
 #[test]
 fn three_people_hand_over_and_everyone_can_see_the_history() {
-    let d = tempfile::tempdir().unwrap();
-    let _ = scenario(d.path());
+    let d = Dir::new();
+    let _ = scenario(&d);
     let r = ok(
-        d.path(),
+        &d,
         &[
             "verify",
             "case.zip",
@@ -125,30 +123,15 @@ fn three_people_hand_over_and_everyone_can_see_the_history() {
     assert!(r.stdout.contains("VERIFIED"));
     assert_eq!(r.stdout.matches("(trusted)").count(), 3, "{}", r.stdout);
     // Only the lawyer pinned: the others are flagged, verification still passes.
-    let r = ok(
-        d.path(),
-        &["verify", "case.zip", "--trust", "lawyer.pem.pub"],
-    );
+    let r = ok(&d, &["verify", "case.zip", "--trust", "lawyer.pem.pub"]);
     assert_eq!(r.stdout.matches("NOT TRUSTED").count(), 2, "{}", r.stdout);
     // Trust file with fingerprints and names.
-    let fpr = sigillo(d.path(), &["key", "show", "inv.pem.pub"])
-        .stdout
-        .lines()
-        .next()
-        .unwrap()
-        .replace("fingerprint: ", "");
-    std::fs::write(
-        d.path().join("trust.txt"),
-        format!("# who we trust\n{fpr} Isp. Bianchi\n"),
-    )
-    .unwrap();
-    let r = ok(
-        d.path(),
-        &["verify", "case.zip", "--trust-file", "trust.txt"],
-    );
+    let fpr = d.fingerprint("inv.pem.pub");
+    d.write("trust.txt", format!("# who we trust\n{fpr} Isp. Bianchi\n"));
+    let r = ok(&d, &["verify", "case.zip", "--trust-file", "trust.txt"]);
     assert_eq!(r.stdout.matches("(trusted)").count(), 1);
     // Timeline.
-    let r = ok(d.path(), &["custody", "show", "case.zip"]);
+    let r = ok(&d, &["custody", "show", "case.zip"]);
     for w in [
         "created",
         "item-added",
@@ -163,8 +146,7 @@ fn three_people_hand_over_and_everyone_can_see_the_history() {
     ] {
         assert!(r.stdout.contains(w), "missing {w} in:\n{}", r.stdout);
     }
-    let r = ok(d.path(), &["custody", "show", "case.zip", "--json"]);
-    let v: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let v: Vec<Value> = ok(&d, &["custody", "show", "case.zip", "--json"]).json();
     let actions: Vec<&str> = v.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
@@ -180,25 +162,31 @@ fn three_people_hand_over_and_everyone_can_see_the_history() {
     );
     assert_eq!(v[4]["details"]["verdict"], "verified");
     // Transfers need a recipient.
-    let r = sigillo(
-        d.path(),
-        &[
-            "custody",
-            "add",
-            "case.zip",
-            "--action",
-            "transferred",
-            "--key",
-            "inv.pem",
-        ],
-    );
-    assert_eq!(r.code, 2);
+    let r = d.sigillo(&[
+        "custody",
+        "add",
+        "case.zip",
+        "--action",
+        "transferred",
+        "--key",
+        "inv.pem",
+    ]);
+    r.assert_exit(2);
     assert!(r.stderr.contains("--to"));
+}
+
+/// The Ed25519 signing key in a PKCS#8 PEM file written by `sigillo key new`.
+fn signing_key(path: &Path) -> ed25519_dalek::SigningKey {
+    use ed25519_dalek::pkcs8::DecodePrivateKey;
+    let text = std::fs::read_to_string(path).unwrap();
+    let kp = ed25519_dalek::pkcs8::KeypairBytes::from_pkcs8_pem(text.trim()).unwrap();
+    ed25519_dalek::SigningKey::from_bytes(&kp.secret_key)
 }
 
 /// Re-sign SHA256SUMS as an insider holding the last custodian's key would, so the
 /// custody checks themselves must catch the rewrite.
 fn reseal(members: &mut [(String, Vec<u8>)], last_key: &Path) {
+    use ed25519_dalek::Signer;
     let mut sums = String::new();
     for (n, b) in members.iter() {
         if n != "SHA256SUMS" && n != "SHA256SUMS.sig" {
@@ -206,12 +194,10 @@ fn reseal(members: &mut [(String, Vec<u8>)], last_key: &Path) {
             sums.push_str(&format!("{}  {n}\n", hex::encode(sha2::Sha256::digest(b))));
         }
     }
-    let text = std::fs::read_to_string(last_key).unwrap();
-    use ed25519_dalek::pkcs8::DecodePrivateKey;
-    let kp = ed25519_dalek::pkcs8::KeypairBytes::from_pkcs8_pem(text.trim()).unwrap();
-    let sk = ed25519_dalek::SigningKey::from_bytes(&kp.secret_key);
-    use ed25519_dalek::Signer;
-    let sig = sk.sign(sums.as_bytes()).to_bytes().to_vec();
+    let sig = signing_key(last_key)
+        .sign(sums.as_bytes())
+        .to_bytes()
+        .to_vec();
     for (n, b) in members.iter_mut() {
         if n == "SHA256SUMS" {
             *b = sums.clone().into_bytes();
@@ -228,10 +214,7 @@ fn canon(v: &Value) -> Vec<u8> {
 
 fn sign_entry(mut e: Value, key: &Path) -> Vec<u8> {
     use ed25519_dalek::Signer;
-    use ed25519_dalek::pkcs8::DecodePrivateKey;
-    let text = std::fs::read_to_string(key).unwrap();
-    let kp = ed25519_dalek::pkcs8::KeypairBytes::from_pkcs8_pem(text.trim()).unwrap();
-    let sk = ed25519_dalek::SigningKey::from_bytes(&kp.secret_key);
+    let sk = signing_key(key);
     e.as_object_mut().unwrap().remove("signature");
     let sig = sk.sign(&canon(&e)).to_bytes();
     e["signature"] = Value::String(base64::engine::general_purpose::STANDARD.encode(sig));
@@ -240,8 +223,8 @@ fn sign_entry(mut e: Value, key: &Path) -> Vec<u8> {
 
 #[test]
 fn every_rewrite_of_the_log_is_caught() {
-    let d = tempfile::tempdir().unwrap();
-    let bundle = scenario(d.path());
+    let d = Dir::new();
+    let bundle = scenario(&d);
     let orig = read_zip(&bundle);
     let ci = orig.iter().position(|(n, _)| n == "custody.jsonl").unwrap();
     let lines: Vec<Vec<u8>> = orig[ci]
@@ -256,8 +239,8 @@ fn every_rewrite_of_the_log_is_caught() {
             .flat_map(|l| l.iter().copied().chain([b'\n']))
             .collect::<Vec<u8>>()
     };
-    let expert = d.path().join("expert.pem");
-    let inv = d.path().join("inv.pem");
+    let expert = d.join("expert.pem");
+    let inv = d.join("inv.pem");
     type Rewrite = (&'static str, Vec<Vec<u8>>, &'static str);
     let mut cases: Vec<Rewrite> = Vec::new();
     // Truncate the last entry (the expert's item-added).
@@ -308,25 +291,13 @@ fn every_rewrite_of_the_log_is_caught() {
     // Re-sign an entry (edited) with a different key: the investigator claims the lawyer's transfer.
     let mut e = parse(&lines[2]);
     e["details"]["to"] = Value::String("Someone Else".into());
-    let fpr_inv = sigillo(d.path(), &["key", "show", "inv.pem.pub"])
-        .stdout
-        .lines()
-        .next()
-        .unwrap()
-        .replace("fingerprint: ", "");
-    e["actor"]["key"] = Value::String(fpr_inv);
+    e["actor"]["key"] = Value::String(d.fingerprint("inv.pem.pub"));
     let mut l = lines.clone();
     l[2] = sign_entry(e, &inv);
     cases.push(("re-sign entry 3 with another key", l, "broken link"));
     // Re-sign the item-added of the expert with the investigator's key (last entry: no next link).
     let mut e = parse(&lines[6]);
-    let fpr_inv = sigillo(d.path(), &["key", "show", "inv.pem.pub"])
-        .stdout
-        .lines()
-        .next()
-        .unwrap()
-        .replace("fingerprint: ", "");
-    e["actor"]["key"] = Value::String(fpr_inv);
+    e["actor"]["key"] = Value::String(d.fingerprint("inv.pem.pub"));
     let mut l = lines.clone();
     l[6] = sign_entry(e, &inv);
     cases.push((
@@ -352,7 +323,7 @@ fn every_rewrite_of_the_log_is_caught() {
     l[last].push(b' ');
     cases.push(("trailing garbage", l, ""));
 
-    let t = d.path().join("t.zip");
+    let t = d.join("t.zip");
     let mut missed = Vec::new();
     for (what, ls, expect) in &cases {
         let mut m = orig.clone();
@@ -366,7 +337,7 @@ fn every_rewrite_of_the_log_is_caught() {
         };
         reseal(&mut m, signer);
         write_zip(&t, &m);
-        let r = sigillo(d.path(), &["verify", "t.zip"]);
+        let r = d.sigillo(&["verify", "t.zip"]);
         if r.code != 1 || !r.stdout.contains("custody") || !r.stdout.contains(expect) {
             missed.push(format!(
                 "{what} → exit {}\n{}",
@@ -385,5 +356,5 @@ fn every_rewrite_of_the_log_is_caught() {
         missed.join("\n\n")
     );
     // The untouched bundle still passes.
-    assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
 }

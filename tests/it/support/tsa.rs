@@ -6,9 +6,11 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use crate::tool::Tool;
+use crate::util::Dir;
 
 /// How the test TSA behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,22 +38,14 @@ pub enum KeyType {
 
 pub struct TestTsa {
     pub url: String,
-    pub dir: tempfile::TempDir,
+    pub dir: Dir,
     pub ca_pem: PathBuf,
     pub tsa_pem: PathBuf,
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let o = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl must be installed (apt-get install openssl)");
-    assert!(
-        o.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let r = Tool::Openssl.run(dir, args);
+    assert!(r.code == 0, "openssl {args:?} failed: {}", r.stderr);
 }
 
 /// Make a CA and a TSA certificate in `dir` (used also to make an unrelated CA).
@@ -130,15 +124,15 @@ impl TestTsa {
     }
 
     pub fn start_with(mode: Mode, key: KeyType) -> TestTsa {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = Dir::new();
         make_pki(dir.path(), key, "Test Evidence");
-        std::fs::write(dir.path().join("tsaserial"), "01\n").unwrap();
+        dir.write("tsaserial", "01\n");
         let digests = if mode == Mode::Reject {
             "sha512"
         } else {
             "sha256, sha384, sha512"
         };
-        std::fs::write(dir.path().join("tsa.cnf"), config(dir.path(), digests)).unwrap();
+        dir.write("tsa.cnf", config(dir.path(), digests));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/tsr", listener.local_addr().unwrap());
         let d = dir.path().to_path_buf();
@@ -152,8 +146,8 @@ impl TestTsa {
         });
         TestTsa {
             url,
-            ca_pem: dir.path().join("ca.pem"),
-            tsa_pem: dir.path().join("tsa.pem"),
+            ca_pem: dir.join("ca.pem"),
+            tsa_pem: dir.join("tsa.pem"),
             dir,
         }
     }
@@ -218,7 +212,8 @@ fn serve(mut conn: TcpStream, dir: &Path, mode: Mode, lock: &Mutex<()>) {
             } else {
                 std::fs::write(&q, &query).unwrap();
             }
-            let o = Command::new("openssl")
+            let o = Tool::Openssl
+                .command()
                 .args([
                     "ts",
                     "-reply",

@@ -2,15 +2,13 @@
 //! `openssl ts -verify` accepts what sigillo stored, and sigillo verifies tokens
 //! OpenSSL made by hand. Then every way a token or a TSA can be wrong.
 
-mod common;
-#[path = "support/tsa.rs"]
-mod tsa;
-
 use std::time::Duration;
 
-use common::*;
 use sigillo::evidence::tsp::{self, TokenStatus, TrustAnchors, TsaRequestOptions};
-use tsa::{KeyType, Mode, TestTsa};
+
+use crate::support::tsa::{self, KeyType, Mode, TestTsa};
+use crate::tool::{Tool, unzip};
+use crate::util::*;
 
 fn anchors(t: &TestTsa) -> TrustAnchors {
     TrustAnchors::from_pem_files(std::slice::from_ref(&t.ca_pem)).unwrap()
@@ -22,31 +20,32 @@ fn opts() -> TsaRequestOptions {
     }
 }
 
+/// A folder with key `k.pem` (named `signer`) and the file `e.txt`.
+fn keyed(signer: &str) -> Dir {
+    let d = Dir::new();
+    d.key("k.pem", signer);
+    d.write("e.txt", "evidence");
+    d
+}
+
 #[test]
 fn sealed_items_carry_tokens_that_openssl_and_sigillo_verify() {
     let t = TestTsa::start(Mode::Normal);
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "Avv. Rossi");
-    std::fs::write(d.path().join("e.txt"), "evidence").unwrap();
-    let r = sigillo(
-        d.path(),
-        &[
-            "add",
-            "e.txt",
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-            "--tsa",
-            &t.url,
-            "--require-tsa",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
+    let d = keyed("Avv. Rossi");
+    let r = d.add(&[
+        "e.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--tsa",
+        &t.url,
+        "--require-tsa",
+    ]);
     assert!(r.stderr.contains("1 trusted timestamp"), "{}", r.stderr);
     let ca = t.ca_pem.to_str().unwrap();
-    let r = sigillo(d.path(), &["verify", "case.zip", "--tsa-ca", ca]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let r = d.sigillo(&["verify", "case.zip", "--tsa-ca", ca]);
+    r.assert_exit(0);
     assert!(
         r.stdout.contains("trusted timestamp: genTime"),
         "{}",
@@ -54,34 +53,32 @@ fn sealed_items_carry_tokens_that_openssl_and_sigillo_verify() {
     );
     assert!(r.stdout.contains("policy 1.2.3.4.1"), "{}", r.stdout);
     // Without --tsa-ca the test TSA is not in the system store: reported, not failed.
-    let r = sigillo(d.path(), &["verify", "case.zip"]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let r = d.sigillo(&["verify", "case.zip"]);
+    r.assert_exit(0);
     assert!(
         r.stdout.contains("not in the system trust store"),
         "{}",
         r.stdout
     );
     // With an unrelated root given explicitly: failure.
-    let other = tempfile::tempdir().unwrap();
+    let other = Dir::new();
     tsa::make_pki(other.path(), KeyType::P256, "Other");
-    let r = sigillo(
-        d.path(),
-        &[
-            "verify",
-            "case.zip",
-            "--tsa-ca",
-            other.path().join("ca.pem").to_str().unwrap(),
-        ],
-    );
-    assert_eq!(r.code, 1, "{}", r.all());
+    let r = d.sigillo(&[
+        "verify",
+        "case.zip",
+        "--tsa-ca",
+        other.join("ca.pem").to_str().unwrap(),
+    ]);
+    r.assert_exit(1);
     assert!(
         r.stdout.contains("does not reach a --tsa-ca root"),
         "{}",
         r.stdout
     );
     // JSON carries genTime.
-    let r = sigillo(d.path(), &["verify", "case.zip", "--json", "--tsa-ca", ca]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v: serde_json::Value = d
+        .sigillo(&["verify", "case.zip", "--json", "--tsa-ca", ca])
+        .json();
     assert!(
         v["timestamps"][0]["info"]["gen_time"]
             .as_str()
@@ -89,17 +86,16 @@ fn sealed_items_carry_tokens_that_openssl_and_sigillo_verify() {
             .ends_with('Z')
     );
     // Stock OpenSSL accepts the stored token.
-    let x = d.path().join("x");
-    unzip(&d.path().join("case.zip"), &x);
+    let x = d.join("x");
+    unzip(&d.join("case.zip"), &x);
     let item = std::fs::read_dir(x.join("items"))
         .unwrap()
         .next()
         .unwrap()
         .unwrap()
         .path();
-    let r = tool(
+    let r = Tool::Openssl.run(
         &x,
-        "openssl",
         &[
             "ts",
             "-verify",
@@ -125,15 +121,11 @@ fn sealed_items_carry_tokens_that_openssl_and_sigillo_verify() {
 #[test]
 fn tokens_made_by_openssl_by_hand_verify_and_mismatches_are_named() {
     let t = TestTsa::start(Mode::Normal);
+    t.dir.write("data.bin", b"the signature bytes");
     let dir = t.dir.path();
-    std::fs::write(dir.join("data.bin"), b"the signature bytes").unwrap();
     let run = |args: &[&str]| {
-        let o = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let r = Tool::Openssl.run(dir, args);
+        assert!(r.code == 0, "{}", r.stderr);
     };
     run(&[
         "ts", "-query", "-data", "data.bin", "-sha256", "-cert", "-out", "hand.tsq",
@@ -240,88 +232,53 @@ fn bad_tsas_are_clear_errors() {
 #[test]
 fn failing_tsa_warns_or_with_require_tsa_writes_nothing() {
     let t = TestTsa::start(Mode::Garbage);
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "K");
-    std::fs::write(d.path().join("e.txt"), "evidence").unwrap();
-    let r = sigillo(
-        d.path(),
-        &[
-            "add",
-            "e.txt",
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-            "--tsa",
-            &t.url,
-            "--require-tsa",
-        ],
-    );
-    assert_eq!(r.code, 2, "{}", r.all());
+    let d = keyed("K");
+    let r = d.sigillo(&[
+        "add",
+        "e.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--tsa",
+        &t.url,
+        "--require-tsa",
+    ]);
+    r.assert_exit(2);
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-    assert!(!d.path().join("case.zip").exists());
-    let r = sigillo(
-        d.path(),
-        &[
-            "add", "e.txt", "-o", "case.zip", "--key", "k.pem", "--tsa", &t.url,
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(!d.join("case.zip").exists());
+    let r = d.add(&["e.txt", "-o", "case.zip", "--key", "k.pem", "--tsa", &t.url]);
     assert!(r.stderr.contains("local clock only"), "{}", r.stderr);
-    assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
 }
 
 #[test]
 fn timestamp_command_and_custody_tokens() {
     let t = TestTsa::start(Mode::Normal);
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "K");
-    std::fs::write(d.path().join("e.txt"), "evidence").unwrap();
-    assert_eq!(
-        sigillo(
-            d.path(),
-            &["add", "e.txt", "-o", "case.zip", "--key", "k.pem"]
-        )
-        .code,
-        0
-    );
-    let r = sigillo(
-        d.path(),
-        &["timestamp", "case.zip", "--tsa", &t.url, "--key", "k.pem"],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
+    let d = keyed("K");
+    d.add(&["e.txt", "-o", "case.zip", "--key", "k.pem"]);
+    let r = d.sigillo(&["timestamp", "case.zip", "--tsa", &t.url, "--key", "k.pem"]);
+    r.assert_exit(0);
     assert!(r.stderr.contains("timestamped 0001"), "{}", r.stderr);
     // Nothing left to stamp without --renew; --renew adds manifest.2.tsr.
-    let r = sigillo(
-        d.path(),
-        &["timestamp", "case.zip", "--tsa", &t.url, "--key", "k.pem"],
-    );
+    let r = d.sigillo(&["timestamp", "case.zip", "--tsa", &t.url, "--key", "k.pem"]);
     assert!(r.stderr.contains("already has a token"), "{}", r.stderr);
-    let r = sigillo(
-        d.path(),
-        &[
-            "timestamp",
-            "case.zip",
-            "--tsa",
-            &t.url,
-            "--key",
-            "k.pem",
-            "--renew",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    let r = sigillo(
-        d.path(),
-        &[
-            "custody", "add", "case.zip", "--action", "note", "--note", "n", "--key", "k.pem",
-            "--tsa", &t.url,
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    let names: Vec<String> = read_zip(&d.path().join("case.zip"))
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
+    d.sigillo(&[
+        "timestamp",
+        "case.zip",
+        "--tsa",
+        &t.url,
+        "--key",
+        "k.pem",
+        "--renew",
+    ])
+    .assert_exit(0);
+    d.sigillo(&[
+        "custody", "add", "case.zip", "--action", "note", "--note", "n", "--key", "k.pem", "--tsa",
+        &t.url,
+    ])
+    .assert_exit(0);
+    let names: Vec<String> = d.zip("case.zip").into_iter().map(|(n, _)| n).collect();
     assert!(
         names.iter().any(|n| n.ends_with("/manifest.2.tsr")),
         "{names:?}"
@@ -332,17 +289,14 @@ fn timestamp_command_and_custody_tokens() {
             .any(|n| n.starts_with("custody/") && n.ends_with(".tsr")),
         "{names:?}"
     );
-    let r = sigillo(
-        d.path(),
-        &["verify", "case.zip", "--tsa-ca", t.ca_pem.to_str().unwrap()],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
+    let r = d.sigillo(&["verify", "case.zip", "--tsa-ca", t.ca_pem.to_str().unwrap()]);
+    r.assert_exit(0);
     assert_eq!(
         r.stdout.matches("trusted timestamp: genTime").count(),
         3,
         "{}",
         r.stdout
     );
-    let r = sigillo(d.path(), &["custody", "show", "case.zip"]);
+    let r = d.sigillo(&["custody", "show", "case.zip"]);
     assert!(r.stdout.contains("timestamped"), "{}", r.stdout);
 }

@@ -1,13 +1,12 @@
 //! Web capture with the real headless Chromium against pages served on 127.0.0.1.
 
-mod common;
-#[path = "support/web_server.rs"]
-mod web_server;
-
 use std::path::Path;
 
-use common::*;
 use serde_json::Value;
+
+use crate::support::web_server;
+use crate::tool::{Tool, unzip};
+use crate::util::*;
 
 fn manifest(bundle: &Path, n: usize) -> Value {
     let m = read_zip(bundle)
@@ -19,47 +18,27 @@ fn manifest(bundle: &Path, n: usize) -> Value {
     serde_json::from_slice(&m).unwrap()
 }
 
-fn member(bundle: &Path, suffix: &str) -> Vec<u8> {
-    read_zip(bundle)
-        .into_iter()
-        .find(|(n, _)| n.ends_with(suffix))
-        .unwrap_or_else(|| panic!("no {suffix}"))
-        .1
-}
-
-fn python_tool(name: &str) -> std::path::PathBuf {
-    let d = std::env::var_os("SIGILLO_PYTHON_BIN")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin"));
-    let p = d.join(name);
-    assert!(p.exists(), "{} missing: run ./setup.sh --deps", p.display());
-    p
-}
-
 #[test]
 fn captures_a_page_with_lazy_images_js_text_redirects_and_errors() {
     let srv = web_server::start_http();
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "Avv. Rossi");
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
     let page = format!("{}/old", srv.base);
     let gone = format!("{}/removed", srv.base);
     let dead = "http://127.0.0.1:9/nothing";
-    let r = sigillo(
-        d.path(),
-        &[
-            "capture",
-            &page,
-            &gone,
-            dead,
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-            "--json",
-            "--timeout",
-            "30s",
-        ],
-    );
+    let r = d.sigillo(&[
+        "capture",
+        &page,
+        &gone,
+        dead,
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--json",
+        "--timeout",
+        "30s",
+    ]);
     assert_eq!(
         r.code,
         1,
@@ -80,8 +59,8 @@ fn captures_a_page_with_lazy_images_js_text_redirects_and_errors() {
             .unwrap()
             .contains("127.0.0.1:9")
     );
-    let bundle = d.path().join("case.zip");
-    assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
+    let bundle = d.join("case.zip");
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
 
     let m = manifest(&bundle, 0);
     assert_eq!(m["kind"], "web");
@@ -146,52 +125,37 @@ fn captures_a_page_with_lazy_images_js_text_redirects_and_errors() {
     assert!(m2["warnings"].to_string().contains("404"));
 
     // The WARC reads cleanly in warcio and holds the lazy image; the WACZ validates.
-    let x = d.path().join("x");
+    let x = d.join("x");
     unzip(&bundle, &x);
     let warc = x.join("items/0001-web-127-0-0-1-old/original/capture.warc.gz");
-    let r = tool(
-        &x,
-        python_tool("warcio").to_str().unwrap(),
-        &["check", "-v", warc.to_str().unwrap()],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    let r = tool(
-        &x,
-        python_tool("warcio").to_str().unwrap(),
-        &["index", warc.to_str().unwrap()],
-    );
+    let r = Tool::Warcio.run(&x, &["check", "-v", warc.to_str().unwrap()]);
+    r.assert_exit(0);
+    let r = Tool::Warcio.run(&x, &["index", warc.to_str().unwrap()]);
     assert!(r.stdout.lines().count() >= 10, "{}", r.stdout);
     assert!(r.stdout.contains("/img/lazy.png"));
     let wacz = x.join("items/0001-web-127-0-0-1-old/derived/capture.wacz");
-    let r = tool(
-        &x,
-        python_tool("wacz").to_str().unwrap(),
-        &["validate", "-f", wacz.to_str().unwrap()],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
+    let r = Tool::Wacz.run(&x, &["validate", "-f", wacz.to_str().unwrap()]);
+    r.assert_exit(0);
 }
 
 #[test]
 fn https_certificate_recorded_is_the_one_served() {
     let srv = web_server::start_https();
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "K");
+    let d = Dir::new();
+    d.key("k.pem", "K");
     let url = format!("{}/page", srv.base);
-    let r = sigillo(
-        d.path(),
-        &[
-            "capture",
-            &url,
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-            "--insecure",
-            "--quiet",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    let m = manifest(&d.path().join("case.zip"), 0);
+    let r = d.sigillo(&[
+        "capture",
+        &url,
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--insecure",
+        "--quiet",
+    ]);
+    r.assert_exit(0);
+    let m = manifest(&d.join("case.zip"), 0);
     let tls = &m["facts"]["tls"];
     assert_eq!(
         tls["certificates"][0]["sha256"],
@@ -215,49 +179,43 @@ fn https_certificate_recorded_is_the_one_served() {
             .any(|f| f["path"].as_str().unwrap().starts_with("original/tls/"))
     );
     // Without --insecure the self-signed certificate is refused with a clear message.
-    let r = sigillo(
-        d.path(),
-        &[
-            "capture",
-            &url,
-            "-o",
-            "case2.zip",
-            "--key",
-            "k.pem",
-            "--quiet",
-        ],
-    );
-    assert_eq!(r.code, 1, "{}", r.all());
+    let r = d.sigillo(&[
+        "capture",
+        &url,
+        "-o",
+        "case2.zip",
+        "--key",
+        "k.pem",
+        "--quiet",
+    ]);
+    r.assert_exit(1);
     assert!(
         r.stderr.contains("certificate") || r.stderr.contains("CERT"),
         "{}",
         r.stderr
     );
-    assert!(!d.path().join("case2.zip").exists());
+    assert!(!d.join("case2.zip").exists());
 }
 
 #[test]
 fn javascript_dialogs_are_accepted_and_recorded() {
     let srv = web_server::start_http();
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "K");
+    let d = Dir::new();
+    d.key("k.pem", "K");
     let url = format!("{}/alert", srv.base);
-    let r = sigillo(
-        d.path(),
-        &[
-            "capture",
-            &url,
-            "-o",
-            "case.zip",
-            "--key",
-            "k.pem",
-            "--quiet",
-            "--timeout",
-            "30s",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    let m = manifest(&d.path().join("case.zip"), 0);
+    let r = d.sigillo(&[
+        "capture",
+        &url,
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--quiet",
+        "--timeout",
+        "30s",
+    ]);
+    r.assert_exit(0);
+    let m = manifest(&d.join("case.zip"), 0);
     assert_eq!(
         m["facts"]["javascript_dialogs"][0]["type"], "Alert",
         "{}",
@@ -268,36 +226,33 @@ fn javascript_dialogs_are_accepted_and_recorded() {
             .to_string()
             .contains("JavaScript dialog")
     );
-    let dom = String::from_utf8(member(&d.path().join("case.zip"), "original/dom.html")).unwrap();
+    let dom = String::from_utf8(member(&d.join("case.zip"), "original/dom.html")).unwrap();
     assert!(dom.contains("after the alert"));
 }
 
 #[test]
 fn missing_browser_says_how_to_install_it() {
-    let d = tempfile::tempdir().unwrap();
-    key(d.path(), "k.pem", "K");
-    let r = sigillo(
-        d.path(),
-        &[
-            "capture",
-            "http://127.0.0.1:1/",
-            "-o",
-            "c.zip",
-            "--key",
-            "k.pem",
-            "--browser",
-            "/nonexistent/chromium",
-        ],
-    );
-    assert_eq!(r.code, 2, "{}", r.all());
+    let d = Dir::new();
+    d.key("k.pem", "K");
+    let r = d.sigillo(&[
+        "capture",
+        "http://127.0.0.1:1/",
+        "-o",
+        "c.zip",
+        "--key",
+        "k.pem",
+        "--browser",
+        "/nonexistent/chromium",
+    ]);
+    r.assert_exit(2);
     assert!(r.stderr.contains("--browser"), "{}", r.stderr);
 }
 
 #[test]
 fn demo_runs_the_main_job_offline() {
-    let d = tempfile::tempdir().unwrap();
-    let r = sigillo(d.path(), &["demo", "-o", "out"]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let d = Dir::new();
+    let r = d.sigillo(&["demo", "-o", "out"]);
+    r.assert_exit(0);
     assert!(r.stdout.contains("verdict:  verified"), "{}", r.stdout);
     for id in [
         "0001-files",
@@ -308,15 +263,12 @@ fn demo_runs_the_main_job_offline() {
         assert!(r.stdout.contains(id), "missing {id}: {}", r.stdout);
     }
     assert_eq!(
-        sigillo(
-            d.path(),
-            &[
-                "verify",
-                "out/case.zip",
-                "--trust",
-                "out/demo-operator.pem.pub"
-            ]
-        )
+        d.sigillo(&[
+            "verify",
+            "out/case.zip",
+            "--trust",
+            "out/demo-operator.pem.pub"
+        ])
         .code,
         0
     );

@@ -1,16 +1,16 @@
 //! Images and media: PDQ agrees with Meta's reference, hashes and metadata land in the
 //! manifest, hash lists have their fixed columns, matching finds near-duplicates.
 
-mod common;
+use std::path::PathBuf;
 
-use std::path::{Path, PathBuf};
-
-use common::*;
 use serde_json::Value;
 use sigillo::evidence::pdq::{hamming, pdq};
 
+use crate::tool::Tool;
+use crate::util::*;
+
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media")
+    fixture("media")
 }
 
 fn expected() -> serde_json::Map<String, Value> {
@@ -62,23 +62,9 @@ fn near_duplicates_are_close_and_unrelated_images_far() {
     }
 }
 
-/// Python with the reference implementation (made by `./setup.sh --deps`).
-fn python() -> PathBuf {
-    let p = std::env::var_os("SIGILLO_PYTHON_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin"))
-        .join("python");
-    assert!(
-        p.exists(),
-        "{} not found: run ./setup.sh --deps (installs the pdqhash reference)",
-        p.display()
-    );
-    p
-}
-
 #[test]
 fn pdq_equals_the_live_reference_on_fresh_images() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Dir::new();
     let script = r#"
 import sys, numpy as np, pdqhash
 from PIL import Image, ImageFilter
@@ -96,7 +82,8 @@ for seed in range(12):
     out.append(f"{p} {''.join('%02x' % b for b in np.packbits(bits))} {int(q)}")
 print("\n".join(out))
 "#;
-    let o = std::process::Command::new(python())
+    let o = Tool::Python
+        .command()
         .args(["-c", script, d.path().to_str().unwrap()])
         .output()
         .unwrap();
@@ -121,9 +108,9 @@ print("\n".join(out))
     }
 }
 
-fn sealed(d: &Path) -> Value {
-    key(d, "k.pem", "K");
-    std::fs::create_dir(d.join("imgs")).unwrap();
+/// Seal fixture images (and a fake JPEG) as one item; returns its manifest.
+fn sealed(d: &Dir) -> Value {
+    d.key("k.pem", "K");
     for f in [
         "scene1.png",
         "scene2.jpg",
@@ -131,23 +118,17 @@ fn sealed(d: &Path) -> Value {
         "truncated.jpg",
         "flat.png",
     ] {
-        std::fs::copy(fixtures().join(f), d.join("imgs").join(f)).unwrap();
+        d.copy(&fixtures().join(f), &format!("imgs/{f}"));
     }
-    std::fs::write(d.join("imgs/garbage.jpg"), b"\xFF\xD8\xFFnot really a jpeg").unwrap();
-    let r = sigillo(d, &["add", "imgs", "-o", "case.zip", "--key", "k.pem"]);
-    assert_eq!(r.code, 0, "{}", r.all());
-    let m = read_zip(&d.join("case.zip"))
-        .into_iter()
-        .find(|(n, _)| n.ends_with("manifest.json"))
-        .unwrap()
-        .1;
-    serde_json::from_slice(&m).unwrap()
+    d.write("imgs/garbage.jpg", b"\xFF\xD8\xFFnot really a jpeg");
+    d.add(&["imgs", "-o", "case.zip", "--key", "k.pem"]);
+    serde_json::from_slice(&member(&d.join("case.zip"), "manifest.json")).unwrap()
 }
 
 #[test]
 fn manifests_carry_md5_pdq_and_metadata_and_corrupt_images_are_recorded() {
-    let d = tempfile::tempdir().unwrap();
-    let m = sealed(d.path());
+    let d = Dir::new();
+    let m = sealed(&d);
     let file = |name: &str| {
         m["files"]
             .as_array()
@@ -178,11 +159,7 @@ fn manifests_carry_md5_pdq_and_metadata_and_corrupt_images_are_recorded() {
     let md = file("derived/metadata/imgs/exif.jpg.json");
     assert_eq!(md["role"], "derived");
     assert_eq!(md["derived_from"][0], "original/imgs/exif.jpg");
-    let bytes = read_zip(&d.path().join("case.zip"))
-        .into_iter()
-        .find(|(n, _)| n.ends_with("exif.jpg.json"))
-        .unwrap()
-        .1;
+    let bytes = member(&d.join("case.zip"), "exif.jpg.json");
     let meta: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(meta["exif"]["Make"], "\"ExampleCam\"");
     assert!(
@@ -197,15 +174,15 @@ fn manifests_carry_md5_pdq_and_metadata_and_corrupt_images_are_recorded() {
         markers.contains("trainedAlgorithmicMedia") && markers.contains("photoshop"),
         "{markers}"
     );
-    assert_eq!(sigillo(d.path(), &["verify", "case.zip"]).code, 0);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
 }
 
 #[test]
 fn hash_lists_have_fixed_columns_and_match_finds_copies() {
-    let d = tempfile::tempdir().unwrap();
-    sealed(d.path());
-    let r = sigillo(d.path(), &["hashes", "case.zip"]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let d = Dir::new();
+    sealed(&d);
+    let r = d.sigillo(&["hashes", "case.zip"]);
+    r.assert_exit(0);
     let header = r.stdout.lines().next().unwrap();
     assert!(
         header.starts_with("item,file,source_url,sha256,md5,pdq,pdq_quality"),
@@ -216,8 +193,9 @@ fn hash_lists_have_fixed_columns_and_match_finds_copies() {
         r.stdout.contains(",0,false"),
         "flat image must be marked unreliable"
     );
-    let r = sigillo(d.path(), &["hashes", "case.zip", "--format", "json"]);
-    let v: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let v: Vec<Value> = d
+        .sigillo(&["hashes", "case.zip", "--format", "json"])
+        .json();
     for k in [
         "item",
         "file",
@@ -229,10 +207,10 @@ fn hash_lists_have_fixed_columns_and_match_finds_copies() {
     ] {
         assert!(v[0].get(k).is_some(), "missing key {k}");
     }
-    let r = sigillo(d.path(), &["hashes", "case.zip", "--format", "stopncii"]);
+    let r = d.sigillo(&["hashes", "case.zip", "--format", "stopncii"]);
     assert!(r.stdout.lines().filter(|l| l.starts_with("pdq,")).count() >= 4);
-    let r = sigillo(d.path(), &["hashes", "case.zip", "--item", "9"]);
-    assert_eq!(r.code, 2);
+    d.sigillo(&["hashes", "case.zip", "--item", "9"])
+        .assert_exit(2);
     // Match: the resized copy matches by PDQ, the exact copy by SHA-256, the unrelated one does not.
     let f = fixtures();
     let (a, b, c) = (
@@ -240,26 +218,20 @@ fn hash_lists_have_fixed_columns_and_match_finds_copies() {
         f.join("scene1.png"),
         f.join("scene3.png"),
     );
-    let r = sigillo(
-        d.path(),
-        &[
-            "match",
-            "case.zip",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-            c.to_str().unwrap(),
-            "--json",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.all());
-    let v: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let r = d.sigillo(&[
+        "match",
+        "case.zip",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        c.to_str().unwrap(),
+        "--json",
+    ]);
+    r.assert_exit(0);
+    let v: Vec<Value> = r.json();
     assert_eq!(v[0]["matches"][0]["how"], "pdq");
     assert!(v[0]["matches"][0]["distance"].as_u64().unwrap() <= 31);
     assert_eq!(v[1]["matches"][0]["how"], "sha256");
     assert!(v[2]["matches"].as_array().unwrap().is_empty());
-    let r = sigillo(
-        d.path(),
-        &["match", "case.zip", a.to_str().unwrap(), "--threshold", "5"],
-    );
+    let r = d.sigillo(&["match", "case.zip", a.to_str().unwrap(), "--threshold", "5"]);
     assert!(r.stdout.contains("no match"), "{}", r.stdout);
 }

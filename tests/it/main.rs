@@ -1,0 +1,38 @@
+//! sigillo's integration tests: one test binary, one module per topic. Tests drive the real
+//! `sigillo` binary (and, where a layer is checked on its own, the library) and judge the
+//! result with independent tools: `openssl`, `sha256sum`, `unzip`, `pdftotext`, warcio,
+//! py-wacz, cdxj-indexer, the pdqhash reference, real Chromium on 127.0.0.1.
+//!
+//! Shared modules:
+//! - `util`: the fixture builder: `Dir` (a fresh temp folder: write files, make keys, add
+//!   to a bundle), `TestCommand` (the real binary, clean env, panic detection), `Run`
+//!   (`assert_exit`), zip read/write.
+//! - `tool`: finds every external program in one place; a missing one fails, never skips.
+//! - `support::tsa`: a real RFC 3161 TSA (`openssl ts -reply`) on 127.0.0.1.
+//! - `support::web_server`: web pages (HTTP and HTTPS) on 127.0.0.1 for capture tests.
+//!
+//! Topics:
+//! - `core`: keys, add, verify, stock-tool verification, determinism, tampering, hostile zips, bad input.
+//! - `custody`: the chain of custody handed on by three people, and every rewrite of the log caught.
+//! - `timestamp`: RFC 3161 tokens both ways with OpenSSL, bad TSAs, `timestamp` and custody tokens.
+//! - `media`: PDQ against Meta's reference, image facts in manifests, hash lists, `match`.
+//! - `chat`: WhatsApp and Telegram exports: layouts, locales, source lines, sealed items, broken input.
+//! - `warc`: the WARC/WACZ writer against warcio, cdxj-indexer and py-wacz.
+//! - `web_capture`: capture with real headless Chromium, HTTPS certificates, dialogs, the demo.
+//! - `report`: the HTML/PDF acquisition report: content, escaping, language, media hidden.
+//!
+//! Run one module with `cargo test --test it core::` (or one test:
+//! `cargo test --test it core::bad_input`); `cargo test --test it` runs them all.
+
+mod support;
+mod tool;
+mod util;
+
+mod chat;
+mod core;
+mod custody;
+mod media;
+mod report;
+mod timestamp;
+mod warc;
+mod web_capture;

@@ -80,7 +80,8 @@ pub struct Sealed {
 }
 
 /// Hold an exclusive lock on the bundle's folder while rewriting it, so two sigillo
-/// processes never append to the same bundle at once (one would lose its item).
+/// processes never append to the same bundle at once (one would lose its item); then
+/// remove the temporary files of any earlier run that was killed mid-write.
 fn lock_dir(target: &Path) -> Result<File> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -88,6 +89,7 @@ fn lock_dir(target: &Path) -> Result<File> {
     };
     let f = File::open(&dir).at("open the bundle's folder", &dir)?;
     f.lock().at("lock the bundle's folder", &dir)?;
+    writer::remove_orphans(&dir)?;
     Ok(f)
 }
 

@@ -628,6 +628,7 @@ fn add_cmd(a: AddArgs) -> Result<i32> {
         tsa: a.tsa.urls(),
         require_tsa: a.tsa.require_tsa,
         tsa_timeout: None,
+        progress: Default::default(),
     };
     let s = bundle::seal(&a.output, acq, &signer, &opts)?;
     for w in s
@@ -1005,6 +1006,7 @@ fn capture_cmd(c: CaptureArgs) -> Result<i32> {
         tsa: c.tsa.urls(),
         require_tsa: c.tsa.require_tsa,
         tsa_timeout: None,
+        progress: Default::default(),
     };
     let quiet = c.quiet || c.json;
     if !quiet {

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod evidence;
+pub mod progress;
 pub mod hashlist;
 pub mod report;
 pub mod schemas;

@@ -31,6 +31,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody::{self, Actor, Event};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys::Key;
+use crate::progress::{Progress, Task};
 use crate::evidence::manifest::{
     self, Acquired, FORMAT, FileEntry, FileRole, Manifest, MediaFacts, Operator,
 };
@@ -58,6 +59,8 @@ pub struct SealOptions {
     pub require_tsa: bool,
     /// TSA request timeout.
     pub tsa_timeout: Option<Duration>,
+    /// Where to report progress of hashing and writing the files.
+    pub progress: Progress,
 }
 
 /// What sealing produced.
@@ -326,15 +329,20 @@ pub fn seal(
     }
     // The new item's files, hashed as they are written: the hash is of the stored bytes.
     let sealed_at = acq.finished.at;
+    let mut sizes = Vec::with_capacity(prepared.len());
+    for p in &prepared {
+        sizes.push(content_len(&p.artifact.content)?);
+    }
+    opts.progress.begin(Task::Sealing, sizes.iter().sum());
     let mut entries = Vec::new();
     let mut total = 0u64;
-    for p in &prepared {
+    for (p, &size) in prepared.iter().zip(&sizes) {
         let name = format!("{dir}{}", p.path);
         let compress = !is_precompressed(&p.media_type, &p.path);
-        let size = content_len(&p.artifact.content)?;
         let d = match &p.artifact.content {
             Content::Bytes(b) => {
                 w.add_bytes(&name, b, compress, &sealed_at)?;
+                opts.progress.advance(b.len() as u64);
                 crate::evidence::hash::Digest256 {
                     size: b.len() as u64,
                     sha256: sha256_hex(b),
@@ -342,8 +350,9 @@ pub fn seal(
             }
             other => {
                 let src = other.path().unwrap_or(Path::new(""));
-                let mut f = File::open(src).at("open", src)?;
-                w.add_stream(&name, &mut f as &mut dyn Read, size, compress, &sealed_at)?
+                let f = File::open(src).at("open", src)?;
+                let mut r = opts.progress.reader(f);
+                w.add_stream(&name, &mut r as &mut dyn Read, size, compress, &sealed_at)?
             }
         };
         if d.size != size {
@@ -359,6 +368,7 @@ pub fn seal(
         entries.push(file_entry(p, d.size, &d.sha256));
         hashes.push((name, d.sha256));
     }
+    opts.progress.end();
     // The manifest.
     let manifest = Manifest {
         format: FORMAT.to_string(),

@@ -52,7 +52,7 @@ pub fn rows(manifests: &[Manifest], item: Option<&str>) -> Vec<HashRow> {
             let q = f.image.as_ref().map(|i| i.pdq_quality);
             out.push(HashRow {
                 item: m.id.clone(),
-                file: format!("items/{}/{}", m.id, f.path),
+                file: crate::bundle::layout::item_member(&m.id, &f.path),
                 source_url: f.source_url().map(str::to_string),
                 sha256: f.sha256.clone(),
                 md5: f.md5.clone(),

@@ -230,8 +230,8 @@ fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
     let mut metas = Vec::new();
     for (a, mt, facts, meta) in analysed {
         if let Some(m) = meta {
-            let base = a.path.strip_prefix("original/").unwrap_or(&a.path);
-            let p = format!("derived/metadata/{base}.json");
+            let base = a.path.strip_prefix(layout::ORIGINAL_DIR).unwrap_or(&a.path);
+            let p = format!("{}metadata/{base}.json", layout::DERIVED_DIR);
             if !seen.contains(&p) {
                 seen.insert(p.clone());
                 metas.push(

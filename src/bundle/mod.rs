@@ -31,10 +31,10 @@ use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody::{self, Actor, Event};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys::Key;
-use crate::progress::{Progress, Task};
 use crate::evidence::manifest::{
     self, Acquired, FORMAT, FileEntry, FileRole, Manifest, MediaFacts, Operator,
 };
+use crate::progress::{Progress, Task};
 use crate::time::Stamp;
 use crate::verify::{self, BundleState, VerifyOptions};
 

@@ -631,11 +631,7 @@ fn add_cmd(a: AddArgs) -> Result<i32> {
         progress: Default::default(),
     };
     let s = bundle::seal(&a.output, acq, &signer, &opts)?;
-    for w in s
-        .warnings
-        .iter()
-        .filter(|w| w.contains("timestamp") || w.contains("TSA"))
-    {
+    for w in &s.tsa_failures {
         eprintln!("warning: {w}");
     }
     if a.json {

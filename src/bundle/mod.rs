@@ -34,6 +34,7 @@ use crate::evidence::keys::Key;
 use crate::evidence::manifest::{
     self, Acquired, FORMAT, FileEntry, FileRole, Manifest, MediaFacts, Operator,
 };
+use crate::evidence::media::Media;
 use crate::progress::{Progress, Task};
 use crate::time::Stamp;
 use crate::verify::{self, BundleState, VerifyOptions};
@@ -178,26 +179,13 @@ fn media_facts(a: &Artifact, media_type: &str) -> (MediaFacts, Option<Vec<u8>>) 
     if !crate::evidence::media::is_media(media_type) {
         return (MediaFacts::default(), None);
     }
-    let tmp;
-    let path: &Path = match &a.content {
-        Content::Bytes(b) => {
-            let Ok(mut t) = tempfile::NamedTempFile::new() else {
-                return (MediaFacts::default(), None);
-            };
-            if std::io::Write::write_all(&mut t, b).is_err() {
-                return (MediaFacts::default(), None);
-            }
-            tmp = t.into_temp_path();
-            &tmp
-        }
-        other => match other.path() {
-            Some(p) => p,
-            None => return (MediaFacts::default(), None),
-        },
+    let media = match &a.content {
+        Content::Bytes(b) => Media::Bytes(b),
+        Content::File(p) => Media::File(p),
     };
-    let facts = crate::evidence::media::analyze(path, media_type);
+    let facts = crate::evidence::media::analyze(media, media_type);
     let meta = if a.role == Role::Original {
-        crate::evidence::media::metadata_json(path, media_type)
+        crate::evidence::media::metadata_json(media, media_type)
     } else {
         None
     };

@@ -88,3 +88,41 @@ fn add_killed_mid_write_leaves_the_bundle_intact_and_the_next_run_cleans_up() {
     d.add(&["c.txt", "-o", "case.zip", "--key", "k.pem"]);
     assert!(temp_files(&d).is_empty(), "{:?}", temp_files(&d));
 }
+
+#[test]
+fn commands_leave_nothing_in_the_temp_directory() {
+    let d = Dir::new();
+    let tmp = d.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let tmp_s = tmp.to_str().unwrap().to_string();
+    let run = |args: &[&str]| d.command().args(args).env("TMPDIR", &tmp_s).run();
+    run(&["key", "new", "--out", "k.pem", "--name", "Alice"]).assert_exit(0);
+    d.copy(
+        &crate::util::sample("chat/whatsapp-export.zip"),
+        "WhatsApp Chat.zip",
+    );
+    d.copy(&crate::util::sample("files/shared-image-1.png"), "img.png");
+    run(&[
+        "add",
+        "WhatsApp Chat.zip",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+    ])
+    .assert_exit(0);
+    run(&["add", "img.png", "-o", "case.zip", "--key", "k.pem"]).assert_exit(0);
+    run(&["verify", "case.zip"]).assert_exit(0);
+    run(&["ls", "case.zip"]).assert_exit(0);
+    run(&["hashes", "case.zip"]).assert_exit(0);
+    run(&["report", "case.zip", "-o", "r.html"]).assert_exit(0);
+    run(&["extract", "case.zip", "-d", "x"]).assert_exit(0);
+    run(&["custody", "show", "case.zip"]).assert_exit(0);
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+    assert!(temp_files(&d).is_empty(), "{:?}", temp_files(&d));
+}

@@ -6,13 +6,20 @@
 //! bundle-level files (custody log, report, VERIFY.md, SHA256SUMS and its signature) and
 //! replace the bundle atomically. See `docs/bundle-format.md`.
 
+pub mod custody_request;
 pub mod extract;
 pub mod layout;
+pub mod naming;
+mod query;
 pub mod reader;
 mod report;
+mod report_file;
 
 mod verify_md;
 pub mod writer;
+
+pub use query::{hash_rows, manifests, verified_state};
+pub use report_file::{RenderedReport, render_report};
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -651,7 +658,8 @@ pub fn add_timestamps(
     Ok(out)
 }
 
-/// Add one custody entry (signed by `signer`) to an existing bundle.
+/// Add one custody entry (signed by `signer`) to an existing bundle; returns its
+/// number and the warnings of timestamp requests that failed.
 pub fn append_custody(
     target: &Path,
     action: Action,
@@ -660,7 +668,7 @@ pub fn append_custody(
     signer: &Signer,
     tsa: &[String],
     require_tsa: bool,
-) -> Result<u64> {
+) -> Result<(u64, Vec<String>)> {
     let _lock = lock_dir(target)?;
     let Some((mut reader, state)) = open_verified(target)? else {
         return Err(Error::input(format!("'{}' does not exist", target.display()))
@@ -686,13 +694,14 @@ pub fn append_custody(
         .map(|e| e.signature.clone())
         .unwrap_or_default();
     let mut tokens = Vec::new();
+    let mut warnings = Vec::new();
     for (i, t) in crate::evidence::stamping::request_all(tsa, &sig, None, require_tsa)?
         .into_iter()
         .enumerate()
     {
         match t {
             Ok((tsr, _)) => tokens.push((layout::custody_token_path(seq, i + 1), tsr)),
-            Err(e) => eprintln!("warning: {e}"),
+            Err(e) => warnings.push(e),
         }
     }
     let mut w = BundleWriter::create(target)?;
@@ -708,7 +717,7 @@ pub fn append_custody(
         hashes,
         &now,
     )?;
-    Ok(seq)
+    Ok((seq, warnings))
 }
 
 /// Report input for `sigillo report`, generated now.

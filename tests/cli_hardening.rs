@@ -93,7 +93,9 @@ fn a_closed_stdout_ends_quietly_with_exit_0() {
 #[test]
 fn delay_refuses_nan_and_infinities_at_parse_time() {
     let d = tempfile::tempdir().unwrap();
-    for bad in ["NaN", "nan", "inf", "-inf", "infinity", "-1", "1e309", "3601"] {
+    for bad in [
+        "NaN", "nan", "inf", "-inf", "infinity", "-1", "1e309", "3601",
+    ] {
         let out = sigillo(d.path())
             .args(["capture", "http://127.0.0.1:9/", "-o", "c.zip"])
             .arg(format!("--delay={bad}"))

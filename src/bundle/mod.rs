@@ -6,13 +6,20 @@
 //! bundle-level files (custody log, report, VERIFY.md, SHA256SUMS and its signature) and
 //! replace the bundle atomically. See `docs/bundle-format.md`.
 
+pub mod custody_request;
 pub mod extract;
 pub mod layout;
+pub mod naming;
+mod query;
 pub mod reader;
 mod report;
+mod report_file;
 
 mod verify_md;
 pub mod writer;
+
+pub use query::{hash_rows, manifests, verified_state};
+pub use report_file::{RenderedReport, render_report};
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -23,7 +30,7 @@ use std::time::Duration;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::acquire::{Acquisition, Artifact, Content, ItemKind, Role, slugify};
+use crate::acquire::{Acquisition, Artifact, Content, Role};
 use crate::bundle::layout::{CUSTODY, REPORT, SUMS, SUMS_SIG, VERIFY_MD};
 use crate::bundle::reader::BundleReader;
 use crate::bundle::writer::{BundleWriter, is_precompressed};
@@ -297,8 +304,8 @@ pub fn seal(
         None => (None, BundleState::default()),
     };
     let case_id = case_for(target, &state, opts.case.as_deref(), &acq.started)?;
-    let seq = state.items.len() + 1;
-    let item_id = item_id(seq, acq.kind, &acq.slug);
+    let seq = naming::next_seq(state.items.len());
+    let item_id = naming::item_id(seq, acq.kind, &acq.slug);
     let prepared = prepare(&mut acq)?;
 
     let mut w = BundleWriter::create(target)?;
@@ -368,11 +375,6 @@ pub fn seal(
         tsa_failures: signed.tsa_failures,
         case_id,
     })
-}
-
-/// The folder name of item number `seq`: `0001-<kind>-<slug>`.
-pub fn item_id(seq: usize, kind: ItemKind, slug: &str) -> String {
-    format!("{seq:04}-{kind}-{}", slugify(slug))
 }
 
 /// The case of the new item: the bundle's own (a different `--case` is refused), the one
@@ -699,7 +701,8 @@ pub fn add_timestamps(
     Ok(out)
 }
 
-/// Add one custody entry (signed by `signer`) to an existing bundle.
+/// Add one custody entry (signed by `signer`) to an existing bundle; returns its
+/// number and the warnings of timestamp requests that failed.
 pub fn append_custody(
     target: &Path,
     event: Event,
@@ -707,7 +710,7 @@ pub fn append_custody(
     signer: &Signer,
     tsa: &[String],
     require_tsa: bool,
-) -> Result<u64> {
+) -> Result<(u64, Vec<String>)> {
     let _lock = lock_dir(target)?;
     let Some((mut reader, state)) = open_verified(target)? else {
         return Err(Error::input(format!("'{}' does not exist", target.display()))
@@ -731,13 +734,14 @@ pub fn append_custody(
         .map(|e| e.signature.clone())
         .unwrap_or_default();
     let mut tokens = Vec::new();
+    let mut warnings = Vec::new();
     for (i, t) in crate::evidence::stamping::request_all(tsa, &sig, None, require_tsa)?
         .into_iter()
         .enumerate()
     {
         match t {
             Ok((tsr, _)) => tokens.push((layout::custody_token_path(seq, i + 1), tsr)),
-            Err(e) => eprintln!("warning: {e}"),
+            Err(e) => warnings.push(e),
         }
     }
     let mut w = BundleWriter::create(target)?;
@@ -753,7 +757,7 @@ pub fn append_custody(
         hashes,
         &now,
     )?;
-    Ok(seq)
+    Ok((seq, warnings))
 }
 
 /// Report input for `sigillo report`, generated now.

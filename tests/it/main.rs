@@ -29,6 +29,7 @@ mod tool;
 mod util;
 
 mod chat;
+mod cli_hardening;
 mod core;
 mod custody;
 mod leftovers;

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 
 use crate::acquire::chat::ChatFormat;
 use crate::acquire::web::capture::{Browser, CaptureOptions};
-use crate::bundle::{self, SealOptions, Signer, naming};
+use crate::bundle::naming;
 use crate::error::{Error, Result};
 use crate::evidence::custody::Actor;
 use crate::evidence::keys::{self, PassphraseSource};
+use crate::seal::{self, SealOptions, Signer};
 use crate::verify::{self, VerifyOptions};
 
 /// The demo's case id.
@@ -228,7 +229,7 @@ fn web_demo(
     let acq = browser.capture(&url, &label, &copts, &|step| {
         on(DemoEvent::WebStep { url: &url, step })
     })?;
-    Ok(bundle::seal(bundle_path, acq, signer, opts)?.item_id)
+    Ok(seal::seal(bundle_path, acq, signer, opts)?.item_id)
 }
 
 /// The folder to write into: `out` (created), or a new temporary folder that is kept.
@@ -275,14 +276,14 @@ fn seal_samples(
     };
     on(DemoEvent::SealingFiles);
     let acq = crate::acquire::files::acquire(&[samples.join("files")], &[])?;
-    let s = bundle::seal(bundle_path, acq, signer, &opts)?;
+    let s = seal::seal(bundle_path, acq, signer, &opts)?;
     on(DemoEvent::SealedFiles {
         item: &s.item_id,
         files: s.files,
     });
     for (path, format) in CHATS {
         let acq = crate::acquire::chat::acquire(&samples.join(path), format, &Default::default())?;
-        let s = bundle::seal(bundle_path, acq, signer, &opts)?;
+        let s = seal::seal(bundle_path, acq, signer, &opts)?;
         on(DemoEvent::SealedChat {
             path,
             item: &s.item_id,

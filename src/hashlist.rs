@@ -213,3 +213,20 @@ pub fn match_files(
         })
         .collect()
 }
+
+/// The hash rows of every item, or of `item` (id or number); an unknown item is an error.
+pub fn hash_rows(state: &crate::verify::BundleState, item: Option<&str>) -> Result<Vec<HashRow>> {
+    let manifests: Vec<Manifest> = state.items.iter().map(|i| i.manifest.clone()).collect();
+    let rows = rows(&manifests, item);
+    if let Some(want) = item
+        && rows.is_empty()
+        && !state
+            .items
+            .iter()
+            .any(|i| i.id == *want || i.id.starts_with(&format!("{want}-")))
+    {
+        return Err(Error::input(format!("no item '{want}' in the bundle"))
+            .with_fix("list the items with `sigillo ls`"));
+    }
+    Ok(rows)
+}

@@ -10,8 +10,8 @@ use super::args::{BundleOutput, CaseNote, JsonFlag, SignerArgs, TsaArgs};
 use super::output::{errln, outln};
 use crate::acquire::Acquisition;
 use crate::acquire::chat::{self, ChatFormat, ChatOptions};
-use crate::bundle::{self, SealOptions, Signer};
 use crate::error::{Error, Result};
+use crate::seal::{self, SealOptions, Signer};
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum AddAs {
@@ -64,7 +64,7 @@ pub(super) fn run(a: AddArgs) -> CmdResult {
     let signer = a.signer.signer()?;
     // Refuse early, before any work, if the bundle exists and does not verify.
     if output.exists() {
-        bundle::open_verified(output)?;
+        seal::open_verified(output)?;
     }
     let acq = acquire(&a, output, &signer)?;
     for w in &acq.warnings {
@@ -78,7 +78,7 @@ pub(super) fn run(a: AddArgs) -> CmdResult {
         tsa_timeout: None,
         progress: super::progress::for_terminal(a.json.json),
     };
-    let s = bundle::seal(output, acq, &signer, &opts)?;
+    let s = seal::seal(output, acq, &signer, &opts)?;
     for w in &s.tsa_failures {
         errln!("warning: {w}");
     }

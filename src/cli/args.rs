@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::output::errln;
-use crate::bundle::Signer;
 use crate::error::{Error, Result};
 use crate::evidence::custody::Actor;
 use crate::evidence::keys::{self, EnvOrTerminal};
+use crate::seal::Signer;
 
 /// `-o/--output`: the bundle a command creates or appends to.
 #[derive(Args, Debug)]

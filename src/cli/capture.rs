@@ -10,9 +10,10 @@ use super::args::{BundleOutput, CaseNote, JsonFlag, QuietFlag, SignerArgs, TsaAr
 use super::output::{errln, outln};
 use super::{CmdResult, print_error};
 use crate::acquire::web::capture::{Browser, CaptureOptions};
-use crate::bundle::{self, SealOptions, Signer, naming};
+use crate::bundle::naming;
 use crate::error::{Error, Result};
 use crate::progress::Task;
+use crate::seal::{self, SealOptions, Signer};
 
 #[derive(Args, Debug)]
 #[command(mut_arg("json", |a| a.help("Print a JSON summary on stdout")))]
@@ -80,7 +81,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     let opts = capture_options(&c)?;
     let signer = c.signer.signer()?;
     // Refuse early if the bundle exists and does not verify; learn the next item number.
-    let mut next_seq = naming::next_seq(match bundle::open_verified(output)? {
+    let mut next_seq = naming::next_seq(match seal::open_verified(output)? {
         Some((_, st)) => st.items.len(),
         None => 0,
     });
@@ -171,7 +172,7 @@ impl Run<'_> {
         let outcome = self
             .browser
             .capture(url, &label, &self.opts, &progress)
-            .and_then(|acq| bundle::seal(self.output, acq, &self.signer, &self.seal));
+            .and_then(|acq| seal::seal(self.output, acq, &self.signer, &self.seal));
         match outcome {
             Ok(s) => {
                 if !self.quiet {

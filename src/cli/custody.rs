@@ -9,9 +9,8 @@ use super::CmdResult;
 use super::args::{JsonFlag, SignerArgs, TsaArgs};
 use super::output::{errln, outln};
 use super::verify::print_report;
-use crate::bundle;
-use crate::bundle::custody_request::{self, CustodyRequest, Prepared};
 use crate::evidence::custody::Entry;
+use crate::seal::custody_request::{self, CustodyRequest, Prepared};
 use crate::verify::{self, VerifyOptions};
 
 #[derive(Subcommand, Debug)]
@@ -158,7 +157,7 @@ fn add(a: CustodyAddArgs) -> CmdResult {
         }
     };
     let action = event.action();
-    let (seq, warnings) = bundle::append_custody(
+    let (seq, warnings) = crate::seal::append_custody(
         &a.bundle,
         event,
         a.note.as_deref(),

@@ -6,7 +6,6 @@ use clap::Args;
 
 use super::CmdResult;
 use super::output::errln;
-use crate::bundle;
 
 #[derive(Args, Debug)]
 pub(super) struct ExtractArgs {
@@ -21,7 +20,7 @@ pub(super) struct ExtractArgs {
 }
 
 pub(super) fn run(x: ExtractArgs) -> CmdResult {
-    let out = bundle::extract::extract(&x.bundle, &x.dir, x.item.as_deref())?;
+    let out = crate::extract::extract(&x.bundle, &x.dir, x.item.as_deref())?;
     errln!(
         "extracted {} files ({} bytes) into {}; every SHA-256 checked. This is a working copy: keep {} unchanged as the evidentiary copy, and record the copy with `sigillo custody add {} --action exported --note \"…\"`.",
         out.files,

@@ -6,7 +6,6 @@ use clap::{Args, ValueEnum};
 
 use super::CmdResult;
 use super::output::{errln, stdout_failed};
-use crate::bundle;
 use crate::error::Error;
 use crate::hashlist;
 
@@ -30,8 +29,8 @@ pub(super) struct HashesArgs {
 }
 
 pub(super) fn run(h: HashesArgs) -> CmdResult {
-    let st = bundle::verified_state(&h.bundle)?;
-    let rows = bundle::hash_rows(&st, h.item.as_deref())?;
+    let st = crate::verify::verified_state(&h.bundle)?;
+    let rows = crate::hashlist::hash_rows(&st, h.item.as_deref())?;
     let mut out = std::io::stdout().lock();
     match h.format {
         HashFormat::Csv => hashlist::write_csv(&rows, &mut out),

@@ -8,7 +8,6 @@ use serde_json::json;
 use super::CmdResult;
 use super::args::JsonFlag;
 use super::output::{errln, outln};
-use crate::bundle;
 use crate::verify::{self, BundleState, VerifyOptions};
 
 #[derive(Args, Debug)]
@@ -23,7 +22,7 @@ pub(super) fn run(a: LsArgs) -> CmdResult {
     let rep = verify::verify(&a.bundle, &VerifyOptions::default())?;
     let st = &rep.state;
     if a.json.json {
-        let v = json!({"case": st.case_id, "items": bundle::manifests(st)});
+        let v = json!({"case": st.case_id, "items": st.items.iter().map(|i| &i.manifest).collect::<Vec<_>>()});
         outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
     } else {
         print_items(st)?;

@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 use super::CmdResult;
 use super::args::JsonFlag;
 use super::output::{errln, outln};
-use crate::bundle;
 use crate::error::Error;
 use crate::hashlist::{self, Match};
 
@@ -32,8 +31,14 @@ pub(super) fn run(m: MatchArgs) -> CmdResult {
             .with_fix("the usual value is 31")
             .into());
     }
-    let st = bundle::verified_state(&m.bundle)?;
-    let rows = hashlist::rows(&bundle::manifests(&st), None);
+    let st = crate::verify::verified_state(&m.bundle)?;
+    let rows = hashlist::rows(
+        &st.items
+            .iter()
+            .map(|i| i.manifest.clone())
+            .collect::<Vec<_>>(),
+        None,
+    );
     let files = hashlist::collect(&m.inputs)?;
     let results = hashlist::match_files(&rows, &files, m.threshold);
     if m.json.json {

@@ -6,7 +6,6 @@ use clap::{Args, ValueEnum};
 
 use super::CmdResult;
 use super::output::errln;
-use crate::bundle;
 use crate::error::Error;
 use crate::report::{Lang, ReportOptions};
 
@@ -45,7 +44,7 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         },
         show_media: r.show_media,
     };
-    let rendered = bundle::render_report(&r.bundle, &opts)?;
+    let rendered = crate::report::of_bundle::render_report(&r.bundle, &opts)?;
     std::fs::write(&r.output, &rendered.html)
         .map_err(|e| Error::io("write the report", &r.output, e))?;
     errln!("wrote {}", r.output.display());

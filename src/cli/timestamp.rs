@@ -7,7 +7,6 @@ use clap::Args;
 use super::CmdResult;
 use super::args::{SignerArgs, TsaArgs};
 use super::output::errln;
-use crate::bundle;
 use crate::error::Error;
 
 #[derive(Args, Debug)]
@@ -25,7 +24,7 @@ pub(super) struct TimestampArgs {
 
 pub(super) fn run(t: TimestampArgs) -> CmdResult {
     let signer = t.signer.signer()?;
-    let out = bundle::add_timestamps(
+    let out = crate::seal::add_timestamps(
         &t.bundle,
         &t.tsa.urls(),
         t.renew,

@@ -8,6 +8,7 @@
 //! the same input always gives the same bytes.
 
 pub mod i18n;
+pub mod of_bundle;
 
 use std::fmt::Write as _;
 use std::path::Path;

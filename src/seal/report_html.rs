@@ -3,36 +3,10 @@
 use serde_json::{Value, json};
 
 use crate::evidence::custody::Entry;
-use crate::report::{Lang, ReportInput, ReportOptions, render_html};
+use crate::report::of_bundle::input;
+use crate::report::{Lang, ReportOptions, render_html};
 use crate::time::Stamp;
 use crate::verify::BundleState;
-
-/// Build the report input from a bundle's state (shared by report.html and `sigillo report`).
-pub fn input<'a>(
-    bundle_name: &str,
-    bundle_sha256: Option<String>,
-    state: &BundleState,
-    entries: &[Value],
-    timestamps: Vec<(String, Value)>,
-    verdict: Option<Value>,
-    now: &Stamp,
-) -> ReportInput<'a> {
-    ReportInput {
-        bundle_name: bundle_name.to_string(),
-        bundle_sha256,
-        case_id: state.case_id.clone(),
-        manifests: state
-            .items
-            .iter()
-            .map(|i| serde_json::to_value(&i.manifest).unwrap_or(Value::Null))
-            .collect(),
-        custody: entries.to_vec(),
-        timestamps,
-        verdict,
-        generated_at: now.at,
-        media: None,
-    }
-}
 
 /// Render `report.html` for the bundle as it will be after this change. Its verdict is
 /// the one sigillo reached before writing (a bundle that did not verify is never written).

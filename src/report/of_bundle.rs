@@ -1,8 +1,8 @@
 //! The acquisition report of a bundle on disk (`sigillo report`): verify it, then
 //! render what a judge reads, verdict included.
 //!
-//! Seam for the report rewrite: this only gathers the inputs (through
-//! [`crate::bundle::report_input`]) and calls [`crate::report::render_html`].
+//! [`input`] gathers what the report says from a bundle's verified state; it is shared
+//! with the `report.html` that sealing writes into every bundle.
 
 use std::path::Path;
 
@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::bundle::reader::BundleReader;
 use crate::error::Result;
-use crate::report::{ReportOptions, render_html};
+use crate::report::{ReportInput, ReportOptions, render_html};
+use crate::time::Stamp;
+use crate::verify::BundleState;
 use crate::verify::{self, VerifyOptions};
 
 /// A rendered report and what the caller needs to finish it.
@@ -49,13 +51,14 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let mut inp = crate::bundle::report_input(
+    let mut inp = input(
         &name,
         Some(rep.bundle_sha256.clone()),
         &rep.state,
         &raw,
         timestamps,
         Some(verdict),
+        &crate::time::Stamp::now(),
     );
     if opts.show_media {
         inp.media = Some(&media);
@@ -68,4 +71,31 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
         ),
         verified: rep.ok(),
     })
+}
+
+/// Build the report input from a bundle's state (shared by report.html and `sigillo report`).
+pub fn input<'a>(
+    bundle_name: &str,
+    bundle_sha256: Option<String>,
+    state: &BundleState,
+    entries: &[Value],
+    timestamps: Vec<(String, Value)>,
+    verdict: Option<Value>,
+    now: &Stamp,
+) -> ReportInput<'a> {
+    ReportInput {
+        bundle_name: bundle_name.to_string(),
+        bundle_sha256,
+        case_id: state.case_id.clone(),
+        manifests: state
+            .items
+            .iter()
+            .map(|i| serde_json::to_value(&i.manifest).unwrap_or(Value::Null))
+            .collect(),
+        custody: entries.to_vec(),
+        timestamps,
+        verdict,
+        generated_at: now.at,
+        media: None,
+    }
 }

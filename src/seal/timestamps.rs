@@ -1,0 +1,147 @@
+//! `sigillo timestamp`: trusted timestamps for items that lack them (or renewals).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::bundle::layout;
+use crate::bundle::writer::BundleWriter;
+use crate::error::{Error, Result};
+use crate::evidence::custody::{self, Event};
+use crate::evidence::hash::sha256_hex;
+use crate::time::Stamp;
+
+use super::Signer;
+use super::finish::{finish_bundle, last_line, lock_dir, open_verified};
+
+/// What `timestamp` did.
+#[derive(Debug, Default)]
+pub struct Stamped {
+    /// (item id, token file) for every token added.
+    pub added: Vec<(String, String)>,
+    /// Items skipped because they already had a token (without `renew`).
+    pub skipped: Vec<String>,
+    /// Failures (TSA unreachable …); nothing is added for those.
+    pub failed: Vec<String>,
+}
+
+/// Add RFC 3161 tokens over `manifest.sig` to items that lack them (all items with
+/// `renew`), then record a `timestamped` custody entry. Existing bytes are untouched:
+/// tokens are new files beside the manifest.
+pub fn add_timestamps(
+    target: &Path,
+    tsa: &[String],
+    renew: bool,
+    require: bool,
+    signer: &Signer,
+) -> Result<Stamped> {
+    if tsa.is_empty() {
+        return Err(Error::input("no timestamp authority given")
+            .with_fix("pass --tsa URL (repeatable) or set $SIGILLO_TSA"));
+    }
+    let _lock = lock_dir(target)?;
+    let Some((mut reader, state)) = open_verified(target)? else {
+        return Err(
+            Error::input(format!("'{}' does not exist", target.display()))
+                .with_fix("give the path of an existing bundle"),
+        );
+    };
+    let mut out = Stamped::default();
+    // item id -> new (name, bytes) files, after the existing ones.
+    let mut new_files: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    for it in &state.items {
+        let dir = layout::item_dir(&it.id);
+        let existing = reader
+            .members
+            .iter()
+            .filter(|m| m.name.starts_with(&dir) && m.name.ends_with(".tsr"))
+            .count();
+        if existing > 0 && !renew {
+            out.skipped.push(it.id.clone());
+            continue;
+        }
+        let sig = reader.read_small(&format!("{dir}{}", layout::MANIFEST_SIG))?;
+        let mut n = existing;
+        for t in crate::evidence::stamping::request_all(tsa, &sig, None, require)? {
+            match t {
+                Ok((tsr, chain)) => {
+                    n += 1;
+                    let files = new_files.entry(it.id.clone()).or_default();
+                    files.push((layout::token_name(n), tsr));
+                    if !chain.is_empty() {
+                        files.push((layout::token_chain_name(n), chain.into_bytes()));
+                    }
+                    out.added
+                        .push((it.id.clone(), format!("{dir}{}", layout::token_name(n))));
+                }
+                Err(e) => out.failed.push(format!("{}: {e}", it.id)),
+            }
+        }
+    }
+    if out.added.is_empty() {
+        return Ok(out);
+    }
+    let now = Stamp::now();
+    let mut w = BundleWriter::create(target)?;
+    let mut hashes = Vec::new();
+    let old: Vec<(usize, String)> = reader
+        .members
+        .iter()
+        .filter(|m| m.name.starts_with(layout::ITEMS_DIR))
+        .map(|m| (m.index, m.name.clone()))
+        .collect();
+    let mut current: Option<String> = None;
+    let flush = |w: &mut BundleWriter,
+                 id: &Option<String>,
+                 hashes: &mut Vec<(String, String)>|
+     -> Result<()> {
+        if let Some(id) = id {
+            for (name, data) in new_files.get(id).into_iter().flatten() {
+                let full = format!("{}{name}", layout::item_dir(id));
+                w.add_bytes(&full, data, name.ends_with(".pem"), &now.at)?;
+                hashes.push((full, sha256_hex(data)));
+            }
+        }
+        Ok(())
+    };
+    for (idx, name) in old {
+        let id = name[layout::ITEMS_DIR.len()..]
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if current.as_deref() != Some(id.as_str()) {
+            flush(&mut w, &current, &mut hashes)?;
+            current = Some(id);
+        }
+        w.copy_raw(&mut reader, idx)?;
+        hashes.push((
+            name.clone(),
+            state.hashes.get(&name).cloned().unwrap_or_default(),
+        ));
+    }
+    flush(&mut w, &current, &mut hashes)?;
+    let event = Event::Timestamped(custody::TimestampedDetails {
+        tokens: out.added.iter().map(|(_, f)| f.clone()).collect(),
+        tsa: tsa.to_vec(),
+    });
+    let new = custody::NewEntry {
+        seq: state.custody.len() as u64 + 1,
+        time: &now,
+        event,
+        actor: &signer.actor,
+        note: None,
+        content: (&state.content_digest(), state.items.len()),
+    };
+    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    finish_bundle(
+        w,
+        Some(&mut reader),
+        &state,
+        vec![line],
+        Vec::new(),
+        signer,
+        hashes,
+        &now,
+    )?;
+    Ok(out)
+}

@@ -5,7 +5,8 @@
 //! the id *before* sealing (in the screenshot header). Both must agree, so both use
 //! [`item_id`].
 
-use crate::acquire::{ItemKind, slugify};
+use crate::evidence::manifest::ItemKind;
+use crate::text::slugify;
 
 /// The id of item number `seq` (1-based) of `kind` named after `slug`:
 /// `{seq:04}-{kind}-{slug}`, the slug slugified.

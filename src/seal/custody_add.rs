@@ -38,11 +38,7 @@ pub fn append_custody(
     };
     let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
     // Trusted timestamps over the entry's signature.
-    let sig = custody::check_chain(&[line.as_slice(), b"\n"].concat(), &Default::default())
-        .entries
-        .first()
-        .map(|e| e.signature.clone())
-        .unwrap_or_default();
+    let sig = custody::line_signature(&line)?;
     let mut tokens = Vec::new();
     let mut warnings = Vec::new();
     for (i, t) in crate::evidence::stamping::request_all(tsa, &sig, None, require_tsa)?

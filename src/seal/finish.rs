@@ -59,6 +59,18 @@ pub(super) fn last_line(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(body.rsplit(|b| *b == b'\n').next().unwrap_or(body).to_vec())
 }
 
+/// The SHA-256 verification computed for an earlier member. Every member of a bundle
+/// that verified has one; if not, writing stops rather than list a blank hash in
+/// SHA256SUMS.
+pub(super) fn known_hash(state: &BundleState, name: &str) -> Result<String> {
+    state.hashes.get(name).cloned().ok_or_else(|| {
+        Error::internal(format!(
+            "no verified SHA-256 for '{name}': refusing to write a bundle with a blank hash"
+        ))
+        .with_fix("run `sigillo verify` on the bundle and report this as a bug")
+    })
+}
+
 /// Copy every member of the existing items into `w` unchanged, noting their hashes.
 pub(super) fn copy_items(
     w: &mut BundleWriter,
@@ -74,7 +86,7 @@ pub(super) fn copy_items(
         .collect();
     for (idx, name) in old {
         w.copy_raw(r, idx)?;
-        let h = state.hashes.get(&name).cloned().unwrap_or_default();
+        let h = known_hash(state, &name)?;
         hashes.push((name, h));
     }
     Ok(())
@@ -111,10 +123,7 @@ pub(super) fn finish_bundle(
         match (src, reader.as_deref_mut()) {
             (Some(idx), Some(r)) => {
                 w.copy_raw(r, *idx)?;
-                hashes.push((
-                    name.clone(),
-                    state.hashes.get(name).cloned().unwrap_or_default(),
-                ));
+                hashes.push((name.clone(), known_hash(state, name)?));
             }
             _ => {
                 let pem = signer.key.public_pem();
@@ -153,10 +162,7 @@ pub(super) fn finish_bundle(
             (None, Some(r)) => {
                 if let Some(idx) = r.member(&name).map(|m| m.index) {
                     w.copy_raw(r, idx)?;
-                    hashes.push((
-                        name.clone(),
-                        state.hashes.get(&name).cloned().unwrap_or_default(),
-                    ));
+                    hashes.push((name.clone(), known_hash(state, &name)?));
                 }
             }
             (None, None) => {}

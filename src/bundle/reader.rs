@@ -120,143 +120,19 @@ impl BundleReader {
     /// Open `path` and check the archive structure. Errors only when the file cannot be
     /// read as a ZIP at all; structural problems are collected in `problems`.
     pub fn open(path: &Path) -> Result<BundleReader> {
-        let file = File::open(path).map_err(|e| {
-            Error::io("open the bundle", path, e).with_fix("check the path to the .zip bundle")
-        })?;
-        if file.metadata().at("read", path)?.is_dir() {
-            return Err(
-                Error::input(format!("'{}' is a directory, not a bundle", path.display()))
-                    .with_fix("give the path of the case .zip file"),
-            );
-        }
-        let shared = SharedFile::new(file).at("read", path)?;
-        let mut archive = ZipArchive::new(shared).map_err(|e| {
-            Error::input(format!("'{}' is not a readable ZIP bundle ({e})", path.display()))
-                .with_fix("check that this is the .zip written by sigillo and that the copy is complete (compare its size and SHA-256 with the sender's)")
-        })?;
-        let mut problems = Vec::new();
-        let mut prob = |subject: &str, message: String| {
-            problems.push(StructureProblem {
-                subject: subject.to_string(),
-                message,
-            })
-        };
-        if archive.offset() != 0 {
-            prob(
-                "(archive)",
-                format!(
-                    "{} bytes of unknown data precede the archive",
-                    archive.offset()
-                ),
-            );
-        }
-        if !archive.comment().is_empty() {
-            prob(
-                "(archive)",
-                "the archive has a comment; sigillo bundles have none".into(),
-            );
-        }
-        // The file must end exactly with the end-of-central-directory record (no
-        // comment was allowed above), so nothing can hide after the archive.
-        let mut eocd = [0u8; 22];
-        let file_len = archive_len(&archive);
-        if file_len < 22
-            || read_at(&archive, file_len - 22, &mut eocd).is_err()
-            || &eocd[..4] != b"PK\x05\x06"
-        {
-            prob(
-                "(archive)",
-                "unknown data follows the end of the archive".into(),
-            );
-        }
+        let mut archive = open_archive(path)?;
+        let mut problems = archive_problems(&archive);
         let mut members = Vec::new();
         let mut seen = HashSet::new();
         for i in 0..archive.len() {
-            let f = match archive.by_index_raw(i) {
-                Ok(f) => f,
-                Err(e) => {
-                    prob(
-                        &format!("(entry #{i})"),
-                        format!("unreadable entry header ({e})"),
-                    );
-                    continue;
-                }
-            };
-            let name = match std::str::from_utf8(f.name_raw()) {
-                Ok(n) => n.to_string(),
-                Err(_) => {
-                    prob(
-                        &String::from_utf8_lossy(f.name_raw()),
-                        "name is not UTF-8".into(),
-                    );
-                    continue;
-                }
-            };
-            if let Err(why) = layout::check_safe_path(&name) {
-                prob(&name, format!("unsafe entry name: {why}"));
-                continue;
+            match check_member(&mut archive, i) {
+                Ok(m) if !seen.insert(m.name.clone()) => problems.push(StructureProblem {
+                    subject: m.name,
+                    message: "duplicate entry name".into(),
+                }),
+                Ok(m) => members.push(m),
+                Err(p) => problems.push(p),
             }
-            if f.is_dir() {
-                prob(&name, "directory entry; sigillo bundles have none".into());
-                continue;
-            }
-            if f.is_symlink() {
-                prob(&name, "symbolic link entry".into());
-                continue;
-            }
-            if f.encrypted() {
-                prob(&name, "encrypted entry".into());
-                continue;
-            }
-            let deflated = match f.compression() {
-                CompressionMethod::Stored => false,
-                CompressionMethod::Deflated => true,
-                other => {
-                    prob(&name, format!("unsupported compression method {other:?}"));
-                    continue;
-                }
-            };
-            let (size, csize) = (f.size(), f.compressed_size());
-            if (!deflated && size != csize)
-                || (deflated && size > csize.saturating_mul(MAX_DEFLATE_RATIO) + 4096)
-            {
-                prob(
-                    &name,
-                    format!(
-                        "declared size {size} is impossible for {csize} compressed bytes (zip bomb?)"
-                    ),
-                );
-                continue;
-            }
-            if !seen.insert(name.clone()) {
-                prob(&name, "duplicate entry name".into());
-                continue;
-            }
-            // The local header must name the same file as the central directory: tools
-            // that read one or the other must never see different archives.
-            let start = f.header_start();
-            let raw_name = f.name_raw().to_vec();
-            drop(f);
-            let mut lh = [0u8; 30];
-            let local_ok =
-                read_at(&archive, start, &mut lh).is_ok() && &lh[..4] == b"PK\x03\x04" && {
-                    let n = u16::from_le_bytes([lh[26], lh[27]]) as usize;
-                    let mut nb = vec![0u8; n];
-                    n == raw_name.len()
-                        && read_at(&archive, start + 30, &mut nb).is_ok()
-                        && nb == raw_name
-                };
-            if !local_ok {
-                prob(&name, "the local file header does not match the central directory (two different names for one entry)".into());
-                continue;
-            }
-            members.push(Member {
-                index: i,
-                name,
-                size,
-                compressed_size: csize,
-                deflated,
-            });
         }
         Ok(BundleReader {
             path: path.to_path_buf(),
@@ -347,4 +223,132 @@ impl BundleReader {
     pub fn archive(&mut self) -> &mut ZipArchive<SharedFile> {
         &mut self.archive
     }
+}
+
+/// Open `path` as a ZIP archive (a directory or a non-ZIP is an input error).
+fn open_archive(path: &Path) -> Result<ZipArchive<SharedFile>> {
+    let file = File::open(path).map_err(|e| {
+        Error::io("open the bundle", path, e).with_fix("check the path to the .zip bundle")
+    })?;
+    if file.metadata().at("read", path)?.is_dir() {
+        return Err(
+            Error::input(format!("'{}' is a directory, not a bundle", path.display()))
+                .with_fix("give the path of the case .zip file"),
+        );
+    }
+    let shared = SharedFile::new(file).at("read", path)?;
+    ZipArchive::new(shared).map_err(|e| {
+        Error::input(format!("'{}' is not a readable ZIP bundle ({e})", path.display()))
+            .with_fix("check that this is the .zip written by sigillo and that the copy is complete (compare its size and SHA-256 with the sender's)")
+    })
+}
+
+/// What is wrong with the container itself: data before or after it, a comment.
+fn archive_problems(archive: &ZipArchive<SharedFile>) -> Vec<StructureProblem> {
+    let mut problems = Vec::new();
+    let mut prob = |message: String| {
+        problems.push(StructureProblem {
+            subject: "(archive)".into(),
+            message,
+        })
+    };
+    if archive.offset() != 0 {
+        prob(format!(
+            "{} bytes of unknown data precede the archive",
+            archive.offset()
+        ));
+    }
+    if !archive.comment().is_empty() {
+        prob("the archive has a comment; sigillo bundles have none".into());
+    }
+    // The file must end exactly with the end-of-central-directory record (no comment
+    // was allowed above), so nothing can hide after the archive.
+    let mut eocd = [0u8; 22];
+    let file_len = archive_len(archive);
+    if file_len < 22
+        || read_at(archive, file_len - 22, &mut eocd).is_err()
+        || &eocd[..4] != b"PK\x05\x06"
+    {
+        prob("unknown data follows the end of the archive".into());
+    }
+    problems
+}
+
+/// Entry `i`, if it is a member a sigillo bundle may hold: a UTF-8, safe name; a plain
+/// file (no directory, link or encryption); stored or deflated with a possible size;
+/// and a local header that names the same file as the central directory.
+fn check_member(
+    archive: &mut ZipArchive<SharedFile>,
+    i: usize,
+) -> std::result::Result<Member, StructureProblem> {
+    let prob = |subject: &str, message: &str| StructureProblem {
+        subject: subject.to_string(),
+        message: message.to_string(),
+    };
+    let f = archive.by_index_raw(i).map_err(|e| {
+        prob(
+            &format!("(entry #{i})"),
+            &format!("unreadable entry header ({e})"),
+        )
+    })?;
+    let name = std::str::from_utf8(f.name_raw())
+        .map_err(|_| prob(&String::from_utf8_lossy(f.name_raw()), "name is not UTF-8"))?
+        .to_string();
+    layout::check_safe_path(&name)
+        .map_err(|why| prob(&name, &format!("unsafe entry name: {why}")))?;
+    if f.is_dir() {
+        return Err(prob(&name, "directory entry; sigillo bundles have none"));
+    }
+    if f.is_symlink() {
+        return Err(prob(&name, "symbolic link entry"));
+    }
+    if f.encrypted() {
+        return Err(prob(&name, "encrypted entry"));
+    }
+    let deflated = match f.compression() {
+        CompressionMethod::Stored => false,
+        CompressionMethod::Deflated => true,
+        other => {
+            return Err(prob(
+                &name,
+                &format!("unsupported compression method {other:?}"),
+            ));
+        }
+    };
+    let (size, csize) = (f.size(), f.compressed_size());
+    if (!deflated && size != csize)
+        || (deflated && size > csize.saturating_mul(MAX_DEFLATE_RATIO) + 4096)
+    {
+        return Err(prob(
+            &name,
+            &format!("declared size {size} is impossible for {csize} compressed bytes (zip bomb?)"),
+        ));
+    }
+    let (start, raw_name) = (f.header_start(), f.name_raw().to_vec());
+    drop(f);
+    if !local_header_names(archive, start, &raw_name) {
+        return Err(prob(
+            &name,
+            "the local file header does not match the central directory (two different names for one entry)",
+        ));
+    }
+    Ok(Member {
+        index: i,
+        name,
+        size,
+        compressed_size: csize,
+        deflated,
+    })
+}
+
+/// Whether the local header at `start` names `raw_name`: tools that read the local
+/// headers and tools that read the central directory must never see different archives.
+fn local_header_names(archive: &ZipArchive<SharedFile>, start: u64, raw_name: &[u8]) -> bool {
+    let mut lh = [0u8; 30];
+    if read_at(archive, start, &mut lh).is_err() || &lh[..4] != b"PK\x03\x04" {
+        return false;
+    }
+    let n = u16::from_le_bytes([lh[26], lh[27]]) as usize;
+    let mut nb = vec![0u8; n];
+    n == raw_name.len() && read_at(archive, start + 30, &mut nb).is_ok() && nb == raw_name
 }

@@ -4,6 +4,7 @@
 //! same item); symbolic links are recorded as skipped, never followed, so a link
 //! cannot pull in files from outside what the user named.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -26,10 +27,7 @@ pub fn acquire(inputs: &[PathBuf], exclude: &[PathBuf]) -> Result<Acquisition> {
             Error::input("no files given").with_fix("name at least one file or folder to add")
         );
     }
-    let first = std::fs::canonicalize(&inputs[0])
-        .ok()
-        .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
-        .unwrap_or_else(|| "files".into());
+    let first = own_name(&inputs[0]).unwrap_or_else(|| "files".into());
     let mut acq = Acquisition::start(crate::acquire::ItemKind::Files, &first);
     acq.input.insert(
         "paths".into(),
@@ -40,76 +38,28 @@ pub fn acquire(inputs: &[PathBuf], exclude: &[PathBuf]) -> Result<Acquisition> {
                 .collect::<Vec<_>>()
         ),
     );
-    let mut used = std::collections::HashSet::new();
+    let mut used = HashSet::new();
     for input in inputs {
         let md = std::fs::symlink_metadata(input).map_err(|e| {
             Error::io("read", input, e).with_fix("check the path; quote names with spaces")
         })?;
-        if md.is_dir() {
-            let base = std::fs::canonicalize(input)
-                .ok()
-                .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
-                .unwrap_or_else(|| "folder".into());
-            let mut n = 0;
-            for entry in walkdir::WalkDir::new(input)
-                .follow_links(false)
-                .sort_by_file_name()
-            {
-                let entry = entry.map_err(|e| {
-                    let p = e.path().map(Path::to_path_buf).unwrap_or_else(|| input.clone());
-                    Error::input(format!("could not read '{}' inside the folder: {e}", p.display()))
-                        .with_fix("check the folder's permissions (sigillo must read every file it is asked to seal)")
-                })?;
-                let ft = entry.file_type();
-                if ft.is_symlink() {
-                    acq.warnings.push(format!(
-                        "skipped symbolic link '{}' (links are not followed)",
-                        entry.path().display()
-                    ));
-                    continue;
-                }
-                if !ft.is_file() {
-                    continue;
-                }
-                if let Ok(c) = std::fs::canonicalize(entry.path())
-                    && exclude.contains(&c)
-                {
-                    acq.warnings.push(format!(
-                        "skipped '{}': it is the bundle being written or the signing key",
-                        entry.path().display()
-                    ));
-                    continue;
-                }
-                let rel = entry.path().strip_prefix(input).unwrap_or(entry.path());
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().to_string())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                add_file(&mut acq, &mut used, entry.path(), &format!("{base}/{rel}"))?;
-                n += 1;
-            }
-            if n == 0 {
-                acq.warnings
-                    .push(format!("the folder '{}' holds no files", input.display()));
-            }
-        } else if md.is_file() {
-            let name = input
+        let name = || {
+            input
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| "file".into());
-            add_file(&mut acq, &mut used, input, &name)?;
+                .unwrap_or_else(|| "file".into())
+        };
+        if md.is_dir() {
+            add_folder(&mut acq, &mut used, input, &exclude)?;
+        } else if md.is_file() {
+            add_file(&mut acq, &mut used, input, &name())?;
         } else if md.file_type().is_symlink() {
             let target = std::fs::canonicalize(input).at("follow the link", input)?;
-            let name = input
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| "file".into());
             acq.transformations.push(format!(
                 "followed the symbolic link '{}' named on the command line",
                 input.display()
             ));
-            add_file(&mut acq, &mut used, &target, &name)?;
+            add_file(&mut acq, &mut used, &target, &name())?;
         } else {
             return Err(Error::input(format!(
                 "'{}' is not a regular file or folder",
@@ -126,9 +76,79 @@ pub fn acquire(inputs: &[PathBuf], exclude: &[PathBuf]) -> Result<Acquisition> {
     Ok(acq)
 }
 
+/// The last component of the canonical path (so `.` is named after the folder).
+fn own_name(p: &Path) -> Option<String> {
+    std::fs::canonicalize(p)
+        .ok()
+        .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
+}
+
+/// Every regular file under `input`, sorted by name; links are not followed (a warning
+/// says which were skipped), and the bundle being written and the signing key are left out.
+fn add_folder(
+    acq: &mut Acquisition,
+    used: &mut HashSet<String>,
+    input: &Path,
+    exclude: &[PathBuf],
+) -> Result<()> {
+    let base = own_name(input).unwrap_or_else(|| "folder".into());
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(input)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| {
+            let p = e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| input.to_path_buf());
+            Error::input(format!(
+                "could not read '{}' inside the folder: {e}",
+                p.display()
+            ))
+            .with_fix(
+                "check the folder's permissions (sigillo must read every file it is asked to seal)",
+            )
+        })?;
+        let ft = entry.file_type();
+        if ft.is_symlink() {
+            acq.warnings.push(format!(
+                "skipped symbolic link '{}' (links are not followed)",
+                entry.path().display()
+            ));
+            continue;
+        }
+        if !ft.is_file() {
+            continue;
+        }
+        if let Ok(c) = std::fs::canonicalize(entry.path())
+            && exclude.contains(&c)
+        {
+            acq.warnings.push(format!(
+                "skipped '{}': it is the bundle being written or the signing key",
+                entry.path().display()
+            ));
+            continue;
+        }
+        let rel = entry.path().strip_prefix(input).unwrap_or(entry.path());
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect::<Vec<_>>()
+            .join("/");
+        add_file(acq, used, entry.path(), &format!("{base}/{rel}"))?;
+        n += 1;
+    }
+    if n == 0 {
+        acq.warnings
+            .push(format!("the folder '{}' holds no files", input.display()));
+    }
+    Ok(())
+}
+
 fn add_file(
     acq: &mut Acquisition,
-    used: &mut std::collections::HashSet<String>,
+    used: &mut HashSet<String>,
     path: &Path,
     rel: &str,
 ) -> Result<()> {

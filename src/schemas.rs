@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::acquire::chat::transcript::Transcript;
 use crate::evidence::custody::Record;
 use crate::evidence::manifest::Manifest;
+use crate::evidence::media::MetadataFile;
 use crate::hashlist::HashRow;
 
 /// Every published schema: (file name under `docs/schemas/`, schema).
@@ -20,6 +21,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("custody-entry.schema.json", schema::<Record>()),
         ("transcript.schema.json", schema::<Transcript>()),
         ("hash-list.schema.json", schema::<Vec<HashRow>>()),
+        ("metadata.schema.json", schema::<MetadataFile>()),
     ]
 }
 

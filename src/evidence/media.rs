@@ -6,12 +6,14 @@
 //! computed: a corrupt image is evidence too. Decoding is bounded: images above
 //! [`MAX_DECODE_PIXELS`] are not decoded.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use md5::{Digest, Md5};
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::evidence::manifest::{ImageFacts, MediaFacts};
 use crate::evidence::pdq;
@@ -184,120 +186,159 @@ const SYNTHETIC_SOURCE_TYPES: &[&str] = &[
     "composite",
 ];
 
+/// A fact found in a file's metadata that suggests generation or editing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Marker {
+    /// What kind of marker.
+    pub marker: String,
+    /// What was found.
+    pub value: String,
+}
+
+/// `derived/metadata/<file>.json` (`sigillo-metadata/1`): the embedded metadata of an
+/// original image or video.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "sigillo embedded metadata (sigillo-metadata/1)")]
+pub struct MetadataFile {
+    /// `sigillo-metadata/1`.
+    pub format: String,
+    /// EXIF fields as displayed by kamadak-exif (`Tag (IFD)` for non-primary IFDs).
+    pub exif: BTreeMap<String, String>,
+    /// Selected XMP properties, when an XMP packet is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xmp: Option<BTreeMap<String, String>>,
+    /// Whether an XMP packet is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xmp_present: Option<bool>,
+    /// Fields that can reveal a person's location (GPS).
+    pub sensitive_fields: Vec<String>,
+    /// Why the sensitive fields matter, when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_note: Option<String>,
+    /// Markers of generated or edited media.
+    pub manipulation_markers: Vec<Marker>,
+    /// What the markers do and do not mean.
+    pub markers_note: String,
+}
+
 /// `metadata.json` for an original media file: EXIF fields, XMP packet facts, markers
 /// of generated or manipulated media. `None` when the file holds no metadata at all.
 pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
     if !media_type.starts_with("image/") && !media_type.starts_with("video/") {
         return None;
     }
-    let mut out = Map::new();
-    let mut exif_fields = Map::new();
-    let mut sensitive = Vec::new();
-    if let Ok(mut f) = media.open()
-        && let Ok(ex) = exif::Reader::new().read_from_container(&mut f)
-    {
-        for field in ex.fields() {
-            let name = format!("{}", field.tag);
-            let value = field.display_value().with_unit(&ex).to_string();
-            if field.tag.to_string().starts_with("GPS") {
-                sensitive.push(name.clone());
-            }
-            let key = if field.ifd_num == exif::In::PRIMARY {
-                name
-            } else {
-                format!("{name} ({})", field.ifd_num)
-            };
-            exif_fields.insert(key, json!(value));
-        }
-    }
+    let (exif, sensitive) = exif_fields(media);
     // Scan the first 16 MiB for XMP and C2PA markers (they sit near the start of a file).
     let mut head = Vec::new();
     if let Ok(f) = media.open() {
         let _ = f.take(16 << 20).read_to_end(&mut head);
     }
     let text = String::from_utf8_lossy(&head);
-    let mut markers = Vec::new();
-    let mut xmp = Map::new();
-    if let (Some(a), Some(b)) = (text.find("<x:xmpmeta"), text.find("</x:xmpmeta>"))
-        && b > a
-    {
-        {
-            let packet = &text[a..b];
-            for t in SYNTHETIC_SOURCE_TYPES {
-                if packet.contains(&format!("digitalsourcetype/{t}"))
-                    || packet.contains(&format!("digitalsourcetype#{t}"))
-                    || packet.contains(&format!(">{t}<"))
-                    || packet.contains(&format!("\"{t}\""))
-                {
-                    markers.push(json!({"marker": "IPTC DigitalSourceType", "value": t}));
-                    break;
-                }
-            }
-            for key in [
-                "xmp:CreatorTool",
-                "photoshop:History",
-                "xmpMM:History",
-                "Iptc4xmpExt:DigitalSourceType",
-                "dc:creator",
-                "xmp:CreateDate",
-                "xmp:ModifyDate",
-            ] {
-                if let Some(i) = packet.find(key) {
-                    let snippet: String = packet[i..].chars().take(200).collect();
-                    xmp.insert(
-                        key.into(),
-                        json!(
-                            snippet
-                                .split(['<', '\n'])
-                                .take(2)
-                                .collect::<Vec<_>>()
-                                .join("")
-                                .trim()
-                                .to_string()
-                        ),
-                    );
-                }
-            }
-            out.insert("xmp_present".into(), json!(true));
-        }
-    }
+    let (xmp, mut markers) = xmp_facts(&text);
     if head.windows(4).any(|w| w == b"jumb") && (text.contains("c2pa") || text.contains("C2PA"))
         || head.windows(4).any(|w| w == b"caBX")
     {
-        markers.push(json!({"marker": "C2PA manifest present", "value": "content credentials embedded (not validated)"}));
+        markers.push(marker(
+            "C2PA manifest present",
+            "content credentials embedded (not validated)",
+        ));
     }
-    let software = exif_fields
-        .get("Software")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_lowercase()
+    let named = |m: &Option<&String>| m.map(|s| s.to_lowercase()).unwrap_or_default();
+    let software = named(&exif.get("Software"))
         + " "
-        + &xmp
-            .get("xmp:CreatorTool")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_lowercase();
-    for s in EDITING_SOFTWARE {
-        if software.contains(s) {
-            markers.push(json!({"marker": "editing or generation software named", "value": s}));
-        }
+        + &named(&xmp.as_ref().and_then(|x| x.get("xmp:CreatorTool")));
+    for s in EDITING_SOFTWARE.iter().filter(|s| software.contains(*s)) {
+        markers.push(marker("editing or generation software named", s));
     }
-    if exif_fields.is_empty() && xmp.is_empty() && markers.is_empty() {
+    if exif.is_empty() && xmp.as_ref().is_none_or(BTreeMap::is_empty) && markers.is_empty() {
         return None;
     }
-    out.insert("format".into(), json!("sigillo-metadata/1"));
-    out.insert("exif".into(), Value::Object(exif_fields));
-    if !xmp.is_empty() {
-        out.insert("xmp".into(), Value::Object(xmp));
+    let file = MetadataFile {
+        format: "sigillo-metadata/1".into(),
+        xmp_present: xmp.as_ref().map(|_| true),
+        xmp: xmp.filter(|x| !x.is_empty()),
+        exif,
+        sensitive_note: (!sensitive.is_empty()).then(|| "GPS fields can reveal where the person lives or was; share this file only as needed".into()),
+        sensitive_fields: sensitive,
+        manipulation_markers: markers,
+        markers_note: "markers are facts found in the file's metadata; metadata can be removed or forged, so their absence or presence is not a verdict on authenticity".into(),
+    };
+    crate::evidence::manifest::canonical(&file).ok()
+}
+
+fn marker(marker: &str, value: &str) -> Marker {
+    Marker {
+        marker: marker.into(),
+        value: value.into(),
     }
-    out.insert("sensitive_fields".into(), json!(sensitive));
-    if !sensitive.is_empty() {
-        out.insert("sensitive_note".into(), json!("GPS fields can reveal where the person lives or was; share this file only as needed"));
+}
+
+/// Every EXIF field as displayed, and the names of the GPS (location) fields.
+fn exif_fields(media: Media) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut fields = BTreeMap::new();
+    let mut sensitive = Vec::new();
+    let Ok(mut f) = media.open() else {
+        return (fields, sensitive);
+    };
+    let Ok(ex) = exif::Reader::new().read_from_container(&mut f) else {
+        return (fields, sensitive);
+    };
+    for field in ex.fields() {
+        let name = format!("{}", field.tag);
+        let value = field.display_value().with_unit(&ex).to_string();
+        if name.starts_with("GPS") {
+            sensitive.push(name.clone());
+        }
+        let key = if field.ifd_num == exif::In::PRIMARY {
+            name
+        } else {
+            format!("{name} ({})", field.ifd_num)
+        };
+        fields.insert(key, value);
     }
-    out.insert("manipulation_markers".into(), json!(markers));
-    out.insert(
-        "markers_note".into(),
-        json!("markers are facts found in the file's metadata; metadata can be removed or forged, so their absence or presence is not a verdict on authenticity"),
-    );
-    crate::evidence::manifest::canonical(&Value::Object(out)).ok()
+    (fields, sensitive)
+}
+
+/// The XMP packet's telling properties (`None` when there is no packet) and its IPTC
+/// DigitalSourceType marker, if it says the image was generated or composited.
+fn xmp_facts(text: &str) -> (Option<BTreeMap<String, String>>, Vec<Marker>) {
+    let (Some(a), Some(b)) = (text.find("<x:xmpmeta"), text.find("</x:xmpmeta>")) else {
+        return (None, Vec::new());
+    };
+    if b <= a {
+        return (None, Vec::new());
+    }
+    let packet = &text[a..b];
+    let mut markers = Vec::new();
+    if let Some(t) = SYNTHETIC_SOURCE_TYPES.iter().find(|t| {
+        packet.contains(&format!("digitalsourcetype/{t}"))
+            || packet.contains(&format!("digitalsourcetype#{t}"))
+            || packet.contains(&format!(">{t}<"))
+            || packet.contains(&format!("\"{t}\""))
+    }) {
+        markers.push(marker("IPTC DigitalSourceType", t));
+    }
+    let mut xmp = BTreeMap::new();
+    for key in [
+        "xmp:CreatorTool",
+        "photoshop:History",
+        "xmpMM:History",
+        "Iptc4xmpExt:DigitalSourceType",
+        "dc:creator",
+        "xmp:CreateDate",
+        "xmp:ModifyDate",
+    ] {
+        if let Some(i) = packet.find(key) {
+            let snippet: String = packet[i..].chars().take(200).collect();
+            let value = snippet
+                .split(['<', '\n'])
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("")
+                .trim()
+                .to_string();
+            xmp.insert(key.to_string(), value);
+        }
+    }
+    (Some(xmp), markers)
 }

@@ -1,6 +1,6 @@
 //! The published JSON Schemas (docs/schemas/, generated from sigillo's own types) accept
 //! what sigillo writes: every manifest, custody entry, transcript and hash list of the demo
-//! bundle (files, two chat exports, a web page) validates with an independent validator
+//! bundle (files, two chat exports, a web page, plus an image with EXIF) validates with an independent validator
 //! (Python `jsonschema`, Draft 2020-12).
 
 use std::path::PathBuf;
@@ -33,12 +33,22 @@ fn schema(name: &str) -> PathBuf {
 fn demo_bundle_members_validate_against_the_published_schemas() {
     let d = Dir::new();
     d.sigillo(&["demo", "-o", "out"]).assert_exit(0);
+    // The demo's images carry no EXIF: add one that does, for a metadata.json.
+    d.copy(&crate::util::fixture("media/exif.jpg"), "exif.jpg");
+    d.add(&[
+        "exif.jpg",
+        "-o",
+        "out/case.zip",
+        "--key",
+        "out/demo-operator.pem",
+    ]);
     d.write("validate.py", VALIDATE);
     let mut docs: Vec<(&str, Vec<String>)> = vec![
         ("manifest.schema.json", vec![]),
         ("custody-entry.schema.json", vec![]),
         ("transcript.schema.json", vec![]),
         ("hash-list.schema.json", vec![]),
+        ("metadata.schema.json", vec![]),
     ];
     let mut n = 0;
     let mut put = |docs: &mut Vec<(&str, Vec<String>)>, which: usize, bytes: &[u8]| {
@@ -56,6 +66,8 @@ fn demo_bundle_members_validate_against_the_published_schemas() {
             }
         } else if name.ends_with("/transcript.json") {
             put(&mut docs, 2, &bytes);
+        } else if name.contains("/derived/metadata/") && name.ends_with(".json") {
+            put(&mut docs, 4, &bytes);
         }
     }
     let list = d.sigillo(&["hashes", "out/case.zip", "--format", "json"]);
@@ -72,7 +84,7 @@ fn demo_bundle_members_validate_against_the_published_schemas() {
         let r = Tool::Python.run(d.path(), &args);
         assert_eq!(r.code, 0, "{name}:\n{}", r.all());
     }
-    // 4 items, custody entries for each, two transcripts.
-    assert_eq!(docs[0].1.len(), 4);
+    // 5 items, custody entries for each, two transcripts.
+    assert_eq!(docs[0].1.len(), 5);
     assert_eq!(docs[2].1.len(), 2);
 }

@@ -1182,35 +1182,12 @@ fn report_cmd(r: ReportArgs) -> Result<i32> {
     let rep = verify::verify(&r.bundle, &VerifyOptions::default())?;
     let reader = crate::bundle::reader::BundleReader::open(&r.bundle)?;
     let media = |name: &str| reader.read_small(name).ok();
-    let raw: Vec<Value> = rep
-        .state
-        .custody
-        .iter()
-        .map(|e| serde_json::to_value(&e.record).unwrap_or(Value::Null))
-        .collect();
-    let timestamps: Vec<(String, Value)> = rep
-        .timestamps
-        .iter()
-        .filter_map(|t| {
-            t["item"]
-                .as_str()
-                .map(|i| (i.to_string(), t["info"].clone()))
-        })
-        .collect();
-    let verdict = serde_json::to_value(&rep).unwrap_or(Value::Null);
     let name = r
         .bundle
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let mut inp = crate::bundle::report_input(
-        &name,
-        Some(rep.bundle_sha256.clone()),
-        &rep.state,
-        &raw,
-        timestamps,
-        Some(verdict),
-    );
+    let mut inp = crate::bundle::report_input(&name, &rep);
     if r.show_media {
         inp.media = Some(&media);
     }

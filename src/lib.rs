@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod hashlist;
+pub mod html;
 pub mod report;
 pub mod schemas;
 pub mod text;

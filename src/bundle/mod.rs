@@ -21,7 +21,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::acquire::{Acquisition, Artifact, Content, Role, slugify};
 use crate::bundle::layout::{CUSTODY, REPORT, SUMS, SUMS_SIG, VERIFY_MD};
@@ -687,24 +686,12 @@ pub fn append_custody(
     Ok(seq)
 }
 
-/// Report input for `sigillo report`, generated now.
+/// Report input for `sigillo report` on a verified (or not verified) bundle, generated now.
 pub fn report_input<'a>(
     bundle_name: &str,
-    bundle_sha256: Option<String>,
-    state: &BundleState,
-    custody: &[Value],
-    timestamps: Vec<(String, Value)>,
-    verdict: Option<Value>,
+    rep: &'a crate::verify::Report,
 ) -> crate::report::ReportInput<'a> {
-    report::input(
-        bundle_name,
-        bundle_sha256,
-        state,
-        custody,
-        timestamps,
-        verdict,
-        &Stamp::now(),
-    )
+    report::for_verified(bundle_name, rep, &Stamp::now())
 }
 
 /// Copy every member of the existing items into `w` unchanged, noting their hashes.

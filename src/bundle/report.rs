@@ -66,6 +66,7 @@ pub fn render(state: &BundleState, entries: &[Entry], now: &Stamp) -> String {
         verified: true,
         problems: Vec::new(),
         signers,
+        when_written: true,
     };
     let inp = input("case.zip", None, state, entries, Vec::new(), verdict, now);
     render_html(

@@ -60,6 +60,10 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "VERIFICATO: ogni firma, impronta e anello della catena di custodia è stato controllato.",
         ),
         "failed" => ("NOT VERIFIED", "NON VERIFICATO"),
+        "verified_when_written" => (
+            "This is the verdict sigillo reached when it wrote this report into the bundle. Run sigillo verify (or the commands below) to check the bundle as it is now.",
+            "Questo è l'esito che sigillo ha raggiunto quando ha scritto questo verbale nel contenitore. Eseguire sigillo verify (o i comandi sotto) per controllare il contenitore così com'è ora.",
+        ),
         "how" => ("How to verify", "Come verificare"),
         "proves" => (
             "What this bundle proves, and what it does not",

@@ -347,6 +347,7 @@ fn verdict(v: Option<&Verdict>, l: Lang) -> Markup {
         @if let Some(v) = v {
             @if v.verified {
                 p.ok { (t(l, "verified")) }
+                @if v.when_written { p { (t(l, "verified_when_written")) } }
             } @else {
                 p.bad { (t(l, "failed")) }
                 ul { @for p in &v.problems { li { (problem_line(p)) } } }

@@ -68,6 +68,9 @@ pub struct Verdict {
     pub problems: Vec<Problem>,
     /// The signers.
     pub signers: Vec<SignerView>,
+    /// True for the report kept inside the bundle: the verdict is the one sigillo reached
+    /// when it wrote that report, and the page says so (check the bundle again now).
+    pub when_written: bool,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +120,7 @@ impl Verdict {
                     verified: false,
                     problems: vec![problem],
                     signers: Vec::new(),
+                    when_written: false,
                 },
                 Vec::new(),
             );
@@ -126,6 +130,7 @@ impl Verdict {
             verified: v.verdict.as_deref() == Some("verified") && problems.is_empty(),
             problems,
             signers: v.signers.unwrap_or_default(),
+            when_written: false,
         };
         let stamps = v
             .timestamps

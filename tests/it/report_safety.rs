@@ -181,6 +181,12 @@ fn hostile_values_never_become_markup() {
         if name.ends_with(".html") {
             let h = String::from_utf8(bytes).unwrap();
             assert_no_live_markup(&h, &name);
+            if name == "report.html" {
+                assert!(
+                    h.contains("class=\"ok\"") && h.contains("when it wrote this report"),
+                    "the sealed report says it was verified when written"
+                );
+            }
             if name.ends_with("transcript.html") {
                 assert!(h.contains("&lt;svg onload=alert(1)&gt;"), "sender as text");
                 assert!(

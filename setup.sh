@@ -29,10 +29,10 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 if [ "$mode" = "--deps" ] || [ "$mode" = "all" ]; then
-  if [ ! -x .venv/bin/warcio ] || [ ! -x .venv/bin/wacz ] || ! .venv/bin/python -c 'import pdqhash' 2>/dev/null; then
+  if [ ! -x .venv/bin/warcio ] || [ ! -x .venv/bin/wacz ] || ! .venv/bin/python -c 'import pdqhash, jsonschema' 2>/dev/null; then
     say "creating .venv with the independent validators (warcio, wacz, pdqhash) used by the tests"
     python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check warcio wacz pdqhash pillow numpy
+    .venv/bin/pip install -q --disable-pip-version-check warcio wacz pdqhash pillow numpy jsonschema
   fi
 fi
 

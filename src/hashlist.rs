@@ -5,7 +5,7 @@
 //! interface (`sigillo hashes`); see `docs/hash-lists.md`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ pub fn rows(manifests: &[Manifest], item: Option<&str>) -> Vec<HashRow> {
             let q = f.image.as_ref().map(|i| i.pdq_quality);
             out.push(HashRow {
                 item: m.id.clone(),
-                file: format!("items/{}/{}", m.id, f.path),
+                file: crate::bundle::layout::item_member(&m.id, &f.path),
                 source_url: f.source_url().map(str::to_string),
                 sha256: f.sha256.clone(),
                 md5: f.md5.clone(),
@@ -181,15 +181,14 @@ pub fn match_files(
         .map(|c| {
             let name = c.display().to_string();
             let mut found = Vec::new();
-            let sha = crate::evidence::hash::sha256_file(c)
-                .map(|d| d.sha256)
-                .unwrap_or_default();
-            let md5 = media::md5_file(c).unwrap_or_default();
+            // An unreadable candidate has no hash: it matches nothing (never an empty hash).
+            let sha = crate::evidence::hash::sha256_file(c).ok().map(|d| d.sha256);
+            let md5 = media::md5_file(c).ok();
             let pdq_hash = image::open(c).ok().map(|img| pdq::pdq(&img));
             for r in rows {
-                let how = if r.sha256 == sha {
+                let how = if sha.as_deref() == Some(r.sha256.as_str()) {
                     Some(("sha256", None))
-                } else if r.md5.as_deref() == Some(md5.as_str()) {
+                } else if md5.is_some() && r.md5 == md5 {
                     Some(("md5", None))
                 } else if let (Some(p), Some((h, _))) = (&r.pdq, &pdq_hash) {
                     pdq::hamming(p, h)
@@ -215,13 +214,19 @@ pub fn match_files(
         .collect()
 }
 
-/// Whether a path looks like an image sigillo can decode (by extension).
-pub fn looks_like_image(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("jpg" | "jpeg" | "png" | "gif" | "webp" | "bmp" | "tif" | "tiff")
-    )
+/// The hash rows of every item, or of `item` (id or number); an unknown item is an error.
+pub fn hash_rows(state: &crate::verify::BundleState, item: Option<&str>) -> Result<Vec<HashRow>> {
+    let manifests: Vec<Manifest> = state.items.iter().map(|i| i.manifest.clone()).collect();
+    let rows = rows(&manifests, item);
+    if let Some(want) = item
+        && rows.is_empty()
+        && !state
+            .items
+            .iter()
+            .any(|i| i.id == *want || i.id.starts_with(&format!("{want}-")))
+    {
+        return Err(Error::input(format!("no item '{want}' in the bundle"))
+            .with_fix("list the items with `sigillo ls`"));
+    }
+    Ok(rows)
 }

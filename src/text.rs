@@ -1,4 +1,5 @@
-//! Small, panic-free helpers for showing untrusted text in messages.
+//! Small, panic-free helpers for untrusted text: shortening it for messages, and making
+//! folder-name slugs.
 //!
 //! Every value shown in a message may come from a hostile bundle: these helpers never
 //! slice inside a UTF-8 character, and they keep messages short.
@@ -26,6 +27,30 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// Make a folder-name slug: lowercase ASCII letters, digits and `-`, at most 40 chars.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "item".to_string()
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +64,17 @@ mod tests {
         assert_eq!(short("abc"), "abc");
         assert_eq!(clip("a\u{1b}[2Jb", 10), "a\\u{1b}[2Jb");
         assert_eq!(clip("", 3), "");
+    }
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slugify("IMG 001.JPG"), "img-001-jpg");
+        assert_eq!(
+            slugify("https://example.com/a/b?c=d"),
+            "https-example-com-a-b-c-d"
+        );
+        assert_eq!(slugify("../../etc"), "etc");
+        assert_eq!(slugify("…"), "item");
+        assert!(slugify(&"a".repeat(100)).len() <= 40);
     }
 }

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::bundle::layout::{self, CUSTODY, KEYS_DIR, SUMS, SUMS_SIG};
 use crate::bundle::reader::BundleReader;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evidence::custody::{self, Action, Event};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys::{self, TrustRef};
@@ -864,4 +864,21 @@ fn check_sums(c: &mut Checks, reader: &BundleReader, st: &BundleState) {
             format!("{} members listed with matching SHA-256", listed.len()),
         );
     }
+}
+
+/// Verify `bundle` for a read-only command; refuse to work from one that does not verify.
+pub fn verified_state(bundle: &Path) -> Result<BundleState> {
+    let rep = verify(bundle, &VerifyOptions::default())?;
+    if !rep.ok() {
+        return Err(Error::not_verified(format!(
+            "'{}' does not verify ({} problem(s)); its hashes cannot be trusted",
+            bundle.display(),
+            rep.failures.len()
+        ))
+        .with_fix(format!(
+            "run `sigillo verify {}` to see the problems",
+            bundle.display()
+        )));
+    }
+    Ok(rep.state)
 }

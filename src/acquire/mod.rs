@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 pub use crate::evidence::manifest::{ItemKind, Source};
+pub use crate::text::slugify;
 use crate::time::Stamp;
 
 /// Where an artifact's bytes are.
@@ -169,46 +170,5 @@ impl Acquisition {
             transformations: Vec::new(),
             warnings: Vec::new(),
         }
-    }
-}
-
-/// Make a folder-name slug: lowercase ASCII letters, digits and `-`, at most 40 chars.
-pub fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            dash = false;
-        } else if !dash && !out.is_empty() {
-            out.push('-');
-            dash = true;
-        }
-        if out.len() >= 40 {
-            break;
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() {
-        "item".to_string()
-    } else {
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slugify;
-
-    #[test]
-    fn slugs_are_safe() {
-        assert_eq!(slugify("IMG 001.JPG"), "img-001-jpg");
-        assert_eq!(
-            slugify("https://example.com/a/b?c=d"),
-            "https-example-com-a-b-c-d"
-        );
-        assert_eq!(slugify("../../etc"), "etc");
-        assert_eq!(slugify("…"), "item");
-        assert!(slugify(&"a".repeat(100)).len() <= 40);
     }
 }

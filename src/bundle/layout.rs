@@ -36,6 +36,16 @@ pub fn item_dir(id: &str) -> String {
     format!("{ITEMS_DIR}{id}/")
 }
 
+/// The bundle path of a file of an item: `items/<id>/<item-relative path>`.
+pub fn item_member(id: &str, rel: &str) -> String {
+    format!("{ITEMS_DIR}{id}/{rel}")
+}
+
+/// Item-relative folder of originals (bytes as received).
+pub const ORIGINAL_DIR: &str = "original/";
+/// Item-relative folder of derived files (made by sigillo from the originals).
+pub const DERIVED_DIR: &str = "derived/";
+
 /// `keys/<fingerprint stem>.pub.pem`.
 pub fn key_path(fingerprint: &str) -> String {
     format!(

@@ -19,6 +19,7 @@ use zip::{CompressionMethod, ZipArchive};
 use crate::bundle::layout::{self, MAX_METADATA_BYTES};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::hash::{Digest256, sha256_reader};
+use crate::progress::{Progress, Task};
 
 /// Deflate cannot expand data more than ~1032:1; a header claiming more is lying.
 const MAX_DEFLATE_RATIO: u64 = 1100;
@@ -317,17 +318,29 @@ impl BundleReader {
 
     /// SHA-256 of every member, in parallel; a member that cannot be read gives its error text.
     pub fn hash_all(&self) -> Vec<std::result::Result<Digest256, String>> {
-        self.members
+        self.hash_all_with(&Progress::default())
+    }
+
+    /// [`hash_all`](Self::hash_all), reporting the bytes hashed to `progress`.
+    pub fn hash_all_with(
+        &self,
+        progress: &Progress,
+    ) -> Vec<std::result::Result<Digest256, String>> {
+        progress.begin(Task::Verifying, self.members.iter().map(|m| m.size).sum());
+        let out = self
+            .members
             .par_iter()
             .map(|m| {
                 self.with_reader(m, |r| {
                     // Never read more than declared: a lying header cannot make us read forever.
-                    let mut limited = r.take(m.size + 1);
+                    let mut limited = progress.reader(r.take(m.size + 1));
                     sha256_reader(&mut limited)
                 })
                 .map_err(|e| e.to_string())
             })
-            .collect()
+            .collect();
+        progress.end();
+        out
     }
 
     /// The raw archive, for copying members unchanged into a new bundle.

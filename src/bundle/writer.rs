@@ -64,6 +64,28 @@ fn zip_time(t: &DateTime<Utc>) -> zip::DateTime {
     .unwrap_or_default()
 }
 
+/// Prefix of the temporary file a bundle is written to, beside the bundle.
+const TMP_PREFIX: &str = ".sigillo-tmp-";
+
+/// Remove temporary bundle files left in `dir` by a sigillo that was killed mid-write.
+///
+/// Call only while holding the folder's lock: every writer holds it for as long as its
+/// temporary file exists, so any such file found then belongs to a dead process. Those
+/// files are partial plaintext copies of evidence; they must not linger. Returns how
+/// many were removed.
+pub fn remove_orphans(dir: &Path) -> Result<usize> {
+    let mut n = 0;
+    let entries = std::fs::read_dir(dir).at("list the bundle's folder", dir)?;
+    for e in entries.flatten() {
+        let is_ours = e.file_name().to_string_lossy().starts_with(TMP_PREFIX);
+        if is_ours && e.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(e.path()).at("remove the stale temporary file", &e.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 impl BundleWriter {
     /// Start writing a bundle that will replace (or create) `target`.
     pub fn create(target: &Path) -> Result<BundleWriter> {
@@ -78,7 +100,7 @@ impl BundleWriter {
             ))
             .with_fix("create the folder first, or choose another -o path"));
         }
-        let tmp = NamedTempFile::with_prefix_in(".sigillo-tmp-", &dir)
+        let tmp = NamedTempFile::with_prefix_in(TMP_PREFIX, &dir)
             .at("create a temporary file in", &dir)?;
         let (file, tmp) = tmp.into_parts();
         Ok(BundleWriter {

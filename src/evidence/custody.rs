@@ -355,6 +355,20 @@ pub fn make_entry(prev_line: Option<&[u8]>, new: NewEntry, key: &Key) -> Result<
     canonical(&r)
 }
 
+/// The raw Ed25519 signature of an entry line (what a trusted timestamp over the entry
+/// covers).
+pub fn line_signature(line: &[u8]) -> Result<Vec<u8>> {
+    let bad = || {
+        crate::error::Error::internal(
+            "a custody entry sigillo just wrote has no readable signature",
+        )
+    };
+    let r: Record = serde_json::from_slice(line).map_err(|_| bad())?;
+    r.signature
+        .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        .ok_or_else(bad)
+}
+
 /// One entry read back from the log, with what its own checks found.
 #[derive(Debug, Clone)]
 pub struct Entry {

@@ -220,7 +220,6 @@ pub fn load(path: &Path, pw: &dyn PassphraseSource) -> Result<Key> {
             shell_quote(&path.display().to_string())
         ))
     })?;
-    warn_if_too_open(path);
     let signing = if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         let pass = pw.passphrase(path)?;
         let kp = KeypairBytes::from_pkcs8_encrypted_pem(
@@ -277,22 +276,25 @@ pub fn pub_comment(text: &str, key: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn warn_if_too_open(path: &Path) {
+/// A warning when the private key at `path` can be read by other users (the caller
+/// shows it; loading does not refuse such a key).
+pub fn too_open_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         if let Ok(md) = fs::metadata(path)
             && md.permissions().mode() & 0o077 != 0
         {
-            {
-                eprintln!(
-                    "warning: the private key '{}' can be read by other users; fix with: chmod 600 {}",
-                    path.display(),
-                    shell_quote(&path.display().to_string())
-                );
-            }
+            return Some(format!(
+                "the private key '{}' can be read by other users; fix with: chmod 600 {}",
+                path.display(),
+                shell_quote(&path.display().to_string())
+            ));
         }
     }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
 }
 
 /// Load a public key given as a `.pub`/PEM file, a private key file, or a `SHA256:` fingerprint.

@@ -7,7 +7,7 @@
 //! [`MAX_DECODE_PIXELS`] are not decoded.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use md5::{Digest, Md5};
@@ -21,6 +21,29 @@ pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 /// PDQ quality below which a hash is unreliable for matching (the reference's advice).
 pub const PDQ_MIN_QUALITY: u32 = 50;
 
+/// Where media bytes are: a file, or bytes already in memory (never copied to a
+/// temporary file: that would leave a plaintext copy of evidence behind on a crash).
+#[derive(Debug, Clone, Copy)]
+pub enum Media<'a> {
+    /// A file on disk.
+    File(&'a Path),
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+}
+
+/// A readable, seekable, buffered view of media bytes.
+trait Source: BufRead + Seek {}
+impl<T: BufRead + Seek> Source for T {}
+
+impl Media<'_> {
+    fn open(&self) -> std::io::Result<Box<dyn Source + '_>> {
+        Ok(match self {
+            Media::File(p) => Box::new(BufReader::new(File::open(p)?)),
+            Media::Bytes(b) => Box::new(Cursor::new(*b)),
+        })
+    }
+}
+
 /// Whether a media type is an image, video or audio.
 pub fn is_media(media_type: &str) -> bool {
     media_type.starts_with("image/")
@@ -30,7 +53,11 @@ pub fn is_media(media_type: &str) -> bool {
 
 /// MD5 of a file, streaming (for video hash lists and legacy systems).
 pub fn md5_file(path: &Path) -> std::io::Result<String> {
-    let mut f = File::open(path)?;
+    md5_of(Media::File(path))
+}
+
+fn md5_of(media: Media) -> std::io::Result<String> {
+    let mut f = media.open()?;
     let mut h = Md5::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -45,9 +72,9 @@ pub fn md5_file(path: &Path) -> std::io::Result<String> {
 
 /// Facts to merge into a manifest file entry: `md5`, and for images
 /// `image: {width, height, format, pdq, pdq_quality, orientation?}` or `media_error`.
-pub fn analyze(path: &Path, media_type: &str) -> MediaFacts {
+pub fn analyze(media: Media, media_type: &str) -> MediaFacts {
     let mut m = MediaFacts::default();
-    match md5_file(path) {
+    match md5_of(media) {
         Ok(h) => m.md5 = Some(h),
         Err(e) => {
             m.media_error = Some(format!("could not read: {e}"));
@@ -57,17 +84,17 @@ pub fn analyze(path: &Path, media_type: &str) -> MediaFacts {
     if !media_type.starts_with("image/") || media_type == "image/svg+xml" {
         return m;
     }
-    match decode(path) {
+    match decode(media) {
         Ok((img, format)) => {
             let (pdq, pdq_quality) = pdq::pdq(&img);
-            m.media_error = truncation(path, &format);
+            m.media_error = truncation(media, &format);
             m.image = Some(ImageFacts {
                 width: img.width(),
                 height: img.height(),
                 format,
                 pdq,
                 pdq_quality,
-                orientation: exif_orientation(path),
+                orientation: exif_orientation(media),
             });
         }
         Err(e) => m.media_error = Some(e),
@@ -75,9 +102,8 @@ pub fn analyze(path: &Path, media_type: &str) -> MediaFacts {
     m
 }
 
-fn decode(path: &Path) -> Result<(image::DynamicImage, String), String> {
-    let reader = image::ImageReader::open(path)
-        .map_err(|e| format!("could not open: {e}"))?
+fn decode(media: Media) -> Result<(image::DynamicImage, String), String> {
+    let reader = image::ImageReader::new(media.open().map_err(|e| format!("could not open: {e}"))?)
         .with_guessed_format()
         .map_err(|e| format!("could not read: {e}"))?;
     let format = reader
@@ -92,8 +118,7 @@ fn decode(path: &Path) -> Result<(image::DynamicImage, String), String> {
             "{w}x{h} pixels: too large to decode for a perceptual hash"
         ));
     }
-    let mut reader = image::ImageReader::open(path)
-        .map_err(|e| e.to_string())?
+    let mut reader = image::ImageReader::new(media.open().map_err(|e| e.to_string())?)
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
     reader.no_limits();
@@ -105,10 +130,9 @@ fn decode(path: &Path) -> Result<(image::DynamicImage, String), String> {
 
 /// Decoders fill in what is missing from a cut-off file; say so when the end marker
 /// of a JPEG or PNG is absent.
-fn truncation(path: &Path, format: &str) -> Option<String> {
-    use std::io::{Seek, SeekFrom};
-    let mut f = File::open(path).ok()?;
-    let len = f.metadata().ok()?.len();
+fn truncation(media: Media, format: &str) -> Option<String> {
+    let mut f = media.open().ok()?;
+    let len = f.seek(SeekFrom::End(0)).ok()?;
     let tail_len = len.min(64 * 1024);
     f.seek(SeekFrom::Start(len - tail_len)).ok()?;
     let mut tail = Vec::new();
@@ -121,11 +145,9 @@ fn truncation(path: &Path, format: &str) -> Option<String> {
     (!ok).then(|| format!("truncated {format} file (no end marker): the decoder filled in the missing part; the PDQ hash is of what was there"))
 }
 
-fn exif_orientation(path: &Path) -> Option<u32> {
-    let f = File::open(path).ok()?;
-    let ex = exif::Reader::new()
-        .read_from_container(&mut BufReader::new(f))
-        .ok()?;
+fn exif_orientation(media: Media) -> Option<u32> {
+    let mut f = media.open().ok()?;
+    let ex = exif::Reader::new().read_from_container(&mut f).ok()?;
     ex.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
         .value
         .get_uint(0)
@@ -164,15 +186,15 @@ const SYNTHETIC_SOURCE_TYPES: &[&str] = &[
 
 /// `metadata.json` for an original media file: EXIF fields, XMP packet facts, markers
 /// of generated or manipulated media. `None` when the file holds no metadata at all.
-pub fn metadata_json(path: &Path, media_type: &str) -> Option<Vec<u8>> {
+pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
     if !media_type.starts_with("image/") && !media_type.starts_with("video/") {
         return None;
     }
     let mut out = Map::new();
     let mut exif_fields = Map::new();
     let mut sensitive = Vec::new();
-    if let Ok(f) = File::open(path)
-        && let Ok(ex) = exif::Reader::new().read_from_container(&mut BufReader::new(f))
+    if let Ok(mut f) = media.open()
+        && let Ok(ex) = exif::Reader::new().read_from_container(&mut f)
     {
         for field in ex.fields() {
             let name = format!("{}", field.tag);
@@ -190,7 +212,7 @@ pub fn metadata_json(path: &Path, media_type: &str) -> Option<Vec<u8>> {
     }
     // Scan the first 16 MiB for XMP and C2PA markers (they sit near the start of a file).
     let mut head = Vec::new();
-    if let Ok(f) = File::open(path) {
+    if let Ok(f) = media.open() {
         let _ = f.take(16 << 20).read_to_end(&mut head);
     }
     let text = String::from_utf8_lossy(&head);

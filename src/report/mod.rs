@@ -10,6 +10,7 @@
 //! unless asked, and the same input always gives the same bytes.
 
 pub mod i18n;
+pub mod of_bundle;
 mod sections;
 mod view;
 

@@ -31,11 +31,14 @@ mod tool;
 mod util;
 
 mod chat;
+mod cli_hardening;
 mod core;
 mod custody;
+mod leftovers;
 mod media;
 mod report;
 mod report_safety;
+mod schemas;
 mod timestamp;
 mod warc;
 mod web_capture;

@@ -9,10 +9,11 @@ pub mod whatsapp;
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use crate::acquire::chat::transcript::Transcript;
 use crate::acquire::{Acquisition, Artifact, Content};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::hash::sha256_hex;
@@ -108,10 +109,6 @@ fn zip_chat_member(path: &Path) -> Result<Option<String>> {
     Ok(None)
 }
 
-fn source_of(a: Artifact, path: &Path) -> Artifact {
-    a.from_file(path)
-}
-
 fn safe_name(n: &str) -> String {
     n.split(['/', '\\'])
         .filter(|c| !c.is_empty() && *c != "." && *c != "..")
@@ -124,7 +121,11 @@ fn safe_name(n: &str) -> String {
         .join("/")
 }
 
-/// Acquire a chat export as one item of kind `chat`.
+/// Media files of an export, by the name messages use: (item path, SHA-256).
+type MediaIndex = BTreeMap<String, (String, String)>;
+
+/// Acquire a chat export as one item of kind `chat`: the export as given (originals),
+/// then the parsed transcript (JSON and HTML, derived) and a summary in the facts.
 pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Acquisition> {
     let name = path
         .file_name()
@@ -133,204 +134,244 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
     let mut acq = Acquisition::start(crate::acquire::ItemKind::Chat, &name);
     acq.input
         .insert("export".into(), json!(path.display().to_string()));
-    let forced = match &opts.date_format {
-        Some(f) => Some(whatsapp::DateOrder::from_format(f).ok_or_else(|| {
-            Error::input(format!("--date-format '{f}' is not understood"))
-                .with_fix("write it like DD/MM/YYYY, MM/DD/YY or YYYY-MM-DD")
-        })?),
-        None => None,
-    };
+    let order = date_order(opts)?;
     let transcript = match format {
         ChatFormat::WhatsApp if path.is_file() && is_zip(path) => {
-            let member = zip_chat_member(path)?.ok_or_else(|| {
-                Error::input(format!(
-                    "'{}' is a zip without a WhatsApp chat text inside",
-                    path.display()
-                ))
-                .with_fix("give the .zip made by WhatsApp's Export chat, or use --as files")
-            })?;
-            acq.artifacts.push(
-                source_of(
-                    Artifact::original(
-                        format!("original/{}", safe_name(&name)),
-                        Content::File(path.to_path_buf()),
-                    ),
-                    path,
-                )
-                .describe("WhatsApp export (zip) as given"),
-            );
-            let f = std::fs::File::open(path).at("open", path)?;
-            let mut z = zip::ZipArchive::new(f)
-                .map_err(|e| Error::input(format!("'{}': broken zip ({e})", path.display())))?;
-            let mut media: BTreeMap<String, (String, String)> = BTreeMap::new();
-            let mut text = String::new();
-            let from = vec![format!("original/{}", safe_name(&name))];
-            for i in 0..z.len() {
-                let mut e = z.by_index(i).map_err(|e| {
-                    Error::input(format!(
-                        "'{}': entry {i} unreadable ({e}); the zip is damaged",
-                        path.display()
-                    ))
-                    .with_fix("export the chat again")
-                })?;
-                if e.is_dir() {
-                    continue;
-                }
-                let mname = e.name().map(|n| n.to_string()).unwrap_or_default();
-                let mut buf = Vec::new();
-                (&mut e)
-                    .take(MAX_MEMBER_BYTES)
-                    .read_to_end(&mut buf)
-                    .map_err(|er| {
-                        Error::input(format!(
-                            "'{}': member '{mname}' is truncated or corrupt ({er})",
-                            path.display()
-                        ))
-                        .with_fix("export the chat again; the zip was cut short")
-                    })?;
-                if mname == member {
-                    text = String::from_utf8_lossy(&buf).into_owned();
-                    continue;
-                }
-                let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
-                let p = format!("derived/media/{}", safe_name(&mname));
-                media.insert(base, (p.clone(), sha256_hex(&buf)));
-                acq.artifacts.push(
-                    Artifact::derived(p, Content::Bytes(buf), from.clone())
-                        .describe(format!("extracted from the export zip (member '{mname}')")),
-                );
-            }
-            acq.transformations.push("extracted the media files of the export zip as derived files (the zip itself is stored unchanged)".into());
-            whatsapp::parse(&text, &member, forced, &|n| media.get(n).cloned())
+            whatsapp_zip(&mut acq, path, &name, order)?
         }
-        ChatFormat::WhatsApp => {
-            let (txt, dir) = if path.is_dir() {
-                let t = std::fs::read_dir(path)
-                    .at("read", path)?
-                    .flatten()
-                    .map(|e| e.path())
-                    .find(|p| {
-                        p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-                            && std::fs::read(p)
-                                .map(|b| {
-                                    whatsapp::looks_like(&String::from_utf8_lossy(
-                                        &b[..b.len().min(65536)],
-                                    ))
-                                })
-                                .unwrap_or(false)
-                    });
-                let t = t.ok_or_else(|| {
-                    Error::input(format!("'{}' holds no WhatsApp chat .txt", path.display()))
-                        .with_fix("give the exported .txt or .zip")
-                })?;
-                (t, path.to_path_buf())
-            } else {
-                (
-                    path.to_path_buf(),
-                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
-                )
-            };
-            let bytes = read_limited(&txt)?;
-            let tname = txt
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            acq.artifacts.push(
-                source_of(
-                    Artifact::original(
-                        format!("original/{}", safe_name(&tname)),
-                        Content::File(txt.clone()),
-                    ),
-                    &txt,
-                )
-                .describe("WhatsApp chat export text as given"),
-            );
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            // Media referenced by the chat and present beside it are originals too.
-            let mut media: BTreeMap<String, (String, String)> = BTreeMap::new();
-            let probe = whatsapp::parse(&text, &tname, forced, &|_| None);
-            for m in &probe.messages {
-                for a in &m.attachments {
-                    let p = dir.join(&a.name);
-                    if !a.name.contains(['/', '\\']) && p.is_file() && !media.contains_key(&a.name)
-                    {
-                        let d = crate::evidence::hash::sha256_file(&p)?;
-                        let ip = format!("original/{}", safe_name(&a.name));
-                        acq.artifacts.push(
-                            source_of(Artifact::original(ip.clone(), Content::File(p.clone())), &p)
-                                .describe("media file of the export"),
-                        );
-                        media.insert(a.name.clone(), (ip, d.sha256));
-                    }
-                }
-            }
-            whatsapp::parse(&text, &tname, forced, &|n| media.get(n).cloned())
-        }
-        ChatFormat::Telegram => {
-            let json_path = if path.is_dir() {
-                path.join("result.json")
-            } else {
-                path.to_path_buf()
-            };
-            let bytes = read_limited(&json_path)?;
-            let root: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-                Error::input(format!("'{}' is not valid JSON: {e} (line {}, column {})", json_path.display(), e.line(), e.column()))
-                    .with_fix("the export is damaged or incomplete: export the chat again from Telegram Desktop (JSON format)")
-            })?;
-            if !telegram::looks_like(&root) {
-                return Err(Error::input(format!(
-                    "'{}' is JSON but not a Telegram export (no messages)",
-                    json_path.display()
-                ))
-                .with_fix("use --as files to seal it as a plain file"));
-            }
-            let mut media: BTreeMap<String, (String, String)> = BTreeMap::new();
-            if path.is_dir() {
-                // The whole export folder is the original.
-                for e in walkdir::WalkDir::new(path)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .flatten()
-                {
-                    if !e.file_type().is_file() {
-                        continue;
-                    }
-                    let rel = e
-                        .path()
-                        .strip_prefix(path)
-                        .unwrap_or(e.path())
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    let ip = format!("original/{}", safe_name(&rel));
-                    if rel != "result.json" {
-                        let d = crate::evidence::hash::sha256_file(e.path())?;
-                        media.insert(rel.clone(), (ip.clone(), d.sha256));
-                    }
-                    acq.artifacts.push(
-                        source_of(
-                            Artifact::original(ip, Content::File(e.path().to_path_buf())),
-                            e.path(),
-                        )
-                        .describe("Telegram export file as given"),
-                    );
-                }
-            } else {
-                acq.artifacts.push(
-                    source_of(
-                        Artifact::original(
-                            "original/result.json",
-                            Content::File(json_path.clone()),
-                        ),
-                        &json_path,
-                    )
-                    .describe("Telegram export as given"),
-                );
-            }
-            telegram::parse(&root, "result.json", &|p| media.get(p).cloned())
-        }
+        ChatFormat::WhatsApp => whatsapp_text(&mut acq, path, order)?,
+        ChatFormat::Telegram => telegram_export(&mut acq, path)?,
     };
+    add_transcript(&mut acq, &transcript)?;
+    record_summary(&mut acq, &transcript);
+    acq.finished = Stamp::now();
+    Ok(acq)
+}
+
+/// `--date-format`, if given, as a WhatsApp date order.
+fn date_order(opts: &ChatOptions) -> Result<Option<whatsapp::DateOrder>> {
+    opts.date_format
+        .as_deref()
+        .map(|f| {
+            whatsapp::DateOrder::from_format(f).ok_or_else(|| {
+                Error::input(format!("--date-format '{f}' is not understood"))
+                    .with_fix("write it like DD/MM/YYYY, MM/DD/YY or YYYY-MM-DD")
+            })
+        })
+        .transpose()
+}
+
+/// A WhatsApp zip export: the zip is the original; its media are extracted as derived
+/// files so they can be hashed and linked from the transcript.
+fn whatsapp_zip(
+    acq: &mut Acquisition,
+    path: &Path,
+    name: &str,
+    order: Option<whatsapp::DateOrder>,
+) -> Result<Transcript> {
+    let member = zip_chat_member(path)?.ok_or_else(|| {
+        Error::input(format!(
+            "'{}' is a zip without a WhatsApp chat text inside",
+            path.display()
+        ))
+        .with_fix("give the .zip made by WhatsApp's Export chat, or use --as files")
+    })?;
+    let original = format!("original/{}", safe_name(name));
+    acq.artifacts.push(
+        Artifact::original(original.clone(), Content::File(path.to_path_buf()))
+            .from_file(path)
+            .describe("WhatsApp export (zip) as given"),
+    );
+    let f = std::fs::File::open(path).at("open", path)?;
+    let mut z = zip::ZipArchive::new(f)
+        .map_err(|e| Error::input(format!("'{}': broken zip ({e})", path.display())))?;
+    let mut media = MediaIndex::new();
+    let mut text = String::new();
+    for i in 0..z.len() {
+        let (mname, buf) = read_zip_member(&mut z, i, path)?;
+        let Some(buf) = buf else { continue };
+        if mname == member {
+            text = String::from_utf8_lossy(&buf).into_owned();
+            continue;
+        }
+        let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
+        let p = format!("derived/media/{}", safe_name(&mname));
+        media.insert(base, (p.clone(), sha256_hex(&buf)));
+        acq.artifacts.push(
+            Artifact::derived(p, Content::Bytes(buf), vec![original.clone()])
+                .describe(format!("extracted from the export zip (member '{mname}')")),
+        );
+    }
+    acq.transformations.push("extracted the media files of the export zip as derived files (the zip itself is stored unchanged)".into());
+    Ok(whatsapp::parse(&text, &member, order, &|n| {
+        media.get(n).cloned()
+    }))
+}
+
+/// Entry `i` of an export zip: its name and bytes (`None` for a folder entry).
+fn read_zip_member(
+    z: &mut zip::ZipArchive<std::fs::File>,
+    i: usize,
+    path: &Path,
+) -> Result<(String, Option<Vec<u8>>)> {
+    let mut e = z.by_index(i).map_err(|e| {
+        Error::input(format!(
+            "'{}': entry {i} unreadable ({e}); the zip is damaged",
+            path.display()
+        ))
+        .with_fix("export the chat again")
+    })?;
+    let mname = e.name().map(|n| n.to_string()).unwrap_or_default();
+    if e.is_dir() {
+        return Ok((mname, None));
+    }
+    let mut buf = Vec::new();
+    (&mut e)
+        .take(MAX_MEMBER_BYTES)
+        .read_to_end(&mut buf)
+        .map_err(|er| {
+            Error::input(format!(
+                "'{}': member '{mname}' is truncated or corrupt ({er})",
+                path.display()
+            ))
+            .with_fix("export the chat again; the zip was cut short")
+        })?;
+    Ok((mname, Some(buf)))
+}
+
+/// The WhatsApp chat text of a folder export, or the file itself.
+fn whatsapp_text_file(path: &Path) -> Result<(PathBuf, PathBuf)> {
+    if !path.is_dir() {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        return Ok((path.to_path_buf(), dir));
+    }
+    let looks = |p: &Path| {
+        p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+            && std::fs::read(p)
+                .map(|b| whatsapp::looks_like(&String::from_utf8_lossy(&b[..b.len().min(65536)])))
+                .unwrap_or(false)
+    };
+    let t = std::fs::read_dir(path)
+        .at("read", path)?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| looks(p))
+        .ok_or_else(|| {
+            Error::input(format!("'{}' holds no WhatsApp chat .txt", path.display()))
+                .with_fix("give the exported .txt or .zip")
+        })?;
+    Ok((t, path.to_path_buf()))
+}
+
+/// A WhatsApp text export (a .txt, or a folder holding it): the text is the original, and
+/// so is every media file it refers to that sits beside it.
+fn whatsapp_text(
+    acq: &mut Acquisition,
+    path: &Path,
+    order: Option<whatsapp::DateOrder>,
+) -> Result<Transcript> {
+    let (txt, dir) = whatsapp_text_file(path)?;
+    let bytes = read_limited(&txt)?;
+    let tname = txt
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    acq.artifacts.push(
+        Artifact::original(
+            format!("original/{}", safe_name(&tname)),
+            Content::File(txt.clone()),
+        )
+        .from_file(&txt)
+        .describe("WhatsApp chat export text as given"),
+    );
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut media = MediaIndex::new();
+    let probe = whatsapp::parse(&text, &tname, order, &|_| None);
+    for a in probe.messages.iter().flat_map(|m| &m.attachments) {
+        let p = dir.join(&a.name);
+        if !a.name.contains(['/', '\\']) && p.is_file() && !media.contains_key(&a.name) {
+            let d = crate::evidence::hash::sha256_file(&p)?;
+            let ip = format!("original/{}", safe_name(&a.name));
+            acq.artifacts.push(
+                Artifact::original(ip.clone(), Content::File(p.clone()))
+                    .from_file(&p)
+                    .describe("media file of the export"),
+            );
+            media.insert(a.name.clone(), (ip, d.sha256));
+        }
+    }
+    Ok(whatsapp::parse(&text, &tname, order, &|n| {
+        media.get(n).cloned()
+    }))
+}
+
+/// A Telegram Desktop JSON export: `result.json`, or its folder (then every file of the
+/// folder is an original).
+fn telegram_export(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
+    let json_path = if path.is_dir() {
+        path.join("result.json")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = read_limited(&json_path)?;
+    let root: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::input(format!("'{}' is not valid JSON: {e} (line {}, column {})", json_path.display(), e.line(), e.column()))
+            .with_fix("the export is damaged or incomplete: export the chat again from Telegram Desktop (JSON format)")
+    })?;
+    if !telegram::looks_like(&root) {
+        return Err(Error::input(format!(
+            "'{}' is JSON but not a Telegram export (no messages)",
+            json_path.display()
+        ))
+        .with_fix("use --as files to seal it as a plain file"));
+    }
+    let mut media = MediaIndex::new();
+    if path.is_dir() {
+        telegram_folder(acq, path, &mut media)?;
+    } else {
+        acq.artifacts.push(
+            Artifact::original("original/result.json", Content::File(json_path.clone()))
+                .from_file(&json_path)
+                .describe("Telegram export as given"),
+        );
+    }
+    Ok(telegram::parse(&root, "result.json", &|p| {
+        media.get(p).cloned()
+    }))
+}
+
+/// Every file of a Telegram export folder, as originals; media indexed by relative path.
+fn telegram_folder(acq: &mut Acquisition, path: &Path, media: &mut MediaIndex) -> Result<()> {
+    let files = walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file());
+    for e in files {
+        let rel = e
+            .path()
+            .strip_prefix(path)
+            .unwrap_or(e.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let ip = format!("original/{}", safe_name(&rel));
+        if rel != "result.json" {
+            let d = crate::evidence::hash::sha256_file(e.path())?;
+            media.insert(rel.clone(), (ip.clone(), d.sha256));
+        }
+        acq.artifacts.push(
+            Artifact::original(ip, Content::File(e.path().to_path_buf()))
+                .from_file(e.path())
+                .describe("Telegram export file as given"),
+        );
+    }
+    Ok(())
+}
+
+/// The transcript as derived files of every original: `transcript.json` and `.html`.
+fn add_transcript(acq: &mut Acquisition, transcript: &Transcript) -> Result<()> {
     let tjson =
-        serde_json::to_vec_pretty(&transcript).map_err(|e| Error::internal(e.to_string()))?;
+        serde_json::to_vec_pretty(transcript).map_err(|e| Error::internal(e.to_string()))?;
     let originals: Vec<String> = acq
         .artifacts
         .iter()
@@ -356,30 +397,50 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
         .media_type("text/html")
         .describe("readable transcript; images hidden behind a click"),
     );
-    let s = &transcript.summary;
-    acq.facts
-        .insert("format".into(), json!(transcript.source_format));
-    acq.facts
-        .insert("chat_name".into(), json!(transcript.chat_name));
-    acq.facts
-        .insert("participants".into(), json!(transcript.participants));
-    acq.facts.insert("messages".into(), json!(s.messages));
-    acq.facts.insert("system_messages".into(), json!(s.system));
-    acq.facts.insert("deleted_markers".into(), json!(s.deleted));
-    acq.facts.insert("first".into(), json!(s.first));
-    acq.facts.insert("last".into(), json!(s.last));
-    acq.facts
-        .insert("unparsed_lines".into(), json!(s.unparsed_lines));
-    acq.facts.insert("attachments".into(), json!(s.attachments));
-    acq.facts
-        .insert("missing_media".into(), json!(s.missing_media));
-    acq.facts
-        .insert("date_order".into(), json!(transcript.date_order));
-    acq.facts.insert(
-        "timezone_assumption".into(),
-        json!(transcript.timezone_assumption),
-    );
-    acq.facts.insert("limits".into(), json!("an export is the app's own rendering of the chat, not a forensic extraction from the device"));
+    Ok(())
+}
+
+/// The `facts` of a chat item: a summary of the transcript (docs/chats.md).
+#[derive(serde::Serialize)]
+struct ChatFacts<'a> {
+    format: &'a str,
+    chat_name: &'a Option<String>,
+    participants: &'a [String],
+    messages: usize,
+    system_messages: usize,
+    deleted_markers: usize,
+    first: &'a Option<String>,
+    last: &'a Option<String>,
+    unparsed_lines: usize,
+    attachments: usize,
+    missing_media: &'a [String],
+    date_order: &'a Option<String>,
+    timezone_assumption: &'a str,
+    limits: &'static str,
+}
+
+/// The transcript's summary as facts, and warnings for what could not be placed or found.
+fn record_summary(acq: &mut Acquisition, t: &Transcript) {
+    let s = &t.summary;
+    let facts = ChatFacts {
+        format: &t.source_format,
+        chat_name: &t.chat_name,
+        participants: &t.participants,
+        messages: s.messages,
+        system_messages: s.system,
+        deleted_markers: s.deleted,
+        first: &s.first,
+        last: &s.last,
+        unparsed_lines: s.unparsed_lines,
+        attachments: s.attachments,
+        missing_media: &s.missing_media,
+        date_order: &t.date_order,
+        timezone_assumption: &t.timezone_assumption,
+        limits: "an export is the app's own rendering of the chat, not a forensic extraction from the device",
+    };
+    if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&facts) {
+        acq.facts.extend(m);
+    }
     if s.unparsed_lines > 0 {
         acq.warnings.push(format!("{} line(s) could not be placed; they are kept verbatim in the transcript as 'unparsed'", s.unparsed_lines));
     }
@@ -389,6 +450,4 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
             s.missing_media.len()
         ));
     }
-    acq.finished = Stamp::now();
-    Ok(acq)
 }

@@ -1,0 +1,190 @@
+//! Argument groups shared by several commands, flattened into each with
+//! `#[command(flatten)]`, so one flag means one thing everywhere: the bundle written
+//! (`-o`), case and note, the signer, timestamp authorities, `--json` and `--quiet`.
+//! Commands that word a flag's help for their own case override only the help
+//! (`mut_arg`), never the flag's meaning.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::output::errln;
+use crate::error::{Error, Result};
+use crate::evidence::custody::Actor;
+use crate::evidence::keys::{self, EnvOrTerminal};
+use crate::seal::Signer;
+
+/// `-o/--output`: the bundle a command creates or appends to.
+#[derive(Args, Debug)]
+pub(super) struct BundleOutput {
+    /// The bundle to create or append to.
+    #[arg(short = 'o', long = "output", value_name = "case.zip")]
+    pub(super) output: PathBuf,
+}
+
+impl BundleOutput {
+    /// Refuse a folder as the bundle path.
+    pub(super) fn checked(&self) -> Result<&Path> {
+        if self.output.is_dir() {
+            return Err(
+                Error::input(format!("-o '{}' is a folder", self.output.display()))
+                    .with_fix("give a file name such as case.zip"),
+            );
+        }
+        Ok(&self.output)
+    }
+}
+
+/// `--case` and `--note` of a new item.
+#[derive(Args, Debug)]
+pub(super) struct CaseNote {
+    /// Case id (a new bundle gets one generated if not given).
+    #[arg(long = "case", value_name = "ID")]
+    pub(super) case: Option<String>,
+    /// A note recorded with each item.
+    #[arg(long)]
+    pub(super) note: Option<String>,
+}
+
+/// Who signs: `--key`, `--operator`, `--role`, `--organisation`.
+#[derive(Args, Debug, Clone)]
+pub(super) struct SignerArgs {
+    /// Private key to sign with [default: $SIGILLO_KEY, else ~/.config/sigillo/key.pem].
+    #[arg(long, value_name = "PATH")]
+    key: Option<PathBuf>,
+    /// Your name as it should appear in the record [default: the name stored with the key].
+    #[arg(long)]
+    operator: Option<String>,
+    /// Your role (lawyer, investigator, expert …).
+    #[arg(long)]
+    role: Option<String>,
+    /// Your organisation.
+    #[arg(long)]
+    organisation: Option<String>,
+}
+
+impl SignerArgs {
+    /// Load the key (asking for its passphrase if needed) and name the person behind it.
+    pub(super) fn signer(&self) -> Result<Signer> {
+        let path = match &self.key {
+            Some(p) => p.clone(),
+            None => default_key()?,
+        };
+        let key = load_key(&path)?;
+        let name = self
+            .operator
+            .clone()
+            .or_else(|| key.name.clone())
+            .ok_or_else(|| {
+                Error::input(
+                    "who is acquiring? no operator name was given and the key has none stored",
+                )
+                .with_fix("pass --operator \"Full Name\" (or create the key with --name)")
+            })?;
+        Ok(Signer {
+            key,
+            actor: Actor {
+                name,
+                role: self.role.clone(),
+                organisation: self.organisation.clone(),
+            },
+        })
+    }
+}
+
+/// Load a private key, warning first if other users can read it.
+pub(super) fn load_key(path: &Path) -> Result<keys::Key> {
+    if let Some(w) = keys::too_open_warning(path) {
+        errln!("warning: {w}");
+    }
+    keys::load(path, &EnvOrTerminal)
+}
+
+/// The default key path ($SIGILLO_KEY or the config folder), which must exist.
+pub(super) fn default_key() -> Result<PathBuf> {
+    let p = keys::default_key_path().ok_or_else(|| {
+        Error::input("no signing key given").with_fix("pass --key PATH or set $SIGILLO_KEY")
+    })?;
+    if !p.exists() {
+        return Err(Error::input(format!("no signing key: '{}' does not exist", p.display())).with_fix(format!(
+            "create one with: sigillo key new --out {} --name \"Your Full Name\"   (or pass --key PATH / set $SIGILLO_KEY)",
+            keys::shell_quote(&p.display().to_string())
+        )));
+    }
+    Ok(p)
+}
+
+/// Timestamp authorities: `--tsa` (repeatable, else $SIGILLO_TSA) and `--require-tsa`.
+#[derive(Args, Debug, Clone)]
+pub(super) struct TsaArgs {
+    /// RFC 3161 timestamp authority URL (repeatable; also $SIGILLO_TSA, comma-separated).
+    #[arg(long = "tsa", value_name = "URL")]
+    tsa: Vec<String>,
+    /// Fail, writing nothing, if any timestamp authority fails.
+    #[arg(long)]
+    pub(super) require_tsa: bool,
+}
+
+impl TsaArgs {
+    /// The TSA URLs: `--tsa`, or else the comma-separated `$SIGILLO_TSA`.
+    pub(super) fn urls(&self) -> Vec<String> {
+        if !self.tsa.is_empty() {
+            return self.tsa.clone();
+        }
+        std::env::var("SIGILLO_TSA")
+            .map(|env| {
+                env.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// `--json`: machine-readable output on stdout.
+#[derive(Args, Debug, Clone, Copy)]
+pub(super) struct JsonFlag {
+    /// Print JSON.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+/// `-q/--quiet`: less output.
+#[derive(Args, Debug, Clone, Copy)]
+pub(super) struct QuietFlag {
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub(super) quiet: bool,
+}
+
+/// A `--delay`-style number of seconds: finite, from 0 to 3600 (NaN and infinities are
+/// refused here, at parse time).
+pub(super) fn seconds(s: &str) -> std::result::Result<f64, String> {
+    const ALLOWED: &str = "give a finite number of seconds from 0 to 3600, e.g. 2.5";
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number; {ALLOWED}"))?;
+    if !v.is_finite() || !(0.0..=3600.0).contains(&v) {
+        return Err(format!("'{s}' is not allowed; {ALLOWED}"));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seconds;
+
+    #[test]
+    fn seconds_are_finite_and_in_range() {
+        assert_eq!(seconds("2.5"), Ok(2.5));
+        assert_eq!(seconds("0"), Ok(0.0));
+        for bad in [
+            "NaN", "nan", "inf", "-inf", "infinity", "-1", "3601", "soon", "",
+        ] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `sigillo verify`: check a bundle and print the verdict, check by check.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::CmdResult;
+use super::args::{JsonFlag, QuietFlag};
+use super::output::outln;
+use crate::error::{Error, Result};
+use crate::verify::{self, Report, Status, VerifyOptions};
+
+#[derive(Args, Debug)]
+#[command(mut_arg("json", |a| a.help("Print the machine-readable report (schema: docs/verify-json.md)")))]
+#[command(mut_arg("quiet", |a| a.help("Print only the verdict and failures")))]
+pub(super) struct VerifyArgs {
+    /// The bundle to check.
+    bundle: PathBuf,
+    /// A public key file or SHA256:… fingerprint you trust (repeatable).
+    #[arg(long, value_name = "PUBKEY_OR_FINGERPRINT")]
+    trust: Vec<String>,
+    /// A file with one trusted fingerprint per line, optionally followed by a name.
+    #[arg(long, value_name = "FILE")]
+    trust_file: Option<PathBuf>,
+    /// Root certificate(s) for timestamp authorities (PEM, repeatable).
+    #[arg(long, value_name = "PEM")]
+    tsa_ca: Vec<PathBuf>,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
+}
+
+pub(super) fn run(a: VerifyArgs) -> CmdResult {
+    let opts = VerifyOptions {
+        trust: trust_list(&a.trust, a.trust_file.as_deref())?,
+        tsa_ca: a.tsa_ca.clone(),
+    };
+    let rep = verify::verify(&a.bundle, &opts)?;
+    if a.json.json {
+        let text =
+            serde_json::to_string_pretty(&rep).map_err(|e| Error::internal(e.to_string()))?;
+        outln!("{text}")?;
+    } else {
+        print_report(&rep, a.quiet.quiet)?;
+    }
+    Ok(if rep.ok() { 0 } else { 1 })
+}
+
+/// `--trust` values plus the fingerprints of `--trust-file` (one per line, `#` comments).
+fn trust_list(args: &[String], file: Option<&Path>) -> Result<Vec<String>> {
+    let mut v = args.to_vec();
+    if let Some(f) = file {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| Error::io("read the trust file", f, e))?;
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let fpr = line.split_whitespace().next().unwrap_or("");
+            if !fpr.starts_with("SHA256:") {
+                return Err(Error::input(format!(
+                    "'{}': line '{line}' does not start with a SHA256: fingerprint",
+                    f.display()
+                ))
+                .with_fix("write one fingerprint per line, optionally followed by a name"));
+            }
+            v.push(fpr.to_string());
+        }
+    }
+    Ok(v)
+}
+
+/// Print the checks, signers and verdict (`quiet`: only the verdict and failures).
+pub(super) fn print_report(rep: &Report, quiet: bool) -> CmdResult<()> {
+    if !quiet {
+        print_checks(rep)?;
+    }
+    if rep.ok() {
+        outln!("VERIFIED: {} — every check passed.", rep.bundle)?;
+    } else {
+        outln!(
+            "NOT VERIFIED: {} — {} problem(s):",
+            rep.bundle,
+            rep.failures.len()
+        )?;
+        for f in &rep.failures {
+            outln!("  - {}: {}", f.subject, f.message)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every check, then the signers and whether they are pinned.
+fn print_checks(rep: &Report) -> CmdResult<()> {
+    outln!("bundle  {}\nsha256  {}", rep.bundle, rep.bundle_sha256)?;
+    for c in &rep.checks {
+        let tag = match c.status {
+            Status::Pass => "ok  ",
+            Status::Fail => "FAIL",
+            Status::Warn => "warn",
+            Status::Info => "info",
+        };
+        outln!("{tag}  {:<9} {}: {}", c.check, c.subject, c.message)?;
+    }
+    outln!()?;
+    outln!("signers:")?;
+    for s in &rep.signers {
+        let t = match s.trusted {
+            Some(true) => "trusted",
+            Some(false) => "NOT TRUSTED",
+            None => "not pinned",
+        };
+        outln!("  {}  {}  ({t})", s.fingerprint, s.names.join(", "))?;
+    }
+    if !rep.trust_pinned {
+        outln!(
+            "note: no --trust given: the signatures are only self-consistent. Compare the fingerprints above with the\n      ones the operator declared, or run again with --trust <their .pub file>."
+        )?;
+    }
+    Ok(())
+}

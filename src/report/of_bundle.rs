@@ -1,0 +1,83 @@
+//! The acquisition report of a bundle on disk (`sigillo report`): verify it, then
+//! render what a judge reads, verdict included.
+//!
+//! [`input`] gathers what the report says from a bundle's verified state (typed
+//! manifests and custody records); it is shared with the `report.html` that sealing
+//! writes into every bundle.
+
+use std::path::Path;
+
+use crate::bundle::reader::BundleReader;
+use crate::error::Result;
+use crate::evidence::custody::Entry;
+use crate::report::{ReportInput, ReportOptions, TimestampView, Verdict, render_html};
+use crate::time::Stamp;
+use crate::verify::{self, BundleState, VerifyOptions};
+
+/// A rendered report and what the caller needs to finish it.
+#[derive(Debug)]
+pub struct RenderedReport {
+    /// The HTML document.
+    pub html: String,
+    /// Footer line for the PDF: bundle name, case and bundle SHA-256.
+    pub pdf_footer: String,
+    /// Whether the bundle verified (the report says so either way: a bundle that does not
+    /// verify gets the red NOT VERIFIED banner first).
+    pub verified: bool,
+}
+
+/// Verify `bundle` and render its report.
+pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedReport> {
+    let rep = verify::verify(bundle, &VerifyOptions::default())?;
+    let reader = BundleReader::open(bundle)?;
+    let media = |name: &str| reader.read_small(name).ok();
+    let name = bundle
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (verdict, timestamps) = Verdict::of(&rep);
+    let verified = verdict.verified && rep.ok();
+    let mut inp = input(
+        &name,
+        Some(rep.bundle_sha256.clone()),
+        &rep.state,
+        &rep.state.custody,
+        timestamps,
+        verdict,
+        &Stamp::now(),
+    );
+    if opts.show_media {
+        inp.media = Some(&media);
+    }
+    Ok(RenderedReport {
+        html: render_html(&inp, opts),
+        pdf_footer: format!(
+            "{} · case {} · bundle SHA-256 {}",
+            name, rep.state.case_id, rep.bundle_sha256
+        ),
+        verified,
+    })
+}
+
+/// Build the report input from a bundle's state (shared by report.html and `sigillo report`).
+pub fn input<'a>(
+    bundle_name: &str,
+    bundle_sha256: Option<String>,
+    state: &'a BundleState,
+    entries: &'a [Entry],
+    timestamps: Vec<TimestampView>,
+    verdict: Verdict,
+    now: &Stamp,
+) -> ReportInput<'a> {
+    ReportInput {
+        bundle_name: bundle_name.to_string(),
+        bundle_sha256,
+        case_id: state.case_id.clone(),
+        manifests: state.items.iter().map(|i| &i.manifest).collect(),
+        custody: entries.iter().map(|e| &e.record).collect(),
+        timestamps,
+        verdict: Some(verdict),
+        generated_at: now.at,
+        media: None,
+    }
+}

@@ -1,0 +1,67 @@
+//! `sigillo custody add`: one signed custody entry appended to a bundle.
+
+use std::path::Path;
+
+use crate::bundle::layout;
+use crate::bundle::writer::BundleWriter;
+use crate::error::{Error, Result};
+use crate::evidence::custody::{self, Event};
+use crate::time::Stamp;
+
+use super::Signer;
+use super::finish::{copy_items, finish_bundle, last_line, lock_dir, open_verified};
+
+/// Add one custody entry (signed by `signer`) to an existing bundle; returns its
+/// number and the warnings of timestamp requests that failed.
+pub fn append_custody(
+    target: &Path,
+    event: Event,
+    note: Option<&str>,
+    signer: &Signer,
+    tsa: &[String],
+    require_tsa: bool,
+) -> Result<(u64, Vec<String>)> {
+    let _lock = lock_dir(target)?;
+    let Some((mut reader, state)) = open_verified(target)? else {
+        return Err(Error::input(format!("'{}' does not exist", target.display()))
+            .with_fix("give the path of an existing bundle; bundles are created by `sigillo add` or `sigillo capture`"));
+    };
+    let now = Stamp::now();
+    let seq = state.custody.len() as u64 + 1;
+    let new = custody::NewEntry {
+        seq,
+        time: &now,
+        event,
+        actor: &signer.actor,
+        note,
+        content: (&state.content_digest(), state.items.len()),
+    };
+    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    // Trusted timestamps over the entry's signature.
+    let sig = custody::line_signature(&line)?;
+    let mut tokens = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, t) in crate::evidence::stamping::request_all(tsa, &sig, None, require_tsa)?
+        .into_iter()
+        .enumerate()
+    {
+        match t {
+            Ok((tsr, _)) => tokens.push((layout::custody_token_path(seq, i + 1), tsr)),
+            Err(e) => warnings.push(e),
+        }
+    }
+    let mut w = BundleWriter::create(target)?;
+    let mut hashes = Vec::new();
+    copy_items(&mut w, &mut reader, &state, &mut hashes)?;
+    finish_bundle(
+        w,
+        Some(&mut reader),
+        &state,
+        vec![line],
+        tokens,
+        signer,
+        hashes,
+        &now,
+    )?;
+    Ok((seq, warnings))
+}

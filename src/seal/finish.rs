@@ -1,0 +1,192 @@
+//! What every change to a bundle shares: the folder lock, verifying before writing,
+//! copying earlier members unchanged, and the bundle-level files written last.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::bundle::layout::{self, CUSTODY, REPORT, SUMS, SUMS_SIG, VERIFY_MD};
+use crate::bundle::reader::BundleReader;
+use crate::bundle::writer::{self, BundleWriter};
+use crate::error::{Error, IoContext, Result};
+use crate::evidence::custody;
+use crate::evidence::hash::sha256_hex;
+use crate::time::Stamp;
+use crate::verify::{self, BundleState, VerifyOptions};
+
+use super::{Signer, report_html, verify_md};
+
+/// Hold an exclusive lock on the bundle's folder while rewriting it, so two sigillo
+/// processes never append to the same bundle at once (one would lose its item); then
+/// remove the temporary files of any earlier run that was killed mid-write.
+pub(super) fn lock_dir(target: &Path) -> Result<File> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let f = File::open(&dir).at("open the bundle's folder", &dir)?;
+    f.lock().at("lock the bundle's folder", &dir)?;
+    writer::remove_orphans(&dir)?;
+    Ok(f)
+}
+
+/// Open and fully verify an existing bundle; `None` when `target` does not exist yet.
+pub fn open_verified(target: &Path) -> Result<Option<(BundleReader, BundleState)>> {
+    if !target.exists() {
+        return Ok(None);
+    }
+    let report = verify::verify(target, &VerifyOptions::default())?;
+    if !report.ok() {
+        let first = &report.failures[0];
+        return Err(Error::not_verified(format!(
+            "refusing to change '{}': it does not verify ({} problem(s); first: {}: {})",
+            target.display(),
+            report.failures.len(),
+            first.subject,
+            first.message
+        ))
+        .with_fix(format!(
+            "run `sigillo verify {}` to see every problem; keep this copy as it is and write new evidence to a new bundle (-o new.zip)",
+            target.display()
+        )));
+    }
+    let reader = BundleReader::open(target)?;
+    Ok(Some((reader, report.state)))
+}
+
+pub(super) fn last_line(bytes: &[u8]) -> Option<Vec<u8>> {
+    let body = bytes.strip_suffix(b"\n")?;
+    Some(body.rsplit(|b| *b == b'\n').next().unwrap_or(body).to_vec())
+}
+
+/// The SHA-256 verification computed for an earlier member. Every member of a bundle
+/// that verified has one; if not, writing stops rather than list a blank hash in
+/// SHA256SUMS.
+pub(super) fn known_hash(state: &BundleState, name: &str) -> Result<String> {
+    state.hashes.get(name).cloned().ok_or_else(|| {
+        Error::internal(format!(
+            "no verified SHA-256 for '{name}': refusing to write a bundle with a blank hash"
+        ))
+        .with_fix("run `sigillo verify` on the bundle and report this as a bug")
+    })
+}
+
+/// Copy every member of the existing items into `w` unchanged, noting their hashes.
+pub(super) fn copy_items(
+    w: &mut BundleWriter,
+    r: &mut BundleReader,
+    state: &BundleState,
+    hashes: &mut Vec<(String, String)>,
+) -> Result<()> {
+    let old: Vec<(usize, String)> = r
+        .members
+        .iter()
+        .filter(|m| m.name.starts_with(layout::ITEMS_DIR))
+        .map(|m| (m.index, m.name.clone()))
+        .collect();
+    for (idx, name) in old {
+        w.copy_raw(r, idx)?;
+        let h = known_hash(state, &name)?;
+        hashes.push((name, h));
+    }
+    Ok(())
+}
+
+/// Write everything after the items: keys, custody log and tokens, report, VERIFY.md,
+/// SHA256SUMS and its signature; then replace the bundle.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn finish_bundle(
+    mut w: BundleWriter,
+    mut reader: Option<&mut BundleReader>,
+    state: &BundleState,
+    new_lines: Vec<Vec<u8>>,
+    new_tokens: Vec<(String, Vec<u8>)>,
+    signer: &Signer,
+    mut hashes: Vec<(String, String)>,
+    now: &Stamp,
+) -> Result<()> {
+    let t = now.at;
+    // Keys: the old ones and the signer's, sorted by path.
+    let mut keys: BTreeMap<String, Option<usize>> = BTreeMap::new();
+    if let Some(r) = reader.as_deref() {
+        for m in r
+            .members
+            .iter()
+            .filter(|m| m.name.starts_with(layout::KEYS_DIR))
+        {
+            keys.insert(m.name.clone(), Some(m.index));
+        }
+    }
+    let signer_path = layout::key_path(&signer.key.fingerprint());
+    keys.entry(signer_path).or_insert(None);
+    for (name, src) in &keys {
+        match (src, reader.as_deref_mut()) {
+            (Some(idx), Some(r)) => {
+                w.copy_raw(r, *idx)?;
+                hashes.push((name.clone(), known_hash(state, name)?));
+            }
+            _ => {
+                let pem = signer.key.public_pem();
+                w.add_bytes(name, pem.as_bytes(), true, &t)?;
+                hashes.push((name.clone(), sha256_hex(pem.as_bytes())));
+            }
+        }
+    }
+    // Custody log.
+    let mut log = state.custody_bytes.clone();
+    for l in &new_lines {
+        log.extend_from_slice(l);
+        log.push(b'\n');
+    }
+    w.add_bytes(CUSTODY, &log, true, &t)?;
+    hashes.push((CUSTODY.into(), sha256_hex(&log)));
+    let mut toks: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
+    if let Some(r) = reader.as_deref() {
+        for m in r
+            .members
+            .iter()
+            .filter(|m| m.name.starts_with(layout::CUSTODY_TOKENS_DIR))
+        {
+            toks.insert(m.name.clone(), None);
+        }
+    }
+    for (n, b) in new_tokens {
+        toks.insert(n, Some(b));
+    }
+    for (name, data) in toks {
+        match (data, reader.as_deref_mut()) {
+            (Some(b), _) => {
+                w.add_bytes(&name, &b, false, &t)?;
+                hashes.push((name, sha256_hex(&b)));
+            }
+            (None, Some(r)) => {
+                if let Some(idx) = r.member(&name).map(|m| m.index) {
+                    w.copy_raw(r, idx)?;
+                    hashes.push((name.clone(), known_hash(state, &name)?));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    // Report and VERIFY.md, from the new state.
+    let entries = custody::check_chain(
+        &log,
+        &state.keys.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+    )
+    .entries;
+    let report = report_html::render(state, &entries, now);
+    w.add_bytes(REPORT, report.as_bytes(), true, &t)?;
+    hashes.push((REPORT.into(), sha256_hex(report.as_bytes())));
+    let vmd = verify_md::render(state, &entries, &keys.keys().cloned().collect::<Vec<_>>());
+    w.add_bytes(VERIFY_MD, vmd.as_bytes(), true, &t)?;
+    hashes.push((VERIFY_MD.into(), sha256_hex(vmd.as_bytes())));
+    // SHA256SUMS over everything so far, signed by this custodian.
+    let mut sums = String::new();
+    for (name, h) in &hashes {
+        sums.push_str(&format!("{h}  {name}\n"));
+    }
+    w.add_bytes(SUMS, sums.as_bytes(), true, &t)?;
+    let sig = signer.key.sign(sums.as_bytes());
+    w.add_bytes(SUMS_SIG, &sig, false, &t)?;
+    w.commit()
+}

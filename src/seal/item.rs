@@ -1,0 +1,298 @@
+//! Sealing one acquisition as a new item: name it, write its files, sign its manifest,
+//! ask for trusted timestamps, record it in the custody log.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::acquire::{Acquisition, Content};
+use crate::bundle::layout;
+use crate::bundle::naming;
+use crate::bundle::writer::{BundleWriter, is_precompressed};
+use crate::error::{Error, IoContext, Result};
+use crate::evidence::custody::{self, Event};
+use crate::evidence::hash::sha256_hex;
+use crate::evidence::manifest::{self, Acquired, FORMAT, FileEntry, Manifest, Operator};
+use crate::progress::{Progress, Task};
+use crate::time::Stamp;
+use crate::verify::{self, BundleState};
+
+use super::finish::{copy_items, finish_bundle, last_line, lock_dir, open_verified};
+use super::prepare::{Prepared, content_len, file_entry, new_case_id, prepare};
+use super::{SealOptions, Sealed, Signer};
+
+/// Seal `acq` as a new item of the bundle at `target` (created if missing).
+///
+/// The steps: lock the folder and verify what is there; name the item; write the earlier
+/// items unchanged, then the new files (hashed as written); the signed manifest and its
+/// trusted timestamps; the custody entries; and the bundle-level files.
+pub fn seal(
+    target: &Path,
+    mut acq: Acquisition,
+    signer: &Signer,
+    opts: &SealOptions,
+) -> Result<Sealed> {
+    let _lock = lock_dir(target)?;
+    let (mut reader, state) = match open_verified(target)? {
+        Some((r, s)) => (Some(r), s),
+        None => (None, BundleState::default()),
+    };
+    let case_id = case_for(target, &state, opts.case.as_deref(), &acq.started)?;
+    let seq = naming::next_seq(state.items.len());
+    let item_id = naming::item_id(seq, acq.kind, &acq.slug);
+    let prepared = prepare(&mut acq)?;
+
+    let mut w = BundleWriter::create(target)?;
+    let mut hashes: Vec<(String, String)> = Vec::new();
+    if let Some(r) = reader.as_mut() {
+        copy_items(&mut w, r, &state, &mut hashes)?;
+    }
+    let dir = layout::item_dir(&item_id);
+    let sealed_at = acq.finished.at;
+    let (files, total) = write_files(&mut w, &dir, &prepared, &sealed_at, &opts.progress)?;
+    for f in &files {
+        hashes.push((format!("{dir}{}", f.path), f.sha256.clone()));
+    }
+    let manifest = Manifest {
+        format: FORMAT.to_string(),
+        id: item_id.clone(),
+        seq: seq as u64,
+        kind: acq.kind,
+        case: case_id.clone(),
+        operator: Operator {
+            name: Some(signer.actor.name.clone()),
+            key: signer.key.fingerprint(),
+        },
+        acquired: Acquired::new(&acq.started, &acq.finished),
+        sealed: manifest::Sealed::new(&Stamp::now()),
+        tool: manifest::tool_facts(),
+        host: manifest::host_facts(),
+        note: opts.note.clone(),
+        input: acq.input,
+        facts: acq.facts,
+        transformations: acq.transformations,
+        warnings: acq.warnings,
+        files,
+    };
+    let signed = write_manifest(&mut w, &dir, &manifest, signer, opts, &sealed_at)?;
+    hashes.extend(signed.members.iter().cloned());
+
+    let now = Stamp::now();
+    let lines = item_custody(&state, &case_id, &manifest, &signed, signer, opts, &now)?;
+    let mut new_state = state.clone();
+    new_state.case_id = case_id.clone();
+    let n_files = manifest.files.len();
+    let mut warnings = manifest.warnings.clone();
+    warnings.extend(signed.tsa_failures.iter().cloned());
+    new_state.items.push(verify::ItemState {
+        id: item_id.clone(),
+        manifest,
+        manifest_sha256: signed.sha256.clone(),
+    });
+    finish_bundle(
+        w,
+        reader.as_mut(),
+        &new_state,
+        lines,
+        Vec::new(),
+        signer,
+        hashes,
+        &now,
+    )?;
+    Ok(Sealed {
+        item_id,
+        manifest_sha256: signed.sha256,
+        files: n_files,
+        bytes: total,
+        tokens: signed.tokens,
+        warnings,
+        tsa_failures: signed.tsa_failures,
+        case_id,
+    })
+}
+
+/// The case of the new item: the bundle's own (a different `--case` is refused), the one
+/// given for a new bundle, or a fresh id.
+fn case_for(
+    target: &Path,
+    state: &BundleState,
+    asked: Option<&str>,
+    started: &Stamp,
+) -> Result<String> {
+    match (asked, state.case_id.is_empty()) {
+        (Some(c), false) if c != state.case_id => Err(Error::input(format!(
+            "'{}' belongs to case '{}', not '{c}'",
+            target.display(),
+            state.case_id
+        ))
+        .with_fix("drop --case to add to this case, or write to another bundle with -o")),
+        (_, false) => Ok(state.case_id.clone()),
+        (Some(c), true) => Ok(c.to_string()),
+        (None, true) => Ok(new_case_id(started)),
+    }
+}
+
+/// Write the new item's files, hashed as they are written (the hash is of the stored
+/// bytes); returns their manifest entries and total size.
+fn write_files(
+    w: &mut BundleWriter,
+    dir: &str,
+    prepared: &[Prepared],
+    mtime: &chrono::DateTime<chrono::Utc>,
+    progress: &Progress,
+) -> Result<(Vec<FileEntry>, u64)> {
+    let mut sizes = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        sizes.push(content_len(&p.artifact.content)?);
+    }
+    progress.begin(Task::Sealing, sizes.iter().sum());
+    let mut entries = Vec::new();
+    let mut total = 0u64;
+    for (p, &size) in prepared.iter().zip(&sizes) {
+        let name = format!("{dir}{}", p.path);
+        let compress = !is_precompressed(&p.media_type, &p.path);
+        let d = match &p.artifact.content {
+            Content::Bytes(b) => {
+                w.add_bytes(&name, b, compress, mtime)?;
+                progress.advance(b.len() as u64);
+                crate::evidence::hash::Digest256 {
+                    size: b.len() as u64,
+                    sha256: sha256_hex(b),
+                }
+            }
+            Content::File(src) => {
+                let f = File::open(src).at("open", src)?;
+                let mut r = progress.reader(f);
+                w.add_stream(&name, &mut r as &mut dyn Read, size, compress, mtime)?
+            }
+        };
+        if d.size != size {
+            return Err(Error::input(format!(
+                "'{}' changed size while it was being sealed ({} → {} bytes)",
+                p.path, size, d.size
+            ))
+            .with_fix(
+                "make sure no program is writing to the evidence files, then run the command again",
+            ));
+        }
+        total += d.size;
+        entries.push(file_entry(p, d.size, &d.sha256));
+    }
+    progress.end();
+    Ok((entries, total))
+}
+
+/// What signing and stamping a manifest produced.
+struct SignedManifest {
+    /// SHA-256 of manifest.json.
+    sha256: String,
+    /// (bundle path, SHA-256) of manifest.json, manifest.sig and the token files.
+    members: Vec<(String, String)>,
+    /// Trusted timestamps obtained.
+    tokens: usize,
+    /// Why the other TSAs gave none.
+    tsa_failures: Vec<String>,
+}
+
+/// Write manifest.json, its signature, and a trusted timestamp over the signature from
+/// every TSA asked.
+fn write_manifest(
+    w: &mut BundleWriter,
+    dir: &str,
+    manifest: &Manifest,
+    signer: &Signer,
+    opts: &SealOptions,
+    mtime: &chrono::DateTime<chrono::Utc>,
+) -> Result<SignedManifest> {
+    let mbytes = manifest.to_canonical()?;
+    let msig = signer.key.sign(&mbytes);
+    let mut out = SignedManifest {
+        sha256: sha256_hex(&mbytes),
+        members: Vec::new(),
+        tokens: 0,
+        tsa_failures: Vec::new(),
+    };
+    let mut put = |w: &mut BundleWriter, name: String, data: &[u8], compress: bool| {
+        let full = format!("{dir}{name}");
+        w.add_bytes(&full, data, compress, mtime)?;
+        out.members.push((full, sha256_hex(data)));
+        Ok::<(), Error>(())
+    };
+    put(w, layout::MANIFEST.into(), &mbytes, true)?;
+    put(w, layout::MANIFEST_SIG.into(), &msig, false)?;
+    let tokens = crate::evidence::stamping::request_all(
+        &opts.tsa,
+        &msig,
+        opts.tsa_timeout,
+        opts.require_tsa,
+    )?;
+    for (i, t) in tokens.into_iter().enumerate() {
+        match t {
+            Ok((tsr, chain)) => {
+                put(w, layout::token_name(i + 1), &tsr, false)?;
+                if !chain.is_empty() {
+                    put(w, layout::token_chain_name(i + 1), chain.as_bytes(), true)?;
+                }
+                out.tokens += 1;
+            }
+            Err(e) => out.tsa_failures.push(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The custody lines for a new item: `created` for a new bundle, then `item-added`.
+fn item_custody(
+    state: &BundleState,
+    case_id: &str,
+    manifest: &Manifest,
+    signed: &SignedManifest,
+    signer: &Signer,
+    opts: &SealOptions,
+    now: &Stamp,
+) -> Result<Vec<Vec<u8>>> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut prev: Option<Vec<u8>> = last_line(&state.custody_bytes);
+    let mut seq = state.custody.len() as u64 + 1;
+    if state.custody.is_empty() {
+        let event = Event::Created(custody::CreatedDetails {
+            case: case_id.to_string(),
+            bundle_format: layout::BUNDLE_FORMAT.to_string(),
+        });
+        let new = custody::NewEntry {
+            seq,
+            time: now,
+            event,
+            actor: &signer.actor,
+            note: None,
+            content: (&custody::content_digest(&[]), 0),
+        };
+        let line = custody::make_entry(prev.as_deref(), new, &signer.key)?;
+        seq += 1;
+        prev = Some(line.clone());
+        lines.push(line);
+    }
+    let mut items: Vec<(String, String)> = state
+        .items
+        .iter()
+        .map(|i| (i.id.clone(), i.manifest_sha256.clone()))
+        .collect();
+    items.push((manifest.id.clone(), signed.sha256.clone()));
+    let event = Event::ItemAdded(custody::ItemAddedDetails {
+        item: manifest.id.clone(),
+        kind: manifest.kind,
+        manifest_sha256: signed.sha256.clone(),
+        files: manifest.files.len() as u64,
+        timestamps: signed.tokens as u64,
+    });
+    let new = custody::NewEntry {
+        seq,
+        time: now,
+        event,
+        actor: &signer.actor,
+        note: opts.note.as_deref(),
+        content: (&custody::content_digest(&items), items.len()),
+    };
+    lines.push(custody::make_entry(prev.as_deref(), new, &signer.key)?);
+    Ok(lines)
+}

@@ -151,7 +151,7 @@ impl Verdict {
 
 /// What the user asked for (`input` of a manifest).
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct InputView {
+struct InputView {
     #[serde(default, deserialize_with = "lenient")]
     url: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -161,7 +161,7 @@ pub(crate) struct InputView {
 }
 
 /// The source of an item in one line: its URL, its export, or its paths.
-pub(crate) fn source_of(input: &Map<String, Value>) -> String {
+pub(super) fn source_of(input: &Map<String, Value>) -> String {
     let i: InputView = read(input);
     i.url
         .or(i.export)
@@ -170,7 +170,7 @@ pub(crate) fn source_of(input: &Map<String, Value>) -> String {
 
 /// Network facts of a web capture.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct WebFacts {
+pub(super) struct WebFacts {
     #[serde(default, deserialize_with = "lenient")]
     pub browser: Option<Browser>,
     #[serde(default, deserialize_with = "lenient")]
@@ -190,13 +190,13 @@ pub(crate) struct WebFacts {
 }
 
 impl WebFacts {
-    pub(crate) fn of(facts: &Map<String, Value>) -> WebFacts {
+    pub(super) fn of(facts: &Map<String, Value>) -> WebFacts {
         read(facts)
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Browser {
+pub(super) struct Browser {
     #[serde(default, deserialize_with = "lenient")]
     pub product: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -204,13 +204,13 @@ pub(crate) struct Browser {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct MainDocument {
+pub(super) struct MainDocument {
     #[serde(default, deserialize_with = "lenient")]
     pub status: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Redirect {
+pub(super) struct Redirect {
     #[serde(default, deserialize_with = "lenient")]
     pub status: Option<u64>,
     #[serde(default, deserialize_with = "lenient")]
@@ -220,7 +220,7 @@ pub(crate) struct Redirect {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Tls {
+pub(super) struct Tls {
     #[serde(default, deserialize_with = "lenient")]
     pub protocol: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -232,7 +232,7 @@ pub(crate) struct Tls {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Certificate {
+pub(super) struct Certificate {
     #[serde(default, deserialize_with = "lenient")]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -246,7 +246,7 @@ pub(crate) struct Certificate {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Dns {
+pub(super) struct Dns {
     #[serde(default, deserialize_with = "lenient")]
     pub host: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -256,7 +256,7 @@ pub(crate) struct Dns {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct SecondFetch {
+pub(super) struct SecondFetch {
     #[serde(default, deserialize_with = "lenient")]
     pub status: Option<u64>,
     #[serde(default, deserialize_with = "lenient")]
@@ -265,7 +265,7 @@ pub(crate) struct SecondFetch {
 
 /// The export summary of a chat item.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct ChatFacts {
+pub(super) struct ChatFacts {
     #[serde(default, deserialize_with = "lenient")]
     pub format: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -279,7 +279,7 @@ pub(crate) struct ChatFacts {
 }
 
 impl ChatFacts {
-    pub(crate) fn of(facts: &Map<String, Value>) -> ChatFacts {
+    pub(super) fn of(facts: &Map<String, Value>) -> ChatFacts {
         read(facts)
     }
 }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod evidence;
 pub mod extract;
 pub mod hashlist;
+pub mod html;
 pub mod progress;
 pub mod report;
 pub mod schemas;

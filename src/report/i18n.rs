@@ -60,6 +60,10 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "VERIFICATO: ogni firma, impronta e anello della catena di custodia è stato controllato.",
         ),
         "failed" => ("NOT VERIFIED", "NON VERIFICATO"),
+        "verified_when_written" => (
+            "This is the verdict sigillo reached when it wrote this report into the bundle. Run sigillo verify (or the commands below) to check the bundle as it is now.",
+            "Questo è l'esito che sigillo ha raggiunto quando ha scritto questo verbale nel contenitore. Eseguire sigillo verify (o i comandi sotto) per controllare il contenitore così com'è ora.",
+        ),
         "how" => ("How to verify", "Come verificare"),
         "proves" => (
             "What this bundle proves, and what it does not",
@@ -95,6 +99,28 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "messages" => ("Messages", "Messaggi"),
         "span" => ("Span", "Periodo"),
         "offset" => ("local offset at generation", "fuso locale alla generazione"),
+        "alarm_count" => (
+            "This bundle failed verification. Problems found",
+            "Questo contenitore non ha superato la verifica. Problemi rilevati",
+        ),
+        "alarm_hint" => (
+            "Do not rely on its contents until every problem is explained; the first ones follow, the full list is under Verification.",
+            "Non fare affidamento sul contenuto finché ogni problema non è stato spiegato; seguono i primi, l'elenco completo è nella sezione Verifica.",
+        ),
+        "alarm_more" => (
+            "More problems are listed under Verification.",
+            "Altri problemi sono elencati nella sezione Verifica.",
+        ),
+        "final_url" => ("final URL", "URL finale"),
+        "server" => ("server", "server"),
+        "redirect" => ("redirect", "reindirizzamento"),
+        "certificate" => ("certificate", "certificato"),
+        "second_fetch" => ("second fetch", "secondo scaricamento"),
+        "same_body" => ("same body as browser", "stesso contenuto del browser"),
+        "yes" => ("yes", "sì"),
+        "no" => ("no", "no"),
+        "key_trusted" => ("pinned with --trust", "fissata con --trust"),
+        "key_untrusted" => ("NOT among the --trust keys", "NON tra le chiavi --trust"),
         _ => (key, key),
     };
     match lang {

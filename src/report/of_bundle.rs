@@ -1,19 +1,18 @@
 //! The acquisition report of a bundle on disk (`sigillo report`): verify it, then
 //! render what a judge reads, verdict included.
 //!
-//! [`input`] gathers what the report says from a bundle's verified state; it is shared
-//! with the `report.html` that sealing writes into every bundle.
+//! [`input`] gathers what the report says from a bundle's verified state (typed
+//! manifests and custody records); it is shared with the `report.html` that sealing
+//! writes into every bundle.
 
 use std::path::Path;
 
-use serde_json::Value;
-
 use crate::bundle::reader::BundleReader;
 use crate::error::Result;
-use crate::report::{ReportInput, ReportOptions, render_html};
+use crate::evidence::custody::Entry;
+use crate::report::{ReportInput, ReportOptions, TimestampView, Verdict, render_html};
 use crate::time::Stamp;
-use crate::verify::BundleState;
-use crate::verify::{self, VerifyOptions};
+use crate::verify::{self, BundleState, VerifyOptions};
 
 /// A rendered report and what the caller needs to finish it.
 #[derive(Debug)]
@@ -22,7 +21,8 @@ pub struct RenderedReport {
     pub html: String,
     /// Footer line for the PDF: bundle name, case and bundle SHA-256.
     pub pdf_footer: String,
-    /// Whether the bundle verified (the report says so either way).
+    /// Whether the bundle verified (the report says so either way: a bundle that does not
+    /// verify gets the red NOT VERIFIED banner first).
     pub verified: bool,
 }
 
@@ -31,34 +31,20 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
     let rep = verify::verify(bundle, &VerifyOptions::default())?;
     let reader = BundleReader::open(bundle)?;
     let media = |name: &str| reader.read_small(name).ok();
-    let raw: Vec<Value> = rep
-        .state
-        .custody
-        .iter()
-        .map(|e| serde_json::to_value(&e.record).unwrap_or(Value::Null))
-        .collect();
-    let timestamps: Vec<(String, Value)> = rep
-        .timestamps
-        .iter()
-        .filter_map(|t| {
-            t["item"]
-                .as_str()
-                .map(|i| (i.to_string(), t["info"].clone()))
-        })
-        .collect();
-    let verdict = serde_json::to_value(&rep).unwrap_or(Value::Null);
     let name = bundle
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    let (verdict, timestamps) = Verdict::of(&rep);
+    let verified = verdict.verified && rep.ok();
     let mut inp = input(
         &name,
         Some(rep.bundle_sha256.clone()),
         &rep.state,
-        &raw,
+        &rep.state.custody,
         timestamps,
-        Some(verdict),
-        &crate::time::Stamp::now(),
+        verdict,
+        &Stamp::now(),
     );
     if opts.show_media {
         inp.media = Some(&media);
@@ -69,7 +55,7 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
             "{} · case {} · bundle SHA-256 {}",
             name, rep.state.case_id, rep.bundle_sha256
         ),
-        verified: rep.ok(),
+        verified,
     })
 }
 
@@ -77,24 +63,20 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
 pub fn input<'a>(
     bundle_name: &str,
     bundle_sha256: Option<String>,
-    state: &BundleState,
-    entries: &[Value],
-    timestamps: Vec<(String, Value)>,
-    verdict: Option<Value>,
+    state: &'a BundleState,
+    entries: &'a [Entry],
+    timestamps: Vec<TimestampView>,
+    verdict: Verdict,
     now: &Stamp,
 ) -> ReportInput<'a> {
     ReportInput {
         bundle_name: bundle_name.to_string(),
         bundle_sha256,
         case_id: state.case_id.clone(),
-        manifests: state
-            .items
-            .iter()
-            .map(|i| serde_json::to_value(&i.manifest).unwrap_or(Value::Null))
-            .collect(),
-        custody: entries.to_vec(),
+        manifests: state.items.iter().map(|i| &i.manifest).collect(),
+        custody: entries.iter().map(|e| &e.record).collect(),
         timestamps,
-        verdict,
+        verdict: Some(verdict),
         generated_at: now.at,
         media: None,
     }

@@ -20,6 +20,8 @@
 //! - `warc`: the WARC/WACZ writer against warcio, cdxj-indexer and py-wacz.
 //! - `web_capture`: capture with real headless Chromium, HTTPS certificates, dialogs, the demo.
 //! - `report`: the HTML/PDF acquisition report: content, escaping, language, media hidden.
+//! - `report_safety`: hostile but validly signed bundles: no live markup in reports or
+//!   transcripts (en/it, with and without media); the NOT VERIFIED banner.
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
 //! `cargo test --test it core::bad_input`); `cargo test --test it` runs them all.
@@ -35,6 +37,7 @@ mod custody;
 mod leftovers;
 mod media;
 mod report;
+mod report_safety;
 mod schemas;
 mod timestamp;
 mod warc;

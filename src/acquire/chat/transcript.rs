@@ -1,10 +1,11 @@
 //! The parsed transcript of a chat export (`transcript.json`, `sigillo-transcript/1`) and
 //! its readable, printable HTML view (`transcript.html`).
 
+use maud::{DOCTYPE, Markup, html};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::report::esc;
+use crate::html::{TRANSCRIPT_CSS, relative_href, style};
 
 /// Format identifier of transcript.json.
 pub const FORMAT: &str = "sigillo-transcript/1";
@@ -179,85 +180,105 @@ impl Transcript {
         }
         self.summary = s;
     }
+}
 
+// The HTML view. Rendered with maud: every value from the export (names, texts, file
+// names) is spliced as `(value)` and escaped; the only raw markup is our style sheet.
+impl Transcript {
     /// The readable HTML view: self-contained, printable, every message anchored and
     /// numbered; images hidden behind a click.
     pub fn to_html(&self) -> String {
-        let mut h = String::with_capacity(self.messages.len() * 200 + 4096);
-        h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Transcript</title><style>");
-        h.push_str("body{font:14px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:900px;margin:20px auto;padding:0 12px}article{border-bottom:1px solid #ddd;padding:4px 0}.n{color:#888;font-size:11px;text-decoration:none}.t{color:#555;font-size:12px}.s{font-weight:bold}.sys{color:#666;font-style:italic}.un{background:#fff3cd}.miss{color:#b00}pre{white-space:pre-wrap;margin:2px 0;font:inherit}.warn{border:2px solid #b00;padding:6px 10px;background:#fff4f4}@media print{article{break-inside:avoid}}");
-        h.push_str("</style></head><body>");
-        h.push_str(&format!(
-            "<h1>{}</h1><p class=\"warn\">Derived from the export sealed in this item; the export files are the evidence. Images may be intimate: they are hidden until you click “show”.</p><p>{} · participants: {} · {} messages, {} system, {} deleted, {} unparsed line(s) · {} – {}</p><p>Times: {}</p>",
-            esc(self.chat_name.as_deref().unwrap_or("Chat transcript")),
-            esc(&self.source_format),
-            esc(&self.participants.join(", ")),
-            self.summary.messages,
-            self.summary.system,
-            self.summary.deleted,
-            self.summary.unparsed_lines,
-            esc(self.summary.first.as_deref().unwrap_or("?")),
-            esc(self.summary.last.as_deref().unwrap_or("?")),
-            esc(&self.timezone_assumption)
-        ));
-        for m in &self.messages {
-            let class = match m.kind {
-                MessageKind::System | MessageKind::Deleted => " class=\"sys\"",
-                MessageKind::Unparsed => " class=\"un\"",
-                _ => "",
-            };
-            let src = match (&m.source.lines, m.source.message_id) {
-                (Some([a, b]), _) if a == b => format!("{} line {a}", m.source.file),
-                (Some([a, b]), _) => format!("{} lines {a}–{b}", m.source.file),
-                (_, Some(id)) => format!("{} id {id}", m.source.file),
-                _ => m.source.file.clone(),
-            };
-            h.push_str(&format!(
-                "<article id=\"m{0}\"{class}><a class=\"n\" href=\"#m{0}\">#{0}</a> <span class=\"t\">{1}</span> <span class=\"s\">{2}</span> <span class=\"n\">({3})</span>",
-                m.index,
-                esc(&m.timestamp_written),
-                esc(m.sender.as_deref().unwrap_or("")),
-                esc(&src)
-            ));
-            if let Some(f) = &m.forwarded_from {
-                h.push_str(&format!(
-                    " <span class=\"t\">forwarded from {}</span>",
-                    esc(f)
-                ));
-            }
-            if let Some(r) = m.reply_to {
-                h.push_str(&format!(" <span class=\"t\">reply to id {r}</span>"));
-            }
-            if let Some(e) = &m.edited {
-                h.push_str(&format!(" <span class=\"t\">edited {}</span>", esc(e)));
-            }
-            h.push_str(&format!("<pre>{}</pre>", esc(&m.text)));
-            for a in &m.attachments {
-                match (&a.path, a.present) {
-                    (Some(p), true) => {
-                        let rel = p.strip_prefix("derived/").unwrap_or(p);
-                        let rel = if p.starts_with("original/") { format!("../{p}") } else { rel.to_string() };
-                        let is_img = [".jpg", ".jpeg", ".png", ".gif", ".webp"].iter().any(|e| a.name.to_lowercase().ends_with(e));
-                        if is_img {
-                            h.push_str(&format!(
-                                "<details><summary>show image {} (sensitive)</summary><img loading=\"lazy\" style=\"max-width:100%\" alt=\"{}\" src=\"{}\"></details>",
-                                esc(&a.name),
-                                esc(&a.name),
-                                esc(&rel)
-                            ));
-                        } else {
-                            h.push_str(&format!("<div>attachment: <a href=\"{}\">{}</a></div>", esc(&rel), esc(&a.name)));
-                        }
-                        if let Some(s) = &a.sha256 {
-                            h.push_str(&format!("<div class=\"n\">SHA-256 {}</div>", esc(s)));
-                        }
-                    }
-                    _ => h.push_str(&format!("<div class=\"miss\">attachment {} is referenced but missing from the export</div>", esc(&a.name))),
+        let page = html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    title { "Transcript" }
+                    (style(TRANSCRIPT_CSS))
+                }
+                body {
+                    (self.heading())
+                    @for m in &self.messages { (message(m)) "\n" }
                 }
             }
-            h.push_str("</article>\n");
-        }
-        h.push_str("</body></html>\n");
+        };
+        let mut h = page.into_string();
+        h.push('\n');
         h
+    }
+
+    fn heading(&self) -> Markup {
+        let s = &self.summary;
+        html! {
+            h1 { (self.chat_name.as_deref().unwrap_or("Chat transcript")) }
+            p.warn {
+                "Derived from the export sealed in this item; the export files are the evidence. Images may be intimate: they are hidden until you click \u{201c}show\u{201d}."
+            }
+            p {
+                (self.source_format) " · participants: " (self.participants.join(", ")) " · "
+                (s.messages) " messages, " (s.system) " system, " (s.deleted) " deleted, "
+                (s.unparsed_lines) " unparsed line(s) · "
+                (s.first.as_deref().unwrap_or("?")) " – " (s.last.as_deref().unwrap_or("?"))
+            }
+            p { "Times: " (self.timezone_assumption) }
+        }
+    }
+}
+
+/// One message as an anchored, numbered article.
+fn message(m: &Message) -> Markup {
+    let class = match m.kind {
+        MessageKind::System | MessageKind::Deleted => Some("sys"),
+        MessageKind::Unparsed => Some("un"),
+        MessageKind::Message => None,
+    };
+    let src = match (&m.source.lines, m.source.message_id) {
+        (Some([a, b]), _) if a == b => format!("{} line {a}", m.source.file),
+        (Some([a, b]), _) => format!("{} lines {a}–{b}", m.source.file),
+        (_, Some(id)) => format!("{} id {id}", m.source.file),
+        _ => m.source.file.clone(),
+    };
+    let anchor = format!("m{}", m.index);
+    html! {
+        article id=(anchor) class=[class] {
+            a.n href=(format!("#{anchor}")) { "#" (m.index) } " "
+            span.t { (m.timestamp_written) } " "
+            span.s { (m.sender.as_deref().unwrap_or("")) } " "
+            span.n { "(" (src) ")" }
+            @if let Some(f) = &m.forwarded_from { " " span.t { "forwarded from " (f) } }
+            @if let Some(r) = m.reply_to { " " span.t { "reply to id " (r) } }
+            @if let Some(e) = &m.edited { " " span.t { "edited " (e) } }
+            pre { (m.text) }
+            @for a in &m.attachments { (attachment(a)) }
+        }
+    }
+}
+
+/// An attachment: images behind a click, other files as links, missing ones said so.
+fn attachment(a: &Attachment) -> Markup {
+    let (Some(p), true) = (&a.path, a.present) else {
+        return html! { div.miss { "attachment " (a.name) " is referenced but missing from the export" } };
+    };
+    // The view lives in derived/: originals are one folder up.
+    let rel = if p.starts_with("original/") {
+        format!("../{p}")
+    } else {
+        p.strip_prefix("derived/").unwrap_or(p).to_string()
+    };
+    let href = relative_href(&rel);
+    let lower = a.name.to_lowercase();
+    let is_img = [".jpg", ".jpeg", ".png", ".gif", ".webp"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    html! {
+        @if is_img {
+            details {
+                summary { "show image " (a.name) " (sensitive)" }
+                img loading="lazy" style="max-width:100%" alt=(a.name) src=(href);
+            }
+        } @else {
+            div { "attachment: " a href=(href) { (a.name) } }
+        }
+        @if let Some(s) = &a.sha256 { div.n { "SHA-256 " (s) } }
     }
 }

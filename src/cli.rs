@@ -746,6 +746,7 @@ fn print_report(rep: &verify::Report, quiet: bool) {
             let _ = writeln!(out, "  - {}: {}", f.subject, f.message);
         }
     }
+    let _ = writeln!(out, "time: {}", rep.time_basis.statement);
 }
 
 fn ls_cmd(a: LsArgs) -> Result<i32> {
@@ -1080,7 +1081,7 @@ fn capture_cmd(c: CaptureArgs) -> Result<i32> {
 }
 
 /// Verify a bundle for a read-only command; refuse to work from one that does not verify.
-fn verified_state(bundle: &Path) -> Result<verify::BundleState> {
+fn verified_state(bundle: &Path) -> Result<crate::bundle::state::BundleState> {
     let rep = verify::verify(bundle, &VerifyOptions::default())?;
     if !rep.ok() {
         return Err(Error::not_verified(format!(
@@ -1098,19 +1099,11 @@ fn verified_state(bundle: &Path) -> Result<verify::BundleState> {
 
 fn hashes_cmd(h: HashesArgs) -> Result<i32> {
     let st = verified_state(&h.bundle)?;
-    let manifests: Vec<crate::evidence::manifest::Manifest> =
-        st.items.iter().map(|i| i.manifest.clone()).collect();
-    let rows = crate::hashlist::rows(&manifests, h.item.as_deref());
-    if let Some(want) = &h.item
-        && rows.is_empty()
-        && !st
-            .items
-            .iter()
-            .any(|i| i.id == *want || i.id.starts_with(&format!("{want}-")))
-    {
-        return Err(Error::input(format!("no item '{want}' in the bundle"))
-            .with_fix("list the items with `sigillo ls`"));
-    }
+    let manifests: Vec<crate::evidence::manifest::Manifest> = match &h.item {
+        Some(want) => vec![st.find_item(want)?.manifest.clone()],
+        None => st.items.iter().map(|i| i.manifest.clone()).collect(),
+    };
+    let rows = crate::hashlist::rows(&manifests);
     let mut out = std::io::stdout().lock();
     let r = match h.format {
         HashFormat::Csv => crate::hashlist::write_csv(&rows, &mut out),
@@ -1139,7 +1132,7 @@ fn match_cmd(m: MatchArgs) -> Result<i32> {
     let st = verified_state(&m.bundle)?;
     let manifests: Vec<crate::evidence::manifest::Manifest> =
         st.items.iter().map(|i| i.manifest.clone()).collect();
-    let rows = crate::hashlist::rows(&manifests, None);
+    let rows = crate::hashlist::rows(&manifests);
     let files = crate::hashlist::collect(&m.inputs)?;
     let results = crate::hashlist::match_files(&rows, &files, m.threshold);
     let matched = results.iter().filter(|(_, v)| !v.is_empty()).count();
@@ -1188,15 +1181,7 @@ fn report_cmd(r: ReportArgs) -> Result<i32> {
         .iter()
         .map(|e| serde_json::to_value(&e.record).unwrap_or(Value::Null))
         .collect();
-    let timestamps: Vec<(String, Value)> = rep
-        .timestamps
-        .iter()
-        .filter_map(|t| {
-            t["item"]
-                .as_str()
-                .map(|i| (i.to_string(), t["info"].clone()))
-        })
-        .collect();
+    let timestamps = rep.item_timestamps();
     let verdict = serde_json::to_value(&rep).unwrap_or(Value::Null);
     let name = r
         .bundle

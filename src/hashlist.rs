@@ -37,22 +37,16 @@ pub struct HashRow {
     pub media_type: String,
 }
 
-/// Rows for every original file of every item (or of one item: id, id prefix or number).
-pub fn rows(manifests: &[Manifest], item: Option<&str>) -> Vec<HashRow> {
+/// Rows for every original file of the given items (pick one item with
+/// `BundleState::find_item`).
+pub fn rows(manifests: &[Manifest]) -> Vec<HashRow> {
     let mut out = Vec::new();
     for m in manifests {
-        if let Some(want) = item
-            && m.id != want
-            && !m.id.starts_with(&format!("{want}-"))
-            && m.seq.to_string() != want
-        {
-            continue;
-        }
         for f in m.files.iter().filter(|f| f.role == FileRole::Original) {
             let q = f.image.as_ref().map(|i| i.pdq_quality);
             out.push(HashRow {
                 item: m.id.clone(),
-                file: format!("items/{}/{}", m.id, f.path),
+                file: crate::bundle::layout::item_member(&m.id, &f.path),
                 source_url: f.source_url().map(str::to_string),
                 sha256: f.sha256.clone(),
                 md5: f.md5.clone(),

@@ -12,6 +12,7 @@ use crate::acquire::chat::transcript::Transcript;
 use crate::evidence::custody::Record;
 use crate::evidence::manifest::Manifest;
 use crate::hashlist::HashRow;
+use crate::verify::Report;
 
 /// Every published schema: (file name under `docs/schemas/`, schema).
 pub fn all() -> Vec<(&'static str, Value)> {
@@ -20,6 +21,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("custody-entry.schema.json", schema::<Record>()),
         ("transcript.schema.json", schema::<Transcript>()),
         ("hash-list.schema.json", schema::<Vec<HashRow>>()),
+        ("verify-report.schema.json", schema::<Report>()),
     ]
 }
 

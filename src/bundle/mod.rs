@@ -9,6 +9,7 @@
 pub mod extract;
 pub mod layout;
 pub mod reader;
+pub mod state;
 mod report;
 
 mod verify_md;
@@ -35,7 +36,8 @@ use crate::evidence::manifest::{
     self, Acquired, FORMAT, FileEntry, FileRole, Manifest, MediaFacts, Operator,
 };
 use crate::time::Stamp;
-use crate::verify::{self, BundleState, VerifyOptions};
+use crate::bundle::state::{BundleState, ItemState};
+use crate::verify::{self, VerifyOptions};
 
 /// Who signs: the key and the person behind it.
 pub struct Signer {
@@ -466,7 +468,7 @@ pub fn seal(
     };
     let line = custody::make_entry(prev.as_deref(), new, &signer.key)?;
     lines.push(line);
-    new_state.items.push(verify::ItemState {
+    new_state.items.push(ItemState {
         id: item_id.clone(),
         manifest,
         manifest_sha256: msha.clone(),
@@ -598,10 +600,7 @@ pub fn add_timestamps(
             current = Some(id);
         }
         w.copy_raw(&mut reader, idx)?;
-        hashes.push((
-            name.clone(),
-            state.hashes.get(&name).cloned().unwrap_or_default(),
-        ));
+        hashes.push((name.clone(), state.member_sha256(&name)?));
     }
     flush(&mut w, &current, &mut hashes)?;
     let event = Event::Timestamped(custody::TimestampedDetails {
@@ -722,7 +721,7 @@ fn copy_items(
         .collect();
     for (idx, name) in old {
         w.copy_raw(r, idx)?;
-        let h = state.hashes.get(&name).cloned().unwrap_or_default();
+        let h = state.member_sha256(&name)?;
         hashes.push((name, h));
     }
     Ok(())
@@ -759,10 +758,7 @@ fn finish_bundle(
         match (src, reader.as_deref_mut()) {
             (Some(idx), Some(r)) => {
                 w.copy_raw(r, *idx)?;
-                hashes.push((
-                    name.clone(),
-                    state.hashes.get(name).cloned().unwrap_or_default(),
-                ));
+                hashes.push((name.clone(), state.member_sha256(name)?));
             }
             _ => {
                 let pem = signer.key.public_pem();
@@ -801,10 +797,7 @@ fn finish_bundle(
             (None, Some(r)) => {
                 if let Some(idx) = r.member(&name).map(|m| m.index) {
                     w.copy_raw(r, idx)?;
-                    hashes.push((
-                        name.clone(),
-                        state.hashes.get(&name).cloned().unwrap_or_default(),
-                    ));
+                    hashes.push((name.clone(), state.member_sha256(&name)?));
                 }
             }
             (None, None) => {}

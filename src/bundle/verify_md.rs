@@ -2,7 +2,7 @@
 
 use crate::bundle::layout;
 use crate::evidence::custody::Entry;
-use crate::verify::BundleState;
+use crate::bundle::state::BundleState;
 
 /// Render VERIFY.md for the bundle as it will be after this change.
 pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> String {

@@ -9,8 +9,8 @@
 pub mod extract;
 pub mod layout;
 pub mod reader;
-pub mod state;
 mod report;
+pub mod state;
 
 mod verify_md;
 pub mod writer;
@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::acquire::{Acquisition, Artifact, Content, Role, slugify};
 use crate::bundle::layout::{CUSTODY, REPORT, SUMS, SUMS_SIG, VERIFY_MD};
 use crate::bundle::reader::BundleReader;
+use crate::bundle::state::{BundleState, ItemState};
 use crate::bundle::writer::{BundleWriter, is_precompressed};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody::{self, Actor, Event};
@@ -36,7 +37,6 @@ use crate::evidence::manifest::{
     self, Acquired, FORMAT, FileEntry, FileRole, Manifest, MediaFacts, Operator,
 };
 use crate::time::Stamp;
-use crate::bundle::state::{BundleState, ItemState};
 use crate::verify::{self, VerifyOptions};
 
 /// Who signs: the key and the person behind it.

@@ -2,10 +2,10 @@
 
 use serde_json::{Value, json};
 
+use crate::bundle::state::BundleState;
 use crate::evidence::custody::Entry;
 use crate::report::{Lang, ReportInput, ReportOptions, render_html};
 use crate::time::Stamp;
-use crate::bundle::state::BundleState;
 
 /// Build the report input from a bundle's state (shared by report.html and `sigillo report`).
 pub fn input<'a>(

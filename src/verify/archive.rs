@@ -47,8 +47,11 @@ pub(super) fn members(cx: &mut Ctx, path: &std::path::Path) -> String {
                     .as_ref()
                     .map(|a| format!(" (its bytes, read without the CRC check, hash to {a})"))
                     .unwrap_or_default();
-                cx.checks
-                    .fail(Archive, &m.name, format!("cannot be read: {reason}{actual}"));
+                cx.checks.fail(
+                    Archive,
+                    &m.name,
+                    format!("cannot be read: {reason}{actual}"),
+                );
             }
         }
         cx.reads.insert(m.name.clone(), read);

@@ -53,7 +53,13 @@ fn item_folders(cx: &mut Ctx) -> BTreeMap<String, Vec<String>> {
 /// One item: its number, manifest, signature and tokens, files.
 fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
     if !id.starts_with(&format!("{want_seq:04}-")) {
-        cx.checks.fail(Item, id, format!("item folder should be number {want_seq:04}: an item was removed, added or renamed"));
+        cx.checks.fail(
+            Item,
+            id,
+            format!(
+                "item folder should be number {want_seq:04}: an item was removed, added or renamed"
+            ),
+        );
     }
     let Some((manifest, mbytes)) = manifest(cx, want_seq, id) else {
         return;
@@ -154,8 +160,12 @@ fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig
             }
         };
         let t = stamping::check_stored(&tsr, sig, cx.anchors, &local);
-        cx.checks
-            .add(Timestamp, super::trust::token_status(t.verdict), &tpath, t.message);
+        cx.checks.add(
+            Timestamp,
+            super::trust::token_status(t.verdict),
+            &tpath,
+            t.message,
+        );
         cx.timestamps.push(TimestampRecord {
             item: Some(id.to_string()),
             custody_seq: None,
@@ -203,11 +213,8 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
     }
     if bad == 0 {
         let n = manifest.files.len();
-        cx.checks.pass(
-            File,
-            id,
-            format!("{n} files match their SHA-256 and size"),
-        );
+        cx.checks
+            .pass(File, id, format!("{n} files match their SHA-256 and size"));
     }
 }
 
@@ -227,11 +234,9 @@ fn file_problem(cx: &Ctx, p: &str, f: &FileEntry) -> Option<String> {
             d.sha256
         )),
         Some(MemberRead::Ok(_)) => None,
-        Some(MemberRead::Unreadable { reason, actual }) => Some(unreadable_message(
-            reason,
-            &f.sha256,
-            actual.as_deref(),
-        )),
+        Some(MemberRead::Unreadable { reason, actual }) => {
+            Some(unreadable_message(reason, &f.sha256, actual.as_deref()))
+        }
         None => Some("was not read".into()),
     }
 }

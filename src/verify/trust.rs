@@ -82,7 +82,10 @@ fn statement(n: usize, tsa: &[String], local: &[String]) -> String {
         return "no trusted timestamp: all times are the acquiring machine's clock".into();
     }
     let tokens = if n == 1 { "token" } else { "tokens" };
-    let mut s = format!("times are trusted ({n} {tokens} from TSA {})", tsa.join(", "));
+    let mut s = format!(
+        "times are trusted ({n} {tokens} from TSA {})",
+        tsa.join(", ")
+    );
     if !local.is_empty() {
         let ids: Vec<String> = local.iter().map(|i| crate::text::clip(i, 80)).collect();
         s.push_str(&format!(

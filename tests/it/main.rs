@@ -20,6 +20,7 @@
 //! - `warc`: the WARC/WACZ writer against warcio, cdxj-indexer and py-wacz.
 //! - `web_capture`: capture with real headless Chromium, HTTPS certificates, dialogs, the demo.
 //! - `report`: the HTML/PDF acquisition report: content, escaping, language, media hidden.
+//! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
 //! `cargo test --test it core::bad_input`); `cargo test --test it` runs them all.
@@ -34,5 +35,6 @@ mod custody;
 mod media;
 mod report;
 mod timestamp;
+mod verify_consistency;
 mod warc;
 mod web_capture;

@@ -97,21 +97,27 @@ pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str
             difference_from_local_ms: delta,
         }
     });
+    // Reasons may quote the token's certificates: hostile text, shown clipped.
+    let clip = |r: &str| crate::text::clip(r, 300);
     let (verdict, message) = match &v.status {
         TokenStatus::Trusted => (TokenVerdict::Trusted, format!("trusted timestamp: {when}")),
         TokenStatus::Untrusted { reason } if anchors.0.is_explicit() => (
             TokenVerdict::Invalid,
-            format!("the TSA certificate chain does not reach a --tsa-ca root: {reason}"),
+            format!(
+                "the TSA certificate chain does not reach a --tsa-ca root: {}",
+                clip(reason)
+            ),
         ),
         TokenStatus::Untrusted { reason } => (
             TokenVerdict::Untrusted,
             format!(
-                "valid token from a TSA not in the system trust store ({reason}); pass --tsa-ca with the TSA's root: {when}"
+                "valid token from a TSA not in the system trust store ({}); pass --tsa-ca with the TSA's root: {when}",
+                clip(reason)
             ),
         ),
         TokenStatus::Invalid { reason } => (
             TokenVerdict::Invalid,
-            format!("invalid timestamp token: {reason}"),
+            format!("invalid timestamp token: {}", clip(reason)),
         ),
     };
     StoredToken {

@@ -743,7 +743,7 @@ fn print_report(rep: &verify::Report, quiet: bool) {
             rep.failures.len()
         );
         for f in &rep.failures {
-            let _ = writeln!(out, "  - {}: {}", f.subject, f.message);
+            let _ = writeln!(out, "  - {} {}: {}", f.check, f.subject, f.message);
         }
     }
     let _ = writeln!(out, "time: {}", rep.time_basis.statement);

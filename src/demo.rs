@@ -85,7 +85,7 @@ pub struct DemoOutcome {
     /// The key's fingerprint.
     pub fingerprint: String,
     /// `verified` or `failed`.
-    pub verdict: &'static str,
+    pub verdict: crate::evidence::custody::Verdict,
     /// Number of checks run.
     pub checks: usize,
     /// Number of failed checks.

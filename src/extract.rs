@@ -8,6 +8,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::bundle::layout;
 use crate::bundle::reader::BundleReader;
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::hash::HashingWriter;
@@ -43,22 +44,7 @@ pub fn extract(bundle: &Path, dir: &Path, item: Option<&str>) -> Result<Extracte
             .with_fix("extract into a new or empty folder"));
     }
     let prefix = match item {
-        Some(want) => {
-            let it = rep
-                .state
-                .items
-                .iter()
-                .find(|i| {
-                    i.id == want
-                        || i.id.starts_with(&format!("{want}-"))
-                        || i.manifest.seq.to_string() == want
-                })
-                .ok_or_else(|| {
-                    Error::input(format!("no item '{want}' in the bundle"))
-                        .with_fix("list the items with `sigillo ls`")
-                })?;
-            Some(crate::bundle::layout::item_dir(&it.id))
-        }
+        Some(want) => Some(layout::item_dir(&rep.state.find_item(want)?.id)),
         None => None,
     };
     fs::create_dir_all(dir).at("create", dir)?;
@@ -92,7 +78,7 @@ pub fn extract(bundle: &Path, dir: &Path, item: Option<&str>) -> Result<Extracte
             .at("write", &dest)?;
         let (d, mut f) = hw.finish();
         f.flush().at("write", &dest)?;
-        if rep.state.hashes.get(&m.name) != Some(&d.sha256) {
+        if rep.state.member_sha256(&m.name)? != d.sha256 {
             return Err(Error::not_verified(format!("'{}' changed while it was extracted", m.name))
                 .with_fix("the bundle file is being modified or the disk is failing; extract again from a safe copy"));
         }

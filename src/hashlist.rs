@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::bundle::state::BundleState;
 use crate::error::{Error, Result};
 use crate::evidence::manifest::{FileRole, Manifest};
 use crate::evidence::media::{self, PDQ_MIN_QUALITY};
@@ -37,17 +38,11 @@ pub struct HashRow {
     pub media_type: String,
 }
 
-/// Rows for every original file of every item (or of one item: id, id prefix or number).
-pub fn rows(manifests: &[Manifest], item: Option<&str>) -> Vec<HashRow> {
+/// Rows for every original file of the given items (pick one item with
+/// `BundleState::find_item`).
+pub fn rows(manifests: &[Manifest]) -> Vec<HashRow> {
     let mut out = Vec::new();
     for m in manifests {
-        if let Some(want) = item
-            && m.id != want
-            && !m.id.starts_with(&format!("{want}-"))
-            && m.seq.to_string() != want
-        {
-            continue;
-        }
         for f in m.files.iter().filter(|f| f.role == FileRole::Original) {
             let q = f.image.as_ref().map(|i| i.pdq_quality);
             out.push(HashRow {
@@ -215,18 +210,10 @@ pub fn match_files(
 }
 
 /// The hash rows of every item, or of `item` (id or number); an unknown item is an error.
-pub fn hash_rows(state: &crate::verify::BundleState, item: Option<&str>) -> Result<Vec<HashRow>> {
-    let manifests: Vec<Manifest> = state.items.iter().map(|i| i.manifest.clone()).collect();
-    let rows = rows(&manifests, item);
-    if let Some(want) = item
-        && rows.is_empty()
-        && !state
-            .items
-            .iter()
-            .any(|i| i.id == *want || i.id.starts_with(&format!("{want}-")))
-    {
-        return Err(Error::input(format!("no item '{want}' in the bundle"))
-            .with_fix("list the items with `sigillo ls`"));
-    }
-    Ok(rows)
+pub fn hash_rows(state: &BundleState, item: Option<&str>) -> Result<Vec<HashRow>> {
+    let manifests: Vec<Manifest> = match item {
+        Some(want) => vec![state.find_item(want)?.manifest.clone()],
+        None => state.items.iter().map(|i| i.manifest.clone()).collect(),
+    };
+    Ok(rows(&manifests))
 }

@@ -13,6 +13,7 @@ use crate::evidence::custody::Record;
 use crate::evidence::manifest::Manifest;
 use crate::evidence::media::MetadataFile;
 use crate::hashlist::HashRow;
+use crate::verify::Report;
 
 /// Every published schema: (file name under `docs/schemas/`, schema).
 pub fn all() -> Vec<(&'static str, Value)> {
@@ -22,6 +23,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("transcript.schema.json", schema::<Transcript>()),
         ("hash-list.schema.json", schema::<Vec<HashRow>>()),
         ("metadata.schema.json", schema::<MetadataFile>()),
+        ("verify-report.schema.json", schema::<Report>()),
     ]
 }
 

@@ -1,9 +1,11 @@
 //! Where everything lives inside a bundle: the one place that names paths.
 //!
 //! See `docs/bundle-format.md` for the normative description. The canonical entry
-//! order is: item folders in sequence (manifest.json, manifest.sig, tokens, then the
-//! files in manifest order), `keys/` sorted, `custody.jsonl`, `custody/` tokens
-//! sorted, `report.html`, `VERIFY.md`, `SHA256SUMS`, `SHA256SUMS.sig`.
+//! order is: item folders in sequence, each with its files in manifest order first, then
+//! `manifest.json`, `manifest.sig` and the tokens (`manifest.tsr`, `manifest.tsa.pem`,
+//! `manifest.2.tsr`, `manifest.2.tsa.pem` …, see [`item_control_rank`]); then `keys/`
+//! sorted, `custody.jsonl`, `custody/` tokens sorted, and [`TRAILER`]: `report.html`,
+//! `VERIFY.md`, `SHA256SUMS`, `SHA256SUMS.sig`.
 
 /// Bundle format version written into VERIFY.md and docs.
 pub const BUNDLE_FORMAT: &str = "sigillo-bundle/1";
@@ -36,9 +38,71 @@ pub fn item_dir(id: &str) -> String {
     format!("{ITEMS_DIR}{id}/")
 }
 
-/// The bundle path of a file of an item: `items/<id>/<item-relative path>`.
-pub fn item_member(id: &str, rel: &str) -> String {
-    format!("{ITEMS_DIR}{id}/{rel}")
+/// `items/<id>/<file>`: a file (or control file) of an item.
+pub fn item_member(id: &str, file: &str) -> String {
+    format!("{ITEMS_DIR}{id}/{file}")
+}
+
+/// `items/<id>/manifest.json`.
+pub fn manifest_path(id: &str) -> String {
+    item_member(id, MANIFEST)
+}
+
+/// `items/<id>/manifest.sig`.
+pub fn manifest_sig_path(id: &str) -> String {
+    item_member(id, MANIFEST_SIG)
+}
+
+/// The members that close a bundle, in canonical order, after the custody tokens.
+pub const TRAILER: [&str; 4] = [REPORT, VERIFY_MD, SUMS, SUMS_SIG];
+
+/// Where a member under `items/` belongs: `Some(Ok((id, file)))` for `items/<id>/<file>`,
+/// `Some(Err(()))` for a file directly under `items/`, `None` outside `items/`.
+#[allow(clippy::result_unit_err)]
+pub fn split_item_member(name: &str) -> Option<Result<(&str, &str), ()>> {
+    let rest = name.strip_prefix(ITEMS_DIR)?;
+    Some(rest.split_once('/').ok_or(()))
+}
+
+/// Whether `name` is a public key file (`keys/…`).
+pub fn is_key_member(name: &str) -> bool {
+    name.starts_with(KEYS_DIR)
+}
+
+/// Whether `name` is a custody token (`custody/…`).
+pub fn is_custody_token(name: &str) -> bool {
+    name.starts_with(CUSTODY_TOKENS_DIR)
+}
+
+/// The custody entry a custody token belongs to (`custody/000005.tsr` → 5).
+pub fn custody_token_seq(name: &str) -> Option<u64> {
+    name.strip_prefix(CUSTODY_TOKENS_DIR)?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether an item-folder file name is an RFC 3161 token (`manifest[.N].tsr`).
+pub fn is_item_token(name: &str) -> bool {
+    is_item_control_file(name) && name.ends_with(".tsr")
+}
+
+/// Sort key of an item's control files in canonical order: `manifest.json`,
+/// `manifest.sig`, then per TSA `N` (1, 2 …) its `.tsr` before its `.tsa.pem`.
+pub fn item_control_rank(f: &str) -> (u8, usize, u8) {
+    if f == MANIFEST {
+        return (0, 0, 0);
+    }
+    if f == MANIFEST_SIG {
+        return (1, 0, 0);
+    }
+    let n: usize = f
+        .strip_prefix("manifest.")
+        .and_then(|r| r.split('.').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    (2, n, if f.ends_with(".tsr") { 0 } else { 1 })
 }
 
 /// Item-relative folder of originals (bytes as received).
@@ -157,5 +221,29 @@ mod tests {
         assert!(is_item_control_file("manifest.2.tsa.pem"));
         assert!(!is_item_control_file("manifest.json.bak"));
         assert_eq!(custody_token_path(3, 1), "custody/000003.tsr");
+        assert_eq!(custody_token_seq("custody/000003.2.tsr"), Some(3));
+        let mut c = vec![
+            "manifest.2.tsa.pem",
+            "manifest.tsr",
+            "manifest.sig",
+            "manifest.2.tsr",
+            "manifest.json",
+            "manifest.tsa.pem",
+        ];
+        c.sort_by_key(|f| item_control_rank(f));
+        assert_eq!(
+            c,
+            [
+                "manifest.json",
+                "manifest.sig",
+                "manifest.tsr",
+                "manifest.tsa.pem",
+                "manifest.2.tsr",
+                "manifest.2.tsa.pem"
+            ]
+        );
+        assert_eq!(split_item_member("items/a/b/c"), Some(Ok(("a", "b/c"))));
+        assert_eq!(split_item_member("items/x"), Some(Err(())));
+        assert_eq!(split_item_member("keys/x"), None);
     }
 }

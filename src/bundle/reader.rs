@@ -219,6 +219,21 @@ impl BundleReader {
         out
     }
 
+    /// SHA-256 of a member's bytes read without the CRC-32 check (stored: the raw bytes;
+    /// deflated: inflated), so that a member whose checksum fails can still show what it
+    /// holds. Fails when the data cannot be inflated at all.
+    pub fn sha256_unchecked(&self, m: &Member) -> io::Result<Digest256> {
+        let mut ar = self.archive.clone();
+        let raw = ar.by_index_raw(m.index).map_err(io::Error::other)?;
+        let compressed = raw.take(m.compressed_size);
+        // Never read more than declared plus one byte (a lying header cannot make us read forever).
+        if m.deflated {
+            sha256_reader(&mut flate2::read::DeflateDecoder::new(compressed).take(m.size + 1))
+        } else {
+            sha256_reader(&mut compressed.take(m.size + 1))
+        }
+    }
+
     /// The raw archive, for copying members unchanged into a new bundle.
     pub fn archive(&mut self) -> &mut ZipArchive<SharedFile> {
         &mut self.archive

@@ -91,7 +91,7 @@ fn show(s: CustodyShowArgs) -> CmdResult {
         let failing: Vec<&str> = rep
             .failures
             .iter()
-            .filter(|f| f.check == "custody")
+            .filter(|f| f.check == crate::verify::CheckKind::Custody)
             .map(|f| f.subject.as_str())
             .collect();
         if !failing.is_empty() {

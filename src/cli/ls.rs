@@ -8,7 +8,8 @@ use serde_json::json;
 use super::CmdResult;
 use super::args::JsonFlag;
 use super::output::{errln, outln};
-use crate::verify::{self, BundleState, VerifyOptions};
+use crate::bundle::state::BundleState;
+use crate::verify::{self, VerifyOptions};
 
 #[derive(Args, Debug)]
 pub(super) struct LsArgs {

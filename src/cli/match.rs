@@ -37,7 +37,6 @@ pub(super) fn run(m: MatchArgs) -> CmdResult {
             .iter()
             .map(|i| i.manifest.clone())
             .collect::<Vec<_>>(),
-        None,
     );
     let files = hashlist::collect(&m.inputs)?;
     let results = hashlist::match_files(&rows, &files, m.threshold);

@@ -86,9 +86,10 @@ pub(super) fn print_report(rep: &Report, quiet: bool) -> CmdResult<()> {
             rep.failures.len()
         )?;
         for f in &rep.failures {
-            outln!("  - {}: {}", f.subject, f.message)?;
+            outln!("  - {} {}: {}", f.check, f.subject, f.message)?;
         }
     }
+    outln!("time: {}", rep.time_basis.statement)?;
     Ok(())
 }
 

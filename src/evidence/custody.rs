@@ -102,6 +102,15 @@ pub enum Verdict {
     Failed,
 }
 
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Verdict::Verified => "verified",
+            Verdict::Failed => "failed",
+        })
+    }
+}
+
 /// `created`: the bundle's case and format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CreatedDetails {

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::evidence::tsp::{self as timestamp, TokenStatus, TrustAnchors, TsaRequestOptions};
-use crate::verify::Status;
 
 /// Default time to wait for a TSA.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -25,69 +25,109 @@ pub fn anchors_for(paths: &[PathBuf]) -> Result<Anchors> {
     }))
 }
 
-/// Judge a stored token over `data`; returns (status, message) and facts for the report.
-pub fn check_stored(
-    tsr: &[u8],
-    data: &[u8],
-    anchors: &Anchors,
-    local_time: &str,
-) -> ((Status, String), Value) {
+/// How a stored token was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenVerdict {
+    /// Valid, and its TSA chains to a trusted root: the time is proven.
+    Trusted,
+    /// Valid, but its TSA is not in the system trust store (no `--tsa-ca` given).
+    Untrusted,
+    /// Not valid for this data, or its TSA does not chain to a `--tsa-ca` root.
+    Invalid,
+}
+
+/// What a token says, for reports (present when the token could be parsed).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TokenInfoFacts {
+    /// The TSA's time (genTime), RFC 3339 UTC.
+    pub gen_time: String,
+    /// The TSA's name (its `tsa` field, else the signing certificate's subject).
+    pub tsa: String,
+    /// Policy OID.
+    pub policy: String,
+    /// Serial number (hex).
+    pub serial: String,
+    /// genTime minus the local clock's time for the same event, in milliseconds.
+    pub difference_from_local_ms: Option<i64>,
+}
+
+/// Facts about a stored token, as `verify --json` shows them under `info`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TokenFacts {
+    /// What the token says, when it could be parsed.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub info: Option<TokenInfoFacts>,
+    /// The judgement.
+    pub status: TokenVerdict,
+}
+
+/// A stored token, judged.
+#[derive(Debug, Clone)]
+pub struct StoredToken {
+    /// The judgement.
+    pub verdict: TokenVerdict,
+    /// One line saying what was found.
+    pub message: String,
+    /// Facts for the report.
+    pub facts: TokenFacts,
+}
+
+/// Judge a stored token over `data` (`local_time`: the local clock's time of the event).
+pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str) -> StoredToken {
     let v = timestamp::verify_token(tsr, data, &anchors.0);
-    let mut facts = json!({});
     let mut when = String::new();
-    if let Some(i) = &v.info {
+    let info = v.info.as_ref().map(|i| {
         let delta = crate::time::parse(local_time).map(|t| (i.gen_time - t).num_milliseconds());
-        facts = json!({
-            "gen_time": crate::time::rfc3339(&i.gen_time),
-            "tsa": i.tsa_name.clone().unwrap_or_else(|| i.signer_subject.clone()),
-            "policy": i.policy,
-            "serial": i.serial,
-            "difference_from_local_ms": delta,
-        });
+        let tsa = crate::text::clip(i.tsa_name.as_deref().unwrap_or(&i.signer_subject), 200);
         when = format!(
             "genTime {} by {} (policy {}{})",
             crate::time::rfc3339(&i.gen_time),
-            i.tsa_name
-                .clone()
-                .unwrap_or_else(|| i.signer_subject.clone()),
-            i.policy,
+            tsa,
+            crate::text::clip(&i.policy, 80),
             delta
                 .map(|d| format!(", {:+.3} s from the local clock", d as f64 / 1000.0))
                 .unwrap_or_default()
         );
-    }
-    let (status, msg) = match &v.status {
-        TokenStatus::Trusted => (Status::Pass, format!("trusted timestamp: {when}")),
-        TokenStatus::Untrusted { reason } => {
-            if anchors.0.is_explicit() {
-                (
-                    Status::Fail,
-                    format!("the TSA certificate chain does not reach a --tsa-ca root: {reason}"),
-                )
-            } else {
-                (
-                    Status::Warn,
-                    format!(
-                        "valid token from a TSA not in the system trust store ({reason}); pass --tsa-ca with the TSA's root: {when}"
-                    ),
-                )
-            }
+        TokenInfoFacts {
+            gen_time: crate::time::rfc3339(&i.gen_time),
+            tsa,
+            policy: i.policy.clone(),
+            serial: i.serial.clone(),
+            difference_from_local_ms: delta,
         }
-        TokenStatus::Invalid { reason } => {
-            (Status::Fail, format!("invalid timestamp token: {reason}"))
-        }
+    });
+    // Reasons may quote the token's certificates: hostile text, shown clipped.
+    let clip = |r: &str| crate::text::clip(r, 300);
+    let (verdict, message) = match &v.status {
+        TokenStatus::Trusted => (TokenVerdict::Trusted, format!("trusted timestamp: {when}")),
+        TokenStatus::Untrusted { reason } if anchors.0.is_explicit() => (
+            TokenVerdict::Invalid,
+            format!(
+                "the TSA certificate chain does not reach a --tsa-ca root: {}",
+                clip(reason)
+            ),
+        ),
+        TokenStatus::Untrusted { reason } => (
+            TokenVerdict::Untrusted,
+            format!(
+                "valid token from a TSA not in the system trust store ({}); pass --tsa-ca with the TSA's root: {when}",
+                clip(reason)
+            ),
+        ),
+        TokenStatus::Invalid { reason } => (
+            TokenVerdict::Invalid,
+            format!("invalid timestamp token: {}", clip(reason)),
+        ),
     };
-    if let Some(o) = facts.as_object_mut() {
-        o.insert(
-            "status".into(),
-            json!(match status {
-                Status::Pass => "trusted",
-                Status::Warn => "untrusted",
-                _ => "invalid",
-            }),
-        );
+    StoredToken {
+        verdict,
+        message,
+        facts: TokenFacts {
+            info,
+            status: verdict,
+        },
     }
-    ((status, msg), facts)
 }
 
 /// Ask every TSA in `urls` for a token over `data`. Each result is the token (`.tsr`

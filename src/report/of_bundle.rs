@@ -8,11 +8,12 @@
 use std::path::Path;
 
 use crate::bundle::reader::BundleReader;
+use crate::bundle::state::BundleState;
 use crate::error::Result;
 use crate::evidence::custody::Entry;
 use crate::report::{ReportInput, ReportOptions, TimestampView, Verdict, render_html};
 use crate::time::Stamp;
-use crate::verify::{self, BundleState, VerifyOptions};
+use crate::verify::{self, VerifyOptions};
 
 /// A rendered report and what the caller needs to finish it.
 #[derive(Debug)]

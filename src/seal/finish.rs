@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 
 use crate::bundle::layout::{self, CUSTODY, REPORT, SUMS, SUMS_SIG, VERIFY_MD};
 use crate::bundle::reader::BundleReader;
+use crate::bundle::state::BundleState;
 use crate::bundle::writer::{self, BundleWriter};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody;
 use crate::evidence::hash::sha256_hex;
 use crate::time::Stamp;
-use crate::verify::{self, BundleState, VerifyOptions};
+use crate::verify::{self, VerifyOptions};
 
 use super::{Signer, report_html, verify_md};
 
@@ -59,16 +60,9 @@ pub(super) fn last_line(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(body.rsplit(|b| *b == b'\n').next().unwrap_or(body).to_vec())
 }
 
-/// The SHA-256 verification computed for an earlier member. Every member of a bundle
-/// that verified has one; if not, writing stops rather than list a blank hash in
-/// SHA256SUMS.
+/// The SHA-256 verification computed for an earlier member (never a blank one).
 pub(super) fn known_hash(state: &BundleState, name: &str) -> Result<String> {
-    state.hashes.get(name).cloned().ok_or_else(|| {
-        Error::internal(format!(
-            "no verified SHA-256 for '{name}': refusing to write a bundle with a blank hash"
-        ))
-        .with_fix("run `sigillo verify` on the bundle and report this as a bug")
-    })
+    state.member_sha256(name)
 }
 
 /// Copy every member of the existing items into `w` unchanged, noting their hashes.

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::acquire::{Acquisition, Content};
 use crate::bundle::layout;
 use crate::bundle::naming;
+use crate::bundle::state::{BundleState, ItemState};
 use crate::bundle::writer::{BundleWriter, is_precompressed};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody::{self, Event};
@@ -15,7 +16,6 @@ use crate::evidence::hash::sha256_hex;
 use crate::evidence::manifest::{self, Acquired, FORMAT, FileEntry, Manifest, Operator};
 use crate::progress::{Progress, Task};
 use crate::time::Stamp;
-use crate::verify::{self, BundleState};
 
 use super::finish::{copy_items, finish_bundle, last_line, lock_dir, open_verified};
 use super::prepare::{Prepared, content_len, file_entry, new_case_id, prepare};
@@ -84,7 +84,7 @@ pub fn seal(
     let n_files = manifest.files.len();
     let mut warnings = manifest.warnings.clone();
     warnings.extend(signed.tsa_failures.iter().cloned());
-    new_state.items.push(verify::ItemState {
+    new_state.items.push(ItemState {
         id: item_id.clone(),
         manifest,
         manifest_sha256: signed.sha256.clone(),

@@ -1,10 +1,10 @@
 //! The report kept inside the bundle (`report.html`), built from the bundle's state.
 
+use crate::bundle::state::BundleState;
 use crate::evidence::custody::Entry;
 use crate::report::of_bundle::input;
 use crate::report::{Lang, ReportOptions, SignerView, Verdict, render_html};
 use crate::time::Stamp;
-use crate::verify::BundleState;
 
 /// Render `report.html` for the bundle as it will be after this change. Its verdict is
 /// the one sigillo reached before writing (a bundle that did not verify is never written),

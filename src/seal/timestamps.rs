@@ -5,12 +5,12 @@ use std::path::Path;
 
 use crate::bundle::layout;
 use crate::bundle::reader::BundleReader;
+use crate::bundle::state::BundleState;
 use crate::bundle::writer::BundleWriter;
 use crate::error::{Error, Result};
 use crate::evidence::custody::{self, Event};
 use crate::evidence::hash::sha256_hex;
 use crate::time::Stamp;
-use crate::verify::BundleState;
 
 use super::Signer;
 use super::finish::{finish_bundle, known_hash, last_line, lock_dir, open_verified};

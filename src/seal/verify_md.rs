@@ -1,8 +1,8 @@
 //! `VERIFY.md`: how anyone can check the bundle by hand, with stock tools only.
 
 use crate::bundle::layout;
+use crate::bundle::state::BundleState;
 use crate::evidence::custody::Entry;
-use crate::verify::BundleState;
 
 /// Render VERIFY.md for the bundle as it will be after this change.
 pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> String {

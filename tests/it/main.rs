@@ -22,6 +22,7 @@
 //! - `report`: the HTML/PDF acquisition report: content, escaping, language, media hidden.
 //! - `report_safety`: hostile but validly signed bundles: no live markup in reports or
 //!   transcripts (en/it, with and without media); the NOT VERIFIED banner.
+//! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
 //! `cargo test --test it core::bad_input`); `cargo test --test it` runs them all.
@@ -40,5 +41,6 @@ mod report;
 mod report_safety;
 mod schemas;
 mod timestamp;
+mod verify_consistency;
 mod warc;
 mod web_capture;

@@ -1,0 +1,266 @@
+//! The items layer: for each item folder, its manifest, the signature over it, the
+//! trusted timestamps over that signature, and its files.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::bundle::layout;
+use crate::bundle::state::ItemState;
+use crate::evidence::hash::sha256_hex;
+use crate::evidence::keys;
+use crate::evidence::manifest::{FileEntry, FileRole, Manifest};
+use crate::evidence::stamping;
+use crate::text::clip;
+
+use super::CheckKind::{Archive, File, Item, Signature, Timestamp};
+use super::{Ctx, MemberRead, Status, TimestampRecord, unreadable_message};
+
+/// Every item folder, in sequence.
+pub(super) fn all(cx: &mut Ctx) {
+    let folders = item_folders(cx);
+    for (n, (id, files)) in folders.iter().enumerate() {
+        item(cx, n as u64 + 1, id, files);
+    }
+    if folders.is_empty() {
+        cx.checks.add(
+            Item,
+            Status::Info,
+            "(bundle)",
+            "the bundle holds no items yet",
+        );
+    }
+}
+
+/// Item id → the file names in its folder (archive order).
+fn item_folders(cx: &mut Ctx) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in &cx.reader.members {
+        match layout::split_item_member(&m.name) {
+            Some(Ok((id, file))) => out
+                .entry(id.to_string())
+                .or_default()
+                .push(file.to_string()),
+            Some(Err(())) => cx.checks.fail(
+                Archive,
+                &m.name,
+                "file directly under items/ (not in an item folder)",
+            ),
+            None => {}
+        }
+    }
+    out
+}
+
+/// One item: its number, manifest, signature and tokens, files.
+fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
+    if !id.starts_with(&format!("{want_seq:04}-")) {
+        cx.checks.fail(
+            Item,
+            id,
+            format!(
+                "item folder should be number {want_seq:04}: an item was removed, added or renamed"
+            ),
+        );
+    }
+    let Some((manifest, mbytes)) = manifest(cx, want_seq, id) else {
+        return;
+    };
+    if let Some(sig) = signature(cx, id, &manifest, &mbytes) {
+        timestamps(cx, id, files, &manifest, &sig);
+    }
+    item_files(cx, id, files, &manifest);
+    cx.st.items.push(ItemState {
+        id: id.to_string(),
+        manifest,
+        manifest_sha256: sha256_hex(&mbytes),
+    });
+}
+
+/// The manifest: present, valid, naming this folder and number.
+fn manifest(cx: &mut Ctx, want_seq: u64, id: &str) -> Option<(Manifest, Vec<u8>)> {
+    let mpath = layout::manifest_path(id);
+    let mbytes = match cx.read_meta(&mpath) {
+        Ok(b) => b,
+        Err(why) => {
+            cx.checks.fail(
+                Item,
+                &mpath,
+                format!("manifest.json {why}: the item cannot be checked"),
+            );
+            return None;
+        }
+    };
+    let manifest = match Manifest::parse(&mbytes) {
+        Ok(v) => v,
+        Err(e) => {
+            let e = clip(&e.to_string(), 300);
+            cx.checks
+                .fail(Item, &mpath, format!("manifest is invalid: {e}"));
+            return None;
+        }
+    };
+    if manifest.id != id {
+        cx.checks.fail(Item, &mpath, format!("manifest says it belongs to item '{}', but it sits in '{id}': manifests were swapped or the folder renamed", clip(&manifest.id, 80)));
+    }
+    if manifest.seq != want_seq {
+        cx.checks.fail(
+            Item,
+            &mpath,
+            format!("manifest has seq {}, expected {want_seq}", manifest.seq),
+        );
+    }
+    Some((manifest, mbytes))
+}
+
+/// The Ed25519 signature over manifest.json by the key the manifest names. Returns the
+/// signature when it verifies (tokens are checked over it).
+fn signature(cx: &mut Ctx, id: &str, manifest: &Manifest, mbytes: &[u8]) -> Option<Vec<u8>> {
+    let (mpath, spath) = (layout::manifest_path(id), layout::manifest_sig_path(id));
+    let fpr = manifest.operator.key.clone();
+    cx.signed_by(&fpr, manifest.operator.name.as_deref());
+    let shown = clip(&fpr, 60);
+    let sig = match cx.read_meta(&spath) {
+        Ok(s) => s,
+        Err(why) => {
+            cx.checks
+                .fail(Signature, &spath, format!("manifest.sig {why}"));
+            return None;
+        }
+    };
+    let Some(vk) = cx.st.keys.get(&fpr) else {
+        cx.checks.fail(
+            Signature,
+            &mpath,
+            format!("signed by {shown}, but keys/ has no such public key"),
+        );
+        return None;
+    };
+    if keys::verify_raw(vk, mbytes, &sig) {
+        cx.checks.pass(
+            Signature,
+            &mpath,
+            format!("Ed25519 signature by {shown} verifies"),
+        );
+        Some(sig)
+    } else {
+        cx.checks.fail(Signature, &mpath, format!("the signature in manifest.sig does not verify with key {shown}: the manifest or its signature was changed"));
+        None
+    }
+}
+
+/// RFC 3161 tokens over the manifest signature.
+fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig: &[u8]) {
+    let local = crate::time::rfc3339(&manifest.acquired.finished);
+    for name in files.iter().filter(|f| layout::is_item_token(f)) {
+        let tpath = layout::item_member(id, name);
+        let tsr = match cx.read_meta(&tpath) {
+            Ok(t) => t,
+            Err(why) => {
+                cx.checks.fail(Timestamp, &tpath, format!("token {why}"));
+                continue;
+            }
+        };
+        let t = stamping::check_stored(&tsr, sig, cx.anchors, &local);
+        cx.checks.add(
+            Timestamp,
+            super::trust::token_status(t.verdict),
+            &tpath,
+            t.message,
+        );
+        cx.timestamps.push(TimestampRecord {
+            item: Some(id.to_string()),
+            custody_seq: None,
+            token: tpath,
+            info: t.facts,
+        });
+    }
+}
+
+/// Exactly the files the manifest lists (plus control files), with their sizes and hashes.
+fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
+    let mpath = layout::manifest_path(id);
+    let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    if listed.len() != manifest.files.len() {
+        cx.checks
+            .fail(Item, &mpath, "the manifest lists a file twice");
+    }
+    let mut bad = 0;
+    for f in &manifest.files {
+        let p = layout::item_member(id, &f.path);
+        cx.item_order.push(p.clone());
+        let shown = clip(&p, 1100);
+        if let Some(why) = file_problem(cx, &p, f) {
+            bad += 1;
+            cx.checks.fail(File, &shown, why);
+        }
+        derivation(cx, &shown, f, &listed);
+    }
+    let mut ctrl: Vec<&String> = files
+        .iter()
+        .filter(|f| layout::is_item_control_file(f))
+        .collect();
+    ctrl.sort_by_key(|f| layout::item_control_rank(f));
+    cx.item_order
+        .extend(ctrl.iter().map(|f| layout::item_member(id, f)));
+    for f in files {
+        if !listed.contains(f.as_str()) && !layout::is_item_control_file(f) {
+            bad += 1;
+            cx.checks.fail(
+                File,
+                layout::item_member(id, f),
+                "present in the bundle but not listed in the item's manifest: a file was added",
+            );
+        }
+    }
+    if bad == 0 {
+        let n = manifest.files.len();
+        cx.checks
+            .pass(File, id, format!("{n} files match their SHA-256 and size"));
+    }
+}
+
+/// What is wrong with one listed file, if anything.
+fn file_problem(cx: &Ctx, p: &str, f: &FileEntry) -> Option<String> {
+    if cx.reader.member(p).is_none() {
+        return Some("listed in the manifest but missing from the bundle".into());
+    }
+    match cx.reads.get(p) {
+        Some(MemberRead::Ok(d)) if d.size != f.size => Some(format!(
+            "size is {} bytes, the manifest says {}",
+            d.size, f.size
+        )),
+        Some(MemberRead::Ok(d)) if d.sha256 != f.sha256 => Some(format!(
+            "SHA-256 mismatch: expected {}, actual {}",
+            clip(&f.sha256, 80),
+            d.sha256
+        )),
+        Some(MemberRead::Ok(_)) => None,
+        Some(MemberRead::Unreadable { reason, actual }) => {
+            Some(unreadable_message(reason, &f.sha256, actual.as_deref()))
+        }
+        None => Some("was not read".into()),
+    }
+}
+
+/// Derived files name listed sources; originals derive from nothing.
+fn derivation(cx: &mut Ctx, shown: &str, f: &FileEntry, listed: &BTreeSet<&str>) {
+    if f.role == FileRole::Derived {
+        for src in f.sources() {
+            if !listed.contains(src.as_str()) {
+                cx.checks.fail(
+                    Item,
+                    shown,
+                    format!(
+                        "derived from '{}', which the manifest does not list",
+                        clip(src, 200)
+                    ),
+                );
+            }
+        }
+    } else if f.derived_from.is_some() {
+        cx.checks.fail(
+            Item,
+            shown,
+            "an original file cannot be derived from other files",
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! The verdict: every check a court needs, one line each, and precise failures.
+//!
+//! [`verify`] runs one check function per layer, in this order (each failure names what
+//! and where):
+//! 1. [`archive`]: readable, no prepended data, safe and unique names, and every member read
+//!    once: a member that cannot be read is reported here *and* by every later check that
+//!    needs it (its item's file check, SHA256SUMS), never passed over;
+//! 2. keys: every `keys/*.pub.pem` parses and its name matches its fingerprint;
+//! 3. [`items`]: each manifest is canonical, signed by the key it names, lists exactly the
+//!    files present with the right sizes and SHA-256 — nothing missing, extra or swapped —
+//!    and the trusted timestamps over its signature;
+//! 4. [`custody`]: links, signatures, sequence, times, tokens, and that it matches the items;
+//!    every stored key is used;
+//! 5. [`sums`]: SHA256SUMS lists every other member with the right hash and is signed by
+//!    the last custodian;
+//! 6. [`order`]: canonical member order, bundle files present;
+//! 7. [`trust`]: which signers are pinned with `--trust`, and what the times rest on.
+//!
+//! The library returns a [`Report`]; only the CLI prints it. Every value taken from the
+//! bundle is shown through [`crate::text::clip`]: a hostile bundle cannot break a message.
+
+mod archive;
+mod custody;
+mod items;
+mod order;
+mod report;
+mod sums;
+mod trust;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use report::{Check, CheckKind, Report, Signer, Status, TimeBasis, TimestampRecord};
+
+use crate::bundle::reader::BundleReader;
+use crate::bundle::state::BundleState;
+use crate::error::{Error, Result};
+use crate::evidence::custody::Verdict;
+use crate::evidence::hash::Digest256;
+use crate::evidence::keys::{self, TrustRef};
+use crate::evidence::stamping::{self, Anchors};
+
+/// Options for verification.
+#[derive(Default)]
+pub struct VerifyOptions {
+    /// `--trust` arguments: public key files or fingerprints.
+    pub trust: Vec<String>,
+    /// `--tsa-ca` PEM files.
+    pub tsa_ca: Vec<PathBuf>,
+}
+
+/// Verify the bundle at `path`. Errors only when it cannot be read at all (exit 2);
+/// everything else is a check in the report.
+pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
+    let trust: Vec<TrustRef> = opts
+        .trust
+        .iter()
+        .map(|t| keys::parse_trust(t))
+        .collect::<Result<_>>()?;
+    let anchors = stamping::anchors_for(&opts.tsa_ca)?;
+    let reader = BundleReader::open(path)?;
+    let mut cx = Ctx::new(&reader, &anchors);
+
+    let bundle_sha256 = archive::members(&mut cx, path);
+    archive::keys(&mut cx);
+    items::all(&mut cx);
+    custody::chain(&mut cx);
+    custody::items_belong_to_case(&mut cx);
+    archive::keys_used(&mut cx);
+    sums::sums(&mut cx);
+    order::canonical_order(&mut cx);
+    let signers = trust::signers(&mut cx, &trust);
+    let time_basis = trust::time_basis(&cx);
+
+    let checks = cx.checks.0;
+    let failures: Vec<Check> = checks
+        .iter()
+        .filter(|x| x.status == Status::Fail)
+        .cloned()
+        .collect();
+    Ok(Report {
+        format: "sigillo-verify/1",
+        bundle: path.display().to_string(),
+        bundle_sha256,
+        verdict: if failures.is_empty() {
+            Verdict::Verified
+        } else {
+            Verdict::Failed
+        },
+        checks,
+        failures,
+        signers,
+        trust_pinned: !trust.is_empty(),
+        timestamps: cx.timestamps,
+        time_basis,
+        state: cx.st,
+    })
+}
+
+/// How reading one member in full went: each member gets exactly one such verdict, and
+/// every check that needs the member reports from it.
+#[derive(Debug, Clone)]
+enum MemberRead {
+    /// Read in full, CRC-32 and size as declared.
+    Ok(Digest256),
+    /// Could not be read in full. `actual` is the SHA-256 of what it holds when that could
+    /// still be computed (bytes read without the CRC-32 check).
+    Unreadable {
+        reason: String,
+        actual: Option<String>,
+    },
+}
+
+/// "cannot be read: <reason>; expected SHA-256 <x>[, actual <y>]".
+fn unreadable_message(reason: &str, expected: &str, actual: Option<&str>) -> String {
+    let expected = crate::text::clip(expected, 80);
+    match actual {
+        Some(a) => format!("cannot be read: {reason}; expected SHA-256 {expected}, actual {a}"),
+        None => format!("cannot be read: {reason}; expected SHA-256 {expected}"),
+    }
+}
+
+/// The checks found so far.
+struct Checks(Vec<Check>);
+
+impl Checks {
+    fn add(
+        &mut self,
+        check: CheckKind,
+        status: Status,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.0.push(Check {
+            check,
+            status,
+            subject: subject.into(),
+            message: message.into(),
+        });
+    }
+    fn fail(&mut self, check: CheckKind, subject: impl Into<String>, message: impl Into<String>) {
+        self.add(check, Status::Fail, subject, message);
+    }
+    fn pass(&mut self, check: CheckKind, subject: impl Into<String>, message: impl Into<String>) {
+        self.add(check, Status::Pass, subject, message);
+    }
+}
+
+/// What the layers share while they run.
+struct Ctx<'a> {
+    reader: &'a BundleReader,
+    anchors: &'a Anchors,
+    checks: Checks,
+    /// What the bundle holds, filled layer by layer.
+    st: BundleState,
+    /// The one read verdict of every member, by name.
+    reads: BTreeMap<String, MemberRead>,
+    /// Members under `keys/`.
+    key_files: BTreeSet<String>,
+    /// Fingerprints that signed something.
+    used_keys: BTreeSet<String>,
+    /// Names each key signed under.
+    names_by_key: BTreeMap<String, BTreeSet<String>>,
+    /// Item members in canonical order (filled by the items layer).
+    item_order: Vec<String>,
+    /// Tokens found.
+    timestamps: Vec<TimestampRecord>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(reader: &'a BundleReader, anchors: &'a Anchors) -> Self {
+        Ctx {
+            reader,
+            anchors,
+            checks: Checks(Vec::new()),
+            st: BundleState::default(),
+            reads: BTreeMap::new(),
+            key_files: BTreeSet::new(),
+            used_keys: BTreeSet::new(),
+            names_by_key: BTreeMap::new(),
+            item_order: Vec::new(),
+            timestamps: Vec::new(),
+        }
+    }
+
+    /// Read a small metadata member; the error (to follow the member's name) says "is
+    /// missing from the bundle" or why it cannot be read.
+    fn read_meta(&self, name: &str) -> std::result::Result<Vec<u8>, String> {
+        if self.reader.member(name).is_none() {
+            return Err("is missing from the bundle".into());
+        }
+        if let Some(MemberRead::Unreadable { reason, .. }) = self.reads.get(name) {
+            return Err(format!("cannot be read: {reason}"));
+        }
+        self.reader
+            .read_small(name)
+            .map_err(|e| format!("cannot be read: {}", e.problem()))
+    }
+
+    /// Note that `key` signed something under `name`.
+    fn signed_by(&mut self, key: &str, name: Option<&str>) {
+        self.used_keys.insert(key.to_string());
+        if let Some(n) = name {
+            self.names_by_key
+                .entry(key.to_string())
+                .or_default()
+                .insert(n.to_string());
+        }
+    }
+}
+
+/// Verify `bundle` for a read-only command; refuse to work from one that does not verify.
+pub fn verified_state(bundle: &Path) -> Result<BundleState> {
+    let rep = verify(bundle, &VerifyOptions::default())?;
+    if !rep.ok() {
+        return Err(Error::not_verified(format!(
+            "'{}' does not verify ({} problem(s)); its hashes cannot be trusted",
+            bundle.display(),
+            rep.failures.len()
+        ))
+        .with_fix(format!(
+            "run `sigillo verify {}` to see the problems",
+            bundle.display()
+        )));
+    }
+    Ok(rep.state)
+}

@@ -1,5 +1,5 @@
 //! The published JSON Schemas (docs/schemas/, generated from sigillo's own types) accept
-//! what sigillo writes: every manifest, custody entry, transcript and hash list of the demo
+//! what sigillo writes: every manifest, custody entry, transcript, metadata file, hash list and verify report of the demo
 //! bundle (files, two chat exports, a web page, plus an image with EXIF) validates with an independent validator
 //! (Python `jsonschema`, Draft 2020-12).
 
@@ -49,6 +49,7 @@ fn demo_bundle_members_validate_against_the_published_schemas() {
         ("transcript.schema.json", vec![]),
         ("hash-list.schema.json", vec![]),
         ("metadata.schema.json", vec![]),
+        ("verify-report.schema.json", vec![]),
     ];
     let mut n = 0;
     let mut put = |docs: &mut Vec<(&str, Vec<String>)>, which: usize, bytes: &[u8]| {
@@ -73,6 +74,9 @@ fn demo_bundle_members_validate_against_the_published_schemas() {
     let list = d.sigillo(&["hashes", "out/case.zip", "--format", "json"]);
     list.assert_exit(0);
     put(&mut docs, 3, list.stdout.as_bytes());
+    let verdict = d.sigillo(&["verify", "out/case.zip", "--json"]);
+    verdict.assert_exit(0);
+    put(&mut docs, 5, verdict.stdout.as_bytes());
     for (name, files) in &docs {
         assert!(
             !files.is_empty(),

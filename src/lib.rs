@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod hashlist;
+pub mod net;
 pub mod report;
 pub mod time;
 pub mod verify;

@@ -37,6 +37,10 @@ if [ "$mode" = "--deps" ] || [ "$mode" = "all" ]; then
 fi
 
 if [ "$mode" = "--deps" ]; then
+  if ! command -v cargo-deny >/dev/null 2>&1; then
+    say "installing cargo-deny (licence and ban checks in CI; builds from crates.io, a few minutes)"
+    cargo install --locked -q cargo-deny
+  fi
   exit 0
 fi
 

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod extract;
 pub mod hashlist;
 pub mod html;
+pub mod net;
 pub mod progress;
 pub mod report;
 pub mod schemas;

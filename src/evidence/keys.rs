@@ -20,6 +20,7 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey, K
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use pkcs8::EncodePrivateKey;
 use pkcs8::LineEnding;
+use pkcs8::der::zeroize::Zeroizing;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, IoContext, Result};
@@ -146,10 +147,11 @@ pub fn generate(path: &Path, name: Option<&str>, passphrase: Option<&str>) -> Re
         public_key: None,
     };
     let pem = match passphrase {
-        Some(pw) => kp.to_pkcs8_encrypted_pem(pw.as_bytes(), LineEnding::LF),
-        None => kp.to_pkcs8_pem(LineEnding::LF),
-    }
-    .map_err(|e| Error::internal(format!("could not encode the private key: {e}")))?;
+        Some(pw) => encrypt_pem(&kp, pw),
+        None => kp
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| Error::internal(format!("could not encode the private key: {e}"))),
+    }?;
 
     write_new(path, pem.as_bytes(), 0o600)?;
     let mut pubtext = String::new();
@@ -167,6 +169,33 @@ pub fn generate(path: &Path, name: Option<&str>, passphrase: Option<&str>) -> Re
         name: name.map(str::to_string),
         path: path.to_path_buf(),
     })
+}
+
+/// scrypt cost of encrypted key files: N = 2^14, r = 8, p = 1 (16 MiB), the parameters
+/// sigillo has always written. pkcs8's own default (N = 2^17, 128 MiB) is more than
+/// OpenSSL's 32 MiB scrypt limit, so `openssl pkey` could not open such a key.
+const SCRYPT_LOG_N: u8 = 14;
+
+/// PKCS#8 PBES2 (scrypt + AES-256-CBC, random 16-byte salt and IV) PEM of a key pair.
+fn encrypt_pem(kp: &KeypairBytes, passphrase: &str) -> Result<Zeroizing<String>> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::internal(format!("could not encrypt the private key: {e}"))
+    };
+    let mut salt = [0u8; 16];
+    let mut iv = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .and_then(|()| getrandom::fill(&mut iv))
+        .map_err(|e| Error::internal(format!("the system random generator failed: {e}")))?;
+    let scrypt = pkcs8::pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32).map_err(|e| fail(&e))?;
+    let params = pkcs8::pkcs5::pbes2::Parameters::scrypt_aes256cbc(scrypt, &salt, &iv)
+        .map_err(|e| fail(&e))?;
+    let plain = kp.to_pkcs8_der().map_err(|e| fail(&e))?;
+    let info = pkcs8::PrivateKeyInfo::try_from(plain.as_bytes()).map_err(|e| fail(&e))?;
+    let enc = info
+        .encrypt_with_params(params, passphrase.as_bytes())
+        .map_err(|e| fail(&e))?;
+    enc.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .map_err(|e| fail(&e))
 }
 
 /// Create `path` exclusively (no race between check and open) with `mode`, write, fsync.
@@ -201,7 +230,7 @@ impl PassphraseSource for EnvOrTerminal {
             return Ok(p);
         }
         rpassword::prompt_password(format!("Passphrase for {}: ", path.display())).map_err(|e| {
-            Error::input(format!(
+            Error::key(format!(
                 "the key '{}' is encrypted and no passphrase could be read: {e}",
                 path.display()
             ))
@@ -227,7 +256,7 @@ pub fn load(path: &Path, pw: &dyn PassphraseSource) -> Result<Key> {
             pass.as_bytes(),
         )
         .map_err(|_| {
-            Error::input(format!(
+            Error::key(format!(
                 "wrong passphrase for the key '{}' (or the key file is damaged)",
                 path.display()
             ))
@@ -254,7 +283,7 @@ pub fn load(path: &Path, pw: &dyn PassphraseSource) -> Result<Key> {
 }
 
 fn not_a_key(path: &Path, why: &dyn std::fmt::Display) -> Error {
-    Error::input(format!("'{}' is not an Ed25519 private key ({why})", path.display()))
+    Error::key(format!("'{}' is not an Ed25519 private key ({why})", path.display()))
         .with_fix("pass the private key file made by `sigillo key new` (not the .pub file), or an Ed25519 key from `openssl genpkey -algorithm ed25519`")
 }
 
@@ -316,7 +345,7 @@ pub fn parse_trust(arg: &str) -> Result<TrustRef> {
             .with_fix("give --trust a public key file (.pub / .pem) or a fingerprint like SHA256:…")
     })?;
     parse_public_pem(&text).map(TrustRef::Key).ok_or_else(|| {
-        Error::input(format!("'{arg}' holds no Ed25519 public key (SPKI PEM)"))
+        Error::key(format!("'{arg}' holds no Ed25519 public key (SPKI PEM)"))
             .with_fix("pass the .pub file made by `sigillo key new`, a keys/*.pub.pem file, or a SHA256:… fingerprint")
     })
 }
@@ -379,6 +408,59 @@ mod tests {
         );
         let e = load(&p, &Fixed("wrong")).unwrap_err();
         assert!(e.problem().contains("wrong passphrase"));
+    }
+
+    /// Key files written by sigillo built on ed25519-dalek 3 / pkcs8 0.11 (before the move
+    /// to one RustCrypto generation) must load unchanged, and sign exactly as OpenSSL does
+    /// (`openssl pkeyutl -sign -rawin -inkey plain.pem` over "fixed message").
+    #[test]
+    fn key_files_from_earlier_versions_still_load_and_sign_identically() {
+        const PLAIN: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEICxI86tqOrebNwnacvHlkQPoyiwhbnTCPcNdQbLDnbHD\n-----END PRIVATE KEY-----\n";
+        const ENCRYPTED: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n\
+            MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSsGAQQB2kcECzAcBBDgjj0mSCvKuMby2176\n\
+            WKJNAgJAAAIBCAIBATAdBglghkgBZQMEASoEEMyo3TUPFa8mBJU28z2D/0MEQGmY\n\
+            IZafT45MRJsiqEANXaxdtvyO6TcObCT84HdJQ5jAetunP3+FtlfadOxYu6fLij/F\n\
+            9qHcKDjq74Gg7zE6Gqs=\n\
+            -----END ENCRYPTED PRIVATE KEY-----\n";
+        const OPENSSL_SIG: &str = "f64969af582a1fad232a3a6bf20cf035ef8ed483fdbdefdb8c67ee5f010b89f8f7583df47731d62326be9096daf2134d690f2bf9a014ffaf3eff0518651e1c0b";
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.pem");
+        let enc = dir.path().join("enc.pem");
+        fs::write(&plain, PLAIN).unwrap();
+        fs::write(&enc, ENCRYPTED).unwrap();
+        let k = load(&plain, &Fixed("")).unwrap();
+        assert_eq!(
+            k.fingerprint(),
+            "SHA256:Z/rtixIVBDV7SJTcpGNsb2bdXorupE3Ki49tnhqB8Zo"
+        );
+        assert_eq!(hex::encode(k.sign(b"fixed message")), OPENSSL_SIG);
+        let e = load(&enc, &Fixed("correct horse")).unwrap();
+        assert_eq!(
+            e.fingerprint(),
+            "SHA256:q8PsBYmeUz4KHEE9mdB/XHRecdSHw0pFGtkxm19ARcc"
+        );
+        assert!(load(&enc, &Fixed("wrong")).is_err());
+    }
+
+    #[test]
+    fn encrypted_keys_keep_the_scrypt_cost_openssl_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.pem");
+        generate(&p, None, Some("pw")).unwrap();
+        let text = fs::read_to_string(&p).unwrap();
+        let (_, doc) = pkcs8::SecretDocument::from_pem(&text).unwrap();
+        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes()).unwrap();
+        let pkcs8::pkcs5::EncryptionScheme::Pbes2(p2) = info.encryption_algorithm else {
+            panic!("not PBES2");
+        };
+        let pkcs8::pkcs5::pbes2::Kdf::Scrypt(sc) = p2.kdf else {
+            panic!("not scrypt");
+        };
+        assert_eq!(
+            (sc.cost_parameter, sc.block_size, sc.parallelization),
+            (1 << 14, 8, 1)
+        );
+        assert_eq!(sc.salt.len(), 16);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::tsp::{self as timestamp, TokenStatus, TrustAnchors, TsaRequestOptions};
 
 /// Default time to wait for a TSA.
@@ -149,8 +149,8 @@ pub fn request_all(
             Ok(t) => out.push(Ok((t.tsr, t.chain_pem))),
             Err(e) => {
                 if require {
-                    return Err(Error::input(format!("timestamp authority {url} failed: {}", e.problem()))
-                        .with_fix("nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa to seal with local time only"));
+                    // The TSA failure itself (problem and source) with the --require-tsa fix.
+                    return Err(e.with_fix("nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa to seal with local time only"));
                 }
                 out.push(Err(format!("timestamp authority {url} failed ({}); sealed with the local clock only, marked untrusted — add a token later with `sigillo timestamp`", e.problem())));
             }

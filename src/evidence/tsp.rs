@@ -24,7 +24,7 @@ use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{Int, OctetString};
 use der::oid::ObjectIdentifier;
 use der::{Any, Decode, Encode, Sequence, Tagged};
-use sha2_010::Digest as _;
+use sha2::Digest as _;
 use x509_cert::Certificate;
 use x509_cert::ext::Extensions;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -264,9 +264,9 @@ struct SigningCertificate {
 
 fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
     Some(match *alg {
-        ID_SHA256 => sha2_010::Sha256::digest(data).to_vec(),
-        ID_SHA384 => sha2_010::Sha384::digest(data).to_vec(),
-        ID_SHA512 => sha2_010::Sha512::digest(data).to_vec(),
+        ID_SHA256 => sha2::Sha256::digest(data).to_vec(),
+        ID_SHA384 => sha2::Sha384::digest(data).to_vec(),
+        ID_SHA512 => sha2::Sha512::digest(data).to_vec(),
         ID_SHA1 => {
             use sha1::Digest;
             sha1::Sha1::digest(data).to_vec()
@@ -334,9 +334,9 @@ fn verify_sig(
         use rsa::pkcs1::DecodeRsaPublicKey;
         let pk = rsa::RsaPublicKey::from_pkcs1_der(key).map_err(|e| format!("bad RSA key: {e}"))?;
         let scheme = match hash_oid {
-            ID_SHA256 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha256>(),
-            ID_SHA384 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha384>(),
-            ID_SHA512 => rsa::Pkcs1v15Sign::new::<sha2_010::Sha512>(),
+            ID_SHA256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            ID_SHA384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+            ID_SHA512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
             _ => return Err("unsupported RSA digest".into()),
         };
         pk.verify(scheme, &h, sig)
@@ -696,17 +696,13 @@ pub fn verify_token(tsr: &[u8], data: &[u8], anchors: &TrustAnchors) -> TokenVer
 /// Ask `url` for a token over `data` (SHA-256 imprint, random nonce, certReq) and check
 /// the reply fully except the chain to a root, which `verify` judges.
 pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result<Token> {
-    let fail = |why: String| {
-        Error::input(format!("timestamp authority {url}: {why}")).with_fix(
-            "check the TSA URL (it must accept RFC 3161 requests over HTTP POST) and the network",
-        )
-    };
+    let fail = |why: String| Error::tsa(url, why);
     let mut nonce = [0u8; 16];
     getrandom::fill(&mut nonce)
         .map_err(|e| Error::internal(format!("random generator failed: {e}")))?;
     nonce[0] &= 0x7F; // positive INTEGER
     nonce[0] |= 0x01;
-    let hash = sha2_010::Sha256::digest(data).to_vec();
+    let hash = sha2::Sha256::digest(data).to_vec();
     let req = TimeStampReq {
         version: TspVersion::V1,
         message_imprint: MessageImprint {
@@ -722,7 +718,7 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
         extensions: None,
     };
     let body = req.to_der().map_err(|e| Error::internal(e.to_string()))?;
-    let client = reqwest::blocking::Client::builder()
+    let client = crate::net::client_builder()
         .timeout(opts.timeout)
         .user_agent(format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION))
         .build()
@@ -733,11 +729,12 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
         .body(body)
         .send()
         .map_err(|e| {
-            fail(if e.is_timeout() {
+            let why = if e.is_timeout() {
                 format!("no answer within {} s", opts.timeout.as_secs())
             } else {
                 format!("unreachable ({e})")
-            })
+            };
+            fail(why).with_source(e)
         })?;
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP status {}", resp.status())));
@@ -746,7 +743,7 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
     use std::io::Read;
     resp.take(MAX_REPLY + 1)
         .read_to_end(&mut tsr)
-        .map_err(|e| fail(format!("reading the reply failed ({e})")))?;
+        .map_err(|e| fail(format!("reading the reply failed ({e})")).with_source(e))?;
     if tsr.len() as u64 > MAX_REPLY {
         return Err(fail("the reply is larger than 1 MiB".into()));
     }

@@ -905,7 +905,7 @@ fn second_fetch(
     opts: &CaptureOptions,
     browser_body: Option<&[u8]>,
 ) -> (Value, Option<Vec<u8>>) {
-    let client = match reqwest::blocking::Client::builder()
+    let client = match crate::net::client_builder()
         .timeout(opts.timeout)
         .tls_info(true)
         .danger_accept_invalid_certs(opts.insecure)

@@ -123,7 +123,7 @@ pub fn start_http() -> Server {
 
 pub fn start_https() -> Server {
     use sha2::Digest;
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let ck =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
             .unwrap();

@@ -1241,7 +1241,7 @@ fn report_cmd(r: ReportArgs) -> Result<i32> {
             "{} · case {} · bundle SHA-256 {}",
             name, rep.state.case_id, rep.bundle_sha256
         );
-        crate::report::print_pdf(&html, &footer, pdf, r.browser.as_deref())?;
+        crate::browser::print_pdf(&html, &footer, pdf, r.browser.as_deref())?;
         eprintln!("wrote {}", pdf.display());
     }
     if !rep.ok() {

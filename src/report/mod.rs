@@ -10,7 +10,6 @@
 pub mod i18n;
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use base64::Engine;
 use chrono::{DateTime, Local, Utc};
@@ -18,8 +17,6 @@ use serde_json::Value;
 
 pub use i18n::Lang;
 use i18n::t;
-
-use crate::error::{Error, Result};
 
 /// Looks up the bytes of a bundle member (for `--show-media`).
 pub type MediaLookup<'a> = &'a dyn Fn(&str) -> Option<Vec<u8>>;
@@ -549,19 +546,4 @@ fn paperwork(h: &mut String, inp: &ReportInput, opts: &ReportOptions) {
         esc(t(Lang::En, "name_role")),
         esc(t(Lang::En, "signature_line"))
     );
-}
-
-/// Print `html` to a PDF (A4, page numbers, `footer` on every page) with headless Chromium.
-pub fn print_pdf(html: &str, footer: &str, out: &Path, browser: Option<&Path>) -> Result<()> {
-    use crate::acquire::web::capture::{Browser, CaptureOptions};
-    let opts = CaptureOptions {
-        browser: browser.map(Path::to_path_buf),
-        ..Default::default()
-    };
-    let b = Browser::launch(&opts)?;
-    let pdf = b.print_html_to_pdf(html, &format!(
-        "<div style='font-size:8px;width:100%;padding:0 12mm;display:flex;justify-content:space-between'><span>{}</span><span><span class='pageNumber'></span>/<span class='totalPages'></span></span></div>",
-        esc(footer)
-    ))?;
-    std::fs::write(out, pdf).map_err(|e| Error::io("write", out, e))
 }

@@ -10,7 +10,9 @@
 #![forbid(unsafe_code)]
 
 pub mod acquire;
+pub mod browser;
 pub mod bundle;
+pub mod cleanup;
 pub mod cli;
 pub mod demo;
 pub mod error;

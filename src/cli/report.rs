@@ -49,7 +49,7 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         .map_err(|e| Error::io("write the report", &r.output, e))?;
     errln!("wrote {}", r.output.display());
     if let Some(pdf) = &r.pdf {
-        crate::report::print_pdf(
+        crate::browser::print_pdf(
             &rendered.html,
             &rendered.pdf_footer,
             pdf,

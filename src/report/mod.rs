@@ -14,11 +14,9 @@ pub mod of_bundle;
 mod sections;
 mod view;
 
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
 use crate::evidence::custody::Record;
 use crate::evidence::manifest::Manifest;
 
@@ -66,17 +64,3 @@ pub fn render_html(inp: &ReportInput, opts: &ReportOptions) -> String {
     page
 }
 
-/// Print `html` to a PDF (A4, page numbers, `footer` on every page) with headless Chromium.
-pub fn print_pdf(html: &str, footer: &str, out: &Path, browser: Option<&Path>) -> Result<()> {
-    use crate::acquire::web::capture::{Browser, CaptureOptions};
-    let opts = CaptureOptions {
-        browser: browser.map(Path::to_path_buf),
-        ..Default::default()
-    };
-    let b = Browser::launch(&opts)?;
-    let pdf = b.print_html_to_pdf(html, &format!(
-        "<div style='font-size:8px;width:100%;padding:0 12mm;display:flex;justify-content:space-between'><span>{}</span><span><span class='pageNumber'></span>/<span class='totalPages'></span></span></div>",
-        crate::html::escape(footer)
-    ))?;
-    std::fs::write(out, pdf).map_err(|e| Error::io("write", out, e))
-}

@@ -31,6 +31,7 @@ mod support;
 mod tool;
 mod util;
 
+mod capture_hardening;
 mod chat;
 mod cli_hardening;
 mod core;

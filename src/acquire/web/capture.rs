@@ -8,23 +8,26 @@
 //! the media files the page loaded, and the network facts: redirect chain, main
 //! document status and headers, server IPs, DNS answers, TLS protocol, cipher and
 //! certificate chain, and an independent second fetch of the URL.
+//!
+//! The job, step by step, is [`Session::run`]. Credentials in the URL (`user:pass@`) are
+//! used for the request only: every recorded URL has the password masked (`user:***@`).
 
-use std::collections::BTreeMap;
-use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use base64::Engine;
-use chrono::{DateTime, Utc};
+use headless_chrome::Tab;
+use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Network, Page};
-use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::acquire::web::exchange::{HttpExchange, HttpResponse};
+use crate::acquire::web::exchange::HttpExchange;
+use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport, WebFacts};
+use crate::acquire::web::network::{Net, wait_network_idle};
 use crate::acquire::web::{wacz, warc};
 use crate::acquire::{Acquisition, Artifact, Content, slugify};
+pub use crate::browser::Browser;
+use crate::browser::{BrowserOptions, cdp, chrome_err, decode_base64};
 use crate::error::{Error, Result};
 use crate::evidence::hash::sha256_hex;
 use crate::time::{Stamp, rfc3339};
@@ -71,126 +74,77 @@ impl Default for CaptureOptions {
     }
 }
 
-/// Build a CDP method from JSON (the generated structs have no Default).
-fn cdp<T: DeserializeOwned>(v: Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| Error::internal(format!("CDP parameters: {e}")))
-}
-
-fn chrome_err(what: &str, url: &str, e: impl std::fmt::Display) -> Error {
-    Error::input(format!("{url}: {what} failed: {e}")).with_fix(
-        "check that the URL is reachable from this machine; raise --timeout for slow pages",
-    )
-}
-
-/// The Chromium executable to use.
-fn find_browser(opt: &Option<PathBuf>) -> Result<PathBuf> {
-    let cands: Vec<PathBuf> = opt
-        .clone()
-        .into_iter()
-        .chain(std::env::var_os("CHROME").map(PathBuf::from))
-        .chain(
-            [
-                "/usr/bin/chromium",
-                "/usr/bin/chromium-browser",
-                "/usr/bin/google-chrome",
-            ]
-            .map(PathBuf::from),
-        )
-        .collect();
-    if let Some(p) = opt {
-        if p.is_file() {
-            return Ok(p.clone());
+impl From<&CaptureOptions> for BrowserOptions {
+    fn from(o: &CaptureOptions) -> Self {
+        BrowserOptions {
+            executable: o.browser.clone(),
+            window: o.viewport,
+            profile: o.profile.clone(),
+            insecure: o.insecure,
+            timeout: o.timeout,
         }
-        return Err(
-            Error::input(format!("--browser '{}' does not exist", p.display()))
-                .with_fix("give the path of a Chromium or Chrome executable"),
-        );
     }
-    cands.into_iter().find(|p| p.is_file()).ok_or_else(|| {
-        Error::input("Chromium is not installed (looked for $CHROME, /usr/bin/chromium)")
-            .with_fix("install it with: sudo apt-get install -y chromium   (or pass --browser PATH / set $CHROME)")
-    })
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+/// Mask the password of a URL's credentials (`user:secret@host` → `user:***@host`);
+/// anything else is returned unchanged. Also applied to text that embeds such URLs.
+pub fn mask_url(s: &str) -> String {
+    // Hand-written scan rather than `url::Url`: the input may be a header block or an
+    // error message with URLs inside, not one URL.
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '>'
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.find(':') {
+                    Some(colon) => {
+                        out.push_str(&userinfo[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Secrets of the URL's credentials, to scrub from text the browser produced.
+struct Credentials {
+    /// `user:password` as written in the URL.
+    userinfo: String,
+    /// `user:***`.
+    masked: String,
+}
+
+impl Credentials {
+    fn of(u: &url::Url) -> Option<Credentials> {
+        let password = u.password()?;
+        Some(Credentials {
+            userinfo: format!("{}:{password}", u.username()),
+            masked: format!("{}:***", u.username()),
         })
-        .unwrap_or(false)
-}
+    }
 
-/// One running Chromium, reused for several URLs.
-pub struct Browser {
-    chrome: Chrome,
-    /// `Browser.getVersion` product string.
-    pub product: String,
-    /// The browser's default user agent.
-    pub default_user_agent: String,
-    path: PathBuf,
-    _profile: Option<tempfile::TempDir>,
+    fn scrub(&self, text: &str) -> String {
+        text.replace(&format!("{}@", self.userinfo), &format!("{}@", self.masked))
+    }
 }
 
 impl Browser {
-    /// Start Chromium headless with a fresh profile (or `--profile`).
-    pub fn launch(opts: &CaptureOptions) -> Result<Browser> {
-        let path = find_browser(&opts.browser)?;
-        let fresh = match &opts.profile {
-            Some(_) => None,
-            None => Some(
-                tempfile::Builder::new()
-                    .prefix("sigillo-chrome-")
-                    .tempdir()
-                    .map_err(|e| Error::internal(e.to_string()))?,
-            ),
-        };
-        let profile = opts
-            .profile
-            .clone()
-            .or_else(|| fresh.as_ref().map(|t| t.path().to_path_buf()));
-        let args: Vec<&std::ffi::OsStr> = [
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--hide-scrollbars",
-            "--mute-audio",
-        ]
-        .iter()
-        .map(std::ffi::OsStr::new)
-        .collect();
-        let launch = LaunchOptions::default_builder()
-            .path(Some(path.clone()))
-            .headless(true)
-            .sandbox(!is_root())
-            .window_size(Some(opts.viewport))
-            .user_data_dir(profile)
-            .ignore_certificate_errors(opts.insecure)
-            .idle_browser_timeout(opts.timeout + Duration::from_secs(120))
-            .args(args)
-            .build()
-            .map_err(|e| Error::internal(format!("Chromium options: {e}")))?;
-        let chrome = Chrome::new(launch).map_err(|e| {
-            Error::input(format!("could not start Chromium ({}): {e}", path.display()))
-                .with_fix("check that Chromium runs: chromium --headless --version; install it with apt-get install -y chromium")
-        })?;
-        let v = chrome
-            .get_version()
-            .map_err(|e| Error::internal(format!("Chromium did not answer: {e}")))?;
-        Ok(Browser {
-            chrome,
-            product: v.product,
-            default_user_agent: v.user_agent,
-            path,
-            _profile: fresh,
-        })
-    }
-
     /// Capture `url` into an acquisition of kind `web`; `label` goes into the header
     /// strip of the annotated screenshot (the item id the page will be sealed as).
     pub fn capture(
@@ -200,167 +154,293 @@ impl Browser {
         opts: &CaptureOptions,
         progress: &dyn Fn(&str),
     ) -> Result<Acquisition> {
+        let shown = mask_url(url);
         let parsed = url::Url::parse(url).map_err(|e| {
-            Error::input(format!("'{url}' is not a valid URL ({e})"))
+            Error::input(format!("'{shown}' is not a valid URL ({e})"))
                 .with_fix("give a full URL such as https://example.com/page")
         })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(
-                Error::input(format!("'{url}': only http and https URLs can be captured"))
-                    .with_fix("give an http(s) URL"),
-            );
+            return Err(Error::input(format!(
+                "'{shown}': only http and https URLs can be captured"
+            ))
+            .with_fix("give an http(s) URL"));
         }
-        let mut acq = Acquisition::start(
-            crate::acquire::ItemKind::Web,
-            parsed.host_str().unwrap_or("page"),
-        );
+        let mut acq = Acquisition::start(crate::acquire::ItemKind::Web, parsed.host_str().unwrap_or("page"));
         acq.slug = slugify(&format!(
             "{}{}",
             parsed.host_str().unwrap_or(""),
             parsed.path()
         ));
-        acq.input.insert("url".into(), json!(url));
-        let tab = self
-            .chrome
-            .new_tab()
-            .map_err(|e| chrome_err("opening a tab", url, e))?;
+        acq.input.insert("url".into(), json!(shown));
+        let tab = self.new_tab(&shown)?;
         tab.set_default_timeout(opts.timeout);
-        let result = self.capture_in(&tab, url, &parsed, label, opts, progress, &mut acq);
+        let mut s = Session {
+            browser: self,
+            tab: tab.clone(),
+            url,
+            shown,
+            credentials: Credentials::of(&parsed),
+            parsed,
+            label,
+            opts,
+            progress,
+            acq,
+            net: Arc::default(),
+            dialogs: Arc::default(),
+            authenticated: opts.profile.is_some(),
+        };
+        let result = s.run();
         let _ = tab.close(false);
         result?;
-        Ok(acq)
+        Ok(s.acq)
+    }
+}
+
+/// One page being captured: the tab, what was asked, and the acquisition being filled.
+struct Session<'a> {
+    browser: &'a Browser,
+    tab: Arc<Tab>,
+    /// The URL as given (may hold credentials: used for requests only).
+    url: &'a str,
+    /// The URL as recorded (password masked).
+    shown: String,
+    credentials: Option<Credentials>,
+    parsed: url::Url,
+    label: &'a str,
+    opts: &'a CaptureOptions,
+    progress: &'a dyn Fn(&str),
+    acq: Acquisition,
+    net: Arc<Mutex<Net>>,
+    dialogs: Arc<Mutex<Vec<Dialog>>>,
+    authenticated: bool,
+}
+
+/// The screenshots, taken together.
+struct Shots {
+    full: Vec<u8>,
+    view: Vec<u8>,
+    content: (f64, f64),
+    captured_at: Stamp,
+}
+
+/// What the page looks like as a document.
+struct Printed {
+    pdf: Option<Vec<u8>>,
+    mhtml: String,
+    dom: String,
+    text: Option<String>,
+    title: Option<String>,
+    links: Vec<String>,
+    final_url: String,
+}
+
+/// The network as recorded, once the page is captured.
+struct Recorded {
+    net: Net,
+    exchanges: Vec<HttpExchange>,
+    main: Option<HttpExchange>,
+}
+
+impl Recorded {
+    fn main_body(&self) -> Option<&[u8]> {
+        self.main
+            .as_ref()
+            .and_then(|m| m.response.as_ref())
+            .and_then(|r| r.body.as_deref())
+    }
+}
+
+impl Session<'_> {
+    /// The job, in order.
+    fn run(&mut self) -> Result<()> {
+        self.prepare_tab()?;
+        self.start_recording()?;
+        self.navigate()?;
+        self.settle()?;
+        self.scroll();
+        self.wait_delay();
+        let shots = self.shoot()?;
+        let printed = self.print()?;
+        let recorded = self.record(&printed.final_url)?;
+        let mut facts = self.facts(&shots, &printed, &recorded)?;
+        self.second_fetch(&recorded, &mut facts);
+        self.package(shots, printed, recorded, facts)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn capture_in(
-        &self,
-        tab: &Arc<Tab>,
-        url: &str,
-        parsed: &url::Url,
-        label: &str,
-        opts: &CaptureOptions,
-        progress: &dyn Fn(&str),
-        acq: &mut Acquisition,
-    ) -> Result<()> {
-        let (w, h) = opts.viewport;
-        tab.call_method(cdp::<Emulation::SetDeviceMetricsOverride>(
-            json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}),
-        )?)
-        .map_err(|e| chrome_err("setting the viewport", url, e))?;
-        acq.transformations.push(format!(
+    fn progress(&self, step: &str) {
+        (self.progress)(step)
+    }
+
+    /// Launch-side settings of the tab: viewport, user agent, cookies.
+    fn prepare_tab(&mut self) -> Result<()> {
+        let (w, h) = self.opts.viewport;
+        self.tab
+            .call_method(cdp::<Emulation::SetDeviceMetricsOverride>(
+                json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}),
+            )?)
+            .map_err(|e| chrome_err("setting the viewport", &self.shown, e))?;
+        self.acq.transformations.push(format!(
             "set the browser viewport to {w}x{h} CSS pixels, device scale factor 1"
         ));
-        let ua = opts
-            .user_agent
-            .clone()
-            .unwrap_or_else(|| self.default_user_agent.clone());
-        if let Some(u) = &opts.user_agent {
-            tab.set_user_agent(u, None, None)
-                .map_err(|e| chrome_err("setting the user agent", url, e))?;
-            acq.transformations
+        if let Some(u) = &self.opts.user_agent {
+            self.tab
+                .set_user_agent(u, None, None)
+                .map_err(|e| chrome_err("setting the user agent", &self.shown, e))?;
+            self.acq
+                .transformations
                 .push("replaced the browser's user agent (--user-agent)".into());
         }
-        let mut authenticated = opts.profile.is_some();
-        if let Some(f) = &opts.cookies_file {
+        if let Some(f) = &self.opts.cookies_file {
             let cookies = parse_cookies_txt(f)?;
             let n = cookies.len();
             let params: Vec<Network::CookieParam> =
                 cookies.into_iter().map(cdp).collect::<Result<_>>()?;
-            tab.set_cookies(params)
-                .map_err(|e| chrome_err("loading cookies", url, e))?;
-            acq.transformations.push(format!("loaded {n} cookies from a cookies.txt file before navigating (their values are not stored)"));
-            authenticated = true;
+            self.tab
+                .set_cookies(params)
+                .map_err(|e| chrome_err("loading cookies", &self.shown, e))?;
+            self.acq.transformations.push(format!("loaded {n} cookies from a cookies.txt file before navigating (their values are not stored)"));
+            self.authenticated = true;
         }
-        // Record the network from the start: events, then bodies when loading finishes.
-        let net = Arc::new(Mutex::new(Net::default()));
-        let n2 = net.clone();
-        tab.add_event_listener(Arc::new(
-            move |ev: &headless_chrome::protocol::cdp::types::Event| {
-                if let Ok(mut n) = n2.lock() {
-                    n.on_event(ev);
-                }
-            },
-        ))
-        .map_err(|e| chrome_err("listening to the network", url, e))?;
-        // JavaScript dialogs (alert, confirm, prompt) would block the page: accept them,
-        // from another thread (the event thread must not wait for a reply), and record them.
-        let dialogs: Arc<Mutex<Vec<Value>>> = Arc::new(Mutex::new(Vec::new()));
-        let (d2, weak_tab) = (dialogs.clone(), Arc::downgrade(tab));
-        tab.add_event_listener(Arc::new(move |ev: &headless_chrome::protocol::cdp::types::Event| {
-            if let headless_chrome::protocol::cdp::types::Event::PageJavascriptDialogOpening(e) = ev {
-                if let Ok(mut d) = d2.lock() {
-                    d.push(json!({"type": format!("{:?}", e.params.Type), "message_sha256": sha256_hex(e.params.message.as_bytes()), "message_length": e.params.message.len()}));
-                }
-                let w = weak_tab.clone();
-                std::thread::spawn(move || {
-                    if let Some(t) = w.upgrade() {
-                        let _ = t.call_method(Page::HandleJavaScriptDialog { accept: true, prompt_text: None });
-                    }
-                });
-            }
-        }))
-        .map_err(|e| chrome_err("listening for dialogs", url, e))?;
-        let n3 = net.clone();
-        tab.register_response_handling(
-            "sigillo",
-            Box::new(move |params, fetch_body| {
-                let body = fetch_body().ok().map(|b| {
-                    if b.base_64_encoded {
-                        base64::engine::general_purpose::STANDARD
-                            .decode(b.body.as_bytes())
-                            .unwrap_or_default()
-                    } else {
-                        b.body.into_bytes()
-                    }
-                });
-                if let Ok(mut n) = n3.lock() {
-                    n.bodies.insert(params.request_id.clone(), body);
-                }
-            }),
-        )
-        .map_err(|e| chrome_err("recording responses", url, e))?;
-        tab.call_method(cdp::<Network::Enable>(
-            json!({"maxTotalBufferSize": 256_000_000, "maxResourceBufferSize": 128_000_000}),
-        )?)
-        .map_err(|e| chrome_err("enabling the network domain", url, e))?;
+        if self.credentials.is_some() {
+            self.acq.transformations.push("the URL's credentials were used for HTTP authentication only; their password is masked as user:*** in every recorded URL (manifest, MHTML, WARC, WACZ) and the Authorization header is removed from the WARC".into());
+        }
+        Ok(())
+    }
 
-        progress("loading");
-        tab.navigate_to(url).map_err(|e| nav_err(url, e))?;
-        tab.wait_until_navigated().map_err(|e| nav_err(url, e))?;
-        if let Some(sel) = &opts.wait_for {
-            progress("waiting for the selector");
-            tab.wait_for_element_with_custom_timeout(sel, opts.timeout)
+    /// Record the network from the start: events, then bodies when loading finishes;
+    /// accept JavaScript dialogs (they would block the page) and note them.
+    fn start_recording(&mut self) -> Result<()> {
+        let shown = self.shown.clone();
+        let n2 = self.net.clone();
+        self.tab
+            .add_event_listener(Arc::new(move |ev: &Event| {
+                if let Ok(mut n) = n2.lock() {
+                    n.on_event(ev, mask_url);
+                }
+            }))
+            .map_err(|e| chrome_err("listening to the network", &shown, e))?;
+        // Dialogs are answered from another thread: the event thread must not wait.
+        let (d2, weak_tab) = (self.dialogs.clone(), Arc::downgrade(&self.tab));
+        self.tab
+            .add_event_listener(Arc::new(move |ev: &Event| {
+                if let Event::PageJavascriptDialogOpening(e) = ev {
+                    if let Ok(mut d) = d2.lock() {
+                        d.push(Dialog {
+                            kind: format!("{:?}", e.params.Type),
+                            message_sha256: sha256_hex(e.params.message.as_bytes()),
+                            message_length: e.params.message.len(),
+                        });
+                    }
+                    let w = weak_tab.clone();
+                    std::thread::spawn(move || {
+                        if let Some(t) = w.upgrade() {
+                            let _ = t.call_method(Page::HandleJavaScriptDialog {
+                                accept: true,
+                                prompt_text: None,
+                            });
+                        }
+                    });
+                }
+            }))
+            .map_err(|e| chrome_err("listening for dialogs", &shown, e))?;
+        let n3 = self.net.clone();
+        self.tab
+            .register_response_handling(
+                "sigillo",
+                Box::new(move |params, fetch_body| {
+                    // A body that cannot be had or decoded is recorded as missing, not empty.
+                    let body = fetch_body().ok().and_then(|b| {
+                        if b.base_64_encoded {
+                            decode_base64(&b.body, "a response body").ok()
+                        } else {
+                            Some(b.body.into_bytes())
+                        }
+                    });
+                    if let Ok(mut n) = n3.lock() {
+                        n.bodies.insert(params.request_id.clone(), body);
+                    }
+                }),
+            )
+            .map_err(|e| chrome_err("recording responses", &shown, e))?;
+        self.tab
+            .call_method(cdp::<Network::Enable>(
+                json!({"maxTotalBufferSize": 256_000_000, "maxResourceBufferSize": 128_000_000}),
+            )?)
+            .map_err(|e| chrome_err("enabling the network domain", &shown, e))?;
+        Ok(())
+    }
+
+    fn navigate(&mut self) -> Result<()> {
+        self.progress("loading");
+        self.tab
+            .navigate_to(self.url)
+            .map_err(|e| nav_err(&self.shown, e))?;
+        self.tab
+            .wait_until_navigated()
+            .map_err(|e| nav_err(&self.shown, e))?;
+        Ok(())
+    }
+
+    /// Wait for the selector (if asked), then for the network to be quiet.
+    fn settle(&mut self) -> Result<()> {
+        if let Some(sel) = &self.opts.wait_for {
+            self.progress("waiting for the selector");
+            self.tab
+                .wait_for_element_with_custom_timeout(sel, self.opts.timeout)
                 .map_err(|e| {
                     Error::input(format!(
-                        "{url}: '{sel}' did not appear within {} s: {e}",
-                        opts.timeout.as_secs()
+                        "{}: '{sel}' did not appear within {} s: {e}",
+                        self.shown,
+                        self.opts.timeout.as_secs()
                     ))
                     .with_fix("check the CSS selector, or raise --timeout")
                 })?;
-            acq.transformations
+            self.acq
+                .transformations
                 .push(format!("waited until the CSS selector '{sel}' was present"));
         }
-        wait_network_idle(&net, Duration::from_millis(300), Duration::from_secs(10));
-        if opts.scroll {
-            progress("scrolling");
-            let _ = tab.evaluate(SCROLL_JS, true);
-            acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
-            wait_network_idle(&net, Duration::from_millis(400), Duration::from_secs(15));
-        }
-        if !opts.delay.is_zero() {
-            progress("waiting");
-            std::thread::sleep(opts.delay);
-            acq.transformations.push(format!(
-                "waited {:.1} s after loading (--delay)",
-                opts.delay.as_secs_f64()
-            ));
-        }
+        wait_network_idle(
+            &self.net,
+            Duration::from_millis(300),
+            Duration::from_secs(10),
+        );
+        Ok(())
+    }
 
-        progress("screenshots");
-        let m = tab
+    fn scroll(&mut self) {
+        if !self.opts.scroll {
+            return;
+        }
+        self.progress("scrolling");
+        let _ = self.tab.evaluate(SCROLL_JS, true);
+        self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
+        wait_network_idle(
+            &self.net,
+            Duration::from_millis(400),
+            Duration::from_secs(15),
+        );
+    }
+
+    fn wait_delay(&mut self) {
+        if self.opts.delay.is_zero() {
+            return;
+        }
+        self.progress("waiting");
+        std::thread::sleep(self.opts.delay);
+        self.acq.transformations.push(format!(
+            "waited {:.1} s after loading (--delay)",
+            self.opts.delay.as_secs_f64()
+        ));
+    }
+
+    /// Full-page and viewport screenshots; their time is the capture time.
+    fn shoot(&mut self) -> Result<Shots> {
+        self.progress("screenshots");
+        let m = self
+            .tab
             .call_method(Page::GetLayoutMetrics(None))
-            .map_err(|e| chrome_err("measuring the page", url, e))?;
-        let (cw, ch) = (
+            .map_err(|e| chrome_err("measuring the page", &self.shown, e))?;
+        let content = (
             m.css_content_size.width.max(1.0),
             if m.css_content_size.height.is_nan() {
                 1.0
@@ -368,162 +448,277 @@ impl Browser {
                 m.css_content_size.height.clamp(1.0, 30_000.0)
             },
         );
-        let full = shot(tab, Some((cw, ch)), url)?;
-        let view = shot(tab, None, url)?;
-        let captured_at = Stamp::now();
-        progress("PDF, MHTML, DOM");
-        let pdf = tab
+        let full = shot(&self.tab, Some(content), &self.shown)?;
+        let view = shot(&self.tab, None, &self.shown)?;
+        Ok(Shots {
+            full,
+            view,
+            content,
+            captured_at: Stamp::now(),
+        })
+    }
+
+    /// PDF, MHTML, DOM, visible text, title and links.
+    fn print(&mut self) -> Result<Printed> {
+        self.progress("PDF, MHTML, DOM");
+        let printed = self
+            .tab
             .call_method(cdp::<Page::PrintToPDF>(json!({"printBackground": true}))?)
-            .map(|r| {
-                base64::engine::general_purpose::STANDARD
-                    .decode(r.data.as_bytes())
-                    .unwrap_or_default()
-            })
-            .map_err(|e| chrome_err("printing to PDF", url, e))?;
-        let mhtml = tab
+            .map_err(|e| chrome_err("printing to PDF", &self.shown, e))?;
+        // A PDF that does not decode is a failed step: a warning, and no file.
+        let pdf = match decode_base64(&printed.data, "the PDF print") {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.acq
+                    .warnings
+                    .push(format!("no PDF print: {}", e.problem()));
+                None
+            }
+        };
+        let mhtml = self
+            .tab
             .call_method(cdp::<Page::CaptureSnapshot>(json!({"format": "mhtml"}))?)
             .map(|r| r.data)
-            .map_err(|e| chrome_err("the MHTML snapshot", url, e))?;
-        let dom = tab
+            .map_err(|e| chrome_err("the MHTML snapshot", &self.shown, e))?;
+        let mhtml = self.scrub(&mhtml);
+        let dom = self
+            .tab
             .get_content()
-            .map_err(|e| chrome_err("reading the DOM", url, e))?;
-        let eval_str = |js: &str| {
-            tab.evaluate(js, false)
-                .ok()
-                .and_then(|r| r.value)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let text = eval_str("document.body ? document.body.innerText : ''");
-        let title = eval_str("document.title");
-        let links: Vec<String> = serde_json::from_str(&eval_str(
-            "JSON.stringify(Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000))",
-        ))
-        .unwrap_or_default();
-        let final_url = tab.get_url();
+            .map_err(|e| chrome_err("reading the DOM", &self.shown, e))?;
+        let text = self.eval_str("document.body ? document.body.innerText : ''");
+        if text.is_none() {
+            self.acq.warnings.push(
+                "the visible text could not be read from the page (no visible-text.txt)".into(),
+            );
+        }
+        let title = self.eval_str("document.title");
+        let links = self
+            .eval_str("JSON.stringify(Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000))")
+            .and_then(|s| serde_json::from_str::<Vec<String>>(&s).ok())
+            .unwrap_or_default()
+            .iter()
+            .map(|l| mask_url(l))
+            .collect();
+        let final_url = mask_url(&self.tab.get_url());
+        Ok(Printed {
+            pdf,
+            mhtml,
+            dom,
+            text,
+            title,
+            links,
+            final_url,
+        })
+    }
 
-        // Network: reconcile, build exchanges, main document and redirects.
-        let _ = tab.deregister_response_handling_all();
-        let net = net
+    fn eval_str(&self, js: &str) -> Option<String> {
+        self.tab
+            .evaluate(js, false)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_str().map(str::to_string))
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        match &self.credentials {
+            Some(c) => c.scrub(text),
+            None => text.to_string(),
+        }
+    }
+
+    /// Stop recording and take the exchanges; find the main document.
+    fn record(&mut self, final_url: &str) -> Result<Recorded> {
+        let _ = self.tab.deregister_response_handling_all();
+        let net = self
+            .net
             .lock()
             .map_err(|_| Error::internal("network recorder poisoned"))?
             .clone();
         let exchanges = net.exchanges();
+        let is_doc = |e: &&HttpExchange| {
+            e.resource_type.as_deref() == Some("Document") && e.response.is_some()
+        };
         let main = exchanges
             .iter()
             .rev()
-            .find(|e| {
-                e.resource_type.as_deref() == Some("Document")
-                    && e.url == final_url
-                    && e.response.is_some()
-            })
-            .or_else(|| {
-                exchanges.iter().find(|e| {
-                    e.resource_type.as_deref() == Some("Document") && e.response.is_some()
-                })
-            })
+            .filter(is_doc)
+            .find(|e| e.url == final_url)
+            .or_else(|| exchanges.iter().find(is_doc))
             .cloned();
-        let mut facts = Map::new();
-        facts.insert("final_url".into(), json!(final_url));
-        facts.insert("redirects".into(), json!(net.redirects));
-        facts.insert("network_reconciliation".into(), net.reconciliation());
-        let mut ips: Vec<String> = exchanges
+        let bad = net.reconciliation().requests_without_valid_time.len();
+        if bad > 0 {
+            self.acq.warnings.push(format!("Chromium gave no valid time for {bad} request(s); their WARC-Date is when sigillo received the event (listed in network_reconciliation.requests_without_valid_time)"));
+        }
+        Ok(Recorded {
+            net,
+            exchanges,
+            main,
+        })
+    }
+
+    /// The network facts, the browser and the page (the certificate chain also becomes a file).
+    fn facts(&mut self, shots: &Shots, printed: &Printed, rec: &Recorded) -> Result<WebFacts> {
+        let mut server_ips: Vec<String> = rec
+            .exchanges
             .iter()
             .filter_map(|e| e.remote_ip.clone())
             .collect();
-        ips.sort();
-        ips.dedup();
-        facts.insert("server_ips".into(), json!(ips));
-        if let Some(mx) = &main
-            && let Some(r) = &mx.response
-        {
-            facts.insert(
-                "main_document".into(),
-                json!({"url": mx.url, "status": r.status, "status_text": r.status_text, "protocol": r.protocol,
-                       "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-                       "remote_ip": mx.remote_ip, "remote_port": mx.remote_port, "mime_type": r.mime_type,
-                       "body_sha256": r.body.as_ref().map(|b| sha256_hex(b))}),
-            );
+        server_ips.sort();
+        server_ips.dedup();
+        let main_document = rec.main.as_ref().and_then(|mx| {
+            let r = mx.response.as_ref()?;
+            Some(facts::MainDocument {
+                url: mx.url.clone(),
+                status: r.status,
+                status_text: r.status_text.clone(),
+                protocol: r.protocol.clone(),
+                headers: r.headers.clone(),
+                remote_ip: mx.remote_ip.clone(),
+                remote_port: mx.remote_port,
+                mime_type: r.mime_type.clone(),
+                body_sha256: r.body.as_ref().map(|b| sha256_hex(b)),
+            })
+        });
+        let mut tls = rec.net.main_security.clone().map(|s| facts::TlsFacts {
+            session: Some(s),
+            certificates: None,
+        });
+        if let Some(certs) = self.certificate_chain(&printed.final_url) {
+            tls.get_or_insert_with(Default::default).certificates = Some(certs);
         }
-        if let Some(sd) = &net.main_security {
-            facts.insert("tls".into(), sd.clone());
-        }
-        // Certificate chain of the final origin, from the browser.
-        if parsed.scheme() == "https" || final_url.starts_with("https://") {
-            let origin = url::Url::parse(&final_url)
-                .ok()
-                .map(|u| u.origin().ascii_serialization())
-                .unwrap_or_default();
-            if let Ok(c) = tab.call_method(Network::GetCertificate {
-                origin: origin.clone(),
-            }) {
-                let (pem, certs) = certificate_chain(&c.table_names);
-                if !pem.is_empty() {
-                    let host = url::Url::parse(&final_url)
-                        .ok()
-                        .and_then(|u| u.host_str().map(str::to_string))
-                        .unwrap_or_default();
-                    acq.artifacts.push(
-                        Artifact::original(
-                            format!("original/tls/{}.pem", slugify(&host)),
-                            Content::Bytes(pem.into_bytes()),
-                        )
-                        .media_type("application/x-pem-file")
-                        .describe("TLS certificate chain the browser received, leaf first")
-                        .with_origin(origin),
-                    );
-                    if let Some(Value::Object(t)) = facts.get_mut("tls") {
-                        t.insert("certificates".into(), json!(certs));
-                    } else {
-                        facts.insert("tls".into(), json!({"certificates": certs}));
-                    }
-                }
-            }
-        }
-        facts.insert("dns".into(), dns_facts(parsed));
-        facts.insert(
-            "browser".into(),
-            json!({"product": self.product, "executable": self.path.display().to_string(), "user_agent": ua,
-                   "viewport": {"width": w, "height": h}, "headless": true, "fresh_profile": opts.profile.is_none(),
-                   "insecure_tls_accepted": opts.insecure}),
-        );
-        facts.insert("authenticated_session".into(), json!(authenticated));
-        facts.insert(
-            "cookies_file_used".into(),
-            json!(opts.cookies_file.is_some()),
-        );
-        facts.insert("profile_used".into(), json!(opts.profile.is_some()));
-        facts.insert("page".into(), json!({"title": title, "links": links, "content_width": cw as u64, "content_height": ch as u64}));
-        facts.insert("captured_at".into(), json!(captured_at.rfc3339()));
-        let dialogs = dialogs.lock().map(|d| d.clone()).unwrap_or_default();
+        let (w, h) = self.opts.viewport;
+        let dialogs = self.dialogs.lock().map(|d| d.clone()).unwrap_or_default();
         if !dialogs.is_empty() {
-            acq.transformations.push(format!("accepted {} JavaScript dialog(s) (alert/confirm/prompt) so the page could finish loading", dialogs.len()));
-            facts.insert("javascript_dialogs".into(), json!(dialogs));
+            self.acq.transformations.push(format!("accepted {} JavaScript dialog(s) (alert/confirm/prompt) so the page could finish loading", dialogs.len()));
         }
-        progress("second fetch");
-        let second = second_fetch(
-            url,
-            opts,
-            main.as_ref()
-                .and_then(|m| m.response.as_ref())
-                .and_then(|r| r.body.as_deref()),
+        Ok(WebFacts {
+            final_url: printed.final_url.clone(),
+            redirects: rec.net.redirects.clone(),
+            network_reconciliation: rec.net.reconciliation(),
+            server_ips,
+            main_document,
+            tls,
+            dns: facts::dns_facts(&self.parsed),
+            browser: BrowserFacts {
+                product: self.browser.product.clone(),
+                executable: self.browser.executable().display().to_string(),
+                user_agent: self
+                    .opts
+                    .user_agent
+                    .clone()
+                    .unwrap_or_else(|| self.browser.default_user_agent.clone()),
+                viewport: Viewport {
+                    width: w,
+                    height: h,
+                },
+                headless: true,
+                fresh_profile: self.opts.profile.is_none(),
+                insecure_tls_accepted: self.opts.insecure,
+            },
+            authenticated_session: self.authenticated,
+            cookies_file_used: self.opts.cookies_file.is_some(),
+            profile_used: self.opts.profile.is_some(),
+            page: PageFacts {
+                title: printed.title.clone(),
+                links: printed.links.clone(),
+                content_width: shots.content.0 as u64,
+                content_height: shots.content.1 as u64,
+            },
+            captured_at: shots.captured_at.rfc3339(),
+            javascript_dialogs: dialogs,
+            second_fetch: facts::SecondFetch::Failed {
+                error: "not run".into(),
+                at: None,
+            },
+            warc: None,
+        })
+    }
+
+    /// Certificate chain of the final origin, from the browser; kept as a PEM file.
+    fn certificate_chain(&mut self, final_url: &str) -> Option<Vec<facts::Certificate>> {
+        if self.parsed.scheme() != "https" && !final_url.starts_with("https://") {
+            return None;
+        }
+        let u = url::Url::parse(final_url).ok()?;
+        let origin = u.origin().ascii_serialization();
+        let c = self
+            .tab
+            .call_method(Network::GetCertificate {
+                origin: origin.clone(),
+            })
+            .ok()?;
+        let (pem, certs) = facts::certificate_chain(&c.table_names);
+        if pem.is_empty() {
+            return None;
+        }
+        self.acq.artifacts.push(
+            Artifact::original(
+                format!("original/tls/{}.pem", slugify(u.host_str().unwrap_or(""))),
+                Content::Bytes(pem.into_bytes()),
+            )
+            .media_type("application/x-pem-file")
+            .describe("TLS certificate chain the browser received, leaf first")
+            .with_origin(origin),
         );
-        if let Some(body) = &second.1 {
-            acq.artifacts.push(
-                Artifact::original("original/second-fetch.body", Content::Bytes(body.clone()))
+        Some(certs)
+    }
+
+    /// Fetch the URL again without the browser.
+    fn second_fetch(&mut self, rec: &Recorded, facts: &mut WebFacts) {
+        self.progress("second fetch");
+        let (second, body) = facts::second_fetch(&facts::SecondFetchRequest {
+            url: self.url,
+            timeout: self.opts.timeout,
+            insecure: self.opts.insecure,
+            user_agent: self.opts.user_agent.clone(),
+            browser_body: rec.main_body(),
+            mask: &mask_url,
+        });
+        if let Some(body) = body {
+            self.acq.artifacts.push(
+                Artifact::original("original/second-fetch.body", Content::Bytes(body))
                     .describe("the URL fetched again without the browser (reqwest), bytes exactly as served")
-                    .with_url(url),
+                    .with_url(self.shown.clone()),
             );
         }
-        facts.insert("second_fetch".into(), second.0);
-        if opts.insecure {
-            acq.warnings
+        facts.second_fetch = second;
+        if self.opts.insecure {
+            self.acq
+                .warnings
                 .push("invalid TLS certificates were accepted (--insecure)".into());
         }
+    }
 
-        // Artifacts.
+    /// Every file of the item, the WARC and WACZ, and the facts into the acquisition.
+    fn package(
+        &mut self,
+        shots: Shots,
+        printed: Printed,
+        rec: Recorded,
+        mut facts: WebFacts,
+    ) -> Result<()> {
+        self.add_originals(&shots, &printed, &rec);
+        self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
+        self.add_media(&rec.exchanges);
+        let warc_facts = self.add_warc_wacz(&shots, &printed, &rec)?;
+        facts.warc = Some(warc_facts);
+        self.acq.facts = facts.to_map()?;
+        self.acq.finished = Stamp::now();
+        if let Some(r) = rec.main.as_ref().and_then(|m| m.response.as_ref())
+            && r.status >= 400
+        {
+            self.acq.warnings.push(format!(
+                "the server answered HTTP {} {} (captured as evidence)",
+                r.status, r.status_text
+            ));
+        }
+        Ok(())
+    }
+
+    fn add_originals(&mut self, shots: &Shots, printed: &Printed, rec: &Recorded) {
+        let final_url = printed.final_url.clone();
         let mut add = |p: &str, b: Vec<u8>, mt: &str, d: &str| {
-            acq.artifacts.push(
+            self.acq.artifacts.push(
                 Artifact::original(p, Content::Bytes(b))
                     .media_type(mt)
                     .describe(d)
@@ -532,60 +727,69 @@ impl Browser {
         };
         add(
             "original/screenshot-full.png",
-            full.clone(),
+            shots.full.clone(),
             "image/png",
             "full-page screenshot (beyond the viewport), as rendered by Chromium",
         );
         add(
             "original/screenshot-viewport.png",
-            view,
+            shots.view.clone(),
             "image/png",
             "viewport screenshot, as rendered by Chromium",
         );
-        add(
-            "original/page.pdf",
-            pdf,
-            "application/pdf",
-            "PDF print of the page by Chromium",
-        );
+        if let Some(pdf) = &printed.pdf {
+            add(
+                "original/page.pdf",
+                pdf.clone(),
+                "application/pdf",
+                "PDF print of the page by Chromium",
+            );
+        }
         add(
             "original/page.mhtml",
-            mhtml.into_bytes(),
+            printed.mhtml.clone().into_bytes(),
             "multipart/related",
             "MHTML snapshot (Page.captureSnapshot)",
         );
         add(
             "original/dom.html",
-            dom.into_bytes(),
+            printed.dom.clone().into_bytes(),
             "text/html",
             "rendered DOM after scripts ran (serialized HTML)",
         );
-        if let Some(mx) = &main
-            && let Some(b) = mx.response.as_ref().and_then(|r| r.body.clone())
-        {
+        if let Some(b) = rec.main_body() {
             add(
                 "original/main-document.body",
-                b,
+                b.to_vec(),
                 "application/octet-stream",
                 "main document body as the browser received it (content-encoding removed by Chromium)",
             );
         }
-        acq.artifacts.push(
-            Artifact::derived(
-                "derived/visible-text.txt",
-                Content::Bytes(text.into_bytes()),
-                vec!["original/dom.html".into()],
-            )
-            .media_type("text/plain")
-            .describe("visible text of the page (document.body.innerText)"),
-        );
-        progress("annotated screenshot");
+        if let Some(text) = &printed.text {
+            self.acq.artifacts.push(
+                Artifact::derived(
+                    "derived/visible-text.txt",
+                    Content::Bytes(text.clone().into_bytes()),
+                    vec!["original/dom.html".into()],
+                )
+                .media_type("text/plain")
+                .describe("visible text of the page (document.body.innerText)"),
+            );
+        }
+    }
+
+    fn add_annotated(&mut self, full: &[u8], captured_at: &Stamp, final_url: &str) {
+        self.progress("annotated screenshot");
         let strip = [
-            format!("sigillo capture · {} · {label}", rfc3339(&captured_at.at)),
-            final_url.clone(),
+            format!(
+                "sigillo capture · {} · {}",
+                rfc3339(&captured_at.at),
+                self.label
+            ),
+            final_url.to_string(),
         ];
-        match annotate(tab, &full, &strip) {
-            Ok(png) => acq.artifacts.push(
+        match annotate(&self.tab, full, &strip) {
+            Ok(png) => self.acq.artifacts.push(
                 Artifact::derived(
                     "derived/screenshot-full-annotated.png",
                     Content::Bytes(png),
@@ -596,13 +800,17 @@ impl Browser {
                     "full-page screenshot with a header strip: URL, UTC capture time, item id",
                 ),
             ),
-            Err(e) => acq
+            Err(e) => self
+                .acq
                 .warnings
                 .push(format!("could not draw the annotated screenshot: {e}")),
         }
-        // Media the page loaded.
+    }
+
+    /// Media the page loaded (at most 500 files).
+    fn add_media(&mut self, exchanges: &[HttpExchange]) {
         let mut n = 0;
-        for ex in &exchanges {
+        for ex in exchanges {
             let Some(r) = &ex.response else { continue };
             let Some(body) = &r.body else { continue };
             let is_media = matches!(ex.resource_type.as_deref(), Some("Image" | "Media"))
@@ -613,28 +821,9 @@ impl Browser {
                 continue;
             }
             n += 1;
-            let name = url::Url::parse(&ex.url)
-                .ok()
-                .and_then(|u| {
-                    u.path_segments()
-                        .and_then(|mut s| s.next_back().map(str::to_string))
-                })
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "media".into());
-            let safe: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .take(80)
-                .collect();
-            acq.artifacts.push(
+            self.acq.artifacts.push(
                 Artifact::original(
-                    format!("original/media/{n:03}-{safe}"),
+                    format!("original/media/{n:03}-{}", media_name(&ex.url)),
                     Content::Bytes(body.clone()),
                 )
                 .media_type(r.mime_type.clone())
@@ -642,51 +831,56 @@ impl Browser {
                 .with_url(ex.url.clone()),
             );
         }
-        // WARC + WACZ of the same session.
-        progress("WARC/WACZ");
+    }
+
+    /// WARC + WACZ of the same session.
+    fn add_warc_wacz(
+        &mut self,
+        shots: &Shots,
+        printed: &Printed,
+        rec: &Recorded,
+    ) -> Result<facts::WarcFacts> {
+        self.progress("WARC/WACZ");
+        let at = shots.captured_at.at;
         let info = warc::WarcInfo {
             software: format!("{} {}", crate::TOOL_NAME, crate::TOOL_VERSION),
             operator: String::new(),
-            target_url: url.to_string(),
-            created: captured_at.at,
+            target_url: self.shown.clone(),
+            created: at,
             notes: vec![format!(
                 "recorded by {} from the Chrome DevTools Protocol events of the capture session; the page was not reloaded",
-                self.product
+                self.browser.product
             )],
         };
         let extra = [warc::ExtraResource {
             uri: "urn:sigillo:screenshot:full".into(),
             media_type: "image/png".into(),
-            bytes: full,
-            time: captured_at.at,
+            bytes: shots.full.clone(),
+            time: at,
         }];
         let seed = warc::random_seed()?;
         let mut warc_bytes = Vec::new();
-        let summary = warc::write_warc_gz(&exchanges, &extra, &info, &seed, &mut warc_bytes)?;
-        let page_ts = main
-            .as_ref()
-            .map(|m| m.request_time)
-            .unwrap_or(captured_at.at);
+        let summary = warc::write_warc_gz(&rec.exchanges, &extra, &info, &seed, &mut warc_bytes)?;
+        let page = wacz::WaczPage {
+            url: printed.final_url.clone(),
+            ts: rec.main.as_ref().map(|m| m.request_time).unwrap_or(at),
+            title: printed.title.clone(),
+        };
         let mut wacz_bytes = std::io::Cursor::new(Vec::new());
         wacz::write_wacz(
             &warc_bytes,
             &summary,
-            &wacz::WaczPage {
-                url: final_url.clone(),
-                ts: page_ts,
-                title: Some(title),
-            },
-            captured_at.at,
+            &page,
+            at,
             &info.software,
             &mut wacz_bytes,
         )?;
-        facts.insert("warc".into(), json!({"records": summary.records, "stripped_request_headers": summary.stripped_headers}));
         if summary.stripped_headers.iter().any(|(_, n)| *n > 0) {
-            acq.transformations.push("removed Cookie / Authorization headers of the capturing session from WARC request records".into());
+            self.acq.transformations.push("removed Cookie / Authorization headers of the capturing session from WARC request records".into());
         }
-        acq.transformations.push("WARC response records hold the bodies as Chromium decoded them; the original Content-Encoding/Length headers are kept in metadata records".into());
-        acq.artifacts.push(Artifact::original("original/capture.warc.gz", Content::Bytes(warc_bytes)).media_type("application/warc").describe("WARC/1.1 of every request and response of the capture session (one gzip member per record)"));
-        acq.artifacts.push(
+        self.acq.transformations.push("WARC response records hold the bodies as Chromium decoded them; the original Content-Encoding/Length headers are kept in metadata records".into());
+        self.acq.artifacts.push(Artifact::original("original/capture.warc.gz", Content::Bytes(warc_bytes)).media_type("application/warc").describe("WARC/1.1 of every request and response of the capture session (one gzip member per record)"));
+        self.acq.artifacts.push(
             Artifact::derived(
                 "derived/capture.wacz",
                 Content::Bytes(wacz_bytes.into_inner()),
@@ -695,19 +889,33 @@ impl Browser {
             .media_type("application/wacz")
             .describe("WACZ 1.1.1 package of the WARC, for replay in ReplayWeb.page"),
         );
-        acq.facts = facts;
-        acq.finished = Stamp::now();
-        if let Some(mx) = &main
-            && let Some(r) = &mx.response
-            && r.status >= 400
-        {
-            acq.warnings.push(format!(
-                "the server answered HTTP {} {} (captured as evidence)",
-                r.status, r.status_text
-            ));
-        }
-        Ok(())
+        Ok(facts::WarcFacts {
+            records: summary.records,
+            stripped_request_headers: summary.stripped_headers,
+        })
     }
+}
+
+/// A safe file name for a media URL: its last path segment, `[A-Za-z0-9._-]` only.
+fn media_name(u: &str) -> String {
+    let name = url::Url::parse(u)
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_string))
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "media".into());
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect()
 }
 
 const SCROLL_JS: &str = r#"(async () => {
@@ -761,9 +969,7 @@ fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> 
     let r = tab
         .call_method(cdp::<Page::CaptureScreenshot>(p)?)
         .map_err(|e| chrome_err("the screenshot", url, e))?;
-    base64::engine::general_purpose::STANDARD
-        .decode(r.data.as_bytes())
-        .map_err(|e| Error::internal(e.to_string()))
+    decode_base64(&r.data, "the screenshot")
 }
 
 /// Draw the header strip with Chromium (text rendering) and put it above the screenshot
@@ -831,130 +1037,6 @@ fn annotate(tab: &Arc<Tab>, png: &[u8], lines: &[String]) -> std::result::Result
     Ok(buf)
 }
 
-fn certificate_chain(table: &[String]) -> (String, Vec<Value>) {
-    use der::{Decode, Encode};
-    let mut pem = String::new();
-    let mut facts = Vec::new();
-    for b64 in table {
-        let Ok(der_bytes) = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) else {
-            continue;
-        };
-        pem.push_str("-----BEGIN CERTIFICATE-----\n");
-        let enc = base64::engine::general_purpose::STANDARD.encode(&der_bytes);
-        for chunk in enc.as_bytes().chunks(64) {
-            pem.push_str(std::str::from_utf8(chunk).unwrap_or(""));
-            pem.push('\n');
-        }
-        pem.push_str("-----END CERTIFICATE-----\n");
-        let mut f = json!({"sha256": sha256_hex(&der_bytes)});
-        if let Ok(c) = x509_cert::Certificate::from_der(&der_bytes) {
-            let t = &c.tbs_certificate;
-            let sans: Vec<String> = t
-                .extensions
-                .iter()
-                .flatten()
-                .filter(|e| e.extn_id.to_string() == "2.5.29.17")
-                .filter_map(|e| {
-                    x509_cert::ext::pkix::SubjectAltName::from_der(e.extn_value.as_bytes()).ok()
-                })
-                .flat_map(|s| s.0.into_iter())
-                .map(|n| match n {
-                    x509_cert::ext::pkix::name::GeneralName::DnsName(d) => d.to_string(),
-                    x509_cert::ext::pkix::name::GeneralName::IpAddress(ip) => {
-                        let b = ip.as_bytes();
-                        if b.len() == 4 {
-                            format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3])
-                        } else {
-                            hex::encode(b)
-                        }
-                    }
-                    other => format!("{other:?}"),
-                })
-                .collect();
-            f = json!({"subject": t.subject.to_string(), "issuer": t.issuer.to_string(), "sans": sans,
-                       "not_before": rfc3339(&DateTime::<Utc>::from(t.validity.not_before.to_system_time())),
-                       "not_after": rfc3339(&DateTime::<Utc>::from(t.validity.not_after.to_system_time())),
-                       "serial": hex::encode(t.serial_number.as_bytes()), "sha256": sha256_hex(&der_bytes),
-                       "der_len": c.to_der().map(|d| d.len()).unwrap_or(0)});
-        }
-        facts.push(f);
-    }
-    (pem, facts)
-}
-
-fn dns_facts(u: &url::Url) -> Value {
-    let host = u.host_str().unwrap_or("");
-    let port = u.port_or_known_default().unwrap_or(80);
-    let t = Stamp::now();
-    match (host, port).to_socket_addrs() {
-        Ok(addrs) => {
-            let mut v: Vec<String> = addrs.map(|a| a.ip().to_string()).collect();
-            v.sort();
-            v.dedup();
-            json!({"host": host, "addresses": v, "resolver": "system (getaddrinfo)", "at": t.rfc3339()})
-        }
-        Err(e) => {
-            json!({"host": host, "error": e.to_string(), "resolver": "system (getaddrinfo)", "at": t.rfc3339()})
-        }
-    }
-}
-
-/// Fetch the URL again without the browser: the bytes as served, headers, TLS peer certificate.
-fn second_fetch(
-    url: &str,
-    opts: &CaptureOptions,
-    browser_body: Option<&[u8]>,
-) -> (Value, Option<Vec<u8>>) {
-    let client = match crate::net::client_builder()
-        .timeout(opts.timeout)
-        .tls_info(true)
-        .danger_accept_invalid_certs(opts.insecure)
-        .redirect(reqwest::redirect::Policy::limited(10))
-        .user_agent(
-            opts.user_agent
-                .clone()
-                .unwrap_or_else(|| format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION)),
-        )
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => return (json!({"error": e.to_string()}), None),
-    };
-    let t = Stamp::now();
-    match client.get(url).send() {
-        Err(e) => (json!({"error": e.to_string(), "at": t.rfc3339()}), None),
-        Ok(resp) => {
-            let status = resp.status().as_u16();
-            let final_url = resp.url().to_string();
-            let remote = resp.remote_addr().map(|a| a.to_string());
-            let version = format!("{:?}", resp.version());
-            let headers: Vec<Value> = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| json!([k.as_str(), String::from_utf8_lossy(v.as_bytes())]))
-                .collect();
-            let peer = resp
-                .extensions()
-                .get::<reqwest::tls::TlsInfo>()
-                .and_then(|i| i.peer_certificate())
-                .map(sha256_hex);
-            let mut body = Vec::new();
-            use std::io::Read;
-            let read = resp.take(512 << 20).read_to_end(&mut body);
-            let h = sha256_hex(&body);
-            let same = browser_body.map(|b| sha256_hex(b) == h);
-            (
-                json!({"client": "reqwest (no automatic decompression)", "at": t.rfc3339(), "status": status, "final_url": final_url,
-                       "remote_addr": remote, "http_version": version, "headers": headers, "body_sha256": h, "body_size": body.len(),
-                       "tls_peer_certificate_sha256": peer, "same_body_as_browser": same,
-                       "note": "a page may differ per request (ads, tokens, compression): a difference is recorded, not an error",
-                       "read_error": read.err().map(|e| e.to_string())}),
-                Some(body),
-            )
-        }
-    }
-}
-
 /// Netscape cookies.txt → CookieParam JSON objects.
 fn parse_cookies_txt(path: &std::path::Path) -> Result<Vec<Value>> {
     let text =
@@ -988,218 +1070,4 @@ fn parse_cookies_txt(path: &std::path::Path) -> Result<Vec<Value>> {
         out.push(c);
     }
     Ok(out)
-}
-
-fn wait_network_idle(net: &Arc<Mutex<Net>>, quiet: Duration, max: Duration) {
-    let start = Instant::now();
-    let mut last_change = Instant::now();
-    let mut last = (0usize, 0usize);
-    while start.elapsed() < max {
-        std::thread::sleep(Duration::from_millis(100));
-        let (seen, done) = net
-            .lock()
-            .map(|n| (n.requests.len(), n.finished.len() + n.failed.len()))
-            .unwrap_or((0, 0));
-        if (seen, done) != last {
-            last = (seen, done);
-            last_change = Instant::now();
-        } else if done >= seen && last_change.elapsed() >= quiet {
-            return;
-        }
-    }
-}
-
-/// What the CDP events told us, by request id.
-#[derive(Default, Clone)]
-struct Net {
-    order: Vec<String>,
-    requests: BTreeMap<String, HttpExchange>,
-    finished: std::collections::BTreeSet<String>,
-    failed: BTreeMap<String, String>,
-    responses: usize,
-    extra: BTreeMap<String, String>,
-    bodies: BTreeMap<String, Option<Vec<u8>>>,
-    redirects: Vec<Value>,
-    redirect_exchanges: Vec<HttpExchange>,
-    main_security: Option<Value>,
-}
-
-fn headers_vec(h: &Network::Headers) -> Vec<(String, String)> {
-    match &h.0 {
-        Some(Value::Object(m)) => m
-            .iter()
-            .flat_map(|(k, v)| {
-                let s = v
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string());
-                s.split('\n')
-                    .map(|x| (k.clone(), x.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn wall(ts: f64) -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp_micros((ts * 1_000_000.0) as i64).unwrap_or_else(Utc::now)
-}
-
-fn to_response(r: &Network::Response, at: DateTime<Utc>) -> HttpResponse {
-    HttpResponse {
-        status: r.status as u16,
-        status_text: r.status_text.clone(),
-        protocol: r.protocol.clone().unwrap_or_default(),
-        headers: headers_vec(&r.headers),
-        headers_text: r.headers_text.clone(),
-        mime_type: r.mime_type.clone(),
-        body: None,
-        body_is_decoded: true,
-        response_time: r.response_time.map(|t| wall(t / 1000.0)).unwrap_or(at),
-        from_cache: r.from_disk_cache.unwrap_or(false) || r.from_service_worker.unwrap_or(false),
-    }
-}
-
-impl Net {
-    fn on_event(&mut self, ev: &headless_chrome::protocol::cdp::types::Event) {
-        use headless_chrome::protocol::cdp::types::Event;
-        match ev {
-            Event::NetworkRequestWillBeSent(e) => {
-                let p = &e.params;
-                let at = wall(p.wall_time);
-                if let Some(rr) = &p.redirect_response {
-                    // The previous hop of a redirect chain ends here: keep it as its own exchange.
-                    if let Some(mut prev) = self.requests.remove(&p.request_id) {
-                        prev.response = Some(to_response(rr, at));
-                        prev.remote_ip = rr.remote_ip_address.clone();
-                        prev.remote_port = rr.remote_port.map(|x| x as u16);
-                        self.redirects.push(json!({"url": prev.url, "status": rr.status, "location": p.request.url}));
-                        self.redirect_exchanges.push(prev);
-                    }
-                }
-                // A redirect reuses the request id: list each id once.
-                if !self.order.contains(&p.request_id) {
-                    self.order.push(p.request_id.clone());
-                }
-                self.requests.insert(
-                    p.request_id.clone(),
-                    HttpExchange {
-                        request_id: p.request_id.clone(),
-                        url: p.request.url.clone(),
-                        method: p.request.method.clone(),
-                        request_headers: headers_vec(&p.request.headers),
-                        request_body: p.request.post_data.clone().map(String::into_bytes),
-                        request_time: at,
-                        resource_type: p.Type.as_ref().map(|t| format!("{t:?}")),
-                        remote_ip: None,
-                        remote_port: None,
-                        response: None,
-                        error: None,
-                    },
-                );
-            }
-            Event::NetworkResponseReceived(e) => {
-                let p = &e.params;
-                self.responses += 1;
-                if let Some(x) = self.requests.get_mut(&p.request_id) {
-                    let at = x.request_time;
-                    x.response = Some(to_response(&p.response, at));
-                    x.remote_ip = p.response.remote_ip_address.clone();
-                    x.remote_port = p.response.remote_port.map(|v| v as u16);
-                    x.resource_type = Some(format!("{:?}", p.Type));
-                    if x.resource_type.as_deref() == Some("Document")
-                        && self.main_security.is_none()
-                        && let Some(sd) = &p.response.security_details
-                    {
-                        self.main_security = Some(json!({
-                            "protocol": sd.protocol, "key_exchange": sd.key_exchange, "key_exchange_group": sd.key_exchange_group,
-                            "cipher": sd.cipher, "subject": sd.subject_name, "issuer": sd.issuer, "sans": sd.san_list,
-                            "valid_from": rfc3339(&wall(sd.valid_from)), "valid_to": rfc3339(&wall(sd.valid_to)),
-                            "signed_certificate_timestamps": sd.signed_certificate_timestamp_list.len(),
-                        }));
-                    }
-                }
-            }
-            Event::NetworkResponseReceivedExtraInfo(e) => {
-                if let Some(t) = &e.params.headers_text {
-                    self.extra.insert(e.params.request_id.clone(), t.clone());
-                }
-            }
-            Event::NetworkLoadingFinished(e) => {
-                self.finished.insert(e.params.request_id.clone());
-            }
-            Event::NetworkLoadingFailed(e) => {
-                self.failed
-                    .insert(e.params.request_id.clone(), e.params.error_text.clone());
-            }
-            _ => {}
-        }
-    }
-
-    fn exchanges(&self) -> Vec<HttpExchange> {
-        let mut v: Vec<HttpExchange> = self.redirect_exchanges.clone();
-        for id in &self.order {
-            let Some(x) = self.requests.get(id) else {
-                continue;
-            };
-            let mut x = x.clone();
-            if let Some(r) = x.response.as_mut() {
-                r.body = self.bodies.get(id).cloned().flatten();
-                if r.headers_text.is_none() {
-                    r.headers_text = self.extra.get(id).cloned();
-                }
-            }
-            x.error = self.failed.get(id).cloned();
-            v.push(x);
-        }
-        v.sort_by_key(|x| x.request_time);
-        v
-    }
-
-    /// Counts of what CDP reported, so silent gaps (events the driver could not parse) show.
-    fn reconciliation(&self) -> Value {
-        let requests = self.order.len() + self.redirect_exchanges.len();
-        let ended = self.finished.len() + self.failed.len();
-        let with_body = self.bodies.values().filter(|b| b.is_some()).count();
-        let unanswered: Vec<String> = self
-            .order
-            .iter()
-            .filter(|id| !self.finished.contains(*id) && !self.failed.contains_key(*id))
-            .filter_map(|id| self.requests.get(id).map(|x| x.url.clone()))
-            .take(50)
-            .collect();
-        json!({"requests_seen": requests, "responses_seen": self.responses, "loading_finished": self.finished.len(),
-               "loading_failed": self.failed.len(), "bodies_recorded": with_body, "complete": ended >= self.order.len(),
-               "still_pending_at_capture": unanswered})
-    }
-}
-
-impl Browser {
-    /// Print an HTML document to PDF (A4, with a footer template on every page).
-    pub fn print_html_to_pdf(&self, html: &str, footer_template: &str) -> Result<Vec<u8>> {
-        let tab = self
-            .chrome
-            .new_tab()
-            .map_err(|e| chrome_err("opening a tab", "report", e))?;
-        let dir = tempfile::tempdir().map_err(|e| Error::internal(e.to_string()))?;
-        let f = dir.path().join("report.html");
-        std::fs::write(&f, html).map_err(|e| Error::io("write", &f, e))?;
-        let url = format!("file://{}", f.display());
-        tab.navigate_to(&url)
-            .map_err(|e| chrome_err("loading the report", "report", e))?;
-        tab.wait_until_navigated()
-            .map_err(|e| chrome_err("loading the report", "report", e))?;
-        let r = tab
-            .call_method(cdp::<Page::PrintToPDF>(json!({
-                "printBackground": true, "paperWidth": 8.27, "paperHeight": 11.69,
-                "marginTop": 0.6, "marginBottom": 0.7, "marginLeft": 0.5, "marginRight": 0.5,
-                "displayHeaderFooter": true, "headerTemplate": "<span></span>", "footerTemplate": footer_template
-            }))?)
-            .map_err(|e| chrome_err("printing to PDF", "report", e))?;
-        let _ = tab.close(false);
-        base64::engine::general_purpose::STANDARD
-            .decode(r.data.as_bytes())
-            .map_err(|e| Error::internal(e.to_string()))
-    }
 }

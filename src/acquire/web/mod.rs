@@ -3,10 +3,14 @@
 //!
 //! - [`exchange`]: the HTTP exchanges the browser made (shared by capture and WARC);
 //! - [`capture`]: drives Chromium and yields an [`crate::acquire::Acquisition`];
+//! - [`network`]: turns the DevTools events into exchanges and counts;
+//! - [`facts`]: the typed `facts` of a web item;
 //! - [`warc`]: WARC/1.1 writer (one gzip member per record);
 //! - [`wacz`]: WACZ 1.1.1 packaging of that WARC.
 
 pub mod capture;
 pub mod exchange;
+pub mod facts;
+pub mod network;
 pub mod wacz;
 pub mod warc;

@@ -1,0 +1,258 @@
+//! Browser control: start headless Chromium in a private temporary folder and print HTML
+//! to PDF. Used by the web capture (`acquire::web::capture`) and by `report --pdf`.
+//!
+//! Every Chromium gets a fresh private folder (`sigillo-chrome-*` in the temp directory)
+//! holding its profile and its own `TMPDIR`; the folder is registered with
+//! [`crate::cleanup`], so it is removed when the [`Browser`] drops and also when the
+//! process is interrupted (Chromium is killed first). headless_chrome's own default
+//! profile (`rust-headless-chrome-profile*`) is never created: a profile is always passed.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use headless_chrome::protocol::cdp::Page;
+use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::cleanup;
+use crate::error::{Error, Result};
+
+/// How to start Chromium.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// Chromium executable (`--browser`); else `$CHROME`, then the usual install paths.
+    pub executable: Option<PathBuf>,
+    /// Window size in CSS pixels.
+    pub window: (u32, u32),
+    /// A Chromium user-data folder to use instead of a fresh one (`--profile`).
+    pub profile: Option<PathBuf>,
+    /// Accept invalid TLS certificates.
+    pub insecure: bool,
+    /// Longest single step; the DevTools connection is kept this long plus two minutes
+    /// without events before it counts as dead.
+    pub timeout: Duration,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        BrowserOptions {
+            executable: None,
+            window: (1366, 768),
+            profile: None,
+            insecure: false,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Flags added to headless_chrome's defaults: no background traffic, no QUIC (so every
+/// exchange is plain HTTP(S) the recorder understands), no scrollbars or sound.
+const FLAGS: [&str; 8] = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--hide-scrollbars",
+    "--mute-audio",
+];
+
+/// One running Chromium, reused for several pages.
+pub struct Browser {
+    chrome: Option<Chrome>,
+    /// `Browser.getVersion` product string.
+    pub product: String,
+    /// The browser's default user agent.
+    pub default_user_agent: String,
+    path: PathBuf,
+    private: cleanup::Guard,
+}
+
+impl Browser {
+    /// Start Chromium headless with a fresh profile (or the given one).
+    pub fn launch(opts: impl Into<BrowserOptions>) -> Result<Browser> {
+        let opts: BrowserOptions = opts.into();
+        let path = find_executable(opts.executable.as_deref())?;
+        let private = private_folder()?;
+        let profile = opts
+            .profile
+            .clone()
+            .unwrap_or_else(|| private.path().join("profile"));
+        let tmp = private.path().join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+        let envs = HashMap::from([("TMPDIR".to_string(), tmp.display().to_string())]);
+        let launch = LaunchOptions::default_builder()
+            .path(Some(path.clone()))
+            .headless(true)
+            .sandbox(!is_root())
+            .window_size(Some(opts.window))
+            .user_data_dir(Some(profile))
+            .process_envs(Some(envs))
+            .ignore_certificate_errors(opts.insecure)
+            .idle_browser_timeout(opts.timeout + Duration::from_secs(120))
+            .args(FLAGS.iter().map(OsStr::new).collect())
+            .build()
+            .map_err(|e| Error::internal(format!("Chromium options: {e}")))?;
+        let chrome = Chrome::new(launch).map_err(|e| {
+            Error::input(format!("could not start Chromium ({}): {e}", path.display()))
+                .with_fix("check that Chromium runs: chromium --headless --version; install it with apt-get install -y chromium")
+        })?;
+        let v = chrome
+            .get_version()
+            .map_err(|e| Error::internal(format!("Chromium did not answer: {e}")))?;
+        Ok(Browser {
+            chrome: Some(chrome),
+            product: v.product,
+            default_user_agent: v.user_agent,
+            path,
+            private,
+        })
+    }
+
+    /// The executable that runs.
+    pub fn executable(&self) -> &Path {
+        &self.path
+    }
+
+    /// Open a new tab; `what` names the job in the error.
+    pub fn new_tab(&self, what: &str) -> Result<Arc<Tab>> {
+        self.chrome
+            .as_ref()
+            .ok_or_else(|| Error::internal("Chromium was already closed"))?
+            .new_tab()
+            .map_err(|e| chrome_err("opening a tab", what, e))
+    }
+
+    /// Print an HTML document to PDF (A4, with a footer template on every page).
+    pub fn print_html_to_pdf(&self, html: &str, footer_template: &str) -> Result<Vec<u8>> {
+        let tab = self.new_tab("report")?;
+        let f = self.private.path().join("tmp").join("report.html");
+        std::fs::write(&f, html).map_err(|e| Error::io("write", &f, e))?;
+        let url = format!("file://{}", f.display());
+        let printed = (|| {
+            tab.navigate_to(&url)
+                .map_err(|e| chrome_err("loading the report", "report", e))?;
+            tab.wait_until_navigated()
+                .map_err(|e| chrome_err("loading the report", "report", e))?;
+            tab.call_method(cdp::<Page::PrintToPDF>(json!({
+                "printBackground": true, "paperWidth": 8.27, "paperHeight": 11.69,
+                "marginTop": 0.6, "marginBottom": 0.7, "marginLeft": 0.5, "marginRight": 0.5,
+                "displayHeaderFooter": true, "headerTemplate": "<span></span>", "footerTemplate": footer_template
+            }))?)
+            .map_err(|e| chrome_err("printing to PDF", "report", e))
+        })();
+        let _ = tab.close(false);
+        let _ = std::fs::remove_file(&f);
+        decode_base64(&printed?.data, "the PDF Chromium printed")
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let pid = self.chrome.as_ref().and_then(Chrome::get_process_id);
+        drop(self.chrome.take());
+        // headless_chrome kills its process when the last handle goes, which other threads
+        // may still hold: make sure (the guard then kills what names the private folder).
+        if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
+/// Print `html` to the PDF file `out` with `footer` (plain text) and page numbers at the
+/// bottom of every page; starts its own Chromium (`browser`: executable to use).
+pub fn print_pdf(html: &str, footer: &str, out: &Path, browser: Option<&Path>) -> Result<()> {
+    let b = Browser::launch(BrowserOptions {
+        executable: browser.map(Path::to_path_buf),
+        ..Default::default()
+    })?;
+    let pdf = b.print_html_to_pdf(html, &format!(
+        "<div style='font-size:8px;width:100%;padding:0 12mm;display:flex;justify-content:space-between'><span>{}</span><span><span class='pageNumber'></span>/<span class='totalPages'></span></span></div>",
+        crate::html::escape(footer)
+    ))?;
+    std::fs::write(out, pdf).map_err(|e| Error::io("write", out, e))
+}
+
+
+/// Build a CDP method from JSON (the generated structs have no Default).
+pub fn cdp<T: DeserializeOwned>(v: Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| Error::internal(format!("CDP parameters: {e}")))
+}
+
+/// A failed browser step on `url`, with the usual fix.
+pub fn chrome_err(what: &str, url: &str, e: impl std::fmt::Display) -> Error {
+    Error::input(format!("{url}: {what} failed: {e}")).with_fix(
+        "check that the URL is reachable from this machine; raise --timeout for slow pages",
+    )
+}
+
+/// Decode base64 data Chromium returned; `what` names it in the error.
+pub fn decode_base64(data: &str, what: &str) -> Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|e| Error::internal(format!("{what} could not be decoded (base64: {e})")))
+}
+
+/// A fresh private folder for one Chromium, removed on drop and on interruption.
+fn private_folder() -> Result<cleanup::Guard> {
+    let dir = tempfile::Builder::new()
+        .prefix("sigillo-chrome-")
+        .tempdir()
+        .map_err(|e| {
+            Error::input(format!(
+                "could not create a temporary folder for Chromium: {e}"
+            ))
+            .with_fix("check that the temp directory ($TMPDIR or /tmp) exists and is writable")
+        })?;
+    // The registry owns the removal from here on (also on Ctrl-C).
+    Ok(cleanup::register(dir.keep()))
+}
+
+/// The Chromium executable to use.
+fn find_executable(given: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        if p.is_file() {
+            return Ok(p.to_path_buf());
+        }
+        return Err(
+            Error::input(format!("--browser '{}' does not exist", p.display()))
+                .with_fix("give the path of a Chromium or Chrome executable"),
+        );
+    }
+    std::env::var_os("CHROME")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(
+            [
+                "/usr/bin/chromium",
+                "/usr/bin/chromium-browser",
+                "/usr/bin/google-chrome",
+            ]
+            .map(PathBuf::from),
+        )
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            Error::input("Chromium is not installed (looked for $CHROME, /usr/bin/chromium)")
+                .with_fix("install it with: sudo apt-get install -y chromium   (or pass --browser PATH / set $CHROME)")
+        })
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}

@@ -383,11 +383,12 @@ pub fn check_chain(bytes: &[u8], keys: &HashMap<String, VerifyingKey>) -> ChainR
     rep
 }
 
+/// The first 16 characters of a hash for messages. Counts characters, not bytes: the
+/// value comes from the bundle and may hold any text (slicing at byte 16 could split one).
 fn short(h: &str) -> String {
-    if h.len() > 16 {
-        format!("{}…", &h[..16])
-    } else {
-        h.to_string()
+    match h.char_indices().nth(16) {
+        Some((end, _)) => format!("{}…", &h[..end]),
+        None => h.to_string(),
     }
 }
 

@@ -854,10 +854,11 @@ fn check_sums(c: &mut Checks, reader: &BundleReader, st: &BundleState) {
     }
 }
 
+/// The first 16 characters of a hash for messages. Counts characters, not bytes: the
+/// value comes from the bundle and may hold any text (slicing at byte 16 could split one).
 fn short(h: &str) -> String {
-    if h.len() > 16 {
-        format!("{}…", &h[..16])
-    } else {
-        h.to_string()
+    match h.char_indices().nth(16) {
+        Some((end, _)) => format!("{}…", &h[..end]),
+        None => h.to_string(),
     }
 }

@@ -139,3 +139,27 @@ fn non_ascii_custody_prev_is_a_failure_not_a_panic() {
     let r = sigillo(d.path(), &["verify", "bad.zip"]);
     assert!(r.stdout.contains("broken link"), "{}", r.stdout);
 }
+
+/// `short()` in verify.rs sliced the custody entry's content digest at byte 16.
+#[test]
+fn non_ascii_custody_content_digest_is_a_failure_not_a_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let b = bundle(d.path());
+    edit_custody(&b, &d.path().join("bad.zip"), 1, |v| {
+        v["content"]["digest"] = Value::from(NON_ASCII);
+    });
+    assert_fails_cleanly(d.path(), "bad.zip");
+}
+
+/// `short()` in verify.rs sliced the `manifest_sha256` an item-added entry records.
+#[test]
+fn non_ascii_recorded_manifest_hash_is_a_failure_not_a_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let b = bundle(d.path());
+    edit_custody(&b, &d.path().join("bad.zip"), 1, |v| {
+        v["details"]["manifest_sha256"] = Value::from(NON_ASCII);
+    });
+    assert_fails_cleanly(d.path(), "bad.zip");
+    let r = sigillo(d.path(), &["verify", "bad.zip"]);
+    assert!(r.stdout.contains("the item was replaced"), "{}", r.stdout);
+}

@@ -182,7 +182,6 @@ pub fn print_pdf(html: &str, footer: &str, out: &Path, browser: Option<&Path>) -
     std::fs::write(out, pdf).map_err(|e| Error::io("write", out, e))
 }
 
-
 /// Build a CDP method from JSON (the generated structs have no Default).
 pub fn cdp<T: DeserializeOwned>(v: Value) -> Result<T> {
     serde_json::from_value(v).map_err(|e| Error::internal(format!("CDP parameters: {e}")))

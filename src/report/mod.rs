@@ -14,7 +14,6 @@ pub mod of_bundle;
 mod sections;
 mod view;
 
-
 use chrono::{DateTime, Utc};
 
 use crate::evidence::custody::Record;
@@ -63,4 +62,3 @@ pub fn render_html(inp: &ReportInput, opts: &ReportOptions) -> String {
     page.push('\n');
     page
 }
-

@@ -36,6 +36,8 @@ mod chat;
 mod cli_hardening;
 mod core;
 mod custody;
+mod fuzz_regressions;
+mod hostile_fields;
 mod leftovers;
 mod media;
 mod report;

@@ -165,7 +165,10 @@ impl Browser {
             ))
             .with_fix("give an http(s) URL"));
         }
-        let mut acq = Acquisition::start(crate::acquire::ItemKind::Web, parsed.host_str().unwrap_or("page"));
+        let mut acq = Acquisition::start(
+            crate::acquire::ItemKind::Web,
+            parsed.host_str().unwrap_or("page"),
+        );
         acq.slug = slugify(&format!(
             "{}{}",
             parsed.host_str().unwrap_or(""),

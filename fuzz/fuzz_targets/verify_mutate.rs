@@ -4,8 +4,8 @@
 //! duplicate, drop or rename members; then, optionally, re-sign everything with the
 //! seed key (as a malicious operator can), and rewrite the zip.
 //!
-//! APIs used: `sigillo::verify::{verify, VerifyOptions}`, `sigillo::bundle::report_input`,
-//! `sigillo::report::{render_html, ReportOptions, Lang}`, `sigillo::evidence::keys::fingerprint`.
+//! APIs used: `sigillo::verify::{verify, VerifyOptions}`, `sigillo::report::of_bundle::render_report`,
+//! `sigillo::report::{ReportOptions, Lang}`, `sigillo::evidence::keys::fingerprint`.
 #![no_main]
 
 use std::io::{Read, Write};
@@ -369,33 +369,17 @@ fuzz_target!(|data: &[u8]| {
     if !write_zip(&path, &members) {
         return;
     }
-    let Ok(rep) = sigillo::verify::verify(&path, &sigillo::verify::VerifyOptions::default())
-    else {
+    if sigillo::verify::verify(&path, &sigillo::verify::VerifyOptions::default()).is_err() {
         return;
-    };
-    // What `sigillo report` does next.
-    let raw: Vec<Value> = rep.state.custody.iter().map(|e| e.raw.clone()).collect();
-    let timestamps: Vec<(String, Value)> = rep
-        .timestamps
-        .iter()
-        .filter_map(|t| t["item"].as_str().map(|i| (i.to_string(), t["info"].clone())))
-        .collect();
-    let verdict = serde_json::to_value(&rep).unwrap_or(Value::Null);
-    let inp = sigillo::bundle::report_input(
-        "case.zip",
-        Some(rep.bundle_sha256.clone()),
-        &rep.state,
-        &raw,
-        timestamps,
-        Some(verdict),
-    );
+    }
+    // What `sigillo report` does next (it verifies again, then renders).
     let lang = if flags & 2 == 2 {
         sigillo::report::Lang::It
     } else {
         sigillo::report::Lang::En
     };
-    let _ = sigillo::report::render_html(
-        &inp,
+    let _ = sigillo::report::of_bundle::render_report(
+        &path,
         &sigillo::report::ReportOptions {
             lang,
             show_media: false,

@@ -41,6 +41,8 @@ if [ "$mode" = "--deps" ]; then
     say "installing cargo-deny (licence and ban checks in CI; builds from crates.io, a few minutes)"
     cargo install --locked -q cargo-deny
   fi
+  # Every crate of the lock file, for every platform: `cargo deny --offline` reads them all.
+  cargo fetch --locked -q
   exit 0
 fi
 

@@ -318,6 +318,7 @@ pub fn run(out: Option<&Path>, on: &dyn Fn(DemoEvent)) -> Result<DemoOutcome> {
         &VerifyOptions {
             trust: vec![public_key.display().to_string()],
             tsa_ca: vec![],
+            ..Default::default()
         },
     )?;
     Ok(DemoOutcome {

@@ -35,6 +35,7 @@ pub(super) fn run(a: VerifyArgs) -> CmdResult {
     let opts = VerifyOptions {
         trust: trust_list(&a.trust, a.trust_file.as_deref())?,
         tsa_ca: a.tsa_ca.clone(),
+        progress: super::progress::for_terminal(a.quiet.quiet || a.json.json),
     };
     let rep = verify::verify(&a.bundle, &opts)?;
     if a.json.json {

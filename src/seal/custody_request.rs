@@ -62,6 +62,7 @@ pub fn prepare(bundle: &Path, req: &CustodyRequest, note: Option<&str>) -> Resul
                 &VerifyOptions {
                     trust: trust.clone(),
                     tsa_ca: Vec::new(),
+                    ..Default::default()
                 },
             )?;
             if !rep.ok() {

@@ -10,13 +10,17 @@ use super::{CheckKind::Archive, CheckKind::Keys, Ctx, MemberRead};
 
 /// Structural problems, then one read verdict per member. Returns the SHA-256 of the
 /// whole bundle file.
-pub(super) fn members(cx: &mut Ctx, path: &std::path::Path) -> String {
+pub(super) fn members(
+    cx: &mut Ctx,
+    path: &std::path::Path,
+    progress: &crate::progress::Progress,
+) -> String {
     let reader = cx.reader;
     for p in &reader.problems {
         cx.checks.fail(Archive, clip(&p.subject, 1100), &p.message);
     }
     let (hashes, bundle_sha256) = rayon::join(
-        || reader.hash_all(),
+        || reader.hash_all_with(progress),
         || sha256_file(path).map(|d| d.sha256).unwrap_or_default(),
     );
     let mut unreadable = 0;

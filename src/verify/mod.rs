@@ -47,6 +47,8 @@ pub struct VerifyOptions {
     pub trust: Vec<String>,
     /// `--tsa-ca` PEM files.
     pub tsa_ca: Vec<PathBuf>,
+    /// Where to report progress of reading and hashing the members.
+    pub progress: crate::progress::Progress,
 }
 
 /// Verify the bundle at `path`. Errors only when it cannot be read at all (exit 2);
@@ -61,7 +63,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     let reader = BundleReader::open(path)?;
     let mut cx = Ctx::new(&reader, &anchors);
 
-    let bundle_sha256 = archive::members(&mut cx, path);
+    let bundle_sha256 = archive::members(&mut cx, path, &opts.progress);
     archive::keys(&mut cx);
     items::all(&mut cx);
     custody::chain(&mut cx);

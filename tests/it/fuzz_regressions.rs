@@ -2,9 +2,10 @@
 //! case is the smallest bundle edit that crashed a command, run through the real binary.
 //! Standalone on purpose (own helpers), so it survives refactors of the shared test code.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::util::{read_zip, write_zip};
 
 use serde_json::Value;
 
@@ -56,30 +57,6 @@ fn bundle(dir: &Path) -> PathBuf {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     dir.join("case.zip")
-}
-
-fn read_zip(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut e = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            e.read_to_end(&mut b).unwrap();
-            (e.name().unwrap().to_string(), b)
-        })
-        .collect()
-}
-
-fn write_zip(path: &Path, members: &[(String, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
-    for (n, b) in members {
-        z.start_file(n.as_str(), opts).unwrap();
-        z.write_all(b).unwrap();
-    }
-    z.finish().unwrap();
 }
 
 /// Rewrite custody line `line` (0-based) of the bundle with `edit`, in canonical form.

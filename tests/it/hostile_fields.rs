@@ -15,9 +15,10 @@
 //! Standalone on purpose (own helpers), so it survives refactors of the shared test code.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
+
+use crate::util::{read_zip, write_zip};
 use std::sync::Mutex;
 
 use base64::Engine;
@@ -86,30 +87,6 @@ fn sample(dir: &Path) -> (Members, SigningKey) {
     let pem = std::fs::read_to_string(dir.join("k.pem")).unwrap();
     let key = SigningKey::from_pkcs8_pem(&pem).expect("the test key is unencrypted PKCS#8");
     (read_zip(&dir.join("case.zip")), key)
-}
-
-fn read_zip(path: &Path) -> Members {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut e = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            e.read_to_end(&mut b).unwrap();
-            (e.name().unwrap().to_string(), b)
-        })
-        .collect()
-}
-
-fn write_zip(path: &Path, members: &Members) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
-    for (n, b) in members {
-        z.start_file(n.as_str(), opts).unwrap();
-        z.write_all(b).unwrap();
-    }
-    z.finish().unwrap();
 }
 
 fn jcs(v: &Value) -> Vec<u8> {

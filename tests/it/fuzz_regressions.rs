@@ -3,38 +3,18 @@
 //! Standalone on purpose (own helpers), so it survives refactors of the shared test code.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::util::{read_zip, write_zip};
+use crate::util::{Run, TestCommand, read_zip, write_zip};
 
 use serde_json::Value;
 
 const NOW: &str = "2026-11-22T10:00:00Z";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn sigillo(dir: &Path, args: &[&str]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_sigillo"))
+    TestCommand::new(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("SIGILLO_KEY")
-        .env_remove("SIGILLO_TSA")
-        .env_remove("SIGILLO_PASSPHRASE")
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join(".config"))
         .env("SIGILLO_NOW", NOW)
-        .stdin(std::process::Stdio::null())
         .output()
-        .expect("run sigillo");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into(),
-        stderr: String::from_utf8_lossy(&o.stderr).into(),
-    }
 }
 
 /// A one-item bundle with three custody entries (created, item-added, note).

@@ -16,9 +16,8 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
-use crate::util::{read_zip, write_zip};
+use crate::util::{TestCommand, read_zip, write_zip};
 use std::sync::Mutex;
 
 use base64::Engine;
@@ -35,23 +34,11 @@ const NON_ASCII: &str = "aééééééééééééééééééééééééééé
 type Members = Vec<(String, Vec<u8>)>;
 
 fn sigillo(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sigillo"))
+    let r = TestCommand::new(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("SIGILLO_KEY")
-        .env_remove("SIGILLO_TSA")
-        .env_remove("SIGILLO_PASSPHRASE")
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join(".config"))
         .env("SIGILLO_NOW", NOW)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run sigillo");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
+        .output();
+    (r.code, r.stdout, r.stderr)
 }
 
 /// One item (a text file) and three custody entries: created, item-added, transferred.

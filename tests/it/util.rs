@@ -129,11 +129,17 @@ impl TestCommand {
         self
     }
 
+    /// Run it and return what happened, panics included: for tests that judge (and
+    /// collect) misbehaviour themselves.
+    pub fn output(mut self) -> Run {
+        let o = self.cmd.output().expect("run sigillo");
+        Run::from_output(self.line, o)
+    }
+
     /// Run it; fails the test if sigillo panicked (it must never exit 101).
     #[track_caller]
-    pub fn run(mut self) -> Run {
-        let o = self.cmd.output().expect("run sigillo");
-        let r = Run::from_output(self.line, o);
+    pub fn run(self) -> Run {
+        let r = self.output();
         assert!(
             !r.stderr.contains("panicked"),
             "sigillo panicked: {}",

@@ -105,8 +105,14 @@ fn start_server() -> u16 {
                     if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
                         break;
                     }
-                    if h.to_ascii_lowercase().trim() == format!("authorization: {expected}") {
-                        authorized = true;
+                    // Header names are case-insensitive; the credentials are not.
+                    if let Some((name, value)) = h.trim().split_once(':') {
+                        let (scheme, token) = value.trim().split_once(' ').unwrap_or(("", ""));
+                        if name.eq_ignore_ascii_case("authorization")
+                            && format!("{} {token}", scheme.to_ascii_lowercase()) == expected
+                        {
+                            authorized = true;
+                        }
                     }
                 }
                 let (status, ct, body): (&str, &str, Vec<u8>) = match path.as_str() {
@@ -180,7 +186,6 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 }
 
 #[test]
-#[ignore = "headless Chromium refuses URL credentials on navigation (net::ERR_INVALID_AUTH_CREDENTIALS): needs Tab::authenticate with a userinfo-free navigation URL"]
 fn credentials_in_the_url_are_used_but_never_sealed() {
     let port = start_server();
     let (d, tmp) = setup();

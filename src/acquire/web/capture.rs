@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Emulation, Network, Page};
+use headless_chrome::protocol::cdp::{Emulation, Fetch, Network, Page};
 use serde_json::{Value, json};
 
 use crate::acquire::web::exchange::HttpExchange;
@@ -122,21 +122,46 @@ pub fn mask_url(s: &str) -> String {
     out
 }
 
-/// Secrets of the URL's credentials, to scrub from text the browser produced.
+/// Secrets of the URL's credentials: given to the browser when the server asks for
+/// them, and scrubbed from text the browser produced.
 struct Credentials {
+    /// User name, percent-decoded.
+    user: String,
+    /// Password, percent-decoded.
+    password: String,
     /// `user:password` as written in the URL.
     userinfo: String,
     /// `user:***`.
     masked: String,
+    /// The URL without its credentials: what the browser is sent to.
+    bare: url::Url,
 }
 
 impl Credentials {
     fn of(u: &url::Url) -> Option<Credentials> {
         let password = u.password()?;
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let mut bare = u.clone();
+        // Cannot fail: http(s) URLs (checked before) have a host.
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
         Some(Credentials {
+            user: decode(u.username()),
+            password: decode(password),
             userinfo: format!("{}:{password}", u.username()),
             masked: format!("{}:***", u.username()),
+            bare,
         })
+    }
+
+    /// The URL pattern of the credentials' origin: only its challenges are answered,
+    /// so a third-party server on the page never receives the password.
+    fn origin_pattern(&self) -> String {
+        format!("{}/*", self.bare.origin().ascii_serialization())
     }
 
     fn scrub(&self, text: &str) -> String {
@@ -177,12 +202,14 @@ impl Browser {
         acq.input.insert("url".into(), json!(shown));
         let tab = self.new_tab(&shown)?;
         tab.set_default_timeout(opts.timeout);
+        let credentials = Credentials::of(&parsed);
         let mut s = Session {
             browser: self,
             tab: tab.clone(),
             url,
             shown,
-            credentials: Credentials::of(&parsed),
+            authenticated: opts.profile.is_some() || credentials.is_some(),
+            credentials,
             parsed,
             label,
             opts,
@@ -190,7 +217,6 @@ impl Browser {
             acq,
             net: Arc::default(),
             dialogs: Arc::default(),
-            authenticated: opts.profile.is_some(),
         };
         let result = s.run();
         let _ = tab.close(false);
@@ -375,8 +401,27 @@ impl Session<'_> {
 
     fn navigate(&mut self) -> Result<()> {
         self.progress("loading");
+        // Chromium refuses a URL with credentials in it (ERR_INVALID_AUTH_CREDENTIALS):
+        // navigate to the bare URL and answer the server's HTTP authentication
+        // challenges, those of the URL's own origin only, with the credentials.
+        let target = match &self.credentials {
+            Some(c) => {
+                self.tab
+                    .authenticate(Some(c.user.clone()), Some(c.password.clone()))
+                    .map_err(|e| chrome_err("setting the credentials", &self.shown, e))?;
+                let pattern = cdp::<Fetch::RequestPattern>(json!({
+                    "urlPattern": c.origin_pattern(),
+                    "requestStage": "Request",
+                }))?;
+                self.tab
+                    .enable_fetch(Some(&[pattern]), Some(true))
+                    .map_err(|e| chrome_err("enabling authentication", &self.shown, e))?;
+                c.bare.as_str()
+            }
+            None => self.url,
+        };
         self.tab
-            .navigate_to(self.url)
+            .navigate_to(target)
             .map_err(|e| nav_err(&self.shown, e))?;
         self.tab
             .wait_until_navigated()

@@ -105,7 +105,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         ),
         "alarm_hint" => (
             "Do not rely on its contents until every problem is explained; the first ones follow, the full list is under Verification.",
-            "Non fare affidamento sul contenuto finché ogni problema non è stato spiegato; seguono i primi, l'elenco completo è nella sezione Verifica.",
+            "Non fare affidamento sul contenuto finché ogni problema non è stato spiegato; seguono i primi (il dettaglio tecnico è in inglese), l'elenco completo è nella sezione Verifica.",
         ),
         "alarm_more" => (
             "More problems are listed under Verification.",
@@ -121,6 +121,40 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "no" => ("no", "no"),
         "key_trusted" => ("pinned with --trust", "fissata con --trust"),
         "key_untrusted" => ("NOT among the --trust keys", "NON tra le chiavi --trust"),
+        "problem_archive" => (
+            "The ZIP container is damaged or was altered",
+            "Il contenitore ZIP è danneggiato o è stato alterato",
+        ),
+        "problem_keys" => (
+            "A public key in the bundle is invalid",
+            "Una chiave pubblica del contenitore non è valida",
+        ),
+        "problem_item" => (
+            "An item's manifest is invalid or was altered",
+            "Il manifesto di un elemento non è valido o è stato alterato",
+        ),
+        "problem_file" => (
+            "A file was altered, added or removed",
+            "Un file è stato alterato, aggiunto o rimosso",
+        ),
+        "problem_signature" => ("A signature does not match", "Una firma non corrisponde"),
+        "problem_timestamp" => (
+            "A trusted timestamp does not hold",
+            "Una marca temporale non è valida",
+        ),
+        "problem_custody" => (
+            "The chain of custody is broken",
+            "La catena di custodia è interrotta",
+        ),
+        "problem_sums" => (
+            "The SHA256SUMS list does not match",
+            "L'elenco SHA256SUMS non corrisponde",
+        ),
+        "problem_trust" => (
+            "A signer is not among the trusted keys",
+            "Un firmatario non è tra le chiavi fidate",
+        ),
+        "problem_other" => ("Verification failed", "Verifica non superata"),
         _ => (key, key),
     };
     match lang {

@@ -73,7 +73,7 @@ fn not_verified_banner(v: &Verdict, l: Lang) -> Markup {
             p { (t(l, "alarm_count")) ": " (n) ". " (t(l, "alarm_hint")) }
             ul {
                 @for p in v.problems.iter().take(BANNER_PROBLEMS) {
-                    li { (crate::text::clip(&problem_line(p), BANNER_CLIP)) }
+                    li { (problem_item(p, l, Some(BANNER_CLIP))) }
                 }
             }
             @if n > BANNER_PROBLEMS { p { (t(l, "alarm_more")) } }
@@ -81,8 +81,34 @@ fn not_verified_banner(v: &Verdict, l: Lang) -> Markup {
     }
 }
 
-fn problem_line(p: &Problem) -> String {
-    format!("{}: {}", or_unknown(&p.subject), or_unknown(&p.message))
+/// A failed check: what failed, in the report's language, then sigillo's technical
+/// message (always English, marked `lang="en"` so a reader or screen reader knows).
+fn problem_item(p: &Problem, l: Lang, clip: Option<usize>) -> Markup {
+    let detail = format!("{}: {}", or_unknown(&p.subject), or_unknown(&p.message));
+    let detail = match clip {
+        Some(n) => crate::text::clip(&detail, n),
+        None => detail,
+    };
+    html! {
+        strong { (t(l, problem_kind_key(p.check.as_deref()))) } " — "
+        span lang="en" { (detail) }
+    }
+}
+
+/// The translation key of a failed layer (the verify report's `check`).
+fn problem_kind_key(check: Option<&str>) -> &'static str {
+    match check {
+        Some("archive") => "problem_archive",
+        Some("keys") => "problem_keys",
+        Some("item") => "problem_item",
+        Some("file") => "problem_file",
+        Some("signature") => "problem_signature",
+        Some("timestamp") => "problem_timestamp",
+        Some("custody") => "problem_custody",
+        Some("sums") => "problem_sums",
+        Some("trust") => "problem_trust",
+        _ => "problem_other",
+    }
 }
 
 /// Title, sensitivity note, case, bundle, generation time and operators.
@@ -350,7 +376,7 @@ fn verdict(v: Option<&Verdict>, l: Lang) -> Markup {
                 @if v.when_written { p { (t(l, "verified_when_written")) } }
             } @else {
                 p.bad { (t(l, "failed")) }
-                ul { @for p in &v.problems { li { (problem_line(p)) } } }
+                ul { @for p in &v.problems { li { (problem_item(p, l, None)) } } }
             }
             ul { @for s in &v.signers { li { (signer(s, l)) } } }
         }

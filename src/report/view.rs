@@ -26,6 +26,9 @@ fn read<T: DeserializeOwned + Default>(map: &Map<String, Value>) -> T {
 /// A failed check, as the report lists it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Problem {
+    /// The layer that failed (`archive`, `file`, `signature` …: the verify report's `check`).
+    #[serde(default, deserialize_with = "lenient")]
+    pub check: Option<String>,
     /// What was checked (member path, item id, custody line …).
     #[serde(default, deserialize_with = "lenient")]
     pub subject: Option<String>,
@@ -112,6 +115,7 @@ impl Verdict {
             .and_then(|v| serde_json::from_value::<VerifyJson>(v).ok());
         let Some(v) = parsed else {
             let problem = Problem {
+                check: None,
                 subject: Some("report".into()),
                 message: Some("the verification report could not be read".into()),
             };

@@ -270,7 +270,14 @@ fn a_bundle_that_does_not_verify_says_so_first_in_red() {
     victim.1 = b"HELLO".to_vec();
     write_zip(&d.join("bad.zip"), &members);
     d.sigillo(&["verify", "bad.zip"]).assert_exit(1);
-    for (lang, banner) in [("en", "NOT VERIFIED"), ("it", "NON VERIFICATO")] {
+    for (lang, banner, altered) in [
+        ("en", "NOT VERIFIED", "A file was altered, added or removed"),
+        (
+            "it",
+            "NON VERIFICATO",
+            "Un file è stato alterato, aggiunto o rimosso",
+        ),
+    ] {
         let out = format!("bad-{lang}.html");
         let r = d.sigillo(&["report", "bad.zip", "-o", &out, "--lang", lang]);
         r.assert_exit(1);
@@ -300,6 +307,14 @@ fn a_bundle_that_does_not_verify_says_so_first_in_red() {
         assert!(
             banner_html.contains("<li>"),
             "{lang}: the first problems are listed"
+        );
+        // Each problem says what failed in the report's language; sigillo's technical
+        // detail follows, marked as English.
+        assert!(
+            banner_html.contains(&format!(
+                "<li><strong>{altered}</strong> — <span lang=\"en\">"
+            )),
+            "{lang}: the altered file is named in the report's language: {banner_html}"
         );
         assert!(h.contains(".alarm{border:4px solid #b00"), "{lang}: in red");
         assert!(

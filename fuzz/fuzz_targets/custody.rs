@@ -26,6 +26,8 @@ fuzz_target!(|data: &[u8]| {
     let rep = sigillo::evidence::custody::check_chain(data, keys());
     // What verify does with the entries next must not panic either.
     for e in &rep.entries {
-        let _ = e.details.get("item").and_then(|v| v.as_str());
+        let _ = (e.action(), e.actor_key(), e.place());
+        let _ = e.record.event.subject();
+        let _ = e.record.event.display();
     }
 });

@@ -14,6 +14,7 @@ use crate::evidence::manifest::Manifest;
 use crate::evidence::media::MetadataFile;
 use crate::hashlist::HashRow;
 use crate::verify::Report;
+use crate::verify::token::TokenReport;
 
 /// Every published schema: (file name under `docs/schemas/`, schema).
 pub fn all() -> Vec<(&'static str, Value)> {
@@ -24,6 +25,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("hash-list.schema.json", schema::<Vec<HashRow>>()),
         ("metadata.schema.json", schema::<MetadataFile>()),
         ("verify-report.schema.json", schema::<Report>()),
+        ("token-report.schema.json", schema::<TokenReport>()),
     ]
 }
 

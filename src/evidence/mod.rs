@@ -7,6 +7,7 @@
 //! - [`tsp`]: RFC 3161 trusted timestamps, and [`stamping`] which applies them;
 //! - [`media`] and [`pdq`]: image and video facts: MD5, PDQ perceptual hash, metadata.
 
+pub mod ber;
 pub mod custody;
 pub mod hash;
 pub mod keys;
@@ -14,4 +15,5 @@ pub mod manifest;
 pub mod media;
 pub mod pdq;
 pub mod stamping;
+pub mod tsd;
 pub mod tsp;

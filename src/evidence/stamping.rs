@@ -50,6 +50,11 @@ pub struct TokenInfoFacts {
     pub serial: String,
     /// genTime minus the local clock's time for the same event, in milliseconds.
     pub difference_from_local_ms: Option<i64>,
+    /// Set when the token is not strict DER but `openssl ts -verify` reads it (BER
+    /// lengths, a certificate listed twice): what was read leniently. The checks
+    /// themselves are as strict as for any token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lenient: Option<String>,
 }
 
 /// Facts about a stored token, as `verify --json` shows them under `info`.
@@ -81,12 +86,16 @@ pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str
         let delta = crate::time::parse(local_time).map(|t| (i.gen_time - t).num_milliseconds());
         let tsa = crate::text::clip(i.tsa_name.as_deref().unwrap_or(&i.signer_subject), 200);
         when = format!(
-            "genTime {} by {} (policy {}{})",
+            "genTime {} by {} (policy {}{}{})",
             crate::time::rfc3339(&i.gen_time),
             tsa,
             crate::text::clip(&i.policy, 80),
             delta
                 .map(|d| format!(", {:+.3} s from the local clock", d as f64 / 1000.0))
+                .unwrap_or_default(),
+            i.lenient
+                .as_deref()
+                .map(|l| format!("; {l}"))
                 .unwrap_or_default()
         );
         TokenInfoFacts {
@@ -95,6 +104,7 @@ pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str
             policy: i.policy.clone(),
             serial: i.serial.clone(),
             difference_from_local_ms: delta,
+            lenient: i.lenient.clone(),
         }
     });
     // Reasons may quote the token's certificates: hostile text, shown clipped.

@@ -9,7 +9,7 @@
 //! 2. the eContentType is id-ct-TSTInfo;
 //! 3. the `messageDigest` signed attribute equals the hash of the TSTInfo;
 //! 4. the signature over the DER of the signed attributes verifies with the signer
-//!    certificate (ECDSA P-256/P-384, RSA PKCS#1 v1.5);
+//!    certificate (ECDSA P-256/P-384, RSA PKCS#1 v1.5 and PSS);
 //! 5. the ESS signing-certificate(-v2) hash names that certificate;
 //! 6. the certificate has the critical timeStamping extended key usage;
 //! 7. the message imprint (and, when requesting, the nonce) match;
@@ -52,6 +52,8 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 const RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
@@ -86,6 +88,19 @@ pub struct TokenInfo {
     pub hash_alg: String,
     /// Accuracy in milliseconds, if stated.
     pub accuracy_ms: Option<u64>,
+    /// What had to be read leniently (BER, repeated certificates), if anything.
+    pub lenient: Option<String>,
+    /// End of the signing certificate's validity (it may have expired since genTime).
+    pub signer_not_after: DateTime<Utc>,
+}
+
+/// What a token must cover: the data itself, or its digest (with the token's algorithm).
+#[derive(Debug, Clone, Copy)]
+pub enum Covered<'a> {
+    /// The bytes that were stamped.
+    Data(&'a [u8]),
+    /// Their hash, computed elsewhere (`timestamp verify --digest`).
+    Digest(&'a [u8]),
 }
 
 /// A token obtained from a TSA, checked.
@@ -157,6 +172,9 @@ impl TrustAnchors {
 pub struct TokenVerdict {
     /// What the token says, when it could be read.
     pub info: Option<TokenInfo>,
+    /// Subjects of the certificate path, signer first and trust anchor last (empty when
+    /// no path to an anchor was found).
+    pub chain: Vec<String>,
     /// Trusted, untrusted or invalid.
     pub status: TokenStatus,
 }
@@ -289,14 +307,17 @@ fn hash_name(alg: &ObjectIdentifier) -> String {
 /// (for RSA in CMS the algorithm may be plain rsaEncryption with the digest given apart).
 fn verify_sig(
     cert: &Certificate,
-    alg: &ObjectIdentifier,
+    alg: &AlgorithmIdentifierOwned,
     digest_alg: Option<&ObjectIdentifier>,
     msg: &[u8],
     sig: &[u8],
 ) -> std::result::Result<(), String> {
     let spki = &cert.tbs_certificate.subject_public_key_info;
     let key = spki.subject_public_key.raw_bytes();
-    let hash_oid = match *alg {
+    if alg.oid == RSASSA_PSS {
+        return verify_pss(key, alg, msg, sig);
+    }
+    let hash_oid = match alg.oid {
         ECDSA_SHA256 | RSA_SHA256 => ID_SHA256,
         ECDSA_SHA384 | RSA_SHA384 => ID_SHA384,
         ECDSA_SHA512 | RSA_SHA512 => ID_SHA512,
@@ -349,6 +370,43 @@ fn verify_sig(
     }
 }
 
+/// RSASSA-PSS (RFC 4055): the hash, MGF1 hash and salt length come from the
+/// algorithm's parameters; the key is an RSAPublicKey whether its SPKI says
+/// rsaEncryption or id-RSASSA-PSS.
+fn verify_pss(
+    key: &[u8],
+    alg: &AlgorithmIdentifierOwned,
+    msg: &[u8],
+    sig: &[u8],
+) -> std::result::Result<(), String> {
+    use rsa::pkcs1::{DecodeRsaPublicKey, RsaPssParams, TrailerField};
+    let raw = alg
+        .parameters
+        .as_ref()
+        .ok_or("RSASSA-PSS without parameters")?
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    let p = RsaPssParams::from_der(&raw).map_err(|e| format!("bad RSASSA-PSS parameters: {e}"))?;
+    let mgf_hash = p.mask_gen.parameters.as_ref().map(|h| h.oid);
+    if p.mask_gen.oid != MGF1 || mgf_hash != Some(p.hash.oid) {
+        return Err("RSASSA-PSS with a mask generation other than MGF1 over the same hash".into());
+    }
+    if p.trailer_field != TrailerField::BC {
+        return Err("RSASSA-PSS with an unknown trailer field".into());
+    }
+    let h = digest(&p.hash.oid, msg).ok_or("unsupported RSASSA-PSS digest")?;
+    let salt = usize::from(p.salt_len);
+    let scheme = match p.hash.oid {
+        ID_SHA256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
+        ID_SHA384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
+        ID_SHA512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+        _ => return Err("unsupported RSASSA-PSS digest".into()),
+    };
+    let pk = rsa::RsaPublicKey::from_pkcs1_der(key).map_err(|e| format!("bad RSA key: {e}"))?;
+    pk.verify(scheme, &h, sig)
+        .map_err(|_| "RSASSA-PSS signature does not verify".to_string())
+}
+
 fn cert_time(t: &x509_cert::time::Time) -> DateTime<Utc> {
     DateTime::<Utc>::from(t.to_system_time())
 }
@@ -395,6 +453,16 @@ fn raw_token(bytes: &[u8]) -> Vec<u8> {
         .unwrap_or_else(|| bytes.to_vec())
 }
 
+/// The token as the checks read it: strict DER as it was stored, or, for a token that
+/// `openssl ts -verify` accepts although it is not strict DER, re-encoded (see
+/// [`ber`](crate::evidence::ber)) with a note of what was changed.
+fn readable(bytes: &[u8]) -> (std::borrow::Cow<'_, [u8]>, Option<String>) {
+    match crate::evidence::ber::normalize(bytes) {
+        Some((der, repairs)) if !repairs.none() => (der.into(), repairs.describe()),
+        _ => (bytes.into(), None),
+    }
+}
+
 fn parse_token(bytes: &[u8]) -> std::result::Result<ContentInfo, String> {
     if let Ok(resp) = TimeStampResp::from_der(bytes) {
         use cmpv2::status::PkiStatus;
@@ -422,15 +490,37 @@ fn parse_token(bytes: &[u8]) -> std::result::Result<ContentInfo, String> {
     ContentInfo::from_der(bytes).map_err(|e| format!("not an RFC 3161 reply or token ({e})"))
 }
 
+/// One ESSCertID(v2): a certificate named by its hash.
+struct EssId {
+    alg: ObjectIdentifier,
+    hash: Vec<u8>,
+}
+
+impl EssId {
+    fn names(&self, c: &Certificate) -> bool {
+        c.to_der()
+            .ok()
+            .and_then(|der| digest(&self.alg, &der))
+            .is_some_and(|h| h == self.hash)
+    }
+}
+
 struct Checked {
     info: TokenInfo,
+    /// ESS ids after the signer's: each must name a certificate of the chain.
+    ess_chain: Vec<EssId>,
     tst: TstInfo,
     signer: Certificate,
     certs: Vec<Certificate>,
 }
 
 /// Checks 2–7 (everything but the chain).
-fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result<Checked, String> {
+fn check_token(
+    ci: &ContentInfo,
+    raw: &[u8],
+    covered: Covered<'_>,
+    extra: &[Certificate],
+) -> std::result::Result<Checked, String> {
     if ci.content_type != ID_SIGNED_DATA {
         return Err("the token is not CMS SignedData".into());
     }
@@ -449,8 +539,17 @@ fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result
     let tst_der = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
         .map(|o| o.as_bytes().to_vec())
         .unwrap_or_else(|_| econtent.value().to_vec());
-    let tst = TstInfo::from_der(&tst_der).map_err(|e| format!("malformed TSTInfo ({e})"))?;
-    let certs: Vec<Certificate> = sd
+    // The digest covers the octets as sent; a BER TSTInfo is read through its DER form.
+    let tst = TstInfo::from_der(&tst_der)
+        .or_else(|e| {
+            crate::evidence::ber::reencode(&tst_der)
+                .and_then(|d| TstInfo::from_der(&d).ok())
+                .ok_or(e)
+        })
+        .map_err(|e| format!("malformed TSTInfo ({e})"))?;
+    // The token's own certificates, then those supplied apart (`--certs`, for a token
+    // requested without certReq).
+    let mut certs: Vec<Certificate> = sd
         .certificates
         .as_ref()
         .map(|cs| {
@@ -462,6 +561,11 @@ fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result
                 .collect()
         })
         .unwrap_or_default();
+    for c in extra {
+        if !certs.contains(c) {
+            certs.push(c.clone());
+        }
+    }
     let si: &SignerInfo = sd
         .signer_infos
         .0
@@ -482,7 +586,7 @@ fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result
                 .any(|e| e.extn_id == ObjectIdentifier::new_unwrap("2.5.29.14") && e.extn_value.as_bytes().ends_with(ski.0.as_bytes())),
         })
         .cloned()
-        .ok_or("the TSA's signing certificate is not in the token (was the request made without certReq?)")?;
+        .ok_or("the TSA's signing certificate is neither in the token nor among the certificates supplied apart (a request made without certReq: supply the TSA's certificate)")?;
     let attrs = si
         .signed_attrs
         .as_ref()
@@ -513,42 +617,52 @@ fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result
         raw_signed_attrs(raw).ok_or("could not locate the signed attributes in the token")?;
     verify_sig(
         &signer,
-        &si.signature_algorithm.oid,
+        &si.signature_algorithm,
         Some(&si.digest_alg.oid),
         &signed,
         si.signature.as_bytes(),
     )
     .map_err(|e| format!("the TSA signature does not verify: {e}"))?;
-    // 5. ESS signing certificate names the signer.
-    let signer_der = signer.to_der().map_err(|e| e.to_string())?;
-    let ess_ok = if let Some(v) = attr(ID_AA_SIGNING_CERT_V2) {
+    // 5. ESS signing certificate names the signer first; further ids (with
+    //    `ess_cert_id_chain`) name the rest of its chain, checked once it is built.
+    let ess: Vec<EssId> = if let Some(v) = attr(ID_AA_SIGNING_CERT_V2) {
         let sc: SigningCertificateV2 = v
             .decode_as()
             .map_err(|e| format!("malformed signingCertificateV2 ({e})"))?;
-        sc.certs.first().is_some_and(|id| {
-            digest(
-                &id.hash_algorithm
-                    .as_ref()
-                    .map(|a| a.oid)
-                    .unwrap_or(ID_SHA256),
-                &signer_der,
-            )
-            .as_deref()
-                == Some(id.cert_hash.as_bytes())
-        })
+        sc.certs
+            .iter()
+            .map(|id| EssId {
+                alg: id.hash_algorithm.as_ref().map_or(ID_SHA256, |a| a.oid),
+                hash: id.cert_hash.as_bytes().to_vec(),
+            })
+            .collect()
     } else if let Some(v) = attr(ID_AA_SIGNING_CERT) {
         let sc: SigningCertificate = v
             .decode_as()
             .map_err(|e| format!("malformed signingCertificate ({e})"))?;
-        sc.certs.first().is_some_and(|id| {
-            digest(&ID_SHA1, &signer_der).as_deref() == Some(id.cert_hash.as_bytes())
-        })
+        sc.certs
+            .iter()
+            .map(|id| EssId {
+                alg: ID_SHA1,
+                hash: id.cert_hash.as_bytes().to_vec(),
+            })
+            .collect()
     } else {
         return Err("the token has no ESS signing-certificate attribute".into());
     };
-    if !ess_ok {
+    let Some((first, rest)) = ess.split_first() else {
+        return Err("the ESS signing-certificate attribute lists no certificate".into());
+    };
+    if !first.names(&signer) {
         return Err(
             "the ESS signing-certificate attribute names another certificate than the signer's"
+                .into(),
+        );
+    }
+    // As OpenSSL (ESS "cert id wrong order"): the signer only in the first place.
+    if rest.iter().any(|id| id.names(&signer)) {
+        return Err(
+            "the ESS signing-certificate attribute lists the signer's certificate again after the first place"
                 .into(),
         );
     }
@@ -566,11 +680,17 @@ fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result
         );
     }
     // 7. Imprint.
-    let h =
-        digest(&tst.message_imprint.hash_algorithm.oid, data).ok_or("unsupported imprint hash")?;
+    let (h, what) = match covered {
+        Covered::Data(data) => (
+            digest(&tst.message_imprint.hash_algorithm.oid, data)
+                .ok_or("unsupported imprint hash")?,
+            "the data hashes to",
+        ),
+        Covered::Digest(d) => (d.to_vec(), "the digest given is"),
+    };
     if tst.message_imprint.hashed_message.as_bytes() != h.as_slice() {
         return Err(format!(
-            "the message imprint does not match: the token covers {}:{}, the data hashes to {}",
+            "the message imprint does not match: the token covers {}:{}, {what} {}",
             hash_name(&tst.message_imprint.hash_algorithm.oid),
             hex::encode(tst.message_imprint.hashed_message.as_bytes()),
             hex::encode(&h)
@@ -594,23 +714,34 @@ fn check_token(ci: &ContentInfo, raw: &[u8], data: &[u8]) -> std::result::Result
         serial: hex::encode(tst.serial_number.as_bytes()),
         hash_alg: hash_name(&tst.message_imprint.hash_algorithm.oid),
         accuracy_ms,
+        lenient: None,
+        signer_not_after: cert_time(&signer.tbs_certificate.validity.not_after),
     };
     Ok(Checked {
         info,
+        ess_chain: rest
+            .iter()
+            .map(|i| EssId {
+                alg: i.alg,
+                hash: i.hash.clone(),
+            })
+            .collect(),
         tst,
         signer,
         certs,
     })
 }
 
-/// Check 8: the chain from the signer reaches an anchor, valid at `at`.
+/// Check 8: the chain from the signer reaches an anchor, valid at `at`. Returns the
+/// path, signer first, anchor last.
 fn check_chain(
     signer: &Certificate,
     pool: &[Certificate],
     anchors: &TrustAnchors,
     at: DateTime<Utc>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<Vec<Certificate>, String> {
     let mut cur = signer.clone();
+    let mut path = Vec::new();
     for _ in 0..8 {
         let v = &cur.tbs_certificate.validity;
         if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
@@ -623,10 +754,11 @@ fn check_chain(
         let sig = cur.signature.raw_bytes();
         let issued_by = |c: &Certificate| {
             c.tbs_certificate.subject == cur.tbs_certificate.issuer
-                && verify_sig(c, &cur.signature_algorithm.oid, None, &tbs, sig).is_ok()
+                && verify_sig(c, &cur.signature_algorithm, None, &tbs, sig).is_ok()
         };
+        path.push(cur.clone());
         if anchors.certs.contains(&cur) {
-            return Ok(());
+            return Ok(path);
         }
         if let Some(a) = anchors.certs.iter().find(|a| issued_by(a)) {
             let v = &a.tbs_certificate.validity;
@@ -636,7 +768,8 @@ fn check_chain(
                     a.tbs_certificate.subject
                 ));
             }
-            return Ok(());
+            path.push(a.clone());
+            return Ok(path);
         }
         let next = pool
             .iter()
@@ -666,27 +799,52 @@ fn is_ca(c: &Certificate) -> bool {
 
 /// Verify a stored `.tsr` (or bare token) against the data it should cover, offline.
 pub fn verify_token(tsr: &[u8], data: &[u8], anchors: &TrustAnchors) -> TokenVerdict {
+    verify_token_with(tsr, Covered::Data(data), anchors, &[])
+}
+
+/// [`verify_token`], with certificates the token may not embed (the TSA's signer
+/// certificate and intermediates, like `openssl ts -verify -untrusted`).
+pub fn verify_token_with(
+    tsr: &[u8],
+    covered: Covered<'_>,
+    anchors: &TrustAnchors,
+    extra: &[Certificate],
+) -> TokenVerdict {
+    let (bytes, lenient) = readable(tsr);
+    let tsr = bytes.as_ref();
     let ci = match parse_token(tsr) {
         Ok(c) => c,
         Err(reason) => {
             return TokenVerdict {
                 info: None,
+                chain: Vec::new(),
                 status: TokenStatus::Invalid { reason },
             };
         }
     };
-    match check_token(&ci, &raw_token(tsr), data) {
+    match check_token(&ci, &raw_token(tsr), covered, extra) {
         Err(reason) => TokenVerdict {
             info: None,
+            chain: Vec::new(),
             status: TokenStatus::Invalid { reason },
         },
         Ok(c) => {
-            let status = match check_chain(&c.signer, &c.certs, anchors, c.info.gen_time) {
-                Ok(()) => TokenStatus::Trusted,
-                Err(reason) => TokenStatus::Untrusted { reason },
+            let (status, path) = match check_chain(&c.signer, &c.certs, anchors, c.info.gen_time) {
+                Ok(path) if !c.ess_chain.iter().all(|id| path.iter().any(|p| id.names(p))) => (
+                    TokenStatus::Invalid {
+                        reason: "the ESS signing-certificate attribute names a certificate that is not in the TSA's chain".into(),
+                    },
+                    path,
+                ),
+                Ok(path) => (TokenStatus::Trusted, path),
+                Err(reason) => (TokenStatus::Untrusted { reason }, Vec::new()),
             };
             TokenVerdict {
-                info: Some(c.info),
+                info: Some(TokenInfo { lenient, ..c.info }),
+                chain: path
+                    .iter()
+                    .map(|p| p.tbs_certificate.subject.to_string())
+                    .collect(),
                 status,
             }
         }
@@ -747,9 +905,11 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
     if tsr.len() as u64 > MAX_REPLY {
         return Err(fail("the reply is larger than 1 MiB".into()));
     }
-    let ci = parse_token(&tsr).map_err(fail)?;
-    let c =
-        check_token(&ci, &raw_token(&tsr), data).map_err(|e| fail(format!("bad token: {e}")))?;
+    // The reply is stored as received; a lenient reading is only how it is checked.
+    let (readable_tsr, lenient) = readable(&tsr);
+    let ci = parse_token(&readable_tsr).map_err(fail)?;
+    let c = check_token(&ci, &raw_token(&readable_tsr), Covered::Data(data), &[])
+        .map_err(|e| fail(format!("bad token: {e}")))?;
     match &c.tst.nonce {
         Some(n)
             if n.as_bytes()
@@ -775,7 +935,7 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
     Ok(Token {
         tsr,
         chain_pem,
-        info: c.info,
+        info: TokenInfo { lenient, ..c.info },
     })
 }
 

@@ -25,6 +25,7 @@ mod items;
 mod order;
 mod report;
 mod sums;
+pub mod token;
 mod trust;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -44,6 +44,7 @@ mod report;
 mod report_safety;
 mod schemas;
 mod timestamp;
+mod tsa_interop;
 mod verify_consistency;
 mod warc;
 mod web_capture;

@@ -133,6 +133,13 @@ impl TestTsa {
             "sha256, sha384, sha512"
         };
         dir.write("tsa.cnf", config(dir.path(), digests));
+        let (ca_pem, tsa_pem) = (dir.join("ca.pem"), dir.join("tsa.pem"));
+        Self::serve_dir(dir, mode, ca_pem, tsa_pem)
+    }
+
+    /// Serve `openssl ts -reply -config tsa.cnf` from a folder set up by the caller
+    /// (its own PKI and configuration: see `tsa_interop`).
+    pub fn serve_dir(dir: Dir, mode: Mode, ca_pem: PathBuf, tsa_pem: PathBuf) -> TestTsa {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/tsr", listener.local_addr().unwrap());
         let d = dir.path().to_path_buf();
@@ -146,8 +153,8 @@ impl TestTsa {
         });
         TestTsa {
             url,
-            ca_pem: dir.join("ca.pem"),
-            tsa_pem: dir.join("tsa.pem"),
+            ca_pem,
+            tsa_pem,
             dir,
         }
     }

@@ -1,0 +1,769 @@
+//! TSA interop: a matrix of real OpenSSL TSAs, set up the ways TSAs are set up in
+//! practice. For every token, sigillo's verdict must be `openssl ts -verify`'s: what
+//! OpenSSL accepts sigillo accepts (reading leniently where the meaning is plain, such
+//! as the signer certificate listed twice), and what OpenSSL rejects sigillo rejects.
+
+use std::path::{Path, PathBuf};
+
+use sigillo::evidence::tsp::{self, TokenStatus, TrustAnchors};
+use x509_cert::Certificate;
+
+use crate::support::tsa::{Mode, TestTsa};
+use crate::tool::Tool;
+use crate::util::*;
+
+const DATA: &[u8] = b"the manifest signature";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    P256,
+    Rsa,
+}
+
+/// What the TSA's `certs` file holds (OpenSSL adds those certificates to every token).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Certs {
+    /// No `certs`: the token holds the signer certificate only.
+    None,
+    /// A chain file that also holds the signer certificate, so the token lists it twice.
+    SignerTwice,
+    /// The issuing CA (the intermediate when there is one, else the root).
+    Issuer,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Profile {
+    name: &'static str,
+    key: Key,
+    intermediate: bool,
+    certs: Certs,
+    /// `ess_cert_id_alg`: sha1 gives ESSCertID (v1), sha256 ESSCertIDv2.
+    ess_alg: &'static str,
+    ess_chain: bool,
+    tsa_name: bool,
+    /// The query asks for the TSA's certificate (`-cert`).
+    cert_req: bool,
+    accuracy: &'static str,
+}
+
+const BASE: Profile = Profile {
+    name: "ECDSA P-256, ESSCertIDv2",
+    key: Key::P256,
+    intermediate: false,
+    certs: Certs::None,
+    ess_alg: "sha256",
+    ess_chain: false,
+    tsa_name: true,
+    cert_req: true,
+    accuracy: "secs:1",
+};
+
+/// Tokens OpenSSL makes and accepts: sigillo must accept every one.
+const ACCEPTED: &[Profile] = &[
+    BASE,
+    Profile {
+        name: "signer certificate listed twice (certs = chain with the signer)",
+        certs: Certs::SignerTwice,
+        ..BASE
+    },
+    Profile {
+        name: "RSA 2048, ESSCertID v1 (SHA-1)",
+        key: Key::Rsa,
+        ess_alg: "sha1",
+        ..BASE
+    },
+    Profile {
+        name: "ess_cert_id_chain = yes",
+        certs: Certs::Issuer,
+        ess_chain: true,
+        ..BASE
+    },
+    Profile {
+        name: "root -> intermediate -> TSA",
+        intermediate: true,
+        certs: Certs::Issuer,
+        ..BASE
+    },
+    Profile {
+        name: "root -> intermediate -> TSA, ESS chain, RSA",
+        key: Key::Rsa,
+        intermediate: true,
+        certs: Certs::Issuer,
+        ess_chain: true,
+        ..BASE
+    },
+    Profile {
+        name: "accuracy in milliseconds, no TSA name",
+        accuracy: "secs:0, millisecs:250, microsecs:7",
+        tsa_name: false,
+        ..BASE
+    },
+    Profile {
+        name: "certificates not embedded (certReq false), chain supplied apart",
+        cert_req: false,
+        intermediate: true,
+        certs: Certs::Issuer,
+        ..BASE
+    },
+];
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let r = Tool::Openssl.run(dir, args);
+    assert!(r.code == 0, "openssl {args:?} failed: {}", r.stderr);
+}
+
+fn newkey(key: Key) -> Vec<&'static str> {
+    match key {
+        Key::P256 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        Key::Rsa => vec!["-newkey", "rsa:2048"],
+    }
+}
+
+/// A certificate `name` for `key`, issued by `issuer` (`None`: self-signed root).
+fn cert(dir: &Path, key: Key, name: &str, issuer: Option<&str>, ext: &str) {
+    let subj = format!("/CN=Interop {name}");
+    let (k, pem, csr, cnf) = (
+        format!("{name}.key"),
+        format!("{name}.pem"),
+        format!("{name}.csr"),
+        format!("{name}.cnf"),
+    );
+    std::fs::write(dir.join(&cnf), ext).unwrap();
+    let mut a = vec!["req", "-nodes", "-keyout", &k, "-subj", &subj];
+    a.extend(newkey(key));
+    match issuer {
+        None => {
+            a.extend(["-x509", "-days", "3650", "-out", &pem, "-extensions", "v3"]);
+            a.extend(["-config", &cnf]);
+            openssl(dir, &a);
+        }
+        Some(ca) => {
+            a.extend(["-new", "-out", &csr]);
+            openssl(dir, &a);
+            let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+            openssl(
+                dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &csr,
+                    "-CA",
+                    &ca_pem,
+                    "-CAkey",
+                    &ca_key,
+                    "-CAcreateserial",
+                    "-days",
+                    "825",
+                    "-out",
+                    &pem,
+                    "-extfile",
+                    &cnf,
+                    "-extensions",
+                    "v3",
+                ],
+            );
+        }
+    }
+}
+
+const ROOT_EXT: &str = "[req]\ndistinguished_name = dn\n[dn]\n[v3]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n";
+const INTERMEDIATE_EXT: &str = "[v3]\nbasicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n";
+const TSA_EXT: &str = "[v3]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,nonRepudiation\nextendedKeyUsage = critical,timeStamping\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n";
+
+/// The PKI and `tsa.cnf` of a profile in `dir`.
+fn setup(dir: &Path, p: &Profile) {
+    cert(dir, p.key, "root", None, ROOT_EXT);
+    let issuer = if p.intermediate {
+        cert(dir, p.key, "intermediate", Some("root"), INTERMEDIATE_EXT);
+        "intermediate"
+    } else {
+        "root"
+    };
+    cert(dir, p.key, "tsa", Some(issuer), TSA_EXT);
+    let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap();
+    let certs_line = match p.certs {
+        Certs::None => String::new(),
+        Certs::SignerTwice => {
+            std::fs::write(
+                dir.join("chain.pem"),
+                read("tsa.pem") + &read(&format!("{issuer}.pem")),
+            )
+            .unwrap();
+            "certs = $dir/chain.pem\n".into()
+        }
+        Certs::Issuer => format!("certs = $dir/{issuer}.pem\n"),
+    };
+    // The certificates a verifier gets apart from the token (`-untrusted`).
+    let mut apart = read("tsa.pem");
+    if p.intermediate {
+        apart += &read("intermediate.pem");
+    }
+    std::fs::write(dir.join("untrusted.pem"), apart).unwrap();
+    std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
+    std::fs::write(
+        dir.join("tsa.cnf"),
+        format!(
+            "[tsa]\ndefault_tsa = t\n[t]\ndir = {d}\nserial = $dir/tsaserial\ncrypto_device = builtin\n\
+             signer_cert = $dir/tsa.pem\nsigner_key = $dir/tsa.key\n{certs_line}signer_digest = sha256\n\
+             default_policy = 1.2.3.4.1\nother_policies = 1.2.3.4.5\ndigests = sha256, sha384, sha512\n\
+             accuracy = {acc}\nclock_precision_digits = 3\nordering = yes\ntsa_name = {name}\n\
+             ess_cert_id_chain = {chain}\ness_cert_id_alg = {alg}\n",
+            d = dir.display(),
+            acc = p.accuracy,
+            name = if p.tsa_name { "yes" } else { "no" },
+            chain = if p.ess_chain { "yes" } else { "no" },
+            alg = p.ess_alg,
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("data.bin"), DATA).unwrap();
+}
+
+/// A reply to a query over `data.bin`, as `r.tsr`.
+fn reply(dir: &Path, p: &Profile) -> Vec<u8> {
+    let mut q = vec![
+        "ts", "-query", "-data", "data.bin", "-sha256", "-out", "q.tsq",
+    ];
+    if p.cert_req {
+        q.push("-cert");
+    }
+    openssl(dir, &q);
+    openssl(
+        dir,
+        &[
+            "ts",
+            "-reply",
+            "-config",
+            "tsa.cnf",
+            "-queryfile",
+            "q.tsq",
+            "-out",
+            "r.tsr",
+        ],
+    );
+    std::fs::read(dir.join("r.tsr")).unwrap()
+}
+
+/// `openssl ts -verify` on `file` (a reply; `token`: a bare token) over `data.bin`.
+fn openssl_accepts(dir: &Path, file: &str, token: bool) -> (bool, String) {
+    let mut a = vec![
+        "ts",
+        "-verify",
+        "-data",
+        "data.bin",
+        "-in",
+        file,
+        "-CAfile",
+        "root.pem",
+        "-untrusted",
+        "untrusted.pem",
+    ];
+    if token {
+        a.push("-token_in");
+    }
+    let r = Tool::Openssl.run(dir, &a);
+    (
+        r.code == 0 && r.stdout.contains("Verification: OK"),
+        r.all(),
+    )
+}
+
+fn certs_in(path: &Path) -> Vec<Certificate> {
+    Certificate::load_pem_chain(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn sigillo_status(dir: &Path, token: &[u8]) -> tsp::TokenVerdict {
+    let anchors = TrustAnchors::from_pem_files(&[dir.join("root.pem")]).unwrap();
+    tsp::verify_token_with(
+        token,
+        tsp::Covered::Data(DATA),
+        &anchors,
+        &certs_in(&dir.join("untrusted.pem")),
+    )
+}
+
+#[test]
+fn every_token_openssl_accepts_sigillo_accepts() {
+    for p in ACCEPTED {
+        let d = Dir::new();
+        setup(d.path(), p);
+        let tsr = reply(d.path(), p);
+        let (ok, why) = openssl_accepts(d.path(), "r.tsr", false);
+        assert!(ok, "{}: OpenSSL itself rejects: {why}", p.name);
+        let v = sigillo_status(d.path(), &tsr);
+        assert_eq!(v.status, TokenStatus::Trusted, "{}", p.name);
+        let info = v.info.expect("facts of a trusted token");
+        assert_eq!(info.tsa_name.is_some(), p.tsa_name, "{}", p.name);
+        let lenient = info.lenient.unwrap_or_default();
+        if p.certs == Certs::SignerTwice {
+            assert!(
+                lenient.contains("1 repeated certificate(s) ignored"),
+                "{}: the lenient reading is said: {lenient:?}",
+                p.name
+            );
+        } else {
+            assert!(lenient.is_empty(), "{}: {lenient}", p.name);
+        }
+        if p.name.starts_with("accuracy") {
+            assert_eq!(info.accuracy_ms, Some(250), "{}", p.name);
+        }
+        // Without the certificates supplied apart, a token without them cannot be
+        // checked, and says what to do.
+        if !p.cert_req {
+            let anchors = TrustAnchors::from_pem_files(&[d.join("root.pem")]).unwrap();
+            match tsp::verify_token(&tsr, DATA, &anchors).status {
+                TokenStatus::Invalid { reason } => {
+                    assert!(reason.contains("supply the TSA's certificate"), "{reason}")
+                }
+                s => panic!("{}: {s:?}", p.name),
+            }
+        }
+    }
+}
+
+/// The outer SEQUENCEs of a DER reply re-encoded with indefinite lengths (BER).
+fn to_indefinite(der: &[u8]) -> Vec<u8> {
+    // Length octets of the top-level value, and its contents.
+    let (hdr, len) = match der[1] {
+        n if n < 0x80 => (2, n as usize),
+        n => {
+            let k = (n & 0x7F) as usize;
+            let len = der[2..2 + k]
+                .iter()
+                .fold(0usize, |a, b| (a << 8) | *b as usize);
+            (2 + k, len)
+        }
+    };
+    let mut out = vec![der[0], 0x80];
+    out.extend_from_slice(&der[hdr..hdr + len]);
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+#[test]
+fn a_ber_encoded_reply_is_read_as_openssl_reads_it() {
+    let d = Dir::new();
+    setup(d.path(), &BASE);
+    let tsr = reply(d.path(), &BASE);
+    let ber = to_indefinite(&tsr);
+    d.write("ber.tsr", &ber);
+    let (ok, why) = openssl_accepts(d.path(), "ber.tsr", false);
+    assert!(ok, "OpenSSL reads BER: {why}");
+    let v = sigillo_status(d.path(), &ber);
+    assert_eq!(v.status, TokenStatus::Trusted);
+    assert!(
+        v.info.unwrap().lenient.unwrap().contains("BER"),
+        "the lenient reading is said"
+    );
+}
+
+#[test]
+fn what_openssl_rejects_sigillo_rejects() {
+    // 1. The ESS chain names the signer again after itself (certs = chain with the
+    //    signer, ess_cert_id_chain = yes): OpenSSL says "ess cert id wrong order".
+    let p = Profile {
+        name: "ESS chain with the signer listed twice",
+        certs: Certs::SignerTwice,
+        ess_chain: true,
+        ..BASE
+    };
+    let d = Dir::new();
+    setup(d.path(), &p);
+    let tsr = reply(d.path(), &p);
+    let (ok, why) = openssl_accepts(d.path(), "r.tsr", false);
+    assert!(!ok, "{}: OpenSSL accepted: {why}", p.name);
+    let v = sigillo_status(d.path(), &tsr);
+    assert_ne!(v.status, TokenStatus::Trusted, "{}", p.name);
+
+    // 2. A root that did not issue the TSA: untrusted for both.
+    let other = Dir::new();
+    setup(other.path(), &BASE);
+    let d2 = Dir::new();
+    setup(d2.path(), &BASE);
+    let tsr2 = reply(d2.path(), &BASE);
+    std::fs::copy(other.join("root.pem"), d2.join("root.pem")).unwrap();
+    let (ok, _) = openssl_accepts(d2.path(), "r.tsr", false);
+    assert!(!ok, "OpenSSL rejects a foreign root");
+    assert!(matches!(
+        sigillo_status(d2.path(), &tsr2).status,
+        TokenStatus::Untrusted { .. }
+    ));
+
+    // 3. Signed by a certificate without the critical timeStamping key usage (OpenSSL's
+    //    TSA refuses to use it, so the token is made with `openssl cms -sign -cades`).
+    let d3 = Dir::new();
+    setup(d3.path(), &BASE);
+    reply(d3.path(), &BASE);
+    cert(
+        d3.path(),
+        Key::P256,
+        "plain",
+        Some("root"),
+        "[v3]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = timeStamping\n",
+    );
+    let tok = cms_token(d3.path(), "plain", &[]);
+    std::fs::copy(d3.join("plain.pem"), d3.join("untrusted.pem")).unwrap();
+    let (ok, _) = openssl_accepts(d3.path(), "cms.tok", true);
+    assert!(
+        !ok,
+        "OpenSSL rejects a TSA certificate without critical EKU"
+    );
+    match sigillo_status(d3.path(), &tok).status {
+        TokenStatus::Invalid { reason } => assert!(reason.contains("timeStamping"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+}
+
+/// A TimeStampToken over the TSTInfo of `r.tsr`, signed again by `signer` with
+/// `openssl cms -sign -cades` (signingCertificateV2, as a TSA adds), as `cms.tok`.
+fn cms_token(dir: &Path, signer: &str, keyopt: &[&str]) -> Vec<u8> {
+    openssl(
+        dir,
+        &[
+            "ts",
+            "-reply",
+            "-in",
+            "r.tsr",
+            "-token_out",
+            "-out",
+            "orig.tok",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-verify",
+            "-noverify",
+            "-inform",
+            "DER",
+            "-in",
+            "orig.tok",
+            "-binary",
+            "-out",
+            "tst.der",
+        ],
+    );
+    let (pem, key) = (format!("{signer}.pem"), format!("{signer}.key"));
+    let mut a = vec![
+        "cms",
+        "-sign",
+        "-binary",
+        "-nodetach",
+        "-in",
+        "tst.der",
+        "-econtent_type",
+        "1.2.840.113549.1.9.16.1.4",
+        "-signer",
+        &pem,
+        "-inkey",
+        &key,
+        "-cades",
+        "-md",
+        "sha256",
+        "-outform",
+        "DER",
+        "-out",
+        "cms.tok",
+    ];
+    a.extend_from_slice(keyopt);
+    openssl(dir, &a);
+    std::fs::read(dir.join("cms.tok")).unwrap()
+}
+
+/// RSA-PSS: OpenSSL 3.0's TSA and `ts -verify` cannot handle it (their PKCS#7 code
+/// signs and checks PKCS#1 v1.5 only), but `openssl cms` signs and verifies it, and
+/// TSAs built on other stacks use it. sigillo verifies such tokens, and rejects one
+/// whose PSS signature was altered.
+#[test]
+fn rsa_pss_tokens_verify_as_openssl_cms_verifies_them() {
+    let p = Profile {
+        key: Key::Rsa,
+        ..BASE
+    };
+    let d = Dir::new();
+    setup(d.path(), &p);
+    reply(d.path(), &p);
+    let tok = cms_token(d.path(), "tsa", &["-keyopt", "rsa_padding_mode:pss"]);
+    let r = Tool::Openssl.run(
+        d.path(),
+        &[
+            "cms",
+            "-verify",
+            "-inform",
+            "DER",
+            "-in",
+            "cms.tok",
+            "-binary",
+            "-CAfile",
+            "root.pem",
+            "-purpose",
+            "any",
+            "-cades",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(r.code == 0, "openssl cms -verify: {}", r.all());
+    let v = sigillo_status(d.path(), &tok);
+    assert_eq!(v.status, TokenStatus::Trusted);
+    // The last byte of the DER is the last byte of the PSS signature.
+    let mut bad = tok.clone();
+    *bad.last_mut().unwrap() ^= 1;
+    assert!(matches!(
+        sigillo_status(d.path(), &bad).status,
+        TokenStatus::Invalid { .. }
+    ));
+}
+
+/// The case of the issue, end to end: a TSA whose `certs` file holds its own
+/// certificate. Sealing gets a trusted token (no silent fallback to the local clock),
+/// `verify` says it read the token leniently, and OpenSSL checks the stored token.
+#[test]
+fn sealing_with_a_tsa_that_lists_its_certificate_twice() {
+    let p = Profile {
+        certs: Certs::SignerTwice,
+        ..BASE
+    };
+    let tsa_dir = Dir::new();
+    setup(tsa_dir.path(), &p);
+    let root: PathBuf = tsa_dir.join("root.pem");
+    let t = TestTsa::serve_dir(tsa_dir, Mode::Normal, root.clone(), PathBuf::new());
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    d.write("e.txt", "evidence");
+    let r = d.add(&[
+        "e.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--tsa",
+        &t.url,
+        "--require-tsa",
+    ]);
+    assert!(r.stderr.contains("1 trusted timestamp"), "{}", r.all());
+    let r = d.sigillo(&["verify", "case.zip", "--tsa-ca", root.to_str().unwrap()]);
+    r.assert_exit(0);
+    assert!(
+        r.stdout.contains("trusted timestamp: genTime")
+            && r.stdout.contains("1 repeated certificate(s) ignored"),
+        "{}",
+        r.stdout
+    );
+    let tsr = member(&d.join("case.zip"), "/manifest.tsr");
+    d.write("stored.tsr", &tsr);
+    let sig = member(&d.join("case.zip"), "/manifest.sig");
+    d.write("manifest.sig", &sig);
+    let r = Tool::Openssl.run(
+        d.path(),
+        &[
+            "ts",
+            "-verify",
+            "-data",
+            "manifest.sig",
+            "-in",
+            "stored.tsr",
+            "-CAfile",
+            root.to_str().unwrap(),
+        ],
+    );
+    assert!(r.stdout.contains("Verification: OK"), "{}", r.all());
+}
+
+/// DER TLV with a definite length.
+fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = contents.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes = n.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(contents);
+    out
+}
+
+/// An RFC 5544 TimeStampedData holding `content` and one token over it.
+fn timestamped_data(content: &[u8], token: &[u8]) -> Vec<u8> {
+    let entry = tlv(0x30, token);
+    let mut tsd = tlv(0x02, &[1]);
+    tsd.extend(tlv(
+        0x30,
+        &[tlv(0x01, &[0x00]), tlv(0x0C, b"evidence.txt")].concat(),
+    ));
+    tsd.extend(tlv(0x04, content));
+    tsd.extend(tlv(0xA0, &entry));
+    let oid = [
+        0x06, 0x0B, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x10, 0x01, 0x1F,
+    ];
+    tlv(0x30, &[&oid[..], &tlv(0xA0, &tlv(0x30, &tsd))].concat())
+}
+
+#[test]
+fn timestamp_verify_checks_tokens_made_by_other_tools() {
+    let p = Profile {
+        cert_req: false,
+        intermediate: true,
+        certs: Certs::Issuer,
+        ..BASE
+    };
+    let d = Dir::new();
+    setup(d.path(), &p);
+    reply(d.path(), &p);
+    let dir = d.path().to_str().unwrap().to_string();
+    let root = format!("{dir}/root.pem");
+    let apart = format!("{dir}/untrusted.pem");
+    // A reply with its data, the certificates supplied apart: trusted, exit 0.
+    let r = d.sigillo(&[
+        "timestamp",
+        "verify",
+        "r.tsr",
+        "--data",
+        "data.bin",
+        "--tsa-ca",
+        &root,
+        "--certs",
+        &apart,
+    ]);
+    r.assert_exit(0);
+    for needle in [
+        "token: TRUSTED",
+        "genTime:",
+        "policy:      1.2.3.4.1",
+        "accuracy:    1000 ms",
+        "hash:        sha256",
+        "CN=Interop tsa <- CN=Interop intermediate <- CN=Interop root (validated at genTime)",
+        "revocation:  none",
+        "TRUSTED: every token is valid",
+    ] {
+        assert!(r.stdout.contains(needle), "{needle}: {}", r.stdout);
+    }
+    // Without the certificates it cannot be checked (exit 1) and the fix is named.
+    let r = d.sigillo(&[
+        "timestamp",
+        "verify",
+        "r.tsr",
+        "--data",
+        "data.bin",
+        "--tsa-ca",
+        &root,
+    ]);
+    r.assert_exit(1);
+    assert!(
+        r.stdout.contains("supply the TSA's certificate"),
+        "{}",
+        r.stdout
+    );
+    // By digest, as JSON.
+    let hex = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(DATA))
+    };
+    let r = d.sigillo(&[
+        "timestamp",
+        "verify",
+        "r.tsr",
+        "--digest",
+        &hex,
+        "--tsa-ca",
+        &root,
+        "--certs",
+        &apart,
+        "--json",
+    ]);
+    r.assert_exit(0);
+    let v: serde_json::Value = r.json();
+    assert_eq!(v["format"], "sigillo-token-report/1");
+    assert_eq!(v["kind"], "rfc3161-reply");
+    assert_eq!(v["verdict"], "trusted");
+    assert_eq!(v["tokens"][0]["revocation"]["status"], "none");
+    assert_eq!(v["tokens"][0]["chain"].as_array().unwrap().len(), 3);
+    // Other data: invalid, exit 1, the imprint named.
+    d.write("other.bin", "other");
+    let r = d.sigillo(&[
+        "timestamp",
+        "verify",
+        "r.tsr",
+        "--data",
+        "other.bin",
+        "--tsa-ca",
+        &root,
+        "--certs",
+        &apart,
+    ]);
+    r.assert_exit(1);
+    assert!(
+        r.stdout.contains("INVALID") && r.stdout.contains("imprint"),
+        "{}",
+        r.stdout
+    );
+    // Under the system store (no --tsa-ca): untrusted, exit 1, and what to do.
+    let r = d.sigillo(&[
+        "timestamp",
+        "verify",
+        "r.tsr",
+        "--data",
+        "data.bin",
+        "--certs",
+        &apart,
+    ]);
+    r.assert_exit(1);
+    assert!(r.stdout.contains("pass --tsa-ca"), "{}", r.stdout);
+    // Cannot run: exit 2.
+    d.sigillo(&["timestamp", "verify", "missing.tsr", "--data", "data.bin"])
+        .assert_exit(2);
+    d.sigillo(&["timestamp", "verify", "r.tsr", "--digest", "xyz"])
+        .assert_exit(2);
+    d.sigillo(&["timestamp", "verify", "r.tsr"]).assert_exit(2);
+
+    // An RFC 5544 .tsd with its data inside: no --data needed.
+    let q = BASE;
+    let e = Dir::new();
+    setup(e.path(), &q);
+    reply(e.path(), &q);
+    openssl(
+        e.path(),
+        &[
+            "ts",
+            "-reply",
+            "-in",
+            "r.tsr",
+            "-token_out",
+            "-out",
+            "t.tok",
+        ],
+    );
+    let tsd = timestamped_data(DATA, &e.read("t.tok"));
+    e.write("evidence.txt.tsd", &tsd);
+    let root = e.join("root.pem");
+    let r = e.sigillo(&[
+        "timestamp",
+        "verify",
+        "evidence.txt.tsd",
+        "--tsa-ca",
+        root.to_str().unwrap(),
+        "--json",
+    ]);
+    r.assert_exit(0);
+    let v: serde_json::Value = r.json();
+    assert_eq!(v["kind"], "rfc5544-timestamped-data");
+    // The same .tsd with altered content: invalid.
+    let mut bad = DATA.to_vec();
+    bad[0] ^= 1;
+    e.write("bad.tsd", timestamped_data(&bad, &e.read("t.tok")));
+    e.sigillo(&[
+        "timestamp",
+        "verify",
+        "bad.tsd",
+        "--tsa-ca",
+        root.to_str().unwrap(),
+    ])
+    .assert_exit(1);
+    // `sigillo timestamp BUNDLE` still works as before (no bundle: exit 2).
+    e.sigillo(&["timestamp"]).assert_exit(2);
+}

@@ -14,6 +14,7 @@ pub mod browser;
 pub mod bundle;
 pub mod cleanup;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod error;
 pub mod evidence;

@@ -51,6 +51,42 @@ pub fn slugify(s: &str) -> String {
     }
 }
 
+/// Mask the password of a URL's credentials (`user:secret@host` → `user:***@host`);
+/// anything else is returned unchanged. Also applied to text that embeds such URLs.
+pub fn mask_url(s: &str) -> String {
+    // Hand-written scan rather than `url::Url`: the input may be a header block or an
+    // error message with URLs inside, not one URL.
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '>'
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.find(':') {
+                    Some(colon) => {
+                        out.push_str(&userinfo[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,6 @@ fuzz_target!(|data: &[u8]| {
     for e in &rep.entries {
         let _ = (e.action(), e.actor_key(), e.place());
         let _ = e.record.event.subject();
-        let _ = e.record.event.display();
+        let _ = e.record.actor.display();
     }
 });

@@ -73,7 +73,7 @@ pub(super) fn run(a: AddArgs) -> CmdResult {
     let opts = SealOptions {
         case: a.item.case.clone(),
         note: a.item.note.clone(),
-        tsa: a.tsa.urls(),
+        tsa: a.tsa.endpoints()?,
         require_tsa: a.tsa.require_tsa,
         tsa_timeout: None,
         progress: super::progress::for_terminal(a.json.json),

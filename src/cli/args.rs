@@ -12,6 +12,7 @@ use super::output::errln;
 use crate::error::{Error, Result};
 use crate::evidence::custody::Actor;
 use crate::evidence::keys::{self, EnvOrTerminal};
+use crate::evidence::stamping::TsaEndpoint;
 use crate::seal::Signer;
 
 /// `-o/--output`: the bundle a command creates or appends to.
@@ -65,15 +66,22 @@ pub(super) struct SignerArgs {
 
 impl SignerArgs {
     /// Load the key (asking for its passphrase if needed) and name the person behind it.
+    /// Flags first, then config.toml (`key`, `[operator]`), then the key's stored name.
     pub(super) fn signer(&self) -> Result<Signer> {
-        let path = match &self.key {
-            Some(p) => p.clone(),
-            None => default_key()?,
+        let config = crate::config::Config::load()?;
+        let op = config.operator.clone().unwrap_or_default();
+        let path = match (&self.key, &config.key) {
+            (Some(p), _) => p.clone(),
+            (None, Some(p)) if std::env::var_os(keys::KEY_ENV).is_none_or(|v| v.is_empty()) => {
+                p.clone()
+            }
+            _ => default_key()?,
         };
         let key = load_key(&path)?;
         let name = self
             .operator
             .clone()
+            .or(op.name)
             .or_else(|| key.name.clone())
             .ok_or_else(|| {
                 Error::input(
@@ -85,8 +93,8 @@ impl SignerArgs {
             key,
             actor: Actor {
                 name,
-                role: self.role.clone(),
-                organisation: self.organisation.clone(),
+                role: self.role.clone().or(op.role),
+                organisation: self.organisation.clone().or(op.organisation),
             },
         })
     }
@@ -117,8 +125,9 @@ pub(super) fn default_key() -> Result<PathBuf> {
 /// Timestamp authorities: `--tsa` (repeatable, else $SIGILLO_TSA) and `--require-tsa`.
 #[derive(Args, Debug, Clone)]
 pub(super) struct TsaArgs {
-    /// RFC 3161 timestamp authority URL (repeatable; also $SIGILLO_TSA, comma-separated).
-    #[arg(long = "tsa", value_name = "URL")]
+    /// RFC 3161 timestamp authority: a URL, or the NAME of a [tsa.NAME] section of
+    /// config.toml (repeatable; else $SIGILLO_TSA, comma-separated; else tsa_default).
+    #[arg(long = "tsa", value_name = "URL|NAME")]
     tsa: Vec<String>,
     /// Fail, writing nothing, if any timestamp authority fails.
     #[arg(long)]
@@ -126,20 +135,33 @@ pub(super) struct TsaArgs {
 }
 
 impl TsaArgs {
-    /// The TSA URLs: `--tsa`, or else the comma-separated `$SIGILLO_TSA`.
-    pub(super) fn urls(&self) -> Vec<String> {
-        if !self.tsa.is_empty() {
-            return self.tsa.clone();
+    /// The TSAs: `--tsa`, else the comma-separated `$SIGILLO_TSA`, else config.toml's
+    /// `tsa_default`; each a URL or a configured name.
+    pub(super) fn endpoints(&self) -> Result<Vec<TsaEndpoint>> {
+        let specs: Vec<String> = if !self.tsa.is_empty() {
+            self.tsa.clone()
+        } else {
+            std::env::var("SIGILLO_TSA")
+                .map(|env| {
+                    env.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        // The configuration is read only when it is needed: a URL alone needs none.
+        if !specs.is_empty() && specs.iter().all(|s| s.contains("://")) {
+            return specs.iter().map(|s| TsaEndpoint::from_url(s)).collect();
         }
-        std::env::var("SIGILLO_TSA")
-            .map(|env| {
-                env.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default()
+        let config = crate::config::Config::load()?;
+        let specs = if specs.is_empty() {
+            config.tsa_default.clone()
+        } else {
+            specs
+        };
+        specs.iter().map(|s| config.endpoint(s)).collect()
     }
 }
 

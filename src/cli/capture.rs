@@ -104,7 +104,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         seal: SealOptions {
             case: c.item.case.clone(),
             note: c.item.note.clone(),
-            tsa: c.tsa.urls(),
+            tsa: c.tsa.endpoints()?,
             require_tsa: c.tsa.require_tsa,
             tsa_timeout: None,
             progress: Default::default(),

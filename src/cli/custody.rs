@@ -162,7 +162,7 @@ fn add(a: CustodyAddArgs) -> CmdResult {
         event,
         a.note.as_deref(),
         &signer,
-        &a.tsa.urls(),
+        &a.tsa.endpoints()?,
         a.tsa.require_tsa,
     )?;
     for w in &warnings {

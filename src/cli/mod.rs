@@ -12,6 +12,7 @@
 mod add;
 mod args;
 mod capture;
+mod config;
 mod custody;
 mod demo;
 mod extract;
@@ -69,6 +70,9 @@ enum Command {
     Report(report::ReportArgs),
     /// Build a sample bundle from the bundled samples/ (offline) and verify it.
     Demo(demo::DemoArgs),
+    /// Show the effective configuration (config.toml, key, operator, TSAs).
+    #[command(subcommand)]
+    Config(config::ConfigCmd),
 }
 
 /// Why a command stopped without its normal exit code.
@@ -123,6 +127,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Extract(x) => extract::run(x),
         Command::Custody(c) => custody::run(c),
         Command::Demo(d) => demo::run(d),
+        Command::Config(c) => config::run(c),
         Command::Timestamp(t) => timestamp::run(t),
         Command::Capture(c) => capture::run(*c),
         Command::Hashes(h) => hashes::run(h),

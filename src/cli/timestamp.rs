@@ -73,8 +73,13 @@ pub(super) fn run(t: TimestampArgs) -> CmdResult {
             .into());
     };
     let signer = t.signer.signer()?;
-    let out =
-        crate::seal::add_timestamps(&bundle, &t.tsa.urls(), t.renew, t.tsa.require_tsa, &signer)?;
+    let out = crate::seal::add_timestamps(
+        &bundle,
+        &t.tsa.endpoints()?,
+        t.renew,
+        t.tsa.require_tsa,
+        &signer,
+    )?;
     for (item, file) in &out.added {
         errln!("timestamped {item}: {file}");
     }

@@ -140,12 +140,94 @@ pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str
     }
 }
 
+/// A timestamp authority to ask: its URL (never with credentials in it) and, for a TSA
+/// that needs an account, the HTTP basic authentication to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TsaEndpoint {
+    /// The name of its `[tsa.NAME]` section, when it came from the configuration.
+    pub name: Option<String>,
+    /// The endpoint URL, as recorded in the bundle.
+    pub url: String,
+    /// The account, when the TSA needs one.
+    pub auth: Option<BasicAuth>,
+}
+
+/// HTTP basic authentication. Its `Debug` hides the password; nothing writes it anywhere.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicAuth {
+    /// Account name.
+    pub user: String,
+    password: String,
+}
+
+impl BasicAuth {
+    /// An account.
+    pub fn new(user: String, password: String) -> BasicAuth {
+        BasicAuth { user, password }
+    }
+
+    /// The password, for the request only.
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl std::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BasicAuth({}:***)", self.user)
+    }
+}
+
+impl TsaEndpoint {
+    /// A TSA given by URL. Credentials written into the URL (`https://user:pw@host/`)
+    /// become basic authentication and are removed from the URL that is recorded.
+    pub fn from_url(url: &str) -> Result<TsaEndpoint> {
+        let mut u = url::Url::parse(url).map_err(|e| {
+            crate::error::Error::input(format!(
+                "'{}' is not a valid TSA URL ({e})",
+                crate::text::mask_url(url)
+            ))
+            .with_fix("give the TSA's full http(s) URL, or the name of a [tsa.NAME] section of config.toml")
+        })?;
+        if !matches!(u.scheme(), "http" | "https") {
+            return Err(crate::error::Error::input(format!(
+                "'{}' is not an http(s) URL",
+                crate::text::mask_url(url)
+            ))
+            .with_fix("RFC 3161 over HTTP needs an http:// or https:// URL"));
+        }
+        let auth = (!u.username().is_empty() || u.password().is_some()).then(|| {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            BasicAuth::new(decode(u.username()), decode(u.password().unwrap_or("")))
+        });
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        Ok(TsaEndpoint {
+            name: None,
+            url: u.to_string(),
+            auth,
+        })
+    }
+
+    /// `name (url)` or the URL, for messages.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n} ({})", self.url),
+            None => self.url.clone(),
+        }
+    }
+}
+
 /// Ask every TSA in `urls` for a token over `data`. Each result is the token (`.tsr`
 /// bytes and certificate chain PEM) or a warning text. With `require`, any failure is
 /// an error and nothing is written.
 #[allow(clippy::type_complexity)]
 pub fn request_all(
-    urls: &[String],
+    urls: &[TsaEndpoint],
     data: &[u8],
     timeout: Option<Duration>,
     require: bool,
@@ -162,7 +244,7 @@ pub fn request_all(
                     // The TSA failure itself (problem and source) with the --require-tsa fix.
                     return Err(e.with_fix("nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa to seal with local time only"));
                 }
-                out.push(Err(format!("timestamp authority {url} failed ({}); sealed with the local clock only, marked untrusted — add a token later with `sigillo timestamp`", e.problem())));
+                out.push(Err(format!("timestamp authority {} failed ({}); sealed with the local clock only, marked untrusted — add a token later with `sigillo timestamp`", url.label(), e.problem())));
             }
         }
     }

@@ -853,8 +853,13 @@ pub fn verify_token_with(
 
 /// Ask `url` for a token over `data` (SHA-256 imprint, random nonce, certReq) and check
 /// the reply fully except the chain to a root, which `verify` judges.
-pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result<Token> {
-    let fail = |why: String| Error::tsa(url, why);
+pub fn request_token(
+    endpoint: &crate::evidence::stamping::TsaEndpoint,
+    data: &[u8],
+    opts: &TsaRequestOptions,
+) -> Result<Token> {
+    let url = endpoint.label();
+    let fail = |why: String| Error::tsa(&url, why);
     let mut nonce = [0u8; 16];
     getrandom::fill(&mut nonce)
         .map_err(|e| Error::internal(format!("random generator failed: {e}")))?;
@@ -881,19 +886,31 @@ pub fn request_token(url: &str, data: &[u8], opts: &TsaRequestOptions) -> Result
         .user_agent(format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION))
         .build()
         .map_err(|e| Error::internal(e.to_string()))?;
-    let resp = client
-        .post(url)
+    let mut req = client
+        .post(&endpoint.url)
         .header("Content-Type", "application/timestamp-query")
-        .body(body)
-        .send()
-        .map_err(|e| {
-            let why = if e.is_timeout() {
-                format!("no answer within {} s", opts.timeout.as_secs())
-            } else {
-                format!("unreachable ({e})")
-            };
-            fail(why).with_source(e)
-        })?;
+        .body(body);
+    if let Some(a) = &endpoint.auth {
+        req = req.basic_auth(&a.user, Some(a.password()));
+    }
+    let resp = req.send().map_err(|e| {
+        let why = if e.is_timeout() {
+            format!("no answer within {} s", opts.timeout.as_secs())
+        } else {
+            format!("unreachable ({e})")
+        };
+        fail(why).with_source(e)
+    })?;
+    if resp.status() == reqwest::StatusCode::UNAUTHORIZED
+        || resp.status() == reqwest::StatusCode::FORBIDDEN
+    {
+        let why = if endpoint.auth.is_some() {
+            "the TSA refused the account (HTTP status {s}): check the username and the password in its password_env variable"
+        } else {
+            "the TSA needs an account (HTTP status {s}): define it as [tsa.NAME] with username and password_env in config.toml, then pass --tsa NAME"
+        };
+        return Err(fail(why.replace("{s}", resp.status().as_str())));
+    }
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP status {}", resp.status())));
     }

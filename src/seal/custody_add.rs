@@ -18,7 +18,7 @@ pub fn append_custody(
     event: Event,
     note: Option<&str>,
     signer: &Signer,
-    tsa: &[String],
+    tsa: &[crate::evidence::stamping::TsaEndpoint],
     require_tsa: bool,
 ) -> Result<(u64, Vec<String>)> {
     let _lock = lock_dir(target)?;

@@ -41,7 +41,7 @@ pub struct SealOptions {
     /// Free-text note for the item and its custody entry.
     pub note: Option<String>,
     /// RFC 3161 TSA URLs.
-    pub tsa: Vec<String>,
+    pub tsa: Vec<crate::evidence::stamping::TsaEndpoint>,
     /// Fail (write nothing) when any TSA fails.
     pub require_tsa: bool,
     /// TSA request timeout.

@@ -34,14 +34,14 @@ type NewFiles = BTreeMap<String, Vec<(String, Vec<u8>)>>;
 /// tokens are new files beside the manifest.
 pub fn add_timestamps(
     target: &Path,
-    tsa: &[String],
+    tsa: &[crate::evidence::stamping::TsaEndpoint],
     renew: bool,
     require: bool,
     signer: &Signer,
 ) -> Result<Stamped> {
     if tsa.is_empty() {
         return Err(Error::input("no timestamp authority given")
-            .with_fix("pass --tsa URL (repeatable) or set $SIGILLO_TSA"));
+            .with_fix("pass --tsa URL or --tsa NAME (repeatable), set $SIGILLO_TSA, or set tsa_default in config.toml"));
     }
     let _lock = lock_dir(target)?;
     let Some((mut reader, state)) = open_verified(target)? else {
@@ -59,7 +59,7 @@ pub fn add_timestamps(
     let hashes = copy_items_with_tokens(&mut w, &mut reader, &state, &new_files, &now)?;
     let event = Event::Timestamped(custody::TimestampedDetails {
         tokens: out.added.iter().map(|(_, f)| f.clone()).collect(),
-        tsa: tsa.to_vec(),
+        tsa: tsa.iter().map(|e| e.url.clone()).collect(),
     });
     let new = custody::NewEntry {
         seq: state.custody.len() as u64 + 1,
@@ -88,7 +88,7 @@ pub fn add_timestamps(
 fn request_tokens(
     reader: &BundleReader,
     state: &BundleState,
-    tsa: &[String],
+    tsa: &[crate::evidence::stamping::TsaEndpoint],
     renew: bool,
     require: bool,
 ) -> Result<(Stamped, NewFiles)> {

@@ -34,6 +34,7 @@ mod util;
 mod capture_hardening;
 mod chat;
 mod cli_hardening;
+mod config;
 mod core;
 mod custody;
 mod fuzz_regressions;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use sigillo::evidence::stamping::TsaEndpoint;
 use sigillo::evidence::tsp::{self, TokenStatus, TrustAnchors, TsaRequestOptions};
 
 use crate::support::tsa::{self, KeyType, Mode, TestTsa};
@@ -12,6 +13,10 @@ use crate::util::*;
 
 fn anchors(t: &TestTsa) -> TrustAnchors {
     TrustAnchors::from_pem_files(std::slice::from_ref(&t.ca_pem)).unwrap()
+}
+
+fn endpoint(url: &str) -> TsaEndpoint {
+    TsaEndpoint::from_url(url).unwrap()
 }
 
 fn opts() -> TsaRequestOptions {
@@ -196,7 +201,7 @@ fn tokens_made_by_openssl_by_hand_verify_and_mismatches_are_named() {
 #[test]
 fn rsa_tsa_round_trip() {
     let t = TestTsa::start_with(Mode::Normal, KeyType::Rsa);
-    let tok = tsp::request_token(&t.url, b"sig", &opts()).unwrap();
+    let tok = tsp::request_token(&endpoint(&t.url), b"sig", &opts()).unwrap();
     assert!(tok.chain_pem.contains("BEGIN CERTIFICATE"));
     assert_eq!(
         tsp::verify_token(&tok.tsr, b"sig", &anchors(&t)).status,
@@ -212,12 +217,12 @@ fn bad_tsas_are_clear_errors() {
         (Mode::OtherQuery, "imprint"),
     ] {
         let t = TestTsa::start(mode);
-        let e = tsp::request_token(&t.url, b"sig", &opts()).unwrap_err();
+        let e = tsp::request_token(&endpoint(&t.url), b"sig", &opts()).unwrap_err();
         assert!(e.problem().contains(needle), "{mode:?}: {}", e.problem());
     }
     let t = TestTsa::start(Mode::Hang);
     let e = tsp::request_token(
-        &t.url,
+        &endpoint(&t.url),
         b"sig",
         &TsaRequestOptions {
             timeout: Duration::from_secs(2),
@@ -225,7 +230,7 @@ fn bad_tsas_are_clear_errors() {
     )
     .unwrap_err();
     assert!(e.problem().contains("no answer"), "{}", e.problem());
-    let e = tsp::request_token("http://127.0.0.1:9/", b"sig", &opts()).unwrap_err();
+    let e = tsp::request_token(&endpoint("http://127.0.0.1:9/"), b"sig", &opts()).unwrap_err();
     assert!(e.problem().contains("unreachable"), "{}", e.problem());
 }
 

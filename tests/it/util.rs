@@ -104,6 +104,7 @@ impl TestCommand {
             .env_remove("SIGILLO_KEY")
             .env_remove("SIGILLO_TSA")
             .env_remove("SIGILLO_PASSPHRASE")
+            .env_remove("SIGILLO_CONFIG")
             .env("HOME", dir)
             .env("XDG_CONFIG_HOME", dir.join(".config"))
             .stdin(Stdio::null());

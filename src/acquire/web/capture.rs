@@ -30,6 +30,7 @@ pub use crate::browser::Browser;
 use crate::browser::{BrowserOptions, cdp, chrome_err, decode_base64};
 use crate::error::{Error, Result};
 use crate::evidence::hash::sha256_hex;
+use crate::text::mask_url;
 use crate::time::{Stamp, rfc3339};
 
 /// What to do when capturing.
@@ -84,42 +85,6 @@ impl From<&CaptureOptions> for BrowserOptions {
             timeout: o.timeout,
         }
     }
-}
-
-/// Mask the password of a URL's credentials (`user:secret@host` → `user:***@host`);
-/// anything else is returned unchanged. Also applied to text that embeds such URLs.
-pub fn mask_url(s: &str) -> String {
-    // Hand-written scan rather than `url::Url`: the input may be a header block or an
-    // error message with URLs inside, not one URL.
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| {
-                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '>'
-            })
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
-            Some(at) => {
-                let userinfo = &authority[..at];
-                match userinfo.find(':') {
-                    Some(colon) => {
-                        out.push_str(&userinfo[..colon]);
-                        out.push_str(":***");
-                    }
-                    None => out.push_str(userinfo),
-                }
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Secrets of the URL's credentials: given to the browser when the server asks for

@@ -36,7 +36,7 @@ pub struct Net {
     bad_times: Vec<String>,
 }
 
-/// Masks credentials in a URL (see `capture::mask_url`).
+/// Masks credentials in a URL (see `text::mask_url`).
 pub type Mask = fn(&str) -> String;
 
 /// A CDP wall time (seconds since the epoch) as UTC; `None` when it is not a valid time.

@@ -25,7 +25,12 @@ pub enum Mode {
     Hang,
     /// Answers with a valid token for another query (wrong imprint and nonce).
     OtherQuery,
+    /// Needs an account: HTTP basic authentication as [`ACCOUNT`], else 401.
+    NeedsAuth,
 }
+
+/// The account of a [`Mode::NeedsAuth`] TSA: (user, password).
+pub const ACCOUNT: (&str, &str) = ("studio.rossi", "tsa-Pa55:word");
 
 /// Key type of the TSA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,7 +165,8 @@ impl TestTsa {
     }
 }
 
-fn read_request(conn: &mut TcpStream) -> Option<Vec<u8>> {
+/// The request's head (lower-cased header names kept as sent) and body.
+fn read_request(conn: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 8192];
     loop {
@@ -183,15 +189,32 @@ fn read_request(conn: &mut TcpStream) -> Option<Vec<u8>> {
                 }
                 buf.extend_from_slice(&tmp[..n]);
             }
-            return Some(buf[end + 4..end + 4 + len].to_vec());
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            return Some((head, buf[end + 4..end + 4 + len].to_vec()));
         }
     }
 }
 
 fn serve(mut conn: TcpStream, dir: &Path, mode: Mode, lock: &Mutex<()>) {
-    let Some(query) = read_request(&mut conn) else {
+    let Some((head, query)) = read_request(&mut conn) else {
         return;
     };
+    if mode == Mode::NeedsAuth {
+        use base64::Engine as _;
+        let want = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", ACCOUNT.0, ACCOUNT.1))
+        );
+        let ok = head.lines().any(|l| {
+            l.split_once(':')
+                .is_some_and(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.trim() == want)
+        });
+        if !ok {
+            let _ = conn.write_all(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"tsa\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            return;
+        }
+    }
     let body = match mode {
         Mode::Hang => {
             std::thread::sleep(Duration::from_secs(30));

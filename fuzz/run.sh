@@ -5,6 +5,8 @@
 # inputs land in fuzz/artifacts/<target>/. Needs nightly and cargo-fuzz:
 #   cargo install cargo-fuzz --locked
 # Usage: fuzz/run.sh [SECONDS] [TARGET…]
+# FUZZ_NO_BUILD=1 runs the binaries built last (fuzz/target/…/release/<target>) without
+# rebuilding, so that editing the main crate during a long campaign does not restart it.
 set -u
 cd "$(dirname "$0")"
 secs="${1:-300}"
@@ -16,7 +18,10 @@ fi
 # Panics are what we look for: Rust is memory-safe here (#![forbid(unsafe_code)]), so
 # no sanitizer; debug assertions catch integer overflow.
 flags=(--sanitizer none --debug-assertions)
-nice -n 10 cargo +nightly fuzz build "${flags[@]}" || exit 2
+bin_dir=target/x86_64-unknown-linux-gnu/release
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+    nice -n 10 cargo +nightly fuzz build "${flags[@]}" || exit 2
+fi
 mkdir -p logs
 status=0
 summary=""
@@ -26,7 +31,7 @@ for t in "${targets[@]}"; do
     log="logs/$t.log"
     echo "== $t: ${secs}s" >&2
     # One worker, one job: the machine is shared.
-    nice -n 10 cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" "seeds/$t" -- \
+    nice -n 10 "$bin_dir/$t" "corpus/$t" "seeds/$t" -artifact_prefix="artifacts/$t/" \
         -max_total_time="$secs" -print_final_stats=1 -timeout=20 -rss_limit_mb=3072 \
         -max_len=262144 >"$log" 2>&1
     rc=$?

@@ -1,4 +1,5 @@
-//! Target (e): the RFC 3161 reply parser and token checker on arbitrary DER.
+//! Target (e): the RFC 3161 reply parser and token checker on arbitrary DER, the lenient
+//! BER reader, and the RFC 5544 TimeStampedData reader.
 //!
 //! APIs used: `sigillo::evidence::tsp::{verify_token, TrustAnchors}`,
 //! `sigillo::evidence::stamping::{check_stored, anchors_for}`.
@@ -19,4 +20,11 @@ fuzz_target!(|data: &[u8]| {
     let covered = b"fuzz";
     let _ = tsp::verify_token(data, covered, &tsp::TrustAnchors::default());
     let _ = stamping::check_stored(data, covered, anchors(), "2026-11-22T10:00:00.000Z");
+    // The lenient reader on its own, and RFC 5544 TimeStampedData files.
+    let _ = sigillo::evidence::ber::normalize(data);
+    if let Ok(tsd) = sigillo::evidence::tsd::TimeStampedData::parse(data) {
+        for s in tsd.stamps(Some(covered)).unwrap_or_default() {
+            let _ = tsp::verify_token(&s.token, &s.covered, &tsp::TrustAnchors::default());
+        }
+    }
 });

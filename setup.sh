@@ -13,7 +13,10 @@ mode=${1:-all}
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
 need_pkgs=()
-for p in chromium poppler-utils unzip openssl ca-certificates python3-venv; do
+pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv)
+# Only the tests need these: faketime (a TSA that stamped in the past).
+[ "$mode" = "--deps" ] && pkgs+=(faketime)
+for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then

@@ -13,7 +13,9 @@
 //! 5. the ESS signing-certificate(-v2) hash names that certificate;
 //! 6. the certificate has the critical timeStamping extended key usage;
 //! 7. the message imprint (and, when requesting, the nonce) match;
-//! 8. the chain reaches a trust anchor, every certificate valid at genTime.
+//! 8. the chain reaches a trust anchor, every certificate valid at genTime (path
+//!    validation by rustls-webpki: basic constraints, path length, critical
+//!    extensions, the timeStamping key purpose).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -59,7 +61,6 @@ const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 const KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
-const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 
 /// Largest TSA reply accepted.
 const MAX_REPLY: u64 = 1 << 20;
@@ -732,69 +733,98 @@ fn check_token(
     })
 }
 
-/// Check 8: the chain from the signer reaches an anchor, valid at `at`. Returns the
-/// path, signer first, anchor last.
+/// DER content of id-kp-timeStamping (1.3.6.1.5.5.7.3.8), as webpki wants it.
+const KP_TIME_STAMPING_DER: &[u8] = &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
+
+/// Check 8: the chain from the signer reaches an anchor, every certificate valid at `at`
+/// (genTime, not now), with basic constraints, path length, critical extensions and the
+/// timeStamping key purpose checked by rustls-webpki. Returns the path, signer first,
+/// anchor last.
 fn check_chain(
     signer: &Certificate,
     pool: &[Certificate],
     anchors: &TrustAnchors,
     at: DateTime<Utc>,
 ) -> std::result::Result<Vec<Certificate>, String> {
-    let mut cur = signer.clone();
-    let mut path = Vec::new();
-    for _ in 0..8 {
-        let v = &cur.tbs_certificate.validity;
-        if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
-            return Err(format!(
-                "certificate '{}' was not valid at the stamp time",
-                cur.tbs_certificate.subject
-            ));
-        }
-        let tbs = cur.tbs_certificate.to_der().map_err(|e| e.to_string())?;
-        let sig = cur.signature.raw_bytes();
-        let issued_by = |c: &Certificate| {
-            c.tbs_certificate.subject == cur.tbs_certificate.issuer
-                && verify_sig(c, &cur.signature_algorithm, None, &tbs, sig).is_ok()
+    use rustls_pki_types::{CertificateDer, UnixTime};
+    let valid_at = |c: &Certificate| {
+        let v = &c.tbs_certificate.validity;
+        at >= cert_time(&v.not_before) && at <= cert_time(&v.not_after)
+    };
+    // A TSA certificate given itself as the anchor (pinned): trusted if valid then.
+    if anchors.certs.contains(signer) {
+        return if valid_at(signer) {
+            Ok(vec![signer.clone()])
+        } else {
+            Err(format!(
+                "certificate '{}' was not valid at genTime",
+                signer.tbs_certificate.subject
+            ))
         };
-        path.push(cur.clone());
-        if anchors.certs.contains(&cur) {
-            return Ok(path);
-        }
-        if let Some(a) = anchors.certs.iter().find(|a| issued_by(a)) {
-            let v = &a.tbs_certificate.validity;
-            if at < cert_time(&v.not_before) || at > cert_time(&v.not_after) {
-                return Err(format!(
-                    "root '{}' was not valid at the stamp time",
-                    a.tbs_certificate.subject
-                ));
-            }
-            path.push(a.clone());
-            return Ok(path);
-        }
-        let next = pool
-            .iter()
-            .find(|c| **c != cur && issued_by(c) && is_ca(c))
-            .cloned();
-        match next {
-            Some(n) => cur = n,
-            None => {
-                return Err(format!(
-                    "no trusted root issued '{}' (issuer '{}')",
-                    cur.tbs_certificate.subject, cur.tbs_certificate.issuer
-                ));
-            }
+    }
+    let to_der = |c: &Certificate| c.to_der().ok().map(CertificateDer::from);
+    let ee_der = to_der(signer).ok_or("the TSA certificate cannot be encoded")?;
+    let ee = webpki::EndEntityCert::try_from(&ee_der)
+        .map_err(|e| format!("the TSA certificate cannot be read for path validation ({e})"))?;
+    let anchor_ders: Vec<CertificateDer<'static>> =
+        anchors.certs.iter().filter_map(to_der).collect();
+    let trust: Vec<_> = anchor_ders
+        .iter()
+        .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
+        .collect();
+    let intermediates: Vec<CertificateDer<'static>> = pool
+        .iter()
+        .filter(|c| *c != signer)
+        .filter_map(to_der)
+        .collect();
+    let secs = u64::try_from(at.timestamp()).map_err(|_| "genTime is before 1970")?;
+    let path = ee
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &trust,
+            &intermediates,
+            UnixTime::since_unix_epoch(Duration::from_secs(secs)),
+            // The signer's critical timeStamping EKU is checked with the token (step 6);
+            // here: no certificate of the path may restrict itself to other purposes.
+            webpki::KeyUsage::required_if_present(KP_TIME_STAMPING_DER),
+            None,
+            None,
+        )
+        .map_err(|e| chain_error(&e, signer))?;
+    let mut out = vec![signer.clone()];
+    for i in path.intermediate_certificates() {
+        if let Ok(c) = Certificate::from_der(i.der().as_ref()) {
+            out.push(c);
         }
     }
-    Err("certificate chain too long".into())
+    let anchor_subject = path.anchor().subject.as_ref();
+    if let Some(a) = anchors.certs.iter().find(|a| {
+        a.tbs_certificate
+            .subject
+            .to_der()
+            .is_ok_and(|d| d.ends_with(anchor_subject))
+    }) {
+        out.push(a.clone());
+    }
+    Ok(out)
 }
 
-fn is_ca(c: &Certificate) -> bool {
-    c.tbs_certificate.extensions.iter().flatten().any(|e| {
-        e.extn_id == BASIC_CONSTRAINTS
-            && x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes())
-                .map(|b| b.ca)
-                .unwrap_or(false)
-    })
+/// webpki's verdict in words, naming the certificate where that helps.
+fn chain_error(e: &webpki::Error, signer: &Certificate) -> String {
+    let subject = signer.tbs_certificate.subject.to_string();
+    match e {
+        webpki::Error::UnknownIssuer => format!(
+            "no trusted root issued '{subject}' (issuer '{}'), directly or through the certificates in the token",
+            signer.tbs_certificate.issuer
+        ),
+        webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
+            format!("a certificate of the chain of '{subject}' was not valid at genTime ({e})")
+        }
+        webpki::Error::RequiredEkuNotFoundContext(_) => {
+            format!("'{subject}' or its chain does not allow time stamping (extended key usage)")
+        }
+        other => format!("the chain of '{subject}' does not validate: {other}"),
+    }
 }
 
 /// Verify a stored `.tsr` (or bare token) against the data it should cover, offline.

@@ -33,6 +33,8 @@ pub enum Tool {
     Wacz,
     /// The venv's `cdxj-indexer` (comes with `wacz`).
     CdxjIndexer,
+    /// Runs a program with a fake clock (libfaketime): a TSA that stamped in the past.
+    Faketime,
 }
 
 impl Tool {
@@ -47,6 +49,7 @@ impl Tool {
             Tool::Warcio => "warcio",
             Tool::Wacz => "wacz",
             Tool::CdxjIndexer => "cdxj-indexer",
+            Tool::Faketime => "faketime",
         }
     }
 
@@ -63,6 +66,7 @@ impl Tool {
             Tool::Sha256sum => "apt-get install coreutils (see .ci/run)",
             Tool::Unzip => "apt-get install unzip (see .ci/run)",
             Tool::Pdftotext => "apt-get install poppler-utils (see .ci/run)",
+            Tool::Faketime => "apt-get install faketime (./setup.sh --deps)",
             Tool::Python => "./setup.sh --deps (installs the pdqhash reference in .venv/)",
             Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer => {
                 "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"

@@ -112,6 +112,18 @@ fn openssl(dir: &Path, args: &[&str]) {
     assert!(r.code == 0, "openssl {args:?} failed: {}", r.stderr);
 }
 
+/// `openssl` with the clock at `when` (libfaketime), or the real clock.
+fn openssl_at(dir: &Path, when: Option<&str>, args: &[&str]) {
+    let Some(when) = when else {
+        return openssl(dir, args);
+    };
+    let openssl = Tool::Openssl.path();
+    let mut a = vec![when, openssl.to_str().unwrap()];
+    a.extend_from_slice(args);
+    let r = Tool::Faketime.run(dir, &a);
+    assert!(r.code == 0, "faketime {a:?} failed: {}", r.stderr);
+}
+
 fn newkey(key: Key) -> Vec<&'static str> {
     match key {
         Key::P256 => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
@@ -121,28 +133,42 @@ fn newkey(key: Key) -> Vec<&'static str> {
 
 /// A certificate `name` for `key`, issued by `issuer` (`None`: self-signed root).
 fn cert(dir: &Path, key: Key, name: &str, issuer: Option<&str>, ext: &str) {
+    cert_at(dir, key, name, issuer, ext, None, None);
+}
+
+/// [`cert`], issued at `when` (faketime) for `days` days.
+fn cert_at(
+    dir: &Path,
+    key: Key,
+    name: &str,
+    issuer: Option<&str>,
+    ext: &str,
+    when: Option<&str>,
+    days: Option<&str>,
+) {
     let subj = format!("/CN=Interop {name}");
     let (k, pem, csr, cnf) = (
         format!("{name}.key"),
         format!("{name}.pem"),
         format!("{name}.csr"),
-        format!("{name}.cnf"),
+        format!("{name}.ext.cnf"),
     );
     std::fs::write(dir.join(&cnf), ext).unwrap();
     let mut a = vec!["req", "-nodes", "-keyout", &k, "-subj", &subj];
     a.extend(newkey(key));
     match issuer {
         None => {
-            a.extend(["-x509", "-days", "3650", "-out", &pem, "-extensions", "v3"]);
-            a.extend(["-config", &cnf]);
-            openssl(dir, &a);
+            a.extend(["-x509", "-days", days.unwrap_or("3650"), "-out", &pem]);
+            a.extend(["-extensions", "v3", "-config", &cnf]);
+            openssl_at(dir, when, &a);
         }
         Some(ca) => {
             a.extend(["-new", "-out", &csr]);
             openssl(dir, &a);
             let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
-            openssl(
+            openssl_at(
                 dir,
+                when,
                 &[
                     "x509",
                     "-req",
@@ -154,7 +180,7 @@ fn cert(dir: &Path, key: Key, name: &str, issuer: Option<&str>, ext: &str) {
                     &ca_key,
                     "-CAcreateserial",
                     "-days",
-                    "825",
+                    days.unwrap_or("825"),
                     "-out",
                     &pem,
                     "-extfile",
@@ -766,4 +792,139 @@ fn timestamp_verify_checks_tokens_made_by_other_tools() {
     .assert_exit(1);
     // `sigillo timestamp BUNDLE` still works as before (no bundle: exit 2).
     e.sigillo(&["timestamp"]).assert_exit(2);
+}
+
+/// Validation at genTime: a token made while its TSA certificate was valid stays valid
+/// after that certificate expires (and says so); one made after it expired never is.
+/// The TSA's clock is set with libfaketime. OpenSSL agrees when asked to judge at genTime
+/// (`-attime`); without it, OpenSSL judges at the current time and refuses both.
+#[test]
+fn tokens_are_judged_at_gen_time() {
+    let d = Dir::new();
+    setup(d.path(), &BASE);
+    let dir = d.path();
+    // Root from 2024-12-01 for ten years; TSA certificate 2025-01-01 .. 2025-06-30.
+    let (root_at, tsa_at) = (Some("2024-12-01 00:00:00"), Some("2025-01-01 00:00:00"));
+    cert_at(dir, Key::P256, "root", None, ROOT_EXT, root_at, None);
+    cert_at(
+        dir,
+        Key::P256,
+        "tsa",
+        Some("root"),
+        TSA_EXT,
+        tsa_at,
+        Some("180"),
+    );
+    std::fs::copy(d.join("tsa.pem"), d.join("untrusted.pem")).unwrap();
+    openssl(
+        dir,
+        &[
+            "ts", "-query", "-data", "data.bin", "-sha256", "-cert", "-out", "q.tsq",
+        ],
+    );
+    for (when, name) in [
+        ("2025-03-01 12:00:00", "in.tsr"),
+        ("2025-09-01 12:00:00", "late.tsr"),
+    ] {
+        openssl_at(
+            dir,
+            Some(when),
+            &[
+                "ts",
+                "-reply",
+                "-config",
+                "tsa.cnf",
+                "-queryfile",
+                "q.tsq",
+                "-out",
+                name,
+            ],
+        );
+    }
+    let openssl_at_gen_time = |file: &str, t: &str| {
+        let secs = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
+            .timestamp()
+            .to_string();
+        let r = Tool::Openssl.run(
+            dir,
+            &[
+                "ts", "-verify", "-data", "data.bin", "-in", file, "-CAfile", "root.pem",
+                "-attime", &secs,
+            ],
+        );
+        r.stdout.contains("Verification: OK")
+    };
+    // Made while valid: OpenSSL at genTime accepts; sigillo accepts and says the
+    // certificate expired afterwards.
+    assert!(openssl_at_gen_time("in.tsr", "2025-03-01 12:00:00"));
+    assert!(
+        !openssl_accepts(dir, "in.tsr", false).0,
+        "OpenSSL at now refuses"
+    );
+    let v = sigillo_status(dir, &d.read("in.tsr"));
+    assert_eq!(v.status, TokenStatus::Trusted);
+    let r = d.sigillo(&[
+        "timestamp",
+        "verify",
+        "in.tsr",
+        "--data",
+        "data.bin",
+        "--tsa-ca",
+        d.join("root.pem").to_str().unwrap(),
+    ]);
+    r.assert_exit(0);
+    assert!(
+        r.stdout
+            .contains("the TSA certificate expired on 2025-06-30")
+            && r.stdout
+                .contains("after the token (genTime 2025-03-01T12:00:00"),
+        "{}",
+        r.stdout
+    );
+    // Made after the certificate expired: refused by both, the reason named.
+    assert!(!openssl_at_gen_time("late.tsr", "2025-09-01 12:00:00"));
+    match sigillo_status(dir, &d.read("late.tsr")).status {
+        TokenStatus::Untrusted { reason } => {
+            assert!(reason.contains("not valid at genTime"), "{reason}")
+        }
+        s => panic!("{s:?}"),
+    }
+}
+
+/// Path length: an intermediate limited to `pathlen:0` cannot issue another CA; a TSA
+/// below that second CA is refused, by OpenSSL and by sigillo (webpki).
+#[test]
+fn path_length_constraints_hold() {
+    let d = Dir::new();
+    let p = Profile {
+        intermediate: true,
+        certs: Certs::Issuer,
+        ..BASE
+    };
+    setup(d.path(), &p);
+    let dir = d.path();
+    // root -> intermediate (pathlen:0) -> sub CA -> TSA.
+    cert(
+        dir,
+        Key::P256,
+        "sub",
+        Some("intermediate"),
+        "[v3]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n",
+    );
+    cert(dir, Key::P256, "tsa", Some("sub"), TSA_EXT);
+    let chain = [d.read_string("sub.pem"), d.read_string("intermediate.pem")].concat();
+    d.write("chain.pem", &chain);
+    d.write("untrusted.pem", [d.read_string("tsa.pem"), chain].concat());
+    let cnf = d
+        .read_string("tsa.cnf")
+        .replace("intermediate.pem", "chain.pem");
+    d.write("tsa.cnf", cnf);
+    let tsr = reply(dir, &p);
+    assert!(
+        !openssl_accepts(dir, "r.tsr", false).0,
+        "OpenSSL refuses the path"
+    );
+    assert_ne!(sigillo_status(dir, &tsr).status, TokenStatus::Trusted);
 }

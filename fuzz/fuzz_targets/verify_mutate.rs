@@ -218,20 +218,34 @@ fn resign(members: &mut Members, key: &SigningKey) {
                 if o.get("prev").is_some_and(Value::is_string) {
                     o.insert("prev".into(), json!(prev));
                 }
+                // `Map`'s `[]` panics on a missing key (unlike `Value`'s): a mutated line
+                // may lack any field, so only `get`/`get_mut` here.
                 if o.get("action") == Some(&json!("item-added")) {
-                    let item = o["details"]["item"].as_str().unwrap_or("").to_string();
+                    let item = o
+                        .get("details")
+                        .and_then(|d| d.get("item"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
                     if let Some((_, h)) = manifests.iter().find(|(id, _)| *id == item)
-                        && o["details"]["manifest_sha256"].is_string()
+                        && let Some(m) = o
+                            .get_mut("details")
+                            .and_then(|d| d.get_mut("manifest_sha256"))
+                            .filter(|m| m.is_string())
                     {
-                        o["details"]["manifest_sha256"] = json!(h);
+                        *m = json!(h);
                     }
                     n_items += 1;
                 }
-                if o["content"]["digest"].is_string() {
+                if let Some(d) = o
+                    .get_mut("content")
+                    .and_then(|c| c.get_mut("digest"))
+                    .filter(|d| d.is_string())
+                {
                     let mut upto: Vec<&(String, String)> = manifests.iter().take(n_items).collect();
                     upto.sort();
                     let s: String = upto.iter().map(|(id, h)| format!("{h}  {id}\n")).collect();
-                    o["content"]["digest"] = json!(sha(s.as_bytes()));
+                    *d = json!(sha(s.as_bytes()));
                 }
                 let sig = key.sign(&jcs(&Value::Object(o.clone())));
                 o.insert(

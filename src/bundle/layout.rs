@@ -89,7 +89,8 @@ pub fn is_item_token(name: &str) -> bool {
 }
 
 /// Sort key of an item's control files in canonical order: `manifest.json`,
-/// `manifest.sig`, then per TSA `N` (1, 2 …) its `.tsr` before its `.tsa.pem`.
+/// `manifest.sig`, then per TSA `N` (1, 2 …) its `.tsr`, its `.tsa.pem`, then its
+/// revocation data by certificate (`tsa1`, `tsa2` …).
 pub fn item_control_rank(f: &str) -> (u8, usize, u8) {
     if f == MANIFEST {
         return (0, 0, 0);
@@ -102,7 +103,62 @@ pub fn item_control_rank(f: &str) -> (u8, usize, u8) {
         .and_then(|r| r.split('.').next())
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    (2, n, if f.ends_with(".tsr") { 0 } else { 1 })
+    let third = if f.ends_with(".tsr") {
+        0
+    } else if f.ends_with(".tsa.pem") {
+        1
+    } else {
+        revocation_of(f).map_or(255, |(_, k, kind)| {
+            2u8.saturating_add(u8::try_from(k).unwrap_or(250).saturating_mul(2))
+                .saturating_add(u8::from(kind == RevocationKind::Crl))
+        })
+    };
+    (2, n, third)
+}
+
+/// What kind of revocation data a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationKind {
+    /// A DER OCSPResponse (`openssl ocsp -respin F -resp_text`).
+    Ocsp,
+    /// A DER CertificateList (`openssl crl -inform DER -in F -text`).
+    Crl,
+}
+
+impl RevocationKind {
+    fn ext(self) -> &'static str {
+        match self {
+            RevocationKind::Ocsp => "ocsp",
+            RevocationKind::Crl => "crl",
+        }
+    }
+}
+
+/// Revocation data stored at stamp time for the k-th certificate (1: the TSA's signing
+/// certificate, 2: its issuer …) of the n-th TSA token: `manifest.tsa1.ocsp`,
+/// `manifest.2.tsa2.crl` …
+pub fn revocation_name(n: usize, k: usize, kind: RevocationKind) -> String {
+    if n <= 1 {
+        format!("manifest.tsa{k}.{}", kind.ext())
+    } else {
+        format!("manifest.{n}.tsa{k}.{}", kind.ext())
+    }
+}
+
+/// (token n, certificate k, kind) of a revocation file name, if it is one.
+pub fn revocation_of(name: &str) -> Option<(usize, usize, RevocationKind)> {
+    let rest = name.strip_prefix("manifest.")?;
+    let (stem, kind) = if let Some(s) = rest.strip_suffix(".ocsp") {
+        (s, RevocationKind::Ocsp)
+    } else {
+        (rest.strip_suffix(".crl")?, RevocationKind::Crl)
+    };
+    let (n, tsa) = match stem.split_once('.') {
+        Some((n, t)) => (n.parse::<usize>().ok().filter(|n| *n >= 2)?, t),
+        None => (1, stem),
+    };
+    let k: usize = tsa.strip_prefix("tsa")?.parse().ok().filter(|k| *k >= 1)?;
+    (revocation_name(n, k, kind) == name).then_some((n, k, kind))
 }
 
 /// Item-relative folder of originals (bytes as received).
@@ -150,6 +206,7 @@ pub fn is_item_control_file(name: &str) -> bool {
     name == MANIFEST
         || name == MANIFEST_SIG
         || (name.starts_with("manifest.") && (name.ends_with(".tsr") || name.ends_with(".tsa.pem")))
+        || revocation_of(name).is_some()
 }
 
 /// Check a path inside the bundle (or an item-relative path) is safe and normal:
@@ -219,6 +276,20 @@ mod tests {
         assert_eq!(token_name(1), "manifest.tsr");
         assert_eq!(token_name(2), "manifest.2.tsr");
         assert!(is_item_control_file("manifest.2.tsa.pem"));
+        assert!(is_item_control_file("manifest.tsa1.ocsp"));
+        assert!(is_item_control_file("manifest.3.tsa2.crl"));
+        assert!(!is_item_control_file("manifest.1.tsa1.crl"));
+        assert!(!is_item_control_file("manifest.tsa0.ocsp"));
+        assert_eq!(
+            revocation_of("manifest.2.tsa1.ocsp"),
+            Some((2, 1, RevocationKind::Ocsp))
+        );
+        assert!(
+            item_control_rank("manifest.tsa.pem") < item_control_rank("manifest.tsa1.ocsp")
+                && item_control_rank("manifest.tsa1.ocsp") < item_control_rank("manifest.tsa1.crl")
+                && item_control_rank("manifest.tsa1.crl") < item_control_rank("manifest.tsa2.ocsp")
+                && item_control_rank("manifest.tsa2.ocsp") < item_control_rank("manifest.2.tsr")
+        );
         assert!(!is_item_control_file("manifest.json.bak"));
         assert_eq!(custody_token_path(3, 1), "custody/000003.tsr");
         assert_eq!(custody_token_seq("custody/000003.2.tsr"), Some(3));

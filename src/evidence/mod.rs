@@ -14,6 +14,7 @@ pub mod keys;
 pub mod manifest;
 pub mod media;
 pub mod pdq;
+pub mod revocation;
 pub mod stamping;
 pub mod tsd;
 pub mod tsp;

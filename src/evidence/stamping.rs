@@ -55,7 +55,47 @@ pub struct TokenInfoFacts {
     /// themselves are as strict as for any token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lenient: Option<String>,
+    /// The revocation status of the TSA's signing certificate from the data stored with
+    /// the token (`none` when none was stored), and of every other certificate checked.
+    pub revocation: RevocationFacts,
 }
+
+/// Revocation of the TSA chain, from stored data (offline).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RevocationFacts {
+    /// Of the signing certificate: `good`, `revoked`, `unknown` or `none` (no data stored).
+    pub status: String,
+    /// `ocsp` or `crl` (absent with `none`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When the data was produced (OCSP producedAt, CRL thisUpdate), RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub produced_at: Option<String>,
+    /// When the certificate was revoked, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    /// Every stored file judged: (member name, certificate k, status).
+    pub checked: Vec<RevocationCheck>,
+}
+
+/// One stored revocation file, judged.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RevocationCheck {
+    /// The member (`items/…/manifest.tsa1.ocsp`).
+    pub file: String,
+    /// 1: the signing certificate, 2: its issuer …
+    pub certificate: usize,
+    /// `good`, `revoked`, `unknown`, or `invalid` (the data itself does not verify).
+    pub status: String,
+}
+
+/// A stored revocation file for a token: (member name, certificate k, kind, bytes).
+pub type StoredRevocation = (
+    String,
+    usize,
+    crate::bundle::layout::RevocationKind,
+    Vec<u8>,
+);
 
 /// Facts about a stored token, as `verify --json` shows them under `info`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -80,13 +120,26 @@ pub struct StoredToken {
 
 /// Judge a stored token over `data` (`local_time`: the local clock's time of the event).
 pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str) -> StoredToken {
+    check_stored_with(tsr, data, anchors, local_time, &[])
+}
+
+/// [`check_stored`] with the revocation data stored beside the token.
+pub fn check_stored_with(
+    tsr: &[u8],
+    data: &[u8],
+    anchors: &Anchors,
+    local_time: &str,
+    revocation: &[StoredRevocation],
+) -> StoredToken {
     let v = timestamp::verify_token(tsr, data, &anchors.0);
+    let gen_time = v.info.as_ref().map(|i| i.gen_time);
+    let (rev, rev_problem) = judge_revocation(&v.issuers, revocation, gen_time);
     let mut when = String::new();
     let info = v.info.as_ref().map(|i| {
         let delta = crate::time::parse(local_time).map(|t| (i.gen_time - t).num_milliseconds());
         let tsa = crate::text::clip(i.tsa_name.as_deref().unwrap_or(&i.signer_subject), 200);
         when = format!(
-            "genTime {} by {} (policy {}{}{})",
+            "genTime {} by {} (policy {}{}{}); revocation: {}",
             crate::time::rfc3339(&i.gen_time),
             tsa,
             crate::text::clip(&i.policy, 80),
@@ -96,7 +149,8 @@ pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str
             i.lenient
                 .as_deref()
                 .map(|l| format!("; {l}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            describe(&rev)
         );
         TokenInfoFacts {
             gen_time: crate::time::rfc3339(&i.gen_time),
@@ -105,11 +159,16 @@ pub fn check_stored(tsr: &[u8], data: &[u8], anchors: &Anchors, local_time: &str
             serial: i.serial.clone(),
             difference_from_local_ms: delta,
             lenient: i.lenient.clone(),
+            revocation: rev.clone(),
         }
     });
     // Reasons may quote the token's certificates: hostile text, shown clipped.
     let clip = |r: &str| crate::text::clip(r, 300);
     let (verdict, message) = match &v.status {
+        _ if rev_problem.is_some() && !matches!(v.status, TokenStatus::Invalid { .. }) => (
+            TokenVerdict::Invalid,
+            format!("{}: {when}", rev_problem.as_deref().unwrap_or_default()),
+        ),
         TokenStatus::Trusted => (TokenVerdict::Trusted, format!("trusted timestamp: {when}")),
         TokenStatus::Untrusted { reason } if anchors.0.is_explicit() => (
             TokenVerdict::Invalid,
@@ -222,6 +281,81 @@ impl TsaEndpoint {
     }
 }
 
+fn describe(r: &RevocationFacts) -> String {
+    match (r.status.as_str(), &r.source, &r.produced_at) {
+        ("none", _, _) => "none stored".into(),
+        (s, Some(src), Some(at)) => format!("{s} ({src} of {at})"),
+        (s, _, _) => s.to_string(),
+    }
+}
+
+/// Judge the stored revocation files against the chain; a problem when the data does
+/// not verify or shows the TSA revoked before genTime.
+fn judge_revocation(
+    issuers: &[x509_cert::Certificate],
+    stored: &[StoredRevocation],
+    gen_time: Option<chrono::DateTime<chrono::Utc>>,
+) -> (RevocationFacts, Option<String>) {
+    use crate::evidence::revocation::{self, Status};
+    let mut facts = RevocationFacts {
+        status: "none".into(),
+        source: None,
+        produced_at: None,
+        revoked_at: None,
+        checked: Vec::new(),
+    };
+    let mut problem = None;
+    for (file, k, kind, der) in stored {
+        let shown = crate::text::clip(file, 300);
+        let judged = match (issuers.get(k - 1), issuers.get(*k)) {
+            (Some(cert), Some(issuer)) => revocation::judge(*kind, der, cert, issuer),
+            _ => Err("the certificate it is about, or its issuer, is not known".into()),
+        };
+        let status = match &judged {
+            Ok(j) => j.status.as_str().to_string(),
+            Err(_) => "invalid".to_string(),
+        };
+        facts.checked.push(RevocationCheck {
+            file: shown.clone(),
+            certificate: *k,
+            status,
+        });
+        match judged {
+            Err(e) => {
+                problem.get_or_insert(format!(
+                    "stored revocation data {shown} does not hold: {}",
+                    crate::text::clip(&e, 300)
+                ));
+            }
+            Ok(j) => {
+                if let (Status::Revoked(at), Some(g)) = (&j.status, gen_time)
+                    && *at <= g
+                {
+                    problem.get_or_insert(format!(
+                        "the TSA chain's certificate {k} was revoked on {}, before genTime ({shown})",
+                        crate::time::rfc3339(at)
+                    ));
+                }
+                if *k == 1 {
+                    facts.status = j.status.as_str().into();
+                    facts.source = Some(
+                        match kind {
+                            crate::bundle::layout::RevocationKind::Ocsp => "ocsp",
+                            crate::bundle::layout::RevocationKind::Crl => "crl",
+                        }
+                        .into(),
+                    );
+                    facts.produced_at = Some(crate::time::rfc3339(&j.produced_at));
+                    if let Status::Revoked(at) = j.status {
+                        facts.revoked_at = Some(crate::time::rfc3339(&at));
+                    }
+                }
+            }
+        }
+    }
+    (facts, problem)
+}
+
 /// Ask every TSA in `urls` for a token over `data`. Each result is the token (`.tsr`
 /// bytes and certificate chain PEM) or a warning text. With `require`, any failure is
 /// an error and nothing is written.
@@ -231,14 +365,14 @@ pub fn request_all(
     data: &[u8],
     timeout: Option<Duration>,
     require: bool,
-) -> Result<Vec<std::result::Result<(Vec<u8>, String), String>>> {
+) -> Result<Vec<std::result::Result<timestamp::Token, String>>> {
     let opts = TsaRequestOptions {
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
     };
     let mut out = Vec::new();
     for url in urls {
         match timestamp::request_token(url, data, &opts) {
-            Ok(t) => out.push(Ok((t.tsr, t.chain_pem))),
+            Ok(t) => out.push(Ok(t)),
             Err(e) => {
                 if require {
                     // The TSA failure itself (problem and source) with the --require-tsa fix.

@@ -113,6 +113,10 @@ pub struct Token {
     pub chain_pem: String,
     /// What the token says.
     pub info: TokenInfo,
+    /// Revocation data for the TSA chain, checked (stored beside the token).
+    pub revocation: Vec<crate::evidence::revocation::Fetched>,
+    /// Certificates of the chain left without revocation data, and why.
+    pub revocation_notes: Vec<String>,
 }
 
 /// Roots that TSA chains must reach.
@@ -176,6 +180,9 @@ pub struct TokenVerdict {
     /// Subjects of the certificate path, signer first and trust anchor last (empty when
     /// no path to an anchor was found).
     pub chain: Vec<String>,
+    /// The signer and the issuers found above it (token certificates, certificates
+    /// given apart, anchors): what stored revocation data is judged against.
+    pub issuers: Vec<Certificate>,
     /// Trusted, untrusted or invalid.
     pub status: TokenStatus,
 }
@@ -306,7 +313,7 @@ fn hash_name(alg: &ObjectIdentifier) -> String {
 
 /// Verify `sig` over `msg` with the public key of `cert`, for signature algorithm `alg`
 /// (for RSA in CMS the algorithm may be plain rsaEncryption with the digest given apart).
-fn verify_sig(
+pub(crate) fn verify_sig(
     cert: &Certificate,
     alg: &AlgorithmIdentifierOwned,
     digest_alg: Option<&ObjectIdentifier>,
@@ -848,6 +855,7 @@ pub fn verify_token_with(
             return TokenVerdict {
                 info: None,
                 chain: Vec::new(),
+                issuers: Vec::new(),
                 status: TokenStatus::Invalid { reason },
             };
         }
@@ -856,6 +864,7 @@ pub fn verify_token_with(
         Err(reason) => TokenVerdict {
             info: None,
             chain: Vec::new(),
+            issuers: Vec::new(),
             status: TokenStatus::Invalid { reason },
         },
         Ok(c) => {
@@ -869,7 +878,9 @@ pub fn verify_token_with(
                 Ok(path) => (TokenStatus::Trusted, path),
                 Err(reason) => (TokenStatus::Untrusted { reason }, Vec::new()),
             };
+            let pool: Vec<Certificate> = c.certs.iter().chain(&anchors.certs).cloned().collect();
             TokenVerdict {
+                issuers: crate::evidence::revocation::issuer_chain(&c.signer, &pool),
                 info: Some(TokenInfo { lenient, ..c.info }),
                 chain: path
                     .iter()
@@ -979,10 +990,32 @@ pub fn request_token(
             chain_pem.push_str(&p);
         }
     }
+    // Long-term validation data: revocation status of every certificate of the chain
+    // but the root, fetched now, checked, kept beside the token. A revoked TSA is refused.
+    let chain = crate::evidence::revocation::issuer_chain(&c.signer, &c.certs);
+    let (revocation, revocation_notes) = crate::evidence::revocation::fetch(&chain, opts.timeout);
+    for f in &revocation {
+        if let crate::evidence::revocation::Status::Revoked(at) = f.judged.status {
+            return Err(fail(format!(
+                "the TSA certificate '{}' is revoked (since {}, says its {}): no token from it is accepted",
+                crate::text::clip(
+                    &chain[f.cert_index - 1].tbs_certificate.subject.to_string(),
+                    200
+                ),
+                crate::time::rfc3339(&at),
+                match f.kind {
+                    crate::bundle::layout::RevocationKind::Ocsp => "OCSP responder",
+                    crate::bundle::layout::RevocationKind::Crl => "CRL",
+                }
+            )));
+        }
+    }
     Ok(Token {
         tsr,
         chain_pem,
         info: TokenInfo { lenient, ..c.info },
+        revocation,
+        revocation_notes,
     })
 }
 

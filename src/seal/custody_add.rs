@@ -46,7 +46,7 @@ pub fn append_custody(
         .enumerate()
     {
         match t {
-            Ok((tsr, _)) => tokens.push((layout::custody_token_path(seq, i + 1), tsr)),
+            Ok(t) => tokens.push((layout::custody_token_path(seq, i + 1), t.tsr)),
             Err(e) => warnings.push(e),
         }
     }

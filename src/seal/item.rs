@@ -228,10 +228,24 @@ fn write_manifest(
     )?;
     for (i, t) in tokens.into_iter().enumerate() {
         match t {
-            Ok((tsr, chain)) => {
-                put(w, layout::token_name(i + 1), &tsr, false)?;
-                if !chain.is_empty() {
-                    put(w, layout::token_chain_name(i + 1), chain.as_bytes(), true)?;
+            Ok(t) => {
+                put(w, layout::token_name(i + 1), &t.tsr, false)?;
+                if !t.chain_pem.is_empty() {
+                    put(
+                        w,
+                        layout::token_chain_name(i + 1),
+                        t.chain_pem.as_bytes(),
+                        true,
+                    )?;
+                }
+                out.tsa_failures.extend(t.revocation_notes.iter().cloned());
+                for r in &t.revocation {
+                    put(
+                        w,
+                        layout::revocation_name(i + 1, r.cert_index, r.kind),
+                        &r.der,
+                        false,
+                    )?;
                 }
                 out.tokens += 1;
             }

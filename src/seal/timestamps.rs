@@ -109,12 +109,15 @@ fn request_tokens(
         let mut n = existing;
         for t in crate::evidence::stamping::request_all(tsa, &sig, None, require)? {
             match t {
-                Ok((tsr, chain)) => {
+                Ok(t) => {
                     n += 1;
                     let files = new_files.entry(it.id.clone()).or_default();
-                    files.push((layout::token_name(n), tsr));
-                    if !chain.is_empty() {
-                        files.push((layout::token_chain_name(n), chain.into_bytes()));
+                    files.push((layout::token_name(n), t.tsr));
+                    if !t.chain_pem.is_empty() {
+                        files.push((layout::token_chain_name(n), t.chain_pem.into_bytes()));
+                    }
+                    for r in t.revocation {
+                        files.push((layout::revocation_name(n, r.cert_index, r.kind), r.der));
                     }
                     out.added
                         .push((it.id.clone(), format!("{dir}{}", layout::token_name(n))));

@@ -150,6 +150,17 @@ fn signature(cx: &mut Ctx, id: &str, manifest: &Manifest, mbytes: &[u8]) -> Opti
 /// RFC 3161 tokens over the manifest signature.
 fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig: &[u8]) {
     let local = crate::time::rfc3339(&manifest.acquired.finished);
+    for f in files {
+        if let Some((n, _, _)) = layout::revocation_of(f)
+            && !files.contains(&layout::token_name(n))
+        {
+            cx.checks.fail(
+                Timestamp,
+                layout::item_member(id, f),
+                "revocation data for a token that is not in the item: a token was removed",
+            );
+        }
+    }
     for name in files.iter().filter(|f| layout::is_item_token(f)) {
         let tpath = layout::item_member(id, name);
         let tsr = match cx.read_meta(&tpath) {
@@ -159,7 +170,30 @@ fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig
                 continue;
             }
         };
-        let t = stamping::check_stored(&tsr, sig, cx.anchors, &local);
+        // Revocation data stored for this token (`manifest[.N].tsaK.ocsp|crl`).
+        let n = if name == &layout::token_name(1) {
+            1
+        } else {
+            name.strip_prefix("manifest.")
+                .and_then(|r| r.strip_suffix(".tsr"))
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0)
+        };
+        let mut stored = Vec::new();
+        for f in files {
+            if let Some((tn, k, kind)) = layout::revocation_of(f)
+                && tn == n
+            {
+                let p = layout::item_member(id, f);
+                match cx.read_meta(&p) {
+                    Ok(b) => stored.push((p, k, kind, b)),
+                    Err(why) => cx
+                        .checks
+                        .fail(Timestamp, &p, format!("revocation data {why}")),
+                }
+            }
+        }
+        let t = stamping::check_stored_with(&tsr, sig, cx.anchors, &local, &stored);
         cx.checks.add(
             Timestamp,
             super::trust::token_status(t.verdict),

@@ -928,3 +928,240 @@ fn path_length_constraints_hold() {
     );
     assert_ne!(sigillo_status(dir, &tsr).status, TokenStatus::Trusted);
 }
+
+/// A child process killed when the test ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Serves `body` for any GET on 127.0.0.1; returns the port.
+fn serve_file(body: Vec<u8>) -> u16 {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+    port
+}
+
+/// A TSA (root in its `certs`) whose certificate carries `extra` extension lines; the
+/// OpenSSL CA database `index.txt` lists it as `status` ("V" or "R").
+fn ltv_tsa(extra: &str, revoked: bool) -> (Dir, String) {
+    let p = Profile {
+        certs: Certs::Issuer,
+        ..BASE
+    };
+    let d = Dir::new();
+    setup(d.path(), &p);
+    cert(
+        d.path(),
+        Key::P256,
+        "tsa",
+        Some("root"),
+        &format!("{TSA_EXT}{extra}"),
+    );
+    let r = Tool::Openssl.run(d.path(), &["x509", "-in", "tsa.pem", "-noout", "-serial"]);
+    let serial = r.stdout.trim().trim_start_matches("serial=").to_string();
+    let line = if revoked {
+        format!(
+            "R\t351231235959Z\t250102030405Z,keyCompromise\t{serial}\tunknown\t/CN=Interop tsa\n"
+        )
+    } else {
+        format!("V\t351231235959Z\t\t{serial}\tunknown\t/CN=Interop tsa\n")
+    };
+    d.write("index.txt", line);
+    (d, serial)
+}
+
+fn seal_with(tsa_url: &str) -> (Dir, Run) {
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    d.write("e.txt", "evidence");
+    let r = d
+        .command()
+        .args(&[
+            "add",
+            "e.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+            "--tsa",
+            tsa_url,
+            "--require-tsa",
+        ])
+        .run();
+    (d, r)
+}
+
+/// Long-term validation: the OCSP response for the TSA certificate, from a real `openssl
+/// ocsp` responder on loopback, is fetched when sealing, stored beside the token, read
+/// by OpenSSL, and judged offline by `verify`. A revoked TSA is refused when sealing.
+#[test]
+fn ocsp_responses_are_stored_with_the_token_and_judged_offline() {
+    for revoked in [false, true] {
+        let port = free_port();
+        let (t, _) = ltv_tsa(
+            &format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n"),
+            revoked,
+        );
+        let port_s = port.to_string();
+        let mut child = Tool::Openssl
+            .command()
+            .args([
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-port",
+                &port_s,
+                "-rsigner",
+                "root.pem",
+                "-rkey",
+                "root.key",
+                "-CA",
+                "root.pem",
+                "-ignore_err",
+            ])
+            .current_dir(t.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Ready when it says so (a probe connection would block the one-at-a-time
+        // responder); the rest of its log is drained in the background.
+        let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        while !line.contains("waiting for OCSP client connections") {
+            line.clear();
+            let n = std::io::BufRead::read_line(&mut log, &mut line).unwrap();
+            assert!(n > 0, "openssl ocsp did not start");
+        }
+        std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+        let responder = Child(child);
+        let root = t.join("root.pem");
+        let tsa = TestTsa::serve_dir(t, Mode::Normal, root.clone(), PathBuf::new());
+        let (d, r) = seal_with(&tsa.url);
+        if revoked {
+            assert_ne!(r.code, 0, "{}", r.all());
+            assert!(r.stderr.contains("is revoked"), "{}", r.stderr);
+            assert!(!d.join("case.zip").exists(), "nothing written");
+            drop(responder);
+            continue;
+        }
+        r.assert_exit(0);
+        assert!(!r.stderr.contains("no revocation data"), "{}", r.stderr);
+        let ocsp = member(&d.join("case.zip"), "/manifest.tsa1.ocsp");
+        d.write("stored.ocsp", &ocsp);
+        let o = Tool::Openssl.run(
+            d.path(),
+            &["ocsp", "-respin", "stored.ocsp", "-resp_text", "-noverify"],
+        );
+        assert!(o.stdout.contains("Cert Status: good"), "{}", o.all());
+        // The responder is gone: verify works from the stored data alone.
+        drop(responder);
+        let ca = root.to_str().unwrap();
+        let r = d.sigillo(&["verify", "case.zip", "--tsa-ca", ca]);
+        r.assert_exit(0);
+        assert!(
+            r.stdout.contains("revocation: good (ocsp of 20"),
+            "{}",
+            r.stdout
+        );
+        let v: serde_json::Value = d
+            .sigillo(&["verify", "case.zip", "--json", "--tsa-ca", ca])
+            .json();
+        let rev = &v["timestamps"][0]["info"]["revocation"];
+        assert_eq!(rev["status"], "good", "{rev}");
+        assert_eq!(rev["source"], "ocsp");
+        assert_eq!(rev["checked"][0]["certificate"], 1);
+    }
+}
+
+/// The same with a CRL (the TSA certificate names only a CRL distribution point),
+/// made by `openssl ca -gencrl` and served on loopback.
+#[test]
+fn crls_are_stored_with_the_token_and_judged_offline() {
+    let (t, _) = ltv_tsa("", false);
+    // The CRL is made first; the certificate naming its URL is made again after.
+    std::fs::write(
+        t.join("ca.cnf"),
+        "[ca]\ndefault_ca = t\n[t]\ndatabase = ./index.txt\ncrlnumber = ./crlnumber\ncertificate = ./root.pem\nprivate_key = ./root.key\ndefault_md = sha256\ndefault_crl_days = 30\n",
+    )
+    .unwrap();
+    t.write("crlnumber", "1000\n");
+    openssl(
+        t.path(),
+        &["ca", "-config", "ca.cnf", "-gencrl", "-out", "root.crl.pem"],
+    );
+    openssl(
+        t.path(),
+        &[
+            "crl",
+            "-in",
+            "root.crl.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "root.crl",
+        ],
+    );
+    let port = serve_file(t.read("root.crl"));
+    cert(
+        t.path(),
+        Key::P256,
+        "tsa",
+        Some("root"),
+        &format!("{TSA_EXT}crlDistributionPoints = URI:http://127.0.0.1:{port}/root.crl\n"),
+    );
+    let root = t.join("root.pem");
+    let tsa = TestTsa::serve_dir(t, Mode::Normal, root.clone(), PathBuf::new());
+    let (d, r) = seal_with(&tsa.url);
+    r.assert_exit(0);
+    let crl = member(&d.join("case.zip"), "/manifest.tsa1.crl");
+    d.write("stored.crl", &crl);
+    let o = Tool::Openssl.run(
+        d.path(),
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "stored.crl",
+            "-noout",
+            "-issuer",
+        ],
+    );
+    assert!(o.stdout.contains("Interop root"), "{}", o.all());
+    let r = d.sigillo(&["verify", "case.zip", "--tsa-ca", root.to_str().unwrap()]);
+    r.assert_exit(0);
+    assert!(
+        r.stdout.contains("revocation: good (crl of 20"),
+        "{}",
+        r.stdout
+    );
+}

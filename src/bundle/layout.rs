@@ -103,17 +103,87 @@ pub fn item_control_rank(f: &str) -> (u8, usize, u8) {
         .and_then(|r| r.split('.').next())
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    let third = if f.ends_with(".tsr") {
+    let third = if f.ends_with(ARCHIVE_SUFFIX) {
         0
-    } else if f.ends_with(".tsa.pem") {
+    } else if f.ends_with(".tsr") {
         1
+    } else if f.ends_with(".tsa.pem") {
+        2
     } else {
         revocation_of(f).map_or(255, |(_, k, kind)| {
-            2u8.saturating_add(u8::try_from(k).unwrap_or(250).saturating_mul(2))
+            3u8.saturating_add(u8::try_from(k).unwrap_or(120).saturating_mul(2))
                 .saturating_add(u8::from(kind == RevocationKind::Crl))
         })
     };
     (2, n, third)
+}
+
+const ARCHIVE_SUFFIX: &str = ".archive";
+
+/// The list a renewal token covers (`manifest.N.archive`, N ≥ 2): `sha256sum` lines of
+/// `manifest.sig` and of every earlier token's files (see docs/timestamps.md).
+pub fn archive_name(n: usize) -> String {
+    format!("manifest.{n}{ARCHIVE_SUFFIX}")
+}
+
+/// N of `manifest.N.archive`, if `name` is one.
+pub fn archive_of(name: &str) -> Option<usize> {
+    let n: usize = name
+        .strip_prefix("manifest.")?
+        .strip_suffix(ARCHIVE_SUFFIX)?
+        .parse()
+        .ok()?;
+    (n >= 2 && archive_name(n) == name).then_some(n)
+}
+
+/// N of a token file name (`manifest.tsr` is 1, `manifest.N.tsr` is N).
+pub fn token_number(name: &str) -> Option<usize> {
+    if name == "manifest.tsr" {
+        return Some(1);
+    }
+    let n: usize = name
+        .strip_prefix("manifest.")?
+        .strip_suffix(".tsr")?
+        .parse()
+        .ok()?;
+    (n >= 2 && token_name(n) == name).then_some(n)
+}
+
+/// The token a control file belongs to: N of `manifest.N.tsr`, `manifest.N.tsa.pem`,
+/// `manifest.N.tsaK.*` and `manifest.N.archive` (1 when N is not written).
+pub fn control_token(name: &str) -> Option<usize> {
+    if let Some(n) = token_number(name).or_else(|| archive_of(name)) {
+        return Some(n);
+    }
+    if let Some((n, _, _)) = revocation_of(name) {
+        return Some(n);
+    }
+    if name == "manifest.tsa.pem" {
+        return Some(1);
+    }
+    let n: usize = name
+        .strip_prefix("manifest.")?
+        .strip_suffix(".tsa.pem")?
+        .parse()
+        .ok()?;
+    (n >= 2 && token_chain_name(n) == name).then_some(n)
+}
+
+/// Whether the renewal list of token `n` must cover `name`: `manifest.sig` and every
+/// control file of the tokens before it.
+pub fn renewal_covers(name: &str, n: usize) -> bool {
+    name == MANIFEST_SIG || control_token(name).is_some_and(|t| t < n)
+}
+
+/// The renewal list (`manifest.N.archive`): a `sha256sum` line for each (name, bytes),
+/// in canonical order, so `sha256sum -c` checks it inside the item folder.
+pub fn renewal_list(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut v: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    v.sort_by_key(|(n, _)| item_control_rank(n));
+    v.iter()
+        .map(|(n, b)| format!("{}  {n}\n", crate::evidence::hash::sha256_hex(b)))
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// What kind of revocation data a file holds.
@@ -207,6 +277,7 @@ pub fn is_item_control_file(name: &str) -> bool {
         || name == MANIFEST_SIG
         || (name.starts_with("manifest.") && (name.ends_with(".tsr") || name.ends_with(".tsa.pem")))
         || revocation_of(name).is_some()
+        || archive_of(name).is_some()
 }
 
 /// Check a path inside the bundle (or an item-relative path) is safe and normal:
@@ -277,6 +348,10 @@ mod tests {
         assert_eq!(token_name(2), "manifest.2.tsr");
         assert!(is_item_control_file("manifest.2.tsa.pem"));
         assert!(is_item_control_file("manifest.tsa1.ocsp"));
+        assert!(is_item_control_file("manifest.2.archive"));
+        assert!(!is_item_control_file("manifest.1.archive"));
+        assert_eq!(token_number("manifest.3.tsr"), Some(3));
+        assert!(item_control_rank("manifest.2.archive") < item_control_rank("manifest.2.tsr"));
         assert!(is_item_control_file("manifest.3.tsa2.crl"));
         assert!(!is_item_control_file("manifest.1.tsa1.crl"));
         assert!(!is_item_control_file("manifest.tsa0.ocsp"));

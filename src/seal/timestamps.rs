@@ -106,18 +106,57 @@ fn request_tokens(
             continue;
         }
         let sig = reader.read_small(&format!("{dir}{}", layout::MANIFEST_SIG))?;
+        // The item's control files so far (for renewal lists), by item-relative name.
+        let mut control: Vec<(String, Vec<u8>)> = Vec::new();
+        if existing > 0 {
+            for m in reader.members.iter().filter(|m| m.name.starts_with(&dir)) {
+                let rel = &m.name[dir.len()..];
+                if layout::is_item_control_file(rel) && rel != layout::MANIFEST {
+                    control.push((rel.to_string(), reader.read_small(&m.name)?));
+                }
+            }
+        }
         let mut n = existing;
-        for t in crate::evidence::stamping::request_all(tsa, &sig, None, require)? {
+        // One TSA at a time: a renewal covers every token before it, those of this run too.
+        for endpoint in tsa {
+            // The first token covers manifest.sig; a renewal (an earlier token exists)
+            // covers the list of manifest.sig and every earlier token's files
+            // (manifest.N.archive), so it extends their proof (docs/timestamps.md).
+            let archive = (n > 0).then(|| {
+                let covered: Vec<(String, Vec<u8>)> = control
+                    .iter()
+                    .filter(|(name, _)| layout::renewal_covers(name, n + 1))
+                    .cloned()
+                    .collect();
+                layout::renewal_list(&covered)
+            });
+            let data = archive.as_deref().unwrap_or(&sig);
+            let Some(t) = crate::evidence::stamping::request_all(
+                std::slice::from_ref(endpoint),
+                data,
+                None,
+                require,
+            )?
+            .pop() else {
+                continue;
+            };
             match t {
                 Ok(t) => {
                     n += 1;
                     let files = new_files.entry(it.id.clone()).or_default();
-                    files.push((layout::token_name(n), t.tsr));
+                    let mut add = |name: String, bytes: Vec<u8>| {
+                        control.push((name.clone(), bytes.clone()));
+                        files.push((name, bytes));
+                    };
+                    if let Some(a) = archive {
+                        add(layout::archive_name(n), a);
+                    }
+                    add(layout::token_name(n), t.tsr);
                     if !t.chain_pem.is_empty() {
-                        files.push((layout::token_chain_name(n), t.chain_pem.into_bytes()));
+                        add(layout::token_chain_name(n), t.chain_pem.into_bytes());
                     }
                     for r in t.revocation {
-                        files.push((layout::revocation_name(n, r.cert_index, r.kind), r.der));
+                        add(layout::revocation_name(n, r.cert_index, r.kind), r.der);
                     }
                     out.added
                         .push((it.id.clone(), format!("{dir}{}", layout::token_name(n))));

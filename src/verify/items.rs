@@ -151,13 +151,15 @@ fn signature(cx: &mut Ctx, id: &str, manifest: &Manifest, mbytes: &[u8]) -> Opti
 fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig: &[u8]) {
     let local = crate::time::rfc3339(&manifest.acquired.finished);
     for f in files {
-        if let Some((n, _, _)) = layout::revocation_of(f)
+        if let Some(n) = layout::revocation_of(f)
+            .map(|(n, _, _)| n)
+            .or_else(|| layout::archive_of(f))
             && !files.contains(&layout::token_name(n))
         {
             cx.checks.fail(
                 Timestamp,
                 layout::item_member(id, f),
-                "revocation data for a token that is not in the item: a token was removed",
+                "revocation data or renewal list for a token that is not in the item: a token was removed",
             );
         }
     }
@@ -171,14 +173,7 @@ fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig
             }
         };
         // Revocation data stored for this token (`manifest[.N].tsaK.ocsp|crl`).
-        let n = if name == &layout::token_name(1) {
-            1
-        } else {
-            name.strip_prefix("manifest.")
-                .and_then(|r| r.strip_suffix(".tsr"))
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0)
-        };
+        let n = layout::token_number(name).unwrap_or(0);
         let mut stored = Vec::new();
         for f in files {
             if let Some((tn, k, kind)) = layout::revocation_of(f)
@@ -193,7 +188,29 @@ fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig
                 }
             }
         }
-        let t = stamping::check_stored_with(&tsr, sig, cx.anchors, &local, &stored);
+        // A renewal covers its list of everything before it, not manifest.sig alone.
+        let archive_name = layout::archive_name(n);
+        let renewal = n >= 2 && files.contains(&archive_name);
+        let covered = if renewal {
+            match renewal_list(cx, id, files, n) {
+                Ok(list) => list,
+                Err(why) => {
+                    cx.checks
+                        .fail(Timestamp, layout::item_member(id, &archive_name), why);
+                    continue;
+                }
+            }
+        } else {
+            sig.to_vec()
+        };
+        let mut t = stamping::check_stored_with(&tsr, &covered, cx.anchors, &local, &stored);
+        if renewal {
+            t.message = format!(
+                "renewal over manifest.sig and token(s) 1–{} with their validation data ({archive_name}): {}",
+                n - 1,
+                t.message
+            );
+        }
         cx.checks.add(
             Timestamp,
             super::trust::token_status(t.verdict),
@@ -207,6 +224,53 @@ fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig
             info: t.facts,
         });
     }
+}
+
+/// The renewal list of token `n` (`manifest.N.archive`), checked: it lists exactly
+/// `manifest.sig` and every file of the tokens before `n`, each with its SHA-256.
+fn renewal_list(
+    cx: &mut Ctx,
+    id: &str,
+    files: &[String],
+    n: usize,
+) -> std::result::Result<Vec<u8>, String> {
+    let list = cx
+        .read_meta(&layout::item_member(id, &layout::archive_name(n)))
+        .map_err(|why| format!("renewal list {why}"))?;
+    let mut expected = Vec::new();
+    for f in files.iter().filter(|f| layout::renewal_covers(f, n)) {
+        let bytes = cx
+            .read_meta(&layout::item_member(id, f))
+            .map_err(|why| format!("{} {why}", clip(f, 200)))?;
+        expected.push((f.clone(), bytes));
+    }
+    let want = layout::renewal_list(&expected);
+    if list != want {
+        let got = String::from_utf8_lossy(&list);
+        let want_s = String::from_utf8_lossy(&want);
+        let first = got
+            .lines()
+            .zip(want_s.lines())
+            .find(|(a, b)| a != b)
+            .map(|(a, b)| {
+                format!(
+                    "it says '{}', the bundle holds '{}'",
+                    clip(a, 200),
+                    clip(b, 200)
+                )
+            })
+            .unwrap_or_else(|| {
+                format!(
+                    "it lists {} file(s), the tokens before it have {}",
+                    got.lines().count(),
+                    want_s.lines().count()
+                )
+            });
+        return Err(format!(
+            "the renewal list does not match what it must cover (manifest.sig and every earlier token's files): {first}"
+        ));
+    }
+    Ok(list)
 }
 
 /// Exactly the files the manifest lists (plus control files), with their sizes and hashes.

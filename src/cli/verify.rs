@@ -25,6 +25,10 @@ pub(super) struct VerifyArgs {
     /// Root certificate(s) for timestamp authorities (PEM, repeatable).
     #[arg(long, value_name = "PEM")]
     tsa_ca: Vec<PathBuf>,
+    /// An EU trusted list (ETSI TS 119 612 XML) you downloaded: reports whether each
+    /// TSA was a qualified time-stamping service (QTST, granted) at genTime.
+    #[arg(long, value_name = "XML")]
+    trusted_list: Option<PathBuf>,
     #[command(flatten)]
     json: JsonFlag,
     #[command(flatten)]
@@ -35,6 +39,7 @@ pub(super) fn run(a: VerifyArgs) -> CmdResult {
     let opts = VerifyOptions {
         trust: trust_list(&a.trust, a.trust_file.as_deref())?,
         tsa_ca: a.tsa_ca.clone(),
+        trusted_list: a.trusted_list.clone(),
         progress: super::progress::for_terminal(a.quiet.quiet || a.json.json),
     };
     let rep = verify::verify(&a.bundle, &opts)?;

@@ -16,5 +16,6 @@ pub mod media;
 pub mod pdq;
 pub mod revocation;
 pub mod stamping;
+pub mod trusted_list;
 pub mod tsd;
 pub mod tsp;

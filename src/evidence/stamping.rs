@@ -58,6 +58,9 @@ pub struct TokenInfoFacts {
     /// The revocation status of the TSA's signing certificate from the data stored with
     /// the token (`none` when none was stored), and of every other certificate checked.
     pub revocation: RevocationFacts,
+    /// With `--trusted-list`: whether the TSA was a qualified service at genTime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualified: Option<crate::evidence::trusted_list::Qualification>,
 }
 
 /// Revocation of the TSA chain, from stored data (offline).
@@ -116,6 +119,10 @@ pub struct StoredToken {
     pub message: String,
     /// Facts for the report.
     pub facts: TokenFacts,
+    /// The TSA's signing certificate and the issuers found above it.
+    pub issuers: Vec<x509_cert::Certificate>,
+    /// genTime, when the token could be read.
+    pub gen_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Judge a stored token over `data` (`local_time`: the local clock's time of the event).
@@ -160,6 +167,7 @@ pub fn check_stored_with(
             difference_from_local_ms: delta,
             lenient: i.lenient.clone(),
             revocation: rev.clone(),
+            qualified: None,
         }
     });
     // Reasons may quote the token's certificates: hostile text, shown clipped.
@@ -196,6 +204,8 @@ pub fn check_stored_with(
             info,
             status: verdict,
         },
+        issuers: v.issuers,
+        gen_time,
     }
 }
 

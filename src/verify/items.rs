@@ -204,6 +204,13 @@ fn timestamps(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest, sig
             sig.to_vec()
         };
         let mut t = stamping::check_stored_with(&tsr, &covered, cx.anchors, &local, &stored);
+        if let (Some(list), Some(at), Some(info)) =
+            (cx.trusted_list, t.gen_time, t.facts.info.as_mut())
+        {
+            let q = list.qualified_at(&t.issuers, at);
+            t.message = format!("{}; {}: {} ({})", t.message, q.status, q.reason, q.list);
+            info.qualified = Some(q);
+        }
         if renewal {
             t.message = format!(
                 "renewal over manifest.sig and token(s) 1–{} with their validation data ({archive_name}): {}",

@@ -50,6 +50,8 @@ pub struct VerifyOptions {
     pub tsa_ca: Vec<PathBuf>,
     /// Where to report progress of reading and hashing the members.
     pub progress: crate::progress::Progress,
+    /// An EU trusted list (`--trusted-list`): says whether each TSA was qualified.
+    pub trusted_list: Option<PathBuf>,
 }
 
 /// Verify the bundle at `path`. Errors only when it cannot be read at all (exit 2);
@@ -61,8 +63,14 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         .map(|t| keys::parse_trust(t))
         .collect::<Result<_>>()?;
     let anchors = stamping::anchors_for(&opts.tsa_ca)?;
+    let list = opts
+        .trusted_list
+        .as_deref()
+        .map(crate::evidence::trusted_list::TrustedList::load)
+        .transpose()?;
     let reader = BundleReader::open(path)?;
     let mut cx = Ctx::new(&reader, &anchors);
+    cx.trusted_list = list.as_ref();
 
     let bundle_sha256 = archive::members(&mut cx, path, &opts.progress);
     archive::keys(&mut cx);
@@ -168,6 +176,8 @@ struct Ctx<'a> {
     item_order: Vec<String>,
     /// Tokens found.
     timestamps: Vec<TimestampRecord>,
+    /// `--trusted-list`, when given.
+    trusted_list: Option<&'a crate::evidence::trusted_list::TrustedList>,
 }
 
 impl<'a> Ctx<'a> {
@@ -183,6 +193,7 @@ impl<'a> Ctx<'a> {
             names_by_key: BTreeMap::new(),
             item_order: Vec::new(),
             timestamps: Vec::new(),
+            trusted_list: None,
         }
     }
 

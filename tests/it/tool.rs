@@ -35,6 +35,8 @@ pub enum Tool {
     CdxjIndexer,
     /// Runs a program with a fake clock (libfaketime): a TSA that stamped in the past.
     Faketime,
+    /// Signs test EU trusted lists (XML-DSig).
+    Xmlsec1,
 }
 
 impl Tool {
@@ -50,6 +52,7 @@ impl Tool {
             Tool::Wacz => "wacz",
             Tool::CdxjIndexer => "cdxj-indexer",
             Tool::Faketime => "faketime",
+            Tool::Xmlsec1 => "xmlsec1",
         }
     }
 
@@ -67,6 +70,7 @@ impl Tool {
             Tool::Unzip => "apt-get install unzip (see .ci/run)",
             Tool::Pdftotext => "apt-get install poppler-utils (see .ci/run)",
             Tool::Faketime => "apt-get install faketime (./setup.sh --deps)",
+            Tool::Xmlsec1 => "apt-get install xmlsec1 (./setup.sh --deps)",
             Tool::Python => "./setup.sh --deps (installs the pdqhash reference in .venv/)",
             Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer => {
                 "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"

@@ -1272,3 +1272,130 @@ fn renewals_cover_every_earlier_token_and_its_validation_data() {
     );
     assert!(r.stdout.contains("Verification: OK"), "{}", r.all());
 }
+
+/// An ETSI TS 119 612 trusted list naming the test TSA's certificate as service
+/// `svc_type` with `status` since 2020, signed by a scheme operator with xmlsec1.
+fn trusted_list(d: &Dir, tsa_pem: &Path, svc_type: &str, status: &str) -> PathBuf {
+    use base64::Engine as _;
+    let der = x509_cert::Certificate::load_pem_chain(&std::fs::read(tsa_pem).unwrap())
+        .unwrap()
+        .remove(0);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der::Encode::to_der(&der).unwrap());
+    let xml = format!(
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+    <TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#" Id="tsl"><SchemeInformation><TSLSequenceNumber>42</TSLSequenceNumber><SchemeTerritory>IT</SchemeTerritory><ListIssueDateTime>2026-11-01T00:00:00Z</ListIssueDateTime></SchemeInformation><TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang="en">Test QTSP S.p.A.</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/{svc_type}</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Test time stamping</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{b64}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/{status}</ServiceStatus><StatusStartingTime>2020-01-01T00:00:00Z</StatusStartingTime></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="sig"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#tsl"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></ds:Signature></TrustServiceStatusList>"##
+    );
+    let name = format!("tl-{}-{status}", svc_type.replace('/', "-"));
+    d.write(&format!("{name}.tmpl.xml"), xml);
+    if !d.join("so.key").exists() {
+        openssl(
+            d.path(),
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "so.key",
+                "-out",
+                "so.pem",
+                "-days",
+                "3650",
+                "-subj",
+                "/CN=Scheme Operator",
+            ],
+        );
+    }
+    let out = format!("{name}.xml");
+    let r = Tool::Xmlsec1.run(
+        d.path(),
+        &[
+            "--sign",
+            "--privkey-pem",
+            "so.key,so.pem",
+            "--id-attr:Id",
+            "TrustServiceStatusList",
+            "--output",
+            &out,
+            &format!("{name}.tmpl.xml"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    d.join(&out)
+}
+
+/// `verify --trusted-list`: a TSA listed as a granted QTST is reported qualified (with
+/// what eIDAS Art. 41(2) gives it); a non-qualified TSA service is not; a list whose
+/// signature does not verify is refused.
+#[test]
+fn a_trusted_list_says_whether_the_tsa_was_qualified() {
+    let t = TestTsa::start(Mode::Normal);
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    d.write("e.txt", "evidence");
+    d.add(&[
+        "e.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--tsa",
+        &t.url,
+        "--require-tsa",
+    ]);
+    let ca = t.ca_pem.to_str().unwrap().to_string();
+    let qualified = trusted_list(&d, &t.tsa_pem, "TSA/QTST", "granted");
+    let r = d.sigillo(&[
+        "verify",
+        "case.zip",
+        "--tsa-ca",
+        &ca,
+        "--trusted-list",
+        qualified.to_str().unwrap(),
+    ]);
+    r.assert_exit(0);
+    assert!(
+        r.stdout
+            .contains("qualified: a qualified time-stamping service (QTST)")
+            && r.stdout.contains("eIDAS Art. 41(2)")
+            && r.stdout.contains("trusted list IT no. 42")
+            && r.stdout.contains("XML signature valid"),
+        "{}",
+        r.stdout
+    );
+    let v: serde_json::Value = d
+        .sigillo(&[
+            "verify",
+            "case.zip",
+            "--json",
+            "--tsa-ca",
+            &ca,
+            "--trusted-list",
+            qualified.to_str().unwrap(),
+        ])
+        .json();
+    let q = &v["timestamps"][0]["info"]["qualified"];
+    assert_eq!(q["status"], "qualified", "{q}");
+    assert_eq!(q["provider"], "Test QTSP S.p.A.");
+    // A non-qualified TSA service: said so, not a failure.
+    let plain = trusted_list(&d, &t.tsa_pem, "TSA", "granted");
+    let r = d.sigillo(&[
+        "verify",
+        "case.zip",
+        "--tsa-ca",
+        &ca,
+        "--trusted-list",
+        plain.to_str().unwrap(),
+    ]);
+    r.assert_exit(0);
+    assert!(r.stdout.contains("not-qualified"), "{}", r.stdout);
+    // A list altered after signing: refused, exit 2.
+    let text = std::fs::read_to_string(&qualified)
+        .unwrap()
+        .replace("Test QTSP S.p.A.", "Other QTSP");
+    d.write("altered.xml", text);
+    let r = d.sigillo(&["verify", "case.zip", "--trusted-list", "altered.xml"]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("does not verify"), "{}", r.stderr);
+}

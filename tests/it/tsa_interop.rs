@@ -939,6 +939,43 @@ impl Drop for Child {
     }
 }
 
+/// A real `openssl ocsp` responder on `port`, answering from `dir`'s `index.txt`,
+/// signing as the root; returned once it says it is ready (a probe connection would
+/// block the one-at-a-time responder); its log is drained in the background.
+fn ocsp_responder(dir: &Path, port: u16) -> Child {
+    let port = port.to_string();
+    let mut child = Tool::Openssl
+        .command()
+        .args([
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-port",
+            &port,
+            "-rsigner",
+            "root.pem",
+            "-rkey",
+            "root.key",
+            "-CA",
+            "root.pem",
+            "-ignore_err",
+        ])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("waiting for OCSP client connections") {
+        line.clear();
+        let n = std::io::BufRead::read_line(&mut log, &mut line).unwrap();
+        assert!(n > 0, "openssl ocsp did not start");
+    }
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    Child(child)
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -1030,39 +1067,7 @@ fn ocsp_responses_are_stored_with_the_token_and_judged_offline() {
             &format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n"),
             revoked,
         );
-        let port_s = port.to_string();
-        let mut child = Tool::Openssl
-            .command()
-            .args([
-                "ocsp",
-                "-index",
-                "index.txt",
-                "-port",
-                &port_s,
-                "-rsigner",
-                "root.pem",
-                "-rkey",
-                "root.key",
-                "-CA",
-                "root.pem",
-                "-ignore_err",
-            ])
-            .current_dir(t.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Ready when it says so (a probe connection would block the one-at-a-time
-        // responder); the rest of its log is drained in the background.
-        let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        while !line.contains("waiting for OCSP client connections") {
-            line.clear();
-            let n = std::io::BufRead::read_line(&mut log, &mut line).unwrap();
-            assert!(n > 0, "openssl ocsp did not start");
-        }
-        std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-        let responder = Child(child);
+        let responder = ocsp_responder(t.path(), port);
         let root = t.join("root.pem");
         let tsa = TestTsa::serve_dir(t, Mode::Normal, root.clone(), PathBuf::new());
         let (d, r) = seal_with(&tsa.url);
@@ -1177,36 +1182,7 @@ fn renewals_cover_every_earlier_token_and_its_validation_data() {
         &format!("authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n"),
         false,
     );
-    let port_s = port.to_string();
-    let mut child = Tool::Openssl
-        .command()
-        .args([
-            "ocsp",
-            "-index",
-            "index.txt",
-            "-port",
-            &port_s,
-            "-rsigner",
-            "root.pem",
-            "-rkey",
-            "root.key",
-            "-CA",
-            "root.pem",
-            "-ignore_err",
-        ])
-        .current_dir(t.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("waiting for OCSP client connections") {
-        line.clear();
-        assert!(std::io::BufRead::read_line(&mut log, &mut line).unwrap() > 0);
-    }
-    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-    let _responder = Child(child);
+    let _responder = ocsp_responder(t.path(), port);
     let root = t.join("root.pem");
     let tsa = TestTsa::serve_dir(t, Mode::Normal, root.clone(), PathBuf::new());
     let (d, r) = seal_with(&tsa.url);

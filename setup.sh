@@ -15,8 +15,9 @@ say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 need_pkgs=()
 pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv)
 # Only the tests need these: faketime (a TSA that stamped in the past), xmlsec1 (signed
-# EU trusted lists; `verify --trusted-list` also uses it when installed).
-[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1)
+# EU trusted lists; `verify --trusted-list` also uses it when installed), socat (a TLS
+# front that demands client certificates).
+[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat)
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done

@@ -80,6 +80,16 @@ pub struct TsaConfig {
     /// Environment variable that holds the account's password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_env: Option<String>,
+    /// Client certificate for TLS (PEM: the certificate, its chain and, unless
+    /// `client_key` is given, its private key), for TSAs that authenticate that way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM), when kept in a file of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<PathBuf>,
+    /// Root certificate(s) (PEM) to trust for the TSA's HTTPS server, besides the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_ca: Option<PathBuf>,
 }
 
 /// Where the configuration is read from.
@@ -160,10 +170,37 @@ impl Config {
                 (Some(user), None) => Some(BasicAuth::new(user.clone(), String::new())),
                 _ => None,
             };
+            let read =
+                |p: &PathBuf, what: &str| std::fs::read(p).map_err(|e| Error::io(what, p, e));
+            let identity_pem = match (&t.client_cert, &t.client_key) {
+                (Some(c), Some(k)) => {
+                    let mut pem = read(c, "read the TSA client certificate")?;
+                    pem.push(b'\n');
+                    pem.extend(read(k, "read the TSA client key")?);
+                    Some(pem)
+                }
+                (Some(c), None) => Some(read(c, "read the TSA client certificate")?),
+                (None, Some(_)) => {
+                    return Err(Error::input(format!(
+                        "the TSA '{spec}' has client_key but no client_cert"
+                    ))
+                    .with_fix("add client_cert = \"…pem\" (the certificate the key belongs to)"));
+                }
+                (None, None) => None,
+            };
+            let roots_pem = t
+                .tls_ca
+                .as_ref()
+                .map(|p| read(p, "read the TSA's TLS root certificate"))
+                .transpose()?;
             return Ok(TsaEndpoint {
                 name: Some(spec.to_string()),
                 url: t.url.clone(),
                 auth,
+                tls: crate::evidence::stamping::TlsSettings {
+                    identity_pem,
+                    roots_pem,
+                },
             });
         }
         if spec.contains("://") {

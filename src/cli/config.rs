@@ -43,6 +43,8 @@ struct TsaView {
     username: Option<String>,
     password_env: Option<String>,
     password_set: Option<bool>,
+    client_cert: Option<String>,
+    tls_ca: Option<String>,
 }
 
 pub(super) fn run(c: ConfigCmd) -> CmdResult {
@@ -82,6 +84,8 @@ pub(super) fn run(c: ConfigCmd) -> CmdResult {
                     .password_env
                     .as_ref()
                     .map(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty())),
+                client_cert: t.client_cert.as_ref().map(|p| p.display().to_string()),
+                tls_ca: t.tls_ca.as_ref().map(|p| p.display().to_string()),
             })
             .collect(),
     };
@@ -131,6 +135,12 @@ pub(super) fn run(c: ConfigCmd) -> CmdResult {
                 "  password:     ${var} ({})",
                 if set { "set" } else { "NOT set" }
             )?;
+        }
+        if let Some(c) = &t.client_cert {
+            outln!("  client cert:  {c}")?;
+        }
+        if let Some(c) = &t.tls_ca {
+            outln!("  TLS roots:    {c}")?;
         }
     }
     Ok(0)

@@ -219,6 +219,27 @@ pub struct TsaEndpoint {
     pub url: String,
     /// The account, when the TSA needs one.
     pub auth: Option<BasicAuth>,
+    /// TLS settings: a client certificate, extra roots for the TSA's server certificate.
+    pub tls: TlsSettings,
+}
+
+/// TLS settings of a TSA endpoint. Its `Debug` never shows the private key.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// Client certificate (chain) and its private key, PEM, for TSAs that authenticate
+    /// their customers that way.
+    pub identity_pem: Option<Vec<u8>>,
+    /// Root certificates, PEM, trusted for the TSA's HTTPS server besides the system's.
+    pub roots_pem: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("identity_pem", &self.identity_pem.as_ref().map(|_| "***"))
+            .field("roots_pem", &self.roots_pem.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 /// HTTP basic authentication. Its `Debug` hides the password; nothing writes it anywhere.
@@ -279,6 +300,7 @@ impl TsaEndpoint {
             name: None,
             url: u.to_string(),
             auth,
+            tls: TlsSettings::default(),
         })
     }
 

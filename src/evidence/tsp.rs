@@ -922,11 +922,25 @@ pub fn request_token(
         extensions: None,
     };
     let body = req.to_der().map_err(|e| Error::internal(e.to_string()))?;
-    let client = crate::net::client_builder()
+    let mut builder = crate::net::client_builder()
         .timeout(opts.timeout)
-        .user_agent(format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION))
+        .user_agent(format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION));
+    if let Some(pem) = &endpoint.tls.identity_pem {
+        // The key never reaches a message: only that the file could not be used.
+        let id = reqwest::Identity::from_pem(pem).map_err(|_| {
+            fail("the client certificate file is not a PEM certificate with its private key".into())
+                .with_fix("give client_cert (and client_key) as PEM; convert a .p12 with `openssl pkcs12 -in f.p12 -nodes`")
+        })?;
+        builder = builder.identity(id);
+    }
+    if let Some(pem) = &endpoint.tls.roots_pem {
+        let roots = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| fail(format!("tls_ca holds no readable PEM certificate ({e})")))?;
+        builder = builder.tls_certs_merge(roots);
+    }
+    let client = builder
         .build()
-        .map_err(|e| Error::internal(e.to_string()))?;
+        .map_err(|e| fail(format!("the HTTPS client could not be set up ({e})")))?;
     let mut req = client
         .post(&endpoint.url)
         .header("Content-Type", "application/timestamp-query")

@@ -202,3 +202,153 @@ fn a_password_written_in_the_configuration_is_refused_with_the_fix() {
         .assert_exit(2);
     assert!(r.stderr.contains("operatr"), "{}", r.stderr);
 }
+
+/// A TSA behind HTTPS that demands a client certificate (socat terminating TLS with
+/// `verify=1` in front of the loopback OpenSSL TSA): the configured `client_cert` and
+/// `tls_ca` get a token; without the certificate the TSA is unreachable and nothing is
+/// written.
+#[test]
+fn a_tsa_that_wants_a_client_certificate_gets_it() {
+    use crate::tool::Tool;
+    let t = TestTsa::start(Mode::Normal);
+    let d = Dir::new();
+    d.key("k.pem", "Key Name");
+    d.write("e.txt", "evidence");
+    let ssl = |args: &[&str]| {
+        let r = Tool::Openssl.run(d.path(), args);
+        assert_eq!(r.code, 0, "openssl {args:?}: {}", r.stderr);
+    };
+    for (name, san) in [("server", "IP:127.0.0.1"), ("client", "DNS:studio.example")] {
+        ssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &format!("{name}-ca.key"),
+            "-out",
+            &format!("{name}-ca.pem"),
+            "-days",
+            "30",
+            "-subj",
+            &format!("/CN={name} CA"),
+        ]);
+        ssl(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ]);
+        d.write(
+            &format!("{name}.ext"),
+            format!("subjectAltName = {san}\nbasicConstraints = CA:FALSE\n"),
+        );
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{name}-ca.pem"),
+            "-CAkey",
+            &format!("{name}-ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-out",
+            &format!("{name}.pem"),
+            "-extfile",
+            &format!("{name}.ext"),
+        ]);
+    }
+    d.write(
+        "client-id.pem",
+        [d.read_string("client.pem"), d.read_string("client.key")].concat(),
+    );
+    let tsa_port = t
+        .url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut socat = std::process::Command::new("socat")
+        .args([
+            &format!(
+                "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server.key,cafile=client-ca.pem,verify=1"
+            ),
+            &format!("TCP:127.0.0.1:{tsa_port}"),
+        ])
+        .current_dir(d.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("socat (apt-get install socat; ./setup.sh --deps)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::fs::create_dir_all(d.join(".config/sigillo")).unwrap();
+    let dir = d.path().display();
+    d.write(
+        ".config/sigillo/config.toml",
+        format!(
+            "[tsa.tls]\nurl = \"https://127.0.0.1:{port}/tsr\"\nclient_cert = \"{dir}/client-id.pem\"\ntls_ca = \"{dir}/server-ca.pem\"\n\n[tsa.nocert]\nurl = \"https://127.0.0.1:{port}/tsr\"\ntls_ca = \"{dir}/server-ca.pem\"\n"
+        ),
+    );
+    let r = d
+        .command()
+        .args(&[
+            "add",
+            "e.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+            "--tsa",
+            "tls",
+            "--require-tsa",
+        ])
+        .run();
+    let ok = r.code == 0 && r.stderr.contains("1 trusted timestamp");
+    let r2 = d
+        .command()
+        .args(&[
+            "add",
+            "e.txt",
+            "-o",
+            "other.zip",
+            "--key",
+            "k.pem",
+            "--tsa",
+            "nocert",
+            "--require-tsa",
+        ])
+        .run();
+    let r3 = d.sigillo(&["config", "show"]);
+    let _ = socat.kill();
+    let _ = socat.wait();
+    assert!(ok, "{}", r.all());
+    assert_ne!(r2.code, 0, "{}", r2.all());
+    assert!(!d.join("other.zip").exists());
+    assert!(r3.stdout.contains("client cert:  "), "{}", r3.stdout);
+    assert!(!r3.stdout.contains("PRIVATE KEY"));
+}

@@ -69,9 +69,35 @@ pub fn is_key_member(name: &str) -> bool {
     name.starts_with(KEYS_DIR)
 }
 
-/// Whether `name` is a custody token (`custody/…`).
-pub fn is_custody_token(name: &str) -> bool {
+/// Whether `name` is under `custody/` (tokens over custody entries and their
+/// revocation data).
+pub fn is_custody_member(name: &str) -> bool {
     name.starts_with(CUSTODY_TOKENS_DIR)
+}
+
+/// Whether `name` is a custody token (`custody/<seq>[.N].tsr`).
+pub fn is_custody_token(name: &str) -> bool {
+    is_custody_member(name) && name.ends_with(".tsr")
+}
+
+/// Revocation data for certificate k of the n-th token over custody entry `seq`:
+/// `custody/000005.tsa1.ocsp`, `custody/000005.2.tsa1.crl` …
+pub fn custody_revocation_path(seq: u64, n: usize, k: usize, kind: RevocationKind) -> String {
+    // Same scheme as in an item folder, with `<seq>` in place of `manifest`.
+    let item_style = revocation_name(n, k, kind);
+    format!(
+        "{CUSTODY_TOKENS_DIR}{seq:06}{}",
+        item_style.trim_start_matches("manifest")
+    )
+}
+
+/// (seq, token n, certificate k, kind) of a custody revocation file name.
+pub fn custody_revocation_of(name: &str) -> Option<(u64, usize, usize, RevocationKind)> {
+    let rest = name.strip_prefix(CUSTODY_TOKENS_DIR)?;
+    let (seq, tail) = rest.split_at(rest.find('.')?);
+    let seq: u64 = seq.parse().ok()?;
+    let (n, k, kind) = revocation_of(&format!("manifest{tail}"))?;
+    (custody_revocation_path(seq, n, k, kind) == name).then_some((seq, n, k, kind))
 }
 
 /// The custody entry a custody token belongs to (`custody/000005.tsr` → 5).
@@ -349,6 +375,16 @@ mod tests {
         assert!(is_item_control_file("manifest.2.tsa.pem"));
         assert!(is_item_control_file("manifest.tsa1.ocsp"));
         assert!(is_item_control_file("manifest.2.archive"));
+        assert_eq!(
+            custody_revocation_path(5, 2, 1, RevocationKind::Crl),
+            "custody/000005.2.tsa1.crl"
+        );
+        assert_eq!(
+            custody_revocation_of("custody/000005.tsa2.ocsp"),
+            Some((5, 1, 2, RevocationKind::Ocsp))
+        );
+        assert!(custody_revocation_of("custody/000005.tsr").is_none());
+        assert!(!is_custody_token("custody/000005.tsa1.ocsp"));
         assert!(!is_item_control_file("manifest.1.archive"));
         assert_eq!(token_number("manifest.3.tsr"), Some(3));
         assert!(item_control_rank("manifest.2.archive") < item_control_rank("manifest.2.tsr"));

@@ -46,7 +46,16 @@ pub fn append_custody(
         .enumerate()
     {
         match t {
-            Ok(t) => tokens.push((layout::custody_token_path(seq, i + 1), t.tsr)),
+            Ok(t) => {
+                for r in t.revocation {
+                    tokens.push((
+                        layout::custody_revocation_path(seq, i + 1, r.cert_index, r.kind),
+                        r.der,
+                    ));
+                }
+                warnings.extend(t.revocation_notes);
+                tokens.push((layout::custody_token_path(seq, i + 1), t.tsr));
+            }
             Err(e) => warnings.push(e),
         }
     }

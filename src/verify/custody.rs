@@ -55,9 +55,27 @@ pub(super) fn chain(cx: &mut Ctx) {
     cx.st.custody_bytes = bytes;
 }
 
-/// RFC 3161 tokens over custody entries' signatures.
+/// RFC 3161 tokens over custody entries' signatures, with their revocation data.
 fn tokens(cx: &mut Ctx, entries: &[Entry]) {
     let reader = cx.reader;
+    let names: Vec<&str> = reader
+        .members
+        .iter()
+        .map(|m| m.name.as_str())
+        .filter(|n| layout::is_custody_member(n))
+        .collect();
+    for n in &names {
+        let belongs = layout::custody_revocation_of(n).is_some_and(|(seq, t, _, _)| {
+            names.contains(&layout::custody_token_path(seq, t).as_str())
+        });
+        if !layout::is_custody_token(n) && !belongs {
+            cx.checks.fail(
+                Timestamp,
+                *n,
+                "not a custody token, nor revocation data of one: a file was added or a token removed",
+            );
+        }
+    }
     for m in reader
         .members
         .iter()
@@ -81,7 +99,20 @@ fn tokens(cx: &mut Ctx, entries: &[Entry]) {
             }
         };
         let local = crate::time::rfc3339(&e.record.time);
-        let t = stamping::check_stored(&tsr, &e.signature, cx.anchors, &local);
+        let mut stored = Vec::new();
+        for n in &names {
+            if let Some((seq, tn, k, kind)) = layout::custody_revocation_of(n)
+                && layout::custody_token_path(seq, tn) == m.name
+            {
+                match cx.read_meta(n) {
+                    Ok(b) => stored.push((n.to_string(), k, kind, b)),
+                    Err(why) => cx
+                        .checks
+                        .fail(Timestamp, *n, format!("revocation data {why}")),
+                }
+            }
+        }
+        let t = stamping::check_stored_with(&tsr, &e.signature, cx.anchors, &local, &stored);
         let status = super::trust::token_status(t.verdict);
         cx.checks.add(Timestamp, status, &m.name, t.message);
         cx.timestamps.push(TimestampRecord {

@@ -16,7 +16,7 @@ pub(super) fn canonical_order(cx: &mut Ctx) {
     let mut ctoks: Vec<String> = reader
         .members
         .iter()
-        .filter(|m| layout::is_custody_token(&m.name))
+        .filter(|m| layout::is_custody_member(&m.name))
         .map(|m| m.name.clone())
         .collect();
     ctoks.sort();

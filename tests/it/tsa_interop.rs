@@ -1087,6 +1087,28 @@ fn ocsp_responses_are_stored_with_the_token_and_judged_offline() {
             &["ocsp", "-respin", "stored.ocsp", "-resp_text", "-noverify"],
         );
         assert!(o.stdout.contains("Cert Status: good"), "{}", o.all());
+        // A custody entry's token gets its revocation data too.
+        d.command()
+            .args(&[
+                "custody",
+                "add",
+                "case.zip",
+                "--action",
+                "note",
+                "--note",
+                "n",
+                "--key",
+                "k.pem",
+                "--tsa",
+                &tsa.url,
+                "--require-tsa",
+            ])
+            .assert_exit(0);
+        assert!(
+            d.zip("case.zip")
+                .iter()
+                .any(|(n, _)| n.starts_with("custody/") && n.ends_with(".tsa1.ocsp"))
+        );
         // The responder is gone: verify works from the stored data alone.
         drop(responder);
         let ca = root.to_str().unwrap();
@@ -1100,10 +1122,14 @@ fn ocsp_responses_are_stored_with_the_token_and_judged_offline() {
         let v: serde_json::Value = d
             .sigillo(&["verify", "case.zip", "--json", "--tsa-ca", ca])
             .json();
-        let rev = &v["timestamps"][0]["info"]["revocation"];
-        assert_eq!(rev["status"], "good", "{rev}");
-        assert_eq!(rev["source"], "ocsp");
-        assert_eq!(rev["checked"][0]["certificate"], 1);
+        let stamps = v["timestamps"].as_array().unwrap();
+        assert_eq!(stamps.len(), 2, "item and custody tokens");
+        for s in stamps {
+            let rev = &s["info"]["revocation"];
+            assert_eq!(rev["status"], "good", "{rev}");
+            assert_eq!(rev["source"], "ocsp");
+            assert_eq!(rev["checked"][0]["certificate"], 1);
+        }
     }
 }
 

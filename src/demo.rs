@@ -259,6 +259,7 @@ fn demo_signer(key_path: &Path) -> Result<Signer> {
             role: Some("demo".into()),
             organisation: None,
         },
+        cosigners: Vec::new(),
     })
 }
 

@@ -2,7 +2,8 @@
 //!
 //! See `docs/bundle-format.md` for the normative description. The canonical entry
 //! order is: item folders in sequence, each with its files in manifest order first, then
-//! `manifest.json`, `manifest.sig` and the tokens (`manifest.tsr`, `manifest.tsa.pem`,
+//! `manifest.json`, `manifest.sig`, the X.509 co-signatures (`manifest.p7s`,
+//! `manifest.2.p7s` …) and the tokens (`manifest.tsr`, `manifest.tsa.pem`,
 //! `manifest.2.tsr`, `manifest.2.tsa.pem` …, see [`item_control_rank`]); then `keys/`
 //! sorted, `custody.jsonl`, `custody/` tokens sorted, and [`TRAILER`]: `report.html`,
 //! `VERIFY.md`, `SHA256SUMS`, `SHA256SUMS.sig`.
@@ -123,6 +124,9 @@ pub fn item_control_rank(f: &str) -> (u8, usize, u8) {
     }
     if f == MANIFEST_SIG {
         return (1, 0, 0);
+    }
+    if let Some(n) = cosignature_of(f) {
+        return (1, n, 1);
     }
     let n: usize = f
         .strip_prefix("manifest.")
@@ -304,6 +308,32 @@ pub fn is_item_control_file(name: &str) -> bool {
         || (name.starts_with("manifest.") && (name.ends_with(".tsr") || name.ends_with(".tsa.pem")))
         || revocation_of(name).is_some()
         || archive_of(name).is_some()
+        || cosignature_of(name).is_some()
+}
+
+const COSIGNATURE_SUFFIX: &str = ".p7s";
+
+/// The n-th X.509 co-signature over `manifest.json` (CAdES, detached): `manifest.p7s`,
+/// then `manifest.2.p7s`, `manifest.3.p7s` …
+pub fn cosignature_name(n: usize) -> String {
+    if n <= 1 {
+        format!("manifest{COSIGNATURE_SUFFIX}")
+    } else {
+        format!("manifest.{n}{COSIGNATURE_SUFFIX}")
+    }
+}
+
+/// n of a co-signature file name (`manifest.p7s` is 1).
+pub fn cosignature_of(name: &str) -> Option<usize> {
+    if name == "manifest.p7s" {
+        return Some(1);
+    }
+    let n: usize = name
+        .strip_prefix("manifest.")?
+        .strip_suffix(COSIGNATURE_SUFFIX)?
+        .parse()
+        .ok()?;
+    (n >= 2 && cosignature_name(n) == name).then_some(n)
 }
 
 /// Check a path inside the bundle (or an item-relative path) is safe and normal:
@@ -404,9 +434,17 @@ mod tests {
         assert!(!is_item_control_file("manifest.json.bak"));
         assert_eq!(custody_token_path(3, 1), "custody/000003.tsr");
         assert_eq!(custody_token_seq("custody/000003.2.tsr"), Some(3));
+        assert_eq!(cosignature_name(1), "manifest.p7s");
+        assert_eq!(cosignature_of("manifest.3.p7s"), Some(3));
+        assert_eq!(cosignature_of("manifest.1.p7s"), None);
+        assert_eq!(cosignature_of("manifest.02.p7s"), None);
+        assert!(is_item_control_file("manifest.2.p7s"));
+        assert!(!renewal_covers("manifest.p7s", 2));
         let mut c = vec![
             "manifest.2.tsa.pem",
+            "manifest.2.p7s",
             "manifest.tsr",
+            "manifest.p7s",
             "manifest.sig",
             "manifest.2.tsr",
             "manifest.json",
@@ -418,6 +456,8 @@ mod tests {
             [
                 "manifest.json",
                 "manifest.sig",
+                "manifest.p7s",
+                "manifest.2.p7s",
                 "manifest.tsr",
                 "manifest.tsa.pem",
                 "manifest.2.tsr",

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::evidence::custody::Actor;
 use crate::evidence::keys::{self, EnvOrTerminal};
 use crate::evidence::stamping::TsaEndpoint;
+use crate::evidence::x509sign::{self, SignerSpec};
 use crate::seal::Signer;
 
 /// `-o/--output`: the bundle a command creates or appends to.
@@ -62,6 +63,16 @@ pub(super) struct SignerArgs {
     /// Your organisation.
     #[arg(long)]
     organisation: Option<String>,
+    /// Also sign with an X.509 certificate (repeatable): a smart card, USB token or HSM
+    /// as `pkcs11:token=LABEL;object=LABEL?module-path=/path/module.so` (RFC 7512), or a
+    /// file as `pkcs12:/path/file.p12`. Each manifest gets a CAdES co-signature
+    /// (manifest.p7s; with --tsa, CAdES-B-T). The PIN or password is read from
+    /// $SIGILLO_PIN, else asked on the terminal; never give it on the command line.
+    #[arg(long = "signer", value_name = "SPEC")]
+    signer: Vec<String>,
+    /// RSA co-signers sign with RSASSA-PSS instead of PKCS#1 v1.5.
+    #[arg(long = "signer-rsa-pss")]
+    signer_rsa_pss: bool,
 }
 
 impl SignerArgs {
@@ -89,6 +100,15 @@ impl SignerArgs {
                 )
                 .with_fix("pass --operator \"Full Name\" (or create the key with --name)")
             })?;
+        let specs: Vec<SignerSpec> = self
+            .signer
+            .iter()
+            .map(|s| SignerSpec::parse(s))
+            .collect::<Result<_>>()?;
+        let mut cosigners = Vec::new();
+        for spec in &specs {
+            cosigners.push(x509sign::open(spec, self.signer_rsa_pss)?);
+        }
         Ok(Signer {
             key,
             actor: Actor {
@@ -96,6 +116,7 @@ impl SignerArgs {
                 role: self.role.clone().or(op.role),
                 organisation: self.organisation.clone().or(op.organisation),
             },
+            cosigners,
         })
     }
 }

@@ -29,6 +29,11 @@ pub(super) struct VerifyArgs {
     /// TSA was a qualified time-stamping service (QTST, granted) at genTime.
     #[arg(long, value_name = "XML")]
     trusted_list: Option<PathBuf>,
+    /// Root certificate(s) X.509 co-signers must chain to (PEM, repeatable). A
+    /// co-signature whose certificate does not chain to them fails; without this flag
+    /// the system store is used and an unchained co-signature is only flagged untrusted.
+    #[arg(long, value_name = "PEM")]
+    signer_ca: Vec<PathBuf>,
     #[command(flatten)]
     json: JsonFlag,
     #[command(flatten)]
@@ -40,6 +45,7 @@ pub(super) fn run(a: VerifyArgs) -> CmdResult {
         trust: trust_list(&a.trust, a.trust_file.as_deref())?,
         tsa_ca: a.tsa_ca.clone(),
         trusted_list: a.trusted_list.clone(),
+        signer_ca: a.signer_ca.clone(),
         progress: super::progress::for_terminal(a.quiet.quiet || a.json.json),
     };
     let rep = verify::verify(&a.bundle, &opts)?;
@@ -114,6 +120,21 @@ fn print_checks(rep: &Report) -> CmdResult<()> {
     outln!()?;
     outln!("signers:")?;
     for s in &rep.signers {
+        if let Some(h) = &s.certificate {
+            let t = if s.trusted == Some(true) {
+                "trusted certificate"
+            } else {
+                "certificate NOT TRUSTED"
+            };
+            outln!("  {}  {}  ({t})", s.fingerprint, s.names.join(", "))?;
+            outln!(
+                "      subject {}; issuer {}; qualified (QcCompliance): {}",
+                h.subject,
+                h.issuer,
+                if h.qualified { "yes" } else { "no" }
+            )?;
+            continue;
+        }
         let t = match s.trusted {
             Some(true) => "trusted",
             Some(false) => "NOT TRUSTED",

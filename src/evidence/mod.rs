@@ -5,17 +5,22 @@
 //! - [`manifest`]: the signed description of one item;
 //! - [`custody`]: the hash-chained, signed custody log;
 //! - [`tsp`]: RFC 3161 trusted timestamps, and [`stamping`] which applies them;
+//! - [`x509sign`] (PKCS#12 files, and [`pkcs11`] tokens) and [`cades`]: X.509 co-signatures
+//!   that name a person, made and checked;
 //! - [`media`] and [`pdq`]: image and video facts: MD5, PDQ perceptual hash, metadata.
 
 pub mod ber;
+pub mod cades;
 pub mod custody;
 pub mod hash;
 pub mod keys;
 pub mod manifest;
 pub mod media;
 pub mod pdq;
+pub mod pkcs11;
 pub mod revocation;
 pub mod stamping;
 pub mod trusted_list;
 pub mod tsd;
 pub mod tsp;
+pub mod x509sign;

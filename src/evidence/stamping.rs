@@ -16,6 +16,13 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Trust anchors for TSA certificates (from `--tsa-ca`, else the system store).
 pub struct Anchors(TrustAnchors);
 
+impl Anchors {
+    /// The roots themselves.
+    pub fn trust(&self) -> &TrustAnchors {
+        &self.0
+    }
+}
+
 /// Load TSA trust anchors.
 pub fn anchors_for(paths: &[PathBuf]) -> Result<Anchors> {
     Ok(Anchors(if paths.is_empty() {

@@ -166,6 +166,11 @@ impl TrustAnchors {
         }
     }
 
+    /// The anchor certificates.
+    pub fn certs(&self) -> &[Certificate] {
+        &self.certs
+    }
+
     /// Whether the anchors were given explicitly (`--tsa-ca`).
     pub fn is_explicit(&self) -> bool {
         self.explicit
@@ -288,7 +293,30 @@ struct SigningCertificate {
     policies: Option<Any>,
 }
 
-fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
+/// (hash algorithm, hash) of the first ESSCertIDv2 of a signing-certificate-v2 value.
+pub(crate) fn ess_v2_first(v: &Any) -> der::Result<(ObjectIdentifier, Vec<u8>)> {
+    let sc: SigningCertificateV2 = v.decode_as()?;
+    let first = sc
+        .certs
+        .first()
+        .ok_or_else(|| der::Error::from(der::ErrorKind::Failed))?;
+    Ok((
+        first.hash_algorithm.as_ref().map_or(ID_SHA256, |a| a.oid),
+        first.cert_hash.as_bytes().to_vec(),
+    ))
+}
+
+/// (SHA-1, hash) of the first ESSCertID of a signing-certificate value.
+pub(crate) fn ess_v1_first(v: &Any) -> der::Result<(ObjectIdentifier, Vec<u8>)> {
+    let sc: SigningCertificate = v.decode_as()?;
+    let first = sc
+        .certs
+        .first()
+        .ok_or_else(|| der::Error::from(der::ErrorKind::Failed))?;
+    Ok((ID_SHA1, first.cert_hash.as_bytes().to_vec()))
+}
+
+pub(crate) fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
     Some(match *alg {
         ID_SHA256 => sha2::Sha256::digest(data).to_vec(),
         ID_SHA384 => sha2::Sha384::digest(data).to_vec(),
@@ -434,7 +462,7 @@ fn children(value: &[u8]) -> Option<Vec<der::AnyRef<'_>>> {
 /// The signed attributes exactly as the TSA encoded them, re-tagged as SET OF (RFC 5652
 /// §5.4). Re-encoding the parsed attributes would sort them; a TSA that did not would
 /// then fail verification, so the bytes are sliced out of the token instead.
-fn raw_signed_attrs(token: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn raw_signed_attrs(token: &[u8]) -> Option<Vec<u8>> {
     let ci = der::AnyRef::from_der(token).ok()?;
     let kids = children(ci.value())?;
     let sd = der::AnyRef::from_der(kids.get(1)?.value()).ok()?;
@@ -447,6 +475,11 @@ fn raw_signed_attrs(token: &[u8]) -> Option<Vec<u8>> {
     let mut raw = attrs.to_der().ok()?;
     raw[0] = 0x31;
     Some(raw)
+}
+
+/// The TimeStampToken (DER ContentInfo) inside a TimeStampResp, as CAdES embeds it.
+pub fn token_of_reply(tsr: &[u8]) -> Vec<u8> {
+    raw_token(tsr)
 }
 
 /// The raw TimeStampToken inside a `.tsr` (or the bytes themselves for a bare token).
@@ -753,6 +786,22 @@ fn check_chain(
     anchors: &TrustAnchors,
     at: DateTime<Utc>,
 ) -> std::result::Result<Vec<Certificate>, String> {
+    // The signer's critical timeStamping EKU is checked with the token (step 6); here: no
+    // certificate of the path may restrict itself to other purposes.
+    check_chain_for(signer, pool, anchors, at, KP_TIME_STAMPING_DER, "genTime")
+}
+
+/// The path from `signer` to an anchor, every certificate valid at `at` (named `when` in
+/// messages), validated by rustls-webpki; `purpose` (DER of a key purpose OID) must be
+/// allowed wherever an extended key usage is present. Path: signer first, anchor last.
+pub(crate) fn check_chain_for(
+    signer: &Certificate,
+    pool: &[Certificate],
+    anchors: &TrustAnchors,
+    at: DateTime<Utc>,
+    purpose: &'static [u8],
+    when: &str,
+) -> std::result::Result<Vec<Certificate>, String> {
     use rustls_pki_types::{CertificateDer, UnixTime};
     let valid_at = |c: &Certificate| {
         let v = &c.tbs_certificate.validity;
@@ -764,15 +813,15 @@ fn check_chain(
             Ok(vec![signer.clone()])
         } else {
             Err(format!(
-                "certificate '{}' was not valid at genTime",
+                "certificate '{}' was not valid at {when}",
                 signer.tbs_certificate.subject
             ))
         };
     }
     let to_der = |c: &Certificate| c.to_der().ok().map(CertificateDer::from);
-    let ee_der = to_der(signer).ok_or("the TSA certificate cannot be encoded")?;
+    let ee_der = to_der(signer).ok_or("the certificate cannot be encoded")?;
     let ee = webpki::EndEntityCert::try_from(&ee_der)
-        .map_err(|e| format!("the TSA certificate cannot be read for path validation ({e})"))?;
+        .map_err(|e| format!("the certificate cannot be read for path validation ({e})"))?;
     let anchor_ders: Vec<CertificateDer<'static>> =
         anchors.certs.iter().filter_map(to_der).collect();
     let trust: Vec<_> = anchor_ders
@@ -784,20 +833,18 @@ fn check_chain(
         .filter(|c| *c != signer)
         .filter_map(to_der)
         .collect();
-    let secs = u64::try_from(at.timestamp()).map_err(|_| "genTime is before 1970")?;
+    let secs = u64::try_from(at.timestamp()).map_err(|_| format!("{when} is before 1970"))?;
     let path = ee
         .verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             &trust,
             &intermediates,
             UnixTime::since_unix_epoch(Duration::from_secs(secs)),
-            // The signer's critical timeStamping EKU is checked with the token (step 6);
-            // here: no certificate of the path may restrict itself to other purposes.
-            webpki::KeyUsage::required_if_present(KP_TIME_STAMPING_DER),
+            webpki::KeyUsage::required_if_present(purpose),
             None,
             None,
         )
-        .map_err(|e| chain_error(&e, signer))?;
+        .map_err(|e| chain_error(&e, signer, when))?;
     let mut out = vec![signer.clone()];
     for i in path.intermediate_certificates() {
         if let Ok(c) = Certificate::from_der(i.der().as_ref()) {
@@ -817,18 +864,18 @@ fn check_chain(
 }
 
 /// webpki's verdict in words, naming the certificate where that helps.
-fn chain_error(e: &webpki::Error, signer: &Certificate) -> String {
+fn chain_error(e: &webpki::Error, signer: &Certificate, when: &str) -> String {
     let subject = signer.tbs_certificate.subject.to_string();
     match e {
         webpki::Error::UnknownIssuer => format!(
-            "no trusted root issued '{subject}' (issuer '{}'), directly or through the certificates in the token",
+            "no trusted root issued '{subject}' (issuer '{}'), directly or through the certificates supplied",
             signer.tbs_certificate.issuer
         ),
         webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
-            format!("a certificate of the chain of '{subject}' was not valid at genTime ({e})")
+            format!("a certificate of the chain of '{subject}' was not valid at {when} ({e})")
         }
         webpki::Error::RequiredEkuNotFoundContext(_) => {
-            format!("'{subject}' or its chain does not allow time stamping (extended key usage)")
+            format!("'{subject}' or its chain does not allow this use (extended key usage)")
         }
         other => format!("the chain of '{subject}' does not validate: {other}"),
     }

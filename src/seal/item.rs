@@ -220,6 +220,11 @@ fn write_manifest(
     };
     put(w, layout::MANIFEST.into(), &mbytes, true)?;
     put(w, layout::MANIFEST_SIG.into(), &msig, false)?;
+    for (i, cs) in signer.cosigners.iter().enumerate() {
+        let (p7s, notes) = super::cosign::cosign(&mbytes, cs.as_ref(), opts)?;
+        out.tsa_failures.extend(notes);
+        put(w, layout::cosignature_name(i + 1), &p7s, false)?;
+    }
     let tokens = crate::evidence::stamping::request_all(
         &opts.tsa,
         &msig,

@@ -5,6 +5,7 @@
 //! regenerates the bundle-level files (custody log, report, VERIFY.md, SHA256SUMS and its
 //! signature) and replaces the bundle atomically. See `docs/bundle-format.md`.
 
+mod cosign;
 mod custody_add;
 pub mod custody_request;
 mod finish;
@@ -23,14 +24,17 @@ use std::time::Duration;
 
 use crate::evidence::custody::Actor;
 use crate::evidence::keys::Key;
+use crate::evidence::x509sign::CertSigner;
 use crate::progress::Progress;
 
-/// Who signs: the key and the person behind it.
+/// Who signs: the key and the person behind it, and any X.509 co-signers.
 pub struct Signer {
     /// The private key.
     pub key: Key,
     /// Name, role, organisation.
     pub actor: Actor,
+    /// X.509 signers (`--signer`): each adds a CAdES co-signature to every manifest sealed.
+    pub cosigners: Vec<Box<dyn CertSigner>>,
 }
 
 /// Options for sealing an item.

@@ -67,6 +67,7 @@ fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
     if let Some(sig) = signature(cx, id, &manifest, &mbytes) {
         timestamps(cx, id, files, &manifest, &sig);
     }
+    super::cosign::item(cx, id, files, &mbytes);
     item_files(cx, id, files, &manifest);
     cx.st.items.push(ItemState {
         id: id.to_string(),

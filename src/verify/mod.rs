@@ -20,6 +20,7 @@
 //! bundle is shown through [`crate::text::clip`]: a hostile bundle cannot break a message.
 
 mod archive;
+mod cosign;
 mod custody;
 mod items;
 mod order;
@@ -31,7 +32,10 @@ mod trust;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-pub use report::{Check, CheckKind, Report, Signer, Status, TimeBasis, TimestampRecord};
+pub use report::{
+    Check, CheckKind, Cosignature, CosignatureStatus, Report, Signer, SignerKind, Status,
+    TimeBasis, TimestampRecord,
+};
 
 use crate::bundle::reader::BundleReader;
 use crate::bundle::state::BundleState;
@@ -52,6 +56,8 @@ pub struct VerifyOptions {
     pub progress: crate::progress::Progress,
     /// An EU trusted list (`--trusted-list`): says whether each TSA was qualified.
     pub trusted_list: Option<PathBuf>,
+    /// `--signer-ca` PEM files: the roots X.509 co-signers must chain to.
+    pub signer_ca: Vec<PathBuf>,
 }
 
 /// Verify the bundle at `path`. Errors only when it cannot be read at all (exit 2);
@@ -68,8 +74,13 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         .as_deref()
         .map(crate::evidence::trusted_list::TrustedList::load)
         .transpose()?;
+    let signer_anchors = if opts.signer_ca.is_empty() {
+        crate::evidence::tsp::TrustAnchors::system()
+    } else {
+        crate::evidence::tsp::TrustAnchors::from_pem_files(&opts.signer_ca)?
+    };
     let reader = BundleReader::open(path)?;
-    let mut cx = Ctx::new(&reader, &anchors);
+    let mut cx = Ctx::new(&reader, &anchors, &signer_anchors);
     cx.trusted_list = list.as_ref();
 
     let bundle_sha256 = archive::members(&mut cx, path, &opts.progress);
@@ -103,6 +114,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         signers,
         trust_pinned: !trust.is_empty(),
         timestamps: cx.timestamps,
+        cosignatures: cx.cosignatures,
         time_basis,
         state: cx.st,
     })
@@ -178,10 +190,20 @@ struct Ctx<'a> {
     timestamps: Vec<TimestampRecord>,
     /// `--trusted-list`, when given.
     trusted_list: Option<&'a crate::evidence::trusted_list::TrustedList>,
+    /// Roots for X.509 co-signers (`--signer-ca`, else the system store).
+    signer_anchors: &'a crate::evidence::tsp::TrustAnchors,
+    /// X.509 co-signatures found.
+    cosignatures: Vec<Cosignature>,
+    /// X.509 signers, by certificate fingerprint.
+    x509_signers: BTreeMap<String, cosign::SeenSigner>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(reader: &'a BundleReader, anchors: &'a Anchors) -> Self {
+    fn new(
+        reader: &'a BundleReader,
+        anchors: &'a Anchors,
+        signer_anchors: &'a crate::evidence::tsp::TrustAnchors,
+    ) -> Self {
         Ctx {
             reader,
             anchors,
@@ -194,6 +216,9 @@ impl<'a> Ctx<'a> {
             item_order: Vec::new(),
             timestamps: Vec::new(),
             trusted_list: None,
+            signer_anchors,
+            cosignatures: Vec::new(),
+            x509_signers: BTreeMap::new(),
         }
     }
 

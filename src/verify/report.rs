@@ -48,6 +48,8 @@ pub enum CheckKind {
     Sums,
     /// Signers pinned with `--trust`.
     Trust,
+    /// An X.509 (CAdES) co-signature over a manifest.
+    Cosignature,
 }
 
 impl CheckKind {
@@ -63,6 +65,7 @@ impl CheckKind {
             CheckKind::Custody => "custody",
             CheckKind::Sums => "sums",
             CheckKind::Trust => "trust",
+            CheckKind::Cosignature => "cosignature",
         }
     }
 }
@@ -93,15 +96,79 @@ pub struct Check {
     pub message: String,
 }
 
+/// What kind of signature a signer made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SignerKind {
+    /// A sigillo Ed25519 key (manifest.sig, custody entries, SHA256SUMS.sig).
+    Ed25519,
+    /// An X.509 certificate (CAdES co-signatures, manifest.p7s).
+    X509,
+}
+
 /// A signer seen in the bundle.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Signer {
-    /// `SHA256:…` fingerprint.
+    /// `ed25519` (a sigillo key) or `x509` (a certificate).
+    pub kind: SignerKind,
+    /// `SHA256:…` fingerprint: of the public key (Ed25519) or of the certificate (X.509).
     pub fingerprint: String,
-    /// Names this key signed under.
+    /// Names this key signed under (X.509: the certificate's common name).
     pub names: Vec<String>,
-    /// Pinned by `--trust` (`None` when no `--trust` was given).
+    /// Ed25519: pinned by `--trust` (`None` when no `--trust` was given). X.509: the
+    /// certificate chains to `--signer-ca` (or, without it, the system store).
     pub trusted: Option<bool>,
+    /// X.509: who the certificate names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<crate::evidence::cades::Holder>,
+}
+
+/// An X.509 co-signature over an item's manifest (CAdES, `manifest[.N].p7s`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Cosignature {
+    /// The item whose manifest.json it signs.
+    pub item: String,
+    /// The member path.
+    pub member: String,
+    /// `trusted`, `untrusted` or `invalid`.
+    pub status: CosignatureStatus,
+    /// Why it is not trusted or not valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `B-B` or `B-T` (with a signature timestamp).
+    pub level: String,
+    /// The signer's certificate fingerprint (`SHA256:…`, as in `signers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The signing-time attribute: the signer's own clock (UTC, RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_time: Option<String>,
+    /// The signature timestamp's genTime (UTC, RFC 3339), when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The TSA that issued the signature timestamp (its certificate's subject).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp_tsa: Option<String>,
+    /// When the certificate chain was judged (UTC, RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged_at: Option<String>,
+    /// What that time rests on: `tsa` (the signature timestamp), `signer-clock`, or `now`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged_at_source: Option<String>,
+    /// Subjects of the certificate path, signer first, trust anchor last.
+    pub chain: Vec<String>,
+}
+
+/// How a co-signature was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CosignatureStatus {
+    /// Valid, and the certificate chains to a trust anchor at the signing time.
+    Trusted,
+    /// Valid, but the chain reaches no trust anchor (no `--signer-ca` given).
+    Untrusted,
+    /// Broken, altered, not over this manifest, or not allowed to sign.
+    Invalid,
 }
 
 /// One RFC 3161 token found in the bundle: over an item's manifest signature (`item`) or
@@ -155,6 +222,8 @@ pub struct Report {
     pub trust_pinned: bool,
     /// RFC 3161 tokens found.
     pub timestamps: Vec<TimestampRecord>,
+    /// X.509 (CAdES) co-signatures over manifests.
+    pub cosignatures: Vec<Cosignature>,
     /// What the bundle's times rest on.
     pub time_basis: TimeBasis,
     /// What verification learned (not serialised).

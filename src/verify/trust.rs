@@ -7,7 +7,7 @@ use crate::evidence::keys::{self, TrustRef};
 use crate::evidence::stamping::TokenVerdict;
 
 use super::CheckKind::Trust;
-use super::{Ctx, Signer, Status, TimeBasis};
+use super::{Ctx, Signer, SignerKind, Status, TimeBasis};
 
 /// How a token's judgement counts in the verdict.
 pub(super) fn token_status(v: TokenVerdict) -> Status {
@@ -36,6 +36,7 @@ pub(super) fn signers(cx: &mut Ctx, trust: &[TrustRef]) -> Vec<Signer> {
             None => cx.checks.add(Trust, Status::Info, shown, "signer not pinned: signatures are only self-consistent; compare this fingerprint with the one the operator declared"),
         }
         out.push(Signer {
+            kind: SignerKind::Ed25519,
             fingerprint: fpr.clone(),
             names: cx
                 .names_by_key
@@ -43,6 +44,16 @@ pub(super) fn signers(cx: &mut Ctx, trust: &[TrustRef]) -> Vec<Signer> {
                 .map(|s| s.iter().cloned().collect())
                 .unwrap_or_default(),
             trusted,
+            certificate: None,
+        });
+    }
+    for (fpr, s) in &cx.x509_signers {
+        out.push(Signer {
+            kind: SignerKind::X509,
+            fingerprint: fpr.clone(),
+            names: s.holder.common_name.iter().cloned().collect(),
+            trusted: Some(s.trusted),
+            certificate: Some(s.holder.clone()),
         });
     }
     out

@@ -101,6 +101,24 @@ pub fn custody_revocation_of(name: &str) -> Option<(u64, usize, usize, Revocatio
     (custody_revocation_path(seq, n, k, kind) == name).then_some((seq, n, k, kind))
 }
 
+/// The n-th X.509 co-signature over custody entry `seq`'s line: `custody/000005.p7s`,
+/// then `custody/000005.2.p7s` …
+pub fn custody_cosignature_path(seq: u64, n: usize) -> String {
+    format!(
+        "{CUSTODY_TOKENS_DIR}{seq:06}{}",
+        cosignature_name(n).trim_start_matches("manifest")
+    )
+}
+
+/// (seq, n) of a custody co-signature path.
+pub fn custody_cosignature_of(name: &str) -> Option<(u64, usize)> {
+    let rest = name.strip_prefix(CUSTODY_TOKENS_DIR)?;
+    let (seq, tail) = rest.split_at(rest.find('.')?);
+    let seq: u64 = seq.parse().ok()?;
+    let n = cosignature_of(&format!("manifest{tail}"))?;
+    (custody_cosignature_path(seq, n) == name).then_some((seq, n))
+}
+
 /// The custody entry a custody token belongs to (`custody/000005.tsr` → 5).
 pub fn custody_token_seq(name: &str) -> Option<u64> {
     name.strip_prefix(CUSTODY_TOKENS_DIR)?
@@ -435,6 +453,10 @@ mod tests {
         assert_eq!(custody_token_path(3, 1), "custody/000003.tsr");
         assert_eq!(custody_token_seq("custody/000003.2.tsr"), Some(3));
         assert_eq!(cosignature_name(1), "manifest.p7s");
+        assert_eq!(custody_cosignature_path(5, 1), "custody/000005.p7s");
+        assert_eq!(custody_cosignature_of("custody/000005.2.p7s"), Some((5, 2)));
+        assert_eq!(custody_cosignature_of("custody/5.p7s"), None);
+        assert!(!is_custody_token("custody/000005.p7s"));
         assert_eq!(cosignature_of("manifest.3.p7s"), Some(3));
         assert_eq!(cosignature_of("manifest.1.p7s"), None);
         assert_eq!(cosignature_of("manifest.02.p7s"), None);

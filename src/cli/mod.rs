@@ -60,7 +60,8 @@ enum Command {
     Custody(custody::CustodyCmd),
     /// Capture web pages with headless Chromium (screenshot, PDF, MHTML, DOM, WARC/WACZ, TLS and DNS facts).
     Capture(Box<capture::CaptureArgs>),
-    /// Add RFC 3161 trusted timestamps to items that lack them (or renewal tokens).
+    /// Add RFC 3161 trusted timestamps to items that lack them (or renewal tokens);
+    /// with --signer, an X.509 co-signature to every item.
     Timestamp(timestamp::TimestampArgs),
     /// Export hash lists (SHA-256, MD5, PDQ) for takedown and re-upload blocking.
     Hashes(hashes::HashesArgs),

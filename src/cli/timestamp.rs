@@ -73,13 +73,22 @@ pub(super) fn run(t: TimestampArgs) -> CmdResult {
             .into());
     };
     let signer = t.signer.signer()?;
-    let out = crate::seal::add_timestamps(
-        &bundle,
-        &t.tsa.endpoints()?,
-        t.renew,
-        t.tsa.require_tsa,
-        &signer,
-    )?;
+    let endpoints = t.tsa.endpoints()?;
+    // --signer: every item's manifest gets a co-signature (CAdES-B-T with --tsa).
+    if !signer.cosigners.is_empty() {
+        let c = crate::seal::add_cosignatures(&bundle, &endpoints, t.tsa.require_tsa, &signer)?;
+        for f in &c.added {
+            errln!("co-signed: {f}");
+        }
+        for n in &c.notes {
+            errln!("warning: {n}");
+        }
+        if endpoints.is_empty() {
+            return Ok(0);
+        }
+    }
+    let out =
+        crate::seal::add_timestamps(&bundle, &endpoints, t.renew, t.tsa.require_tsa, &signer)?;
     for (item, file) in &out.added {
         errln!("timestamped {item}: {file}");
     }

@@ -51,11 +51,13 @@ pub enum Action {
     Note,
     /// Trusted timestamps were added.
     Timestamped,
+    /// X.509 co-signatures were added to items' manifests.
+    Cosigned,
 }
 
 impl Action {
     /// All actions, in documentation order.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Created,
         Action::ItemAdded,
         Action::Transferred,
@@ -64,6 +66,7 @@ impl Action {
         Action::Exported,
         Action::Note,
         Action::Timestamped,
+        Action::Cosigned,
     ];
 
     /// The name written in the log.
@@ -77,6 +80,7 @@ impl Action {
             Action::Exported => "exported",
             Action::Note => "note",
             Action::Timestamped => "timestamped",
+            Action::Cosigned => "cosigned",
         }
     }
 
@@ -172,6 +176,15 @@ pub struct TimestampedDetails {
     pub tsa: Vec<String>,
 }
 
+/// `cosigned`: the X.509 co-signature files added and who made them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CosignedDetails {
+    /// Bundle paths of the co-signatures added (`items/<id>/manifest[.N].p7s`).
+    pub signatures: Vec<String>,
+    /// The signers' certificate subjects.
+    pub signers: Vec<String>,
+}
+
 /// Actions without details (`exported`, `note`): an empty object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NoDetails {}
@@ -196,6 +209,8 @@ pub enum Event {
     Note(NoDetails),
     /// Trusted timestamps were added.
     Timestamped(TimestampedDetails),
+    /// X.509 co-signatures were added.
+    Cosigned(CosignedDetails),
 }
 
 impl Event {
@@ -210,6 +225,7 @@ impl Event {
             Event::Exported(_) => Action::Exported,
             Event::Note(_) => Action::Note,
             Event::Timestamped(_) => Action::Timestamped,
+            Event::Cosigned(_) => Action::Cosigned,
         }
     }
 

@@ -1,12 +1,109 @@
-//! X.509 co-signatures of a manifest: CAdES-B-B, or CAdES-B-T when a TSA answers.
+//! X.509 co-signatures of a manifest: CAdES-B-B, or CAdES-B-T when a TSA answers; made
+//! while sealing an item, or added later to every item of a bundle
+//! ([`add_cosignatures`], `sigillo timestamp --signer`).
 
-use crate::error::Result;
+use std::path::Path;
+
+use crate::bundle::layout;
+use crate::bundle::writer::BundleWriter;
+use crate::error::{Error, Result};
 use crate::evidence::cades;
+use crate::evidence::custody::{self, Event};
 use crate::evidence::stamping::TsaEndpoint;
 use crate::evidence::tsp::{self, TsaRequestOptions};
 use crate::evidence::x509sign::CertSigner;
+use crate::time::Stamp;
 
-use super::SealOptions;
+use super::finish::{finish_bundle, last_line, lock_dir, open_verified};
+use super::timestamps::{NewFiles, copy_items_with_tokens};
+use super::{SealOptions, Signer};
+
+/// What [`add_cosignatures`] did: the bundle paths of the co-signatures added, and notes
+/// on TSAs that gave no signature timestamp.
+#[derive(Debug, Default)]
+pub struct Cosigned {
+    /// `items/<id>/manifest[.N].p7s` added.
+    pub added: Vec<String>,
+    /// TSAs that failed (the co-signature was made without a signature timestamp).
+    pub notes: Vec<String>,
+}
+
+/// Add a co-signature by each of `signer.cosigners` to every item's manifest (after any
+/// already there), with a signature timestamp from `tsa` when given; then record a
+/// `cosigned` custody entry. Existing bytes are untouched.
+pub fn add_cosignatures(
+    target: &Path,
+    tsa: &[TsaEndpoint],
+    require: bool,
+    signer: &Signer,
+) -> Result<Cosigned> {
+    if signer.cosigners.is_empty() {
+        return Ok(Cosigned::default());
+    }
+    let _lock = lock_dir(target)?;
+    let Some((mut reader, state)) = open_verified(target)? else {
+        return Err(
+            Error::input(format!("'{}' does not exist", target.display()))
+                .with_fix("give the path of an existing bundle"),
+        );
+    };
+    let mut out = Cosigned::default();
+    let mut new_files = NewFiles::new();
+    for it in &state.items {
+        let dir = layout::item_dir(&it.id);
+        let mbytes = reader.read_small(&layout::manifest_path(&it.id))?;
+        let existing = reader
+            .members
+            .iter()
+            .filter_map(|m| m.name.strip_prefix(&dir))
+            .filter(|rel| layout::cosignature_of(rel).is_some())
+            .count();
+        for (i, cs) in signer.cosigners.iter().enumerate() {
+            let (p7s, notes) = cosign_with(&mbytes, cs.as_ref(), tsa, None, require)?;
+            out.notes.extend(notes);
+            let name = layout::cosignature_name(existing + i + 1);
+            out.added.push(format!("{dir}{name}"));
+            new_files
+                .entry(it.id.clone())
+                .or_default()
+                .push((name, p7s));
+        }
+    }
+    if out.added.is_empty() {
+        return Ok(out);
+    }
+    let now = Stamp::now();
+    let mut w = BundleWriter::create(target)?;
+    let hashes = copy_items_with_tokens(&mut w, &mut reader, &state, &new_files, &now)?;
+    let event = Event::Cosigned(custody::CosignedDetails {
+        signatures: out.added.clone(),
+        signers: signer
+            .cosigners
+            .iter()
+            .map(|c| crate::text::clip(&c.certificate().tbs_certificate.subject.to_string(), 300))
+            .collect(),
+    });
+    let new = custody::NewEntry {
+        seq: state.custody.len() as u64 + 1,
+        time: &now,
+        event,
+        actor: &signer.actor,
+        note: None,
+        content: (&state.content_digest(), state.items.len()),
+    };
+    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    finish_bundle(
+        w,
+        Some(&mut reader),
+        &state,
+        vec![line],
+        Vec::new(),
+        signer,
+        hashes,
+        &now,
+    )?;
+    Ok(out)
+}
 
 /// Co-sign `manifest` with `cs`; the signature value is timestamped by the first of the
 /// TSAs that answers (CAdES-B-T). Returns the DER signature and notes on TSAs that failed.

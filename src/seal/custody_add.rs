@@ -59,6 +59,12 @@ pub fn append_custody(
             Err(e) => warnings.push(e),
         }
     }
+    // X.509 co-signatures over the entry's line (CAdES-B-T with a TSA).
+    for (i, cs) in signer.cosigners.iter().enumerate() {
+        let (p7s, notes) = super::cosign::cosign_with(&line, cs.as_ref(), tsa, None, require_tsa)?;
+        warnings.extend(notes);
+        tokens.push((layout::custody_cosignature_path(seq, i + 1), p7s));
+    }
     let mut w = BundleWriter::create(target)?;
     let mut hashes = Vec::new();
     copy_items(&mut w, &mut reader, &state, &mut hashes)?;

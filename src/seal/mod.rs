@@ -15,6 +15,7 @@ mod report_html;
 mod timestamps;
 mod verify_md;
 
+pub use cosign::{Cosigned, add_cosignatures};
 pub use custody_add::append_custody;
 pub use finish::open_verified;
 pub use item::seal;

@@ -27,7 +27,7 @@ pub struct Stamped {
 }
 
 /// Token files to add, by item id: (file name inside the item folder, bytes).
-type NewFiles = BTreeMap<String, Vec<(String, Vec<u8>)>>;
+pub(super) type NewFiles = BTreeMap<String, Vec<(String, Vec<u8>)>>;
 
 /// Add RFC 3161 tokens over `manifest.sig` to items that lack them (all items with
 /// `renew`), then record a `timestamped` custody entry. Existing bytes are untouched:
@@ -170,7 +170,7 @@ fn request_tokens(
 
 /// Copy every item member unchanged, adding each item's new token files after its last
 /// member; returns (member, SHA-256) of everything written.
-fn copy_items_with_tokens(
+pub(super) fn copy_items_with_tokens(
     w: &mut BundleWriter,
     reader: &mut BundleReader,
     state: &BundleState,

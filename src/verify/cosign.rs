@@ -55,7 +55,7 @@ pub(super) fn item(cx: &mut Ctx, id: &str, files: &[String], mbytes: &[u8]) {
             }
         };
         let v = cades::verify_detached(&p7s, mbytes, cx.signer_anchors, cx.anchors.trust());
-        record(cx, id, &path, &v);
+        record(cx, Of::Item(id), &path, &v);
     }
 }
 
@@ -70,7 +70,17 @@ fn who(h: &Holder) -> String {
     s
 }
 
-fn record(cx: &mut Ctx, id: &str, path: &str, v: &CosignVerdict) {
+/// What a co-signature signs.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Of<'a> {
+    /// An item's manifest.json.
+    Item(&'a str),
+    /// A custody entry's line.
+    Custody(u64),
+}
+
+/// Report one judged co-signature: a check, the signer, a [`Cosignature`] record.
+pub(super) fn record(cx: &mut Ctx, of: Of<'_>, path: &str, v: &CosignVerdict) {
     let level = if v.timestamp.is_some() { "B-T" } else { "B-B" };
     let ts_time = v
         .timestamp
@@ -154,8 +164,13 @@ fn record(cx: &mut Ctx, id: &str, path: &str, v: &CosignVerdict) {
                 trusted,
             });
     }
+    let (item, custody_seq) = match of {
+        Of::Item(id) => (Some(id.to_string()), None),
+        Of::Custody(seq) => (None, Some(seq)),
+    };
     cx.cosignatures.push(Cosignature {
-        item: id.to_string(),
+        item,
+        custody_seq,
         member: path.to_string(),
         status,
         reason,

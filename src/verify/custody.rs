@@ -38,6 +38,7 @@ pub(super) fn chain(cx: &mut Ctx) {
     items_recorded(cx, &rep.entries);
     content_digests(cx, &rep.entries);
     tokens(cx, &rep.entries);
+    cosignatures(cx, &rep.entries, &bytes);
     if let Some(Event::Created(d)) = rep.entries.first().map(|e| &e.record.event) {
         cx.st.case_id = d.case.clone();
     }
@@ -67,12 +68,12 @@ fn tokens(cx: &mut Ctx, entries: &[Entry]) {
     for n in &names {
         let belongs = layout::custody_revocation_of(n).is_some_and(|(seq, t, _, _)| {
             names.contains(&layout::custody_token_path(seq, t).as_str())
-        });
+        }) || layout::custody_cosignature_of(n).is_some();
         if !layout::is_custody_token(n) && !belongs {
             cx.checks.fail(
                 Timestamp,
                 *n,
-                "not a custody token, nor revocation data of one: a file was added or a token removed",
+                "not a custody token, revocation data of one, or a co-signature: a file was added or a token removed",
             );
         }
     }
@@ -121,6 +122,58 @@ fn tokens(cx: &mut Ctx, entries: &[Entry]) {
             token: m.name.clone(),
             info: t.facts,
         });
+    }
+}
+
+/// X.509 co-signatures over custody entries' lines (`custody/<seq>[.N].p7s`), numbered
+/// without gaps.
+fn cosignatures(cx: &mut Ctx, entries: &[Entry], log: &[u8]) {
+    let reader = cx.reader;
+    let found: Vec<(u64, usize, String)> = reader
+        .members
+        .iter()
+        .filter_map(|m| {
+            layout::custody_cosignature_of(&m.name).map(|(s, n)| (s, n, m.name.clone()))
+        })
+        .collect();
+    let lines: Vec<&[u8]> = log.split(|b| *b == b'\n').collect();
+    for (seq, n, name) in &found {
+        if *n > 1 && !found.iter().any(|(s, k, _)| s == seq && *k == n - 1) {
+            cx.checks.fail(
+                super::CheckKind::Cosignature,
+                layout::custody_cosignature_path(*seq, n - 1),
+                "co-signature missing: the co-signatures after it remain, so one was removed",
+            );
+        }
+        let Some(e) = entries.iter().find(|e| e.record.seq == *seq) else {
+            cx.checks.fail(
+                super::CheckKind::Cosignature,
+                name,
+                "co-signature of a custody entry that does not exist",
+            );
+            continue;
+        };
+        let Some(line) = e.line_no.checked_sub(1).and_then(|i| lines.get(i)) else {
+            continue;
+        };
+        let p7s = match cx.read_meta(name) {
+            Ok(b) => b,
+            Err(why) => {
+                cx.checks.fail(
+                    super::CheckKind::Cosignature,
+                    name,
+                    format!("co-signature {why}"),
+                );
+                continue;
+            }
+        };
+        let v = crate::evidence::cades::verify_detached(
+            &p7s,
+            line,
+            cx.signer_anchors,
+            cx.anchors.trust(),
+        );
+        super::cosign::record(cx, super::cosign::Of::Custody(*seq), name, &v);
     }
 }
 

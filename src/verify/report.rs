@@ -123,11 +123,17 @@ pub struct Signer {
     pub certificate: Option<crate::evidence::cades::Holder>,
 }
 
-/// An X.509 co-signature over an item's manifest (CAdES, `manifest[.N].p7s`).
+/// An X.509 co-signature (CAdES, detached) over an item's manifest
+/// (`items/<id>/manifest[.N].p7s`, `item`) or over a custody entry's line
+/// (`custody/<seq>[.N].p7s`, `custody_seq`).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Cosignature {
     /// The item whose manifest.json it signs.
-    pub item: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The custody entry whose line it signs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custody_seq: Option<u64>,
     /// The member path.
     pub member: String,
     /// `trusted`, `untrusted` or `invalid`.

@@ -34,6 +34,12 @@ pub(super) struct ReportArgs {
     /// Chromium executable for --pdf [default: $CHROME, else /usr/bin/chromium].
     #[arg(long, value_name = "PATH")]
     browser: Option<PathBuf>,
+    /// Root certificate(s) for timestamp authorities (PEM, repeatable), as for verify.
+    #[arg(long, value_name = "PEM")]
+    tsa_ca: Vec<PathBuf>,
+    /// Root certificate(s) X.509 co-signers must chain to (PEM, repeatable), as for verify.
+    #[arg(long, value_name = "PEM")]
+    signer_ca: Vec<PathBuf>,
 }
 
 pub(super) fn run(r: ReportArgs) -> CmdResult {
@@ -43,6 +49,8 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
             ReportLang::It => Lang::It,
         },
         show_media: r.show_media,
+        tsa_ca: r.tsa_ca.clone(),
+        signer_ca: r.signer_ca.clone(),
     };
     let rendered = crate::report::of_bundle::render_report(&r.bundle, &opts)?;
     std::fs::write(&r.output, &rendered.html)

@@ -120,6 +120,27 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "yes" => ("yes", "sì"),
         "no" => ("no", "no"),
         "key_trusted" => ("pinned with --trust", "fissata con --trust"),
+        "cert_holder" => (
+            "Co-signed with an X.509 certificate held by",
+            "Firmato con certificato X.509 intestato a",
+        ),
+        "cert_issuer" => ("issued by", "emesso da"),
+        "cert_qualified" => (
+            "declared qualified (QcCompliance):",
+            "dichiarato qualificato (QcCompliance):",
+        ),
+        "cert_trusted" => (
+            "the certificate chains to a trusted root",
+            "il certificato risale a una radice attendibile",
+        ),
+        "cert_untrusted" => (
+            "the certificate does NOT chain to a trusted root",
+            "il certificato NON risale a una radice attendibile",
+        ),
+        "problem_cosignature" => (
+            "An X.509 co-signature does not verify",
+            "Una firma X.509 aggiuntiva non è valida",
+        ),
         "key_untrusted" => ("NOT among the --trust keys", "NON tra le chiavi --trust"),
         "problem_archive" => (
             "The ZIP container is damaged or was altered",

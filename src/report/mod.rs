@@ -48,12 +48,17 @@ pub struct ReportInput<'a> {
 }
 
 /// How to render.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// Language.
     pub lang: Lang,
     /// Embed images instead of placeholders.
     pub show_media: bool,
+    /// Roots for timestamp authorities and X.509 co-signers, as `verify --tsa-ca` and
+    /// `--signer-ca` (only `sigillo report`, which verifies the bundle, uses them).
+    pub tsa_ca: Vec<std::path::PathBuf>,
+    /// See `tsa_ca`.
+    pub signer_ca: Vec<std::path::PathBuf>,
 }
 
 /// Render the report as one self-contained HTML document.

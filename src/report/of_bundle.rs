@@ -29,7 +29,14 @@ pub struct RenderedReport {
 
 /// Verify `bundle` and render its report.
 pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedReport> {
-    let rep = verify::verify(bundle, &VerifyOptions::default())?;
+    let rep = verify::verify(
+        bundle,
+        &VerifyOptions {
+            tsa_ca: opts.tsa_ca.clone(),
+            signer_ca: opts.signer_ca.clone(),
+            ..VerifyOptions::default()
+        },
+    )?;
     let reader = BundleReader::open(bundle)?;
     let media = |name: &str| reader.read_small(name).ok();
     let name = bundle

@@ -107,6 +107,7 @@ fn problem_kind_key(check: Option<&str>) -> &'static str {
         Some("custody") => "problem_custody",
         Some("sums") => "problem_sums",
         Some("trust") => "problem_trust",
+        Some("cosignature") => "problem_cosignature",
         _ => "problem_other",
     }
 }
@@ -384,6 +385,18 @@ fn verdict(v: Option<&Verdict>, l: Lang) -> Markup {
 }
 
 fn signer(s: &SignerView, l: Lang) -> Markup {
+    if let Some(c) = &s.certificate {
+        return html! {
+            (t(l, "cert_holder")) ": " strong { (s.names.as_deref().unwrap_or_default().join(", ")) }
+            @if let (Some(g), Some(sn)) = (&c.given_name, &c.surname) { " (" (g) " " (sn) ")" }
+            @if let Some(n) = &c.serial_number { "; serialNumber " (n) }
+            "; " (t(l, "cert_issuer")) " " (c.issuer.as_deref().unwrap_or_default())
+            "; " (t(l, "cert_qualified")) " "
+            (t(l, if c.qualified == Some(true) { "yes" } else { "no" }))
+            " — " (hash(or_unknown(&s.fingerprint)))
+            " (" (t(l, if s.trusted == Some(true) { "cert_trusted" } else { "cert_untrusted" })) ")"
+        };
+    }
     html! {
         (hash(or_unknown(&s.fingerprint))) " — " (s.names.as_deref().unwrap_or_default().join(", "))
         @match s.trusted {
@@ -409,6 +422,7 @@ fn how_to_verify(inp: &ReportInput, l: Lang) -> Markup {
                 " -rawin -in " (dir) (layout::MANIFEST) " -sigfile " (dir) (layout::MANIFEST_SIG) "\n"
             }
             "openssl ts -verify -data items/<item>/manifest.sig -in items/<item>/manifest.tsr -CAfile <tsa-root.pem> -untrusted items/<item>/manifest.tsa.pem\n"
+            "openssl cms -verify -binary -inform DER -in items/<item>/manifest.p7s -content items/<item>/manifest.json -CAfile <signer-ca.pem> -purpose any -out /dev/null\n"
         }
     }
 }

@@ -46,9 +46,39 @@ pub struct SignerView {
     /// Names the key signed under.
     #[serde(default, deserialize_with = "lenient")]
     pub names: Option<Vec<String>>,
-    /// Pinned by `--trust` (`None` when nothing was pinned).
+    /// Pinned by `--trust` (`None` when nothing was pinned); for a certificate: it chains
+    /// to a trusted root.
     #[serde(default, deserialize_with = "lenient")]
     pub trusted: Option<bool>,
+    /// `ed25519` or `x509`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub kind: Option<String>,
+    /// For an X.509 co-signer: who the certificate names.
+    #[serde(default, deserialize_with = "lenient")]
+    pub certificate: Option<CertificateView>,
+}
+
+/// The holder of an X.509 co-signer's certificate, as the report names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct CertificateView {
+    /// Full subject name.
+    #[serde(default, deserialize_with = "lenient")]
+    pub subject: Option<String>,
+    /// givenName.
+    #[serde(default, deserialize_with = "lenient")]
+    pub given_name: Option<String>,
+    /// surname.
+    #[serde(default, deserialize_with = "lenient")]
+    pub surname: Option<String>,
+    /// The subject's serialNumber (e.g. TINIT-…).
+    #[serde(default, deserialize_with = "lenient")]
+    pub serial_number: Option<String>,
+    /// The issuer's name.
+    #[serde(default, deserialize_with = "lenient")]
+    pub issuer: Option<String>,
+    /// QCStatements QcCompliance.
+    #[serde(default, deserialize_with = "lenient")]
+    pub qualified: Option<bool>,
 }
 
 /// A trusted timestamp found by verification over an item's manifest signature.

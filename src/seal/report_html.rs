@@ -20,6 +20,7 @@ pub fn render(state: &BundleState, entries: &[Entry], now: &Stamp) -> String {
                 fingerprint: Some(e.actor_key().to_string()),
                 names: Some(vec![e.record.actor.name.clone()]),
                 trusted: None,
+                ..SignerView::default()
             });
         }
     }
@@ -35,6 +36,8 @@ pub fn render(state: &BundleState, entries: &[Entry], now: &Stamp) -> String {
         &ReportOptions {
             lang: Lang::En,
             show_media: false,
+            tsa_ca: Vec::new(),
+            signer_ca: Vec::new(),
         },
     )
 }

@@ -51,6 +51,9 @@ pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> S
     s.push_str("```\n\n## 5. Trusted timestamps (RFC 3161)\n\n");
     s.push_str("Where an item has `manifest.tsr`, a timestamp authority (TSA) certified the time at which `manifest.sig` existed:\n\n```sh\n");
     s.push_str("openssl ts -reply -in items/<item>/manifest.tsr -text          # show the time and the TSA\nopenssl ts -verify -data items/<item>/manifest.sig -in items/<item>/manifest.tsr -CAfile <TSA root certificate> -untrusted items/<item>/manifest.tsa.pem\n```\n\n");
+    s.push_str("### X.509 co-signatures (CAdES)\n\nWhere an item has `manifest.p7s` (and `manifest.2.p7s` …), a person co-signed its manifest with a certificate (a smart card, a qualified certificate). Check each against the root of the certificate's issuer, and read who it names:\n\n```sh\n");
+    s.push_str("openssl cms -verify -binary -inform DER -in items/<item>/manifest.p7s -content items/<item>/manifest.json -CAfile <issuer root certificate> -purpose any -out /dev/null\nopenssl cms -cmsout -print -inform DER -in items/<item>/manifest.p7s | grep -A3 subject:\n```\n\n");
+    s.push_str("A co-signature of custody entry N (`custody/00000N.p7s`) signs that entry's line without its newline:\n\n```sh\nsed -n \"Np\" custody.jsonl | tr -d '\\n' > entry\nopenssl cms -verify -binary -inform DER -in custody/00000N.p7s -content entry -CAfile <issuer root certificate> -purpose any -out /dev/null\n```\n\n");
     s.push_str("## 6. Who signed\n\nCompare these key fingerprints with the ones the signers declared to you (for example on paper):\n\n");
     s.push_str("| fingerprint | key file |\n|---|---|\n");
     for k in key_files {

@@ -397,6 +397,7 @@ fuzz_target!(|data: &[u8]| {
         &sigillo::report::ReportOptions {
             lang,
             show_media: false,
+            ..Default::default()
         },
     );
 });

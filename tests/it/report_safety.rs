@@ -249,6 +249,7 @@ fn web_facts_and_wrong_types_are_escaped_and_never_fatal() {
         let opts = ReportOptions {
             lang,
             show_media: true,
+            ..ReportOptions::default()
         };
         let h = render_html(&inp, &opts);
         assert_no_live_markup(&h, &format!("web facts {lang:?}"));

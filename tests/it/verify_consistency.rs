@@ -212,6 +212,7 @@ fn json_keeps_its_keys_and_values() {
             "signers",
             "trust_pinned",
             "timestamps",
+            "cosignatures",
             "time_basis"
         ]
     );

@@ -16,8 +16,9 @@ need_pkgs=()
 pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv)
 # Only the tests need these: faketime (a TSA that stamped in the past), xmlsec1 (signed
 # EU trusted lists; `verify --trusted-list` also uses it when installed), socat (a TLS
-# front that demands client certificates).
-[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat)
+# front that demands client certificates), softhsm2 and opensc (a PKCS#11 token holding a
+# co-signer's key and certificate, loaded with pkcs11-tool).
+[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat softhsm2 opensc)
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done

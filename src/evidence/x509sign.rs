@@ -308,11 +308,50 @@ pub fn read_pin(prompt: &str) -> Result<String> {
 }
 
 /// Open the signer a SPEC names (asking for its PIN or password).
+///
+/// A certificate that is not valid now, or whose key usage allows no signing, is refused
+/// here, before anything is written: a co-signature made with it would only fail
+/// verification later.
 pub fn open(spec: &SignerSpec, pss: bool) -> Result<Box<dyn CertSigner>> {
-    match spec {
-        SignerSpec::Pkcs12(path) => Ok(Box::new(Pkcs12Signer::open(path, pss)?)),
-        SignerSpec::Pkcs11(uri) => Ok(Box::new(super::pkcs11::Pkcs11Signer::open(uri, pss)?)),
+    let signer: Box<dyn CertSigner> = match spec {
+        SignerSpec::Pkcs12(path) => Box::new(Pkcs12Signer::open(path, pss)?),
+        SignerSpec::Pkcs11(uri) => Box::new(super::pkcs11::Pkcs11Signer::open(uri, pss)?),
+    };
+    check_usable(signer.certificate(), &signer.describe(), chrono::Utc::now())?;
+    Ok(signer)
+}
+
+/// Refuse a signer certificate that is outside its validity at `now` or may not sign.
+fn check_usable(cert: &Certificate, shown: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let holder = super::cades::Holder::of(cert);
+    let v = &cert.tbs_certificate.validity;
+    let t = |x: &x509_cert::time::Time| chrono::DateTime::<chrono::Utc>::from(x.to_system_time());
+    let who = holder
+        .common_name
+        .clone()
+        .unwrap_or_else(|| holder.subject.clone());
+    if now > t(&v.not_after) {
+        return Err(Error::key(format!(
+            "the certificate of {shown} ('{who}') expired on {}; nothing was written",
+            holder.not_after
+        ))
+        .with_fix("renew the certificate with its issuer, or sign with another --signer"));
     }
+    if now < t(&v.not_before) {
+        return Err(Error::key(format!(
+            "the certificate of {shown} ('{who}') is not valid before {}; nothing was written",
+            holder.not_before
+        ))
+        .with_fix("check this computer's clock, or sign with another --signer"));
+    }
+    if !holder.may_sign(cert) {
+        return Err(Error::key(format!(
+            "the certificate of {shown} ('{who}') may not sign: its key usage ({}) allows neither digitalSignature nor nonRepudiation; nothing was written",
+            holder.key_usage.join(", ")
+        ))
+        .with_fix("use the signing certificate of the card (not its authentication or encryption one): pick it with object= or id= in the URI"));
+    }
+    Ok(())
 }
 
 /// Order `pool` as the chain of `signer`: signer first, then each issuer found.

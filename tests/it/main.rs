@@ -9,6 +9,7 @@
 //!   (`assert_exit`), zip read/write.
 //! - `tool`: finds every external program in one place; a missing one fails, never skips.
 //! - `support::tsa`: a real RFC 3161 TSA (`openssl ts -reply`) on 127.0.0.1.
+//! - `support::signer_pki`: a test qualified CA, a holder certificate, PKCS#12 files, a SoftHSM2 token.
 //! - `support::web_server`: web pages (HTTP and HTTPS) on 127.0.0.1 for capture tests.
 //!
 //! Topics:
@@ -22,6 +23,8 @@
 //! - `report`: the HTML/PDF acquisition report: content, escaping, language, media hidden.
 //! - `report_safety`: hostile but validly signed bundles: no live markup in reports or
 //!   transcripts (en/it, with and without media); the NOT VERIFIED banner.
+//! - `cosign`: X.509 co-signers (PKCS#12, SoftHSM2 over PKCS#11) against `openssl cms -verify`;
+//!   holders, look-alike CAs, wrong PINs, expired and non-signing certificates, B-T, `.p7m`.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -36,6 +39,7 @@ mod chat;
 mod cli_hardening;
 mod config;
 mod core;
+mod cosign;
 mod custody;
 mod fuzz_regressions;
 mod hostile_fields;

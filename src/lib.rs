@@ -18,6 +18,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod evidence;
+pub mod export;
 pub mod extract;
 pub mod hashlist;
 pub mod html;

@@ -6,6 +6,7 @@
 
 pub mod layout;
 pub mod naming;
+pub mod p7m;
 pub mod reader;
 pub mod state;
 pub mod writer;

@@ -26,28 +26,37 @@ const MAX_DEFLATE_RATIO: u64 = 1100;
 
 /// A file handle that can be cloned cheaply, each clone with its own position
 /// (positional reads), so that many threads can read one archive at once.
+///
+/// It may be a window of the file (`base`, `len`): the bundle inside an enveloping
+/// `.p7m` is read in place, never copied out.
 #[derive(Clone)]
 pub struct SharedFile {
     file: Arc<File>,
+    base: u64,
     pos: u64,
     len: u64,
 }
 
 impl SharedFile {
-    fn new(file: File) -> io::Result<Self> {
-        let len = file.metadata()?.len();
-        Ok(SharedFile {
+    fn window(file: File, base: u64, len: u64) -> Self {
+        SharedFile {
             file: Arc::new(file),
+            base,
             pos: 0,
             len,
-        })
+        }
     }
 }
 
 impl Read for SharedFile {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         use std::os::unix::fs::FileExt;
-        let n = self.file.read_at(buf, self.pos)?;
+        let left = self.len.saturating_sub(self.pos);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.base + self.pos)?;
         self.pos += n as u64;
         Ok(n)
     }
@@ -103,12 +112,18 @@ fn archive_len(a: &ZipArchive<SharedFile>) -> u64 {
 
 fn read_at(a: &ZipArchive<SharedFile>, pos: u64, buf: &mut [u8]) -> io::Result<()> {
     use std::os::unix::fs::FileExt;
-    a.clone().into_inner().file.read_exact_at(buf, pos)
+    let f = a.clone().into_inner();
+    if pos.saturating_add(buf.len() as u64) > f.len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    f.file.read_exact_at(buf, f.base + pos)
 }
 
 /// An opened bundle.
 pub struct BundleReader {
     path: PathBuf,
+    /// When the file is an enveloping `.p7m`: where the bundle lies in it, and the signature.
+    envelope: Option<super::p7m::Envelope>,
     archive: ZipArchive<SharedFile>,
     /// Members in archive order (only the ones that passed the safety checks).
     pub members: Vec<Member>,
@@ -119,8 +134,17 @@ pub struct BundleReader {
 impl BundleReader {
     /// Open `path` and check the archive structure. Errors only when the file cannot be
     /// read as a ZIP at all; structural problems are collected in `problems`.
+    ///
+    /// An enveloping `.p7m` (`sigillo export --p7m`) is opened too: the bundle inside it
+    /// is read in place, and [`envelope`](Self::envelope) says where it lies and holds the
+    /// signature (which [`crate::verify`] checks).
     pub fn open(path: &Path) -> Result<BundleReader> {
-        let mut archive = open_archive(path)?;
+        let envelope = if super::p7m::looks_enveloped(path) {
+            Some(super::p7m::parse(path)?)
+        } else {
+            None
+        };
+        let mut archive = open_archive(path, envelope.as_ref())?;
         let mut problems = archive_problems(&archive);
         let mut members = Vec::new();
         let mut seen = HashSet::new();
@@ -136,6 +160,7 @@ impl BundleReader {
         }
         Ok(BundleReader {
             path: path.to_path_buf(),
+            envelope,
             archive,
             members,
             problems,
@@ -145,6 +170,18 @@ impl BundleReader {
     /// The bundle's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The enveloping signature, when the file is a `.p7m` holding the bundle.
+    pub fn envelope(&self) -> Option<&super::p7m::Envelope> {
+        self.envelope.as_ref()
+    }
+
+    /// The bundle's bytes from the first to the last (in a `.p7m`: the bundle inside it).
+    pub fn whole(&self) -> impl Read + use<> {
+        let mut f = self.archive.clone().into_inner();
+        f.pos = 0;
+        f
     }
 
     /// Find a member by name.
@@ -241,7 +278,10 @@ impl BundleReader {
 }
 
 /// Open `path` as a ZIP archive (a directory or a non-ZIP is an input error).
-fn open_archive(path: &Path) -> Result<ZipArchive<SharedFile>> {
+fn open_archive(
+    path: &Path,
+    envelope: Option<&super::p7m::Envelope>,
+) -> Result<ZipArchive<SharedFile>> {
     let file = File::open(path).map_err(|e| {
         Error::io("open the bundle", path, e).with_fix("check the path to the .zip bundle")
     })?;
@@ -251,7 +291,13 @@ fn open_archive(path: &Path) -> Result<ZipArchive<SharedFile>> {
                 .with_fix("give the path of the case .zip file"),
         );
     }
-    let shared = SharedFile::new(file).at("read", path)?;
+    let shared = match envelope {
+        Some(e) => SharedFile::window(file, e.content_offset, e.content_len),
+        None => {
+            let len = file.metadata().at("read", path)?.len();
+            SharedFile::window(file, 0, len)
+        }
+    };
     ZipArchive::new(shared).map_err(|e| {
         Error::input(format!("'{}' is not a readable ZIP bundle ({e})", path.display()))
             .with_fix("check that this is the .zip written by sigillo and that the copy is complete (compare its size and SHA-256 with the sender's)")

@@ -63,16 +63,39 @@ pub(super) struct SignerArgs {
     /// Your organisation.
     #[arg(long)]
     organisation: Option<String>,
+    #[command(flatten)]
+    cosigners: CosignerArgs,
+}
+
+/// X.509 signers: `--signer SPEC` (repeatable) and `--signer-rsa-pss`.
+#[derive(Args, Debug, Clone)]
+pub(super) struct CosignerArgs {
     /// Also sign with an X.509 certificate (repeatable): a smart card, USB token or HSM
     /// as `pkcs11:token=LABEL;object=LABEL?module-path=/path/module.so` (RFC 7512), or a
     /// file as `pkcs12:/path/file.p12`. Each manifest gets a CAdES co-signature
     /// (manifest.p7s; with --tsa, CAdES-B-T). The PIN or password is read from
     /// $SIGILLO_PIN, else asked on the terminal; never give it on the command line.
     #[arg(long = "signer", value_name = "SPEC")]
-    signer: Vec<String>,
+    pub(super) signer: Vec<String>,
     /// RSA co-signers sign with RSASSA-PSS instead of PKCS#1 v1.5.
     #[arg(long = "signer-rsa-pss")]
     signer_rsa_pss: bool,
+}
+
+impl CosignerArgs {
+    /// Open every signer (asking for PINs and passwords): refused before anything is
+    /// written when a certificate is expired or may not sign.
+    pub(super) fn open(&self) -> Result<Vec<Box<dyn x509sign::CertSigner>>> {
+        let specs: Vec<SignerSpec> = self
+            .signer
+            .iter()
+            .map(|s| SignerSpec::parse(s))
+            .collect::<Result<_>>()?;
+        specs
+            .iter()
+            .map(|spec| x509sign::open(spec, self.signer_rsa_pss))
+            .collect()
+    }
 }
 
 impl SignerArgs {
@@ -100,15 +123,7 @@ impl SignerArgs {
                 )
                 .with_fix("pass --operator \"Full Name\" (or create the key with --name)")
             })?;
-        let specs: Vec<SignerSpec> = self
-            .signer
-            .iter()
-            .map(|s| SignerSpec::parse(s))
-            .collect::<Result<_>>()?;
-        let mut cosigners = Vec::new();
-        for spec in &specs {
-            cosigners.push(x509sign::open(spec, self.signer_rsa_pss)?);
-        }
+        let cosigners = self.cosigners.open()?;
         Ok(Signer {
             key,
             actor: Actor {

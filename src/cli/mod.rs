@@ -15,6 +15,7 @@ mod capture;
 mod config;
 mod custody;
 mod demo;
+mod export;
 mod extract;
 mod hashes;
 mod key;
@@ -55,6 +56,9 @@ enum Command {
     Ls(ls::LsArgs),
     /// Extract a verified bundle (or one item) into a working copy.
     Extract(extract::ExtractArgs),
+    /// Export a verified bundle for another system: --p7m, an enveloping CAdES
+    /// signature of the whole bundle for court deposit.
+    Export(export::ExportArgs),
     /// Record or show the chain of custody.
     #[command(subcommand)]
     Custody(custody::CustodyCmd),
@@ -126,6 +130,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Verify(v) => verify::run(v),
         Command::Ls(l) => ls::run(l),
         Command::Extract(x) => extract::run(x),
+        Command::Export(x) => export::run(x),
         Command::Custody(c) => custody::run(c),
         Command::Demo(d) => demo::run(d),
         Command::Config(c) => config::run(c),

@@ -87,6 +87,68 @@ fn signing_time(at: DateTime<Utc>) -> Result<x509_cert::time::Time> {
         .map_err(|e| Error::internal(format!("encoding the signing time: {e}")))
 }
 
+/// Signature timestamps for CAdES-B-T: asks each TSA in turn for a token over a
+/// signature value, keeping a note for each that fails; with `require`, the first
+/// failure stops the search and is kept in `failure` for the caller to return (after
+/// which nothing may be written).
+pub struct SignatureTimestamps<'a> {
+    tsa: &'a [super::stamping::TsaEndpoint],
+    opts: tsp::TsaRequestOptions,
+    require: bool,
+    /// One line per TSA that gave no token.
+    pub notes: Vec<String>,
+    /// With `require`: why the TSA failed.
+    pub failure: Option<Error>,
+}
+
+impl<'a> SignatureTimestamps<'a> {
+    /// Timestamps from `tsa` (none: CAdES-B-B), each request bounded by `timeout`.
+    pub fn new(
+        tsa: &'a [super::stamping::TsaEndpoint],
+        timeout: Option<std::time::Duration>,
+        require: bool,
+    ) -> Self {
+        SignatureTimestamps {
+            tsa,
+            opts: tsp::TsaRequestOptions {
+                timeout: timeout.unwrap_or(super::stamping::DEFAULT_TIMEOUT),
+            },
+            require,
+            notes: Vec::new(),
+            failure: None,
+        }
+    }
+
+    /// A token (DER ContentInfo) over `signature` from the first TSA that answers.
+    pub fn stamp(&mut self, signature: &[u8], what: &str) -> Option<Vec<u8>> {
+        for endpoint in self.tsa {
+            match tsp::request_token(endpoint, signature, &self.opts) {
+                Ok(t) => return Some(tsp::token_of_reply(&t.tsr)),
+                Err(e) => {
+                    self.notes.push(format!(
+                        "timestamp authority {} gave no signature timestamp for {what} ({})",
+                        endpoint.label(),
+                        e.problem()
+                    ));
+                    if self.require {
+                        self.failure = Some(e.with_fix("nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa"));
+                        return None;
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The failure kept under `require`, as an error.
+    pub fn check(&mut self) -> Result<()> {
+        match self.failure.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Sign `content` (detached) with `signer` at `at`: a DER ContentInfo (CAdES-B-B), or
 /// CAdES-B-T when `stamp` returns a timestamp token (DER ContentInfo) over the signature
 /// value.
@@ -96,6 +158,31 @@ pub fn sign_detached(
     at: DateTime<Utc>,
     stamp: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>,
 ) -> Result<Vec<u8>> {
+    let digest = signer.alg().digest(content);
+    let sd = signed_data(&digest, signer, at, stamp)?;
+    encode_content_info(&sd)
+}
+
+/// A DER ContentInfo holding `sd`.
+pub fn encode_content_info(sd: &SignedData) -> Result<Vec<u8>> {
+    let enc = |e: der::Error| Error::internal(format!("encoding the CAdES signature: {e}"));
+    let ci = ContentInfo {
+        content_type: ID_SIGNED_DATA,
+        content: Any::encode_from(sd).map_err(enc)?,
+    };
+    ci.to_der().map_err(enc)
+}
+
+/// The SignedData of a CAdES-B-B (or B-T) signature over content whose digest (with the
+/// signer's digest algorithm, [`SigAlg::digest`](super::x509sign::SigAlg::digest)) is
+/// `digest`, without the content (detached): the enveloping `.p7m` writer puts the
+/// content in itself.
+pub fn signed_data(
+    digest: &[u8],
+    signer: &dyn CertSigner,
+    at: DateTime<Utc>,
+    stamp: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>,
+) -> Result<SignedData> {
     let enc = |e: der::Error| Error::internal(format!("encoding the CAdES signature: {e}"));
     let alg = signer.alg();
     let cert = signer.certificate();
@@ -117,7 +204,7 @@ pub fn sign_detached(
         attribute(ID_SIGNING_TIME, &signing_time(at)?)?,
         attribute(
             ID_MESSAGE_DIGEST,
-            &OctetString::new(alg.digest(content)).map_err(enc)?,
+            &OctetString::new(digest.to_vec()).map_err(enc)?,
         )?,
         attribute(ID_AA_SIGNING_CERT_V2, &ess)?,
     ];
@@ -160,7 +247,7 @@ pub fn sign_detached(
     }
     let mut digests = SetOfVec::new();
     digests.insert(digest_alg).map_err(enc)?;
-    let sd = SignedData {
+    Ok(SignedData {
         version: CmsVersion::V1,
         digest_algorithms: digests,
         encap_content_info: EncapsulatedContentInfo {
@@ -170,12 +257,7 @@ pub fn sign_detached(
         certificates: Some(CertificateSet::try_from(certs).map_err(enc)?),
         crls: None,
         signer_infos: SignerInfos::try_from(vec![si]).map_err(enc)?,
-    };
-    let ci = ContentInfo {
-        content_type: ID_SIGNED_DATA,
-        content: Any::encode_from(&sd).map_err(enc)?,
-    };
-    ci.to_der().map_err(enc)
+    })
 }
 
 /// Who a certificate names, as a court reads it.
@@ -326,7 +408,7 @@ impl Holder {
 
     /// Whether the certificate may sign documents: no key usage extension, or one that
     /// allows digitalSignature or nonRepudiation.
-    fn may_sign(&self, cert: &Certificate) -> bool {
+    pub fn may_sign(&self, cert: &Certificate) -> bool {
         let has_ext = cert
             .tbs_certificate
             .extensions
@@ -412,6 +494,26 @@ pub fn verify_detached(
     anchors: &TrustAnchors,
     tsa_anchors: &TrustAnchors,
 ) -> CosignVerdict {
+    verify_detached_digest(
+        p7s,
+        &mut |oid| tsp::digest(oid, content),
+        "manifest.json",
+        anchors,
+        tsa_anchors,
+    )
+}
+
+/// [`verify_detached`] for content that is not in memory: `digest_of` hashes it with
+/// the digest algorithm the signature names (`None`: an algorithm it cannot compute),
+/// and `what` names it in messages. The enveloping `.p7m` check streams the bundle
+/// through it.
+pub fn verify_detached_digest(
+    p7s: &[u8],
+    digest_of: &mut dyn FnMut(&ObjectIdentifier) -> Option<Vec<u8>>,
+    what: &str,
+    anchors: &TrustAnchors,
+    tsa_anchors: &TrustAnchors,
+) -> CosignVerdict {
     let ci = match ContentInfo::from_der(p7s) {
         Ok(c) => c,
         Err(e) => return CosignVerdict::invalid(format!("not a DER CMS signature ({e})")),
@@ -468,7 +570,7 @@ pub fn verify_detached(
         algorithm: si.signature_algorithm.oid.to_string(),
         ..CosignVerdict::invalid("")
     };
-    match check_signer_info(si, &signer, content, p7s) {
+    match check_signer_info(si, &signer, digest_of, what, p7s) {
         Ok(t) => v.signing_time = t,
         Err(reason) => {
             v.status = CosignStatus::Invalid { reason };
@@ -551,7 +653,8 @@ pub fn verify_detached(
 fn check_signer_info(
     si: &SignerInfo,
     signer: &Certificate,
-    content: &[u8],
+    digest_of: &mut dyn FnMut(&ObjectIdentifier) -> Option<Vec<u8>>,
+    what: &str,
     raw: &[u8],
 ) -> std::result::Result<Option<DateTime<Utc>>, String> {
     let attrs = si
@@ -575,11 +678,11 @@ fn check_signer_info(
     let md = attr(ID_MESSAGE_DIGEST)?
         .and_then(|v| v.decode_as::<OctetString>().ok())
         .ok_or("the signature has no message-digest attribute")?;
-    let want = tsp::digest(&si.digest_alg.oid, content)
+    let want = digest_of(&si.digest_alg.oid)
         .ok_or("the signature uses an unsupported digest algorithm")?;
     if md.as_bytes() != want.as_slice() {
         return Err(format!(
-            "the signed digest does not match manifest.json: the signature covers {}, the file hashes to {}",
+            "the signed digest does not match {what}: the signature covers {}, the file hashes to {}",
             hex::encode(md.as_bytes()),
             hex::encode(&want)
         ));

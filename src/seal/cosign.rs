@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::evidence::cades;
 use crate::evidence::custody::{self, Event};
 use crate::evidence::stamping::TsaEndpoint;
-use crate::evidence::tsp::{self, TsaRequestOptions};
 use crate::evidence::x509sign::CertSigner;
 use crate::time::Stamp;
 
@@ -124,35 +123,11 @@ pub(super) fn cosign_with(
     timeout: Option<std::time::Duration>,
     require: bool,
 ) -> Result<(Vec<u8>, Vec<String>)> {
-    let mut notes = Vec::new();
-    let mut failure = None;
-    let ropts = TsaRequestOptions {
-        timeout: timeout.unwrap_or(crate::evidence::stamping::DEFAULT_TIMEOUT),
-    };
-    let mut stamp = |sig: &[u8]| -> Option<Vec<u8>> {
-        for endpoint in tsa {
-            match tsp::request_token(endpoint, sig, &ropts) {
-                Ok(t) => return Some(tsp::token_of_reply(&t.tsr)),
-                Err(e) => {
-                    let msg = format!(
-                        "timestamp authority {} gave no signature timestamp for the co-signature of {} ({})",
-                        endpoint.label(),
-                        cs.describe(),
-                        e.problem()
-                    );
-                    if require {
-                        failure = Some(e);
-                        return None;
-                    }
-                    notes.push(msg);
-                }
-            }
-        }
-        None
-    };
-    let p7s = cades::sign_detached(manifest, cs, chrono::Utc::now(), &mut stamp)?;
-    if let Some(e) = failure {
-        return Err(e.with_fix("nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa"));
-    }
-    Ok((p7s, notes))
+    let mut ts = cades::SignatureTimestamps::new(tsa, timeout, require);
+    let what = format!("the co-signature of {}", cs.describe());
+    let p7s = cades::sign_detached(manifest, cs, chrono::Utc::now(), &mut |sig| {
+        ts.stamp(sig, &what)
+    })?;
+    ts.check()?;
+    Ok((p7s, ts.notes))
 }

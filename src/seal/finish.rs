@@ -36,6 +36,16 @@ pub fn open_verified(target: &Path) -> Result<Option<(BundleReader, BundleState)
     if !target.exists() {
         return Ok(None);
     }
+    if crate::bundle::p7m::looks_enveloped(target) {
+        return Err(Error::input(format!(
+            "'{}' is a signed envelope (.p7m), not a bundle that can be added to",
+            target.display()
+        ))
+        .with_fix(format!(
+            "keep the .p7m as it is; take the bundle out of it (`openssl cms -verify -binary -inform DER -in {} -noverify -out case.zip`, or keep the original case.zip) and write to that",
+            target.display()
+        )));
+    }
     let report = verify::verify(target, &VerifyOptions::default())?;
     if !report.ok() {
         let first = &report.failures[0];

@@ -2,26 +2,26 @@
 //! hash), and the public keys in `keys/`.
 
 use crate::bundle::layout;
-use crate::evidence::hash::{Digest256, sha256_file};
+use crate::evidence::hash::Digest256;
 use crate::evidence::keys;
 use crate::text::clip;
 
 use super::{CheckKind::Archive, CheckKind::Keys, Ctx, MemberRead};
 
 /// Structural problems, then one read verdict per member. Returns the SHA-256 of the
-/// whole bundle file.
-pub(super) fn members(
-    cx: &mut Ctx,
-    path: &std::path::Path,
-    progress: &crate::progress::Progress,
-) -> String {
+/// whole bundle file (of the bundle inside it, for a `.p7m`).
+pub(super) fn members(cx: &mut Ctx, progress: &crate::progress::Progress) -> String {
     let reader = cx.reader;
     for p in &reader.problems {
         cx.checks.fail(Archive, clip(&p.subject, 1100), &p.message);
     }
     let (hashes, bundle_sha256) = rayon::join(
         || reader.hash_all_with(progress),
-        || sha256_file(path).map(|d| d.sha256).unwrap_or_default(),
+        || {
+            crate::evidence::hash::sha256_reader(&mut reader.whole())
+                .map(|d| d.sha256)
+                .unwrap_or_default()
+        },
     );
     let mut unreadable = 0;
     for (m, h) in reader.members.iter().zip(hashes) {

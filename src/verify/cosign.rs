@@ -59,6 +59,46 @@ pub(super) fn item(cx: &mut Ctx, id: &str, files: &[String], mbytes: &[u8]) {
     }
 }
 
+/// The enveloping signature of a `.p7m` over the whole bundle inside it: the same
+/// checks as a co-signature, with the bundle streamed from the file to be hashed.
+pub(super) fn envelope(cx: &mut Ctx, env: &crate::bundle::p7m::Envelope) {
+    let reader = cx.reader;
+    let mut read_error = None;
+    let mut digest_of =
+        |oid: &der::oid::ObjectIdentifier| match crate::evidence::tsp::digest_reader(
+            oid,
+            &mut reader.whole(),
+        )? {
+            Ok(d) => Some(d),
+            Err(e) => {
+                read_error = Some(e.to_string());
+                None
+            }
+        };
+    let v = cades::verify_detached_digest(
+        &env.detached,
+        &mut digest_of,
+        "the bundle inside the envelope",
+        cx.signer_anchors,
+        cx.anchors.trust(),
+    );
+    if let Some(e) = read_error {
+        cx.checks.fail(
+            Kind,
+            ENVELOPE,
+            format!(
+                "the bundle inside the envelope cannot be read: {}",
+                clip(&e, 200)
+            ),
+        );
+        return;
+    }
+    record(cx, Of::Envelope, ENVELOPE, &v);
+}
+
+/// The subject of the envelope's check and record.
+pub(super) const ENVELOPE: &str = "(envelope .p7m)";
+
 fn who(h: &Holder) -> String {
     let mut s = clip(h.common_name.as_deref().unwrap_or(&h.subject), 120);
     if let Some(sn) = &h.serial_number {
@@ -77,6 +117,8 @@ pub(super) enum Of<'a> {
     Item(&'a str),
     /// A custody entry's line.
     Custody(u64),
+    /// The whole bundle, inside an enveloping `.p7m`.
+    Envelope,
 }
 
 /// Report one judged co-signature: a check, the signer, a [`Cosignature`] record.
@@ -167,10 +209,12 @@ pub(super) fn record(cx: &mut Ctx, of: Of<'_>, path: &str, v: &CosignVerdict) {
     let (item, custody_seq) = match of {
         Of::Item(id) => (Some(id.to_string()), None),
         Of::Custody(seq) => (None, Some(seq)),
+        Of::Envelope => (None, None),
     };
     cx.cosignatures.push(Cosignature {
         item,
         custody_seq,
+        envelope: matches!(of, Of::Envelope),
         member: path.to_string(),
         status,
         reason,

@@ -83,7 +83,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     let mut cx = Ctx::new(&reader, &anchors, &signer_anchors);
     cx.trusted_list = list.as_ref();
 
-    let bundle_sha256 = archive::members(&mut cx, path, &opts.progress);
+    let bundle_sha256 = archive::members(&mut cx, &opts.progress);
     archive::keys(&mut cx);
     items::all(&mut cx);
     custody::chain(&mut cx);
@@ -91,6 +91,9 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     archive::keys_used(&mut cx);
     sums::sums(&mut cx);
     order::canonical_order(&mut cx);
+    if let Some(env) = reader.envelope() {
+        cosign::envelope(&mut cx, env);
+    }
     let signers = trust::signers(&mut cx, &trust);
     let time_basis = trust::time_basis(&cx);
 

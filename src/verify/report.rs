@@ -125,7 +125,8 @@ pub struct Signer {
 
 /// An X.509 co-signature (CAdES, detached) over an item's manifest
 /// (`items/<id>/manifest[.N].p7s`, `item`) or over a custody entry's line
-/// (`custody/<seq>[.N].p7s`, `custody_seq`).
+/// (`custody/<seq>[.N].p7s`, `custody_seq`), or the enveloping signature of a `.p7m`
+/// over the whole bundle (`envelope`).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Cosignature {
     /// The item whose manifest.json it signs.
@@ -134,6 +135,10 @@ pub struct Cosignature {
     /// The custody entry whose line it signs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custody_seq: Option<u64>,
+    /// True for the enveloping signature of a `.p7m` over the whole bundle inside it
+    /// (`member` is then `(envelope .p7m)`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub envelope: bool,
     /// The member path.
     pub member: String,
     /// `trusted`, `untrusted` or `invalid`.

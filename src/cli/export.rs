@@ -1,0 +1,79 @@
+//! `sigillo export`: the bundle in a form another system takes: `--p7m`, an enveloping
+//! CAdES signature of the whole bundle for court deposit.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::CmdResult;
+use super::args::{CosignerArgs, TsaArgs};
+use super::output::{errln, outln};
+use crate::error::Error;
+
+const EXAMPLES: &str = "Examples:\n  SIGILLO_PIN=… sigillo export case.zip --p7m -o case.zip.p7m --signer pkcs12:/home/rossi/firma.p12\n  sigillo export case.zip --p7m -o case.zip.p7m --signer 'pkcs11:token=ROSSI%20MARIA;object=firma?module-path=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so' --tsa aruba\n  sigillo verify case.zip.p7m --signer-ca ca.pem      # checks the envelope, then the bundle inside\n  openssl cms -verify -binary -inform DER -in case.zip.p7m -CAfile ca.pem -out case.zip   # the bundle back, byte for byte";
+
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub(super) struct ExportArgs {
+    /// The bundle to export (it must verify).
+    bundle: PathBuf,
+    /// Write an enveloping CAdES-BES signature (DER .p7m) holding the whole bundle, byte for
+    /// byte: the form court deposit systems accept for signed documents.
+    #[arg(long, required = true)]
+    p7m: bool,
+    /// The file to write (never replaced if it exists).
+    #[arg(short = 'o', long = "output", value_name = "case.zip.p7m")]
+    output: PathBuf,
+    #[command(flatten)]
+    signer: CosignerArgs,
+    #[command(flatten)]
+    tsa: TsaArgs,
+}
+
+pub(super) fn run(a: ExportArgs) -> CmdResult {
+    debug_assert!(a.p7m);
+    if a.signer.signer.len() != 1 {
+        return Err(Error::input(format!(
+            "export --p7m needs exactly one --signer (got {})",
+            a.signer.signer.len()
+        ))
+        .with_fix("name the certificate that signs the envelope: --signer pkcs12:FILE or --signer pkcs11:URI")
+        .into());
+    }
+    let endpoints = a.tsa.endpoints()?;
+    let signers = a.signer.open()?;
+    let out = crate::export::export_p7m(
+        &a.bundle,
+        &a.output,
+        signers[0].as_ref(),
+        &endpoints,
+        a.tsa.require_tsa,
+    )?;
+    for n in &out.notes {
+        errln!("warning: {n}");
+    }
+    let who = out
+        .signer
+        .common_name
+        .clone()
+        .unwrap_or_else(|| out.signer.subject.clone());
+    outln!(
+        "wrote {} ({} bytes): CAdES-{} enveloping signature by {who}{} over {} (SHA-256 {})",
+        out.path.display(),
+        out.bytes,
+        out.level,
+        out.signer
+            .serial_number
+            .as_ref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default(),
+        a.bundle.display(),
+        out.bundle_sha256
+    )?;
+    outln!(
+        "check it: sigillo verify {} --signer-ca CA.pem   or   openssl cms -verify -binary -inform DER -in {} -CAfile CA.pem -out bundle.zip",
+        out.path.display(),
+        out.path.display()
+    )?;
+    Ok(0)
+}

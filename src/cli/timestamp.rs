@@ -59,6 +59,11 @@ struct VerifyTokenArgs {
     /// (PEM or DER, repeatable; like openssl's -untrusted).
     #[arg(long, value_name = "PEM")]
     certs: Vec<PathBuf>,
+    /// An OCSP response or CRL (DER, repeatable) for the TSA's certificate or its
+    /// issuers, as kept with the token: judged at genTime, offline. A token whose data
+    /// shows the TSA revoked before genTime is invalid.
+    #[arg(long, value_name = "FILE")]
+    revocation: Vec<PathBuf>,
     #[command(flatten)]
     json: JsonFlag,
 }
@@ -125,6 +130,7 @@ fn verify(a: VerifyTokenArgs) -> CmdResult {
     let opts = TokenCheckOptions {
         tsa_ca: a.tsa_ca,
         certs: a.certs,
+        revocation: a.revocation,
     };
     let rep = token::check_token_file(&a.token, &subject, &opts)?;
     if a.json.json {
@@ -180,10 +186,11 @@ fn print_token_report(rep: &TokenReport) -> Result<(), super::CliError> {
         }
         outln!(
             "  revocation:  {}",
-            if t.revocation.status == "none" {
-                "none (no revocation data was available)".to_string()
-            } else {
-                t.revocation.status.clone()
+            match (&t.revocation.source, &t.revocation.produced_at) {
+                _ if t.revocation.status == "none" =>
+                    "none (no revocation data given: --revocation FILE)".to_string(),
+                (Some(src), Some(at)) => format!("{} ({src} of {at})", t.revocation.status),
+                _ => t.revocation.status.clone(),
             }
         )?;
         if let Some(l) = &t.lenient {

@@ -122,6 +122,128 @@ fn first_tlv_owned(c: &Certificate) -> der::Result<Vec<u8>> {
     c.tbs_certificate.to_der()
 }
 
+/// id-ad-caIssuers (RFC 5280 §4.2.2.1): where a certificate's issuer certificate is published.
+const ID_AD_CA_ISSUERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
+/// Largest issuer certificate (or certs-only PKCS#7) fetched from a caIssuers URL.
+const MAX_CA_ISSUERS: u64 = 256 * 1024;
+
+/// Whether `c` names itself as issuer (a root, for chain building).
+fn self_issued(c: &Certificate) -> bool {
+    c.tbs_certificate.issuer == c.tbs_certificate.subject
+}
+
+/// The chain of `signer` for revocation checks, completed where the token stops short:
+/// many TSAs embed only their own certificate, so the issuer is looked for among
+/// `roots` (the system store, or the roots given), then at the certificate's
+/// Authority Information Access caIssuers URL. Returns the chain, the certificates
+/// fetched from caIssuers (to be stored with the token: the stored data must be
+/// checkable offline), and a note when the chain still stops below a root.
+pub fn complete_chain(
+    signer: &Certificate,
+    token_certs: &[Certificate],
+    roots: &[Certificate],
+    timeout: Duration,
+) -> (Vec<Certificate>, Vec<Certificate>, Option<String>) {
+    let mut pool: Vec<Certificate> = token_certs.to_vec();
+    let mut chain = issuer_chain(signer, &pool);
+    let complete = |c: &[Certificate]| c.last().is_none_or(self_issued);
+    if !complete(&chain) {
+        pool.extend(roots.iter().cloned());
+        chain = issuer_chain(signer, &pool);
+    }
+    let mut fetched = Vec::new();
+    let mut tried = Vec::new();
+    while !complete(&chain) && fetched.len() < 4 {
+        let Some(last) = chain.last().cloned() else {
+            break;
+        };
+        let urls = ca_issuer_urls(&last);
+        if urls.is_empty() {
+            break;
+        }
+        let mut found = false;
+        for url in urls {
+            match fetch_certs(&url, timeout) {
+                Ok(certs) => {
+                    let before = chain.len();
+                    pool.extend(certs.iter().cloned());
+                    chain = issuer_chain(signer, &pool);
+                    if chain.len() > before {
+                        fetched.extend(chain[before..].iter().cloned());
+                        found = true;
+                        break;
+                    }
+                    tried.push(format!("{url}: not the issuer's certificate"));
+                }
+                Err(e) => tried.push(e),
+            }
+        }
+        if !found {
+            break;
+        }
+    }
+    // Only what was fetched and is in the chain is kept (never a root the user already has).
+    fetched.retain(|c| !roots.contains(c) && chain.contains(c));
+    let note = (!complete(&chain)).then(|| {
+        let last = chain.last().unwrap_or(signer);
+        format!(
+            "no revocation data for '{}': its issuer's certificate ('{}') is not in the token, not among the trusted roots{}; ask the TSA to include its chain in tokens (OpenSSL: certs = chain.pem)",
+            crate::text::clip(&last.tbs_certificate.subject.to_string(), 200),
+            crate::text::clip(&last.tbs_certificate.issuer.to_string(), 200),
+            if tried.is_empty() {
+                ", and the certificate names no caIssuers URL".to_string()
+            } else {
+                format!(", and not found at caIssuers ({})", tried.join("; "))
+            }
+        )
+    });
+    (chain, fetched, note)
+}
+
+/// http(s) caIssuers URLs of the Authority Information Access extension.
+fn ca_issuer_urls(cert: &Certificate) -> Vec<String> {
+    aia_urls(cert, ID_AD_CA_ISSUERS)
+}
+
+/// Certificates at a caIssuers URL: one DER (or PEM) certificate, or a certs-only
+/// PKCS#7 (`.p7c`), as RFC 5280 §4.2.2.1 allows.
+fn fetch_certs(url: &str, timeout: Duration) -> Result<Vec<Certificate>, String> {
+    let client = crate::net::client_builder()
+        .timeout(timeout)
+        .user_agent(format!("{}/{}", crate::TOOL_NAME, crate::TOOL_VERSION))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let body = client
+        .get(url)
+        .send()
+        .map_err(|e| format!("{url}: {e}"))
+        .and_then(|r| read_body(r, MAX_CA_ISSUERS, url))?;
+    if let Ok(c) = Certificate::from_der(&body) {
+        return Ok(vec![c]);
+    }
+    if let Ok(certs) = Certificate::load_pem_chain(&body) {
+        return Ok(certs);
+    }
+    let sd = cms::content_info::ContentInfo::from_der(&body)
+        .ok()
+        .and_then(|ci| ci.content.decode_as::<cms::signed_data::SignedData>().ok());
+    if let Some(sd) = sd {
+        let certs: Vec<Certificate> = sd
+            .certificates
+            .iter()
+            .flat_map(|cs| cs.0.iter())
+            .filter_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        if !certs.is_empty() {
+            return Ok(certs);
+        }
+    }
+    Err(format!("{url}: not a certificate (DER, PEM or PKCS#7)"))
+}
+
 /// Fetch and check revocation data for every certificate of `chain` (see
 /// [`issuer_chain`]) that has an issuer in it. Returns what was obtained, and a note for
 /// each certificate left without data (no URL, unreachable, not valid).
@@ -212,12 +334,17 @@ fn read_body(r: reqwest::blocking::Response, max: u64, url: &str) -> Result<Vec<
 
 /// http(s) OCSP responder URLs of the Authority Information Access extension.
 fn ocsp_urls(cert: &Certificate) -> Vec<String> {
+    aia_urls(cert, ID_AD_OCSP)
+}
+
+/// http(s) URLs of one access method of the Authority Information Access extension.
+fn aia_urls(cert: &Certificate, method: ObjectIdentifier) -> Vec<String> {
     let Ok(Some((_, aia))) = cert.tbs_certificate.get::<AuthorityInfoAccessSyntax>() else {
         return Vec::new();
     };
     aia.0
         .iter()
-        .filter(|ad| ad.access_method == ID_AD_OCSP)
+        .filter(|ad| ad.access_method == method)
         .filter_map(|ad| match &ad.access_location {
             GeneralName::UniformResourceIdentifier(u) => Some(u.as_str().to_string()),
             _ => None,

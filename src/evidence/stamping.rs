@@ -153,7 +153,7 @@ pub fn check_stored_with(
         let delta = crate::time::parse(local_time).map(|t| (i.gen_time - t).num_milliseconds());
         let tsa = crate::text::clip(i.tsa_name.as_deref().unwrap_or(&i.signer_subject), 200);
         when = format!(
-            "genTime {} by {} (policy {}{}{}); revocation: {}",
+            "genTime {} by {} (policy {}{}{}); revocation: {}{}",
             crate::time::rfc3339(&i.gen_time),
             tsa,
             crate::text::clip(&i.policy, 80),
@@ -164,7 +164,10 @@ pub fn check_stored_with(
                 .as_deref()
                 .map(|l| format!("; {l}"))
                 .unwrap_or_default(),
-            describe(&rev)
+            describe(&rev),
+            expired_since(i.signer_not_after, i.gen_time, &rev)
+                .map(|e| format!("; {e}"))
+                .unwrap_or_default()
         );
         TokenInfoFacts {
             gen_time: crate::time::rfc3339(&i.gen_time),
@@ -320,6 +323,27 @@ impl TsaEndpoint {
     }
 }
 
+/// "the TSA certificate expired on …, after the token; validated at genTime with
+/// revocation data from … | without revocation data", when it has expired since.
+pub(crate) fn expired_since(
+    not_after: chrono::DateTime<chrono::Utc>,
+    gen_time: chrono::DateTime<chrono::Utc>,
+    rev: &RevocationFacts,
+) -> Option<String> {
+    if not_after >= chrono::Utc::now() {
+        return None;
+    }
+    let data = match (&rev.source, &rev.produced_at) {
+        (Some(src), Some(at)) => format!("with revocation data from {src} of {at}"),
+        _ => "without revocation data".to_string(),
+    };
+    Some(format!(
+        "the TSA certificate expired on {}, after the token (genTime {}); validated at genTime {data}",
+        crate::time::rfc3339(&not_after),
+        crate::time::rfc3339(&gen_time)
+    ))
+}
+
 fn describe(r: &RevocationFacts) -> String {
     match (r.status.as_str(), &r.source, &r.produced_at) {
         ("none", _, _) => "none stored".into(),
@@ -330,7 +354,7 @@ fn describe(r: &RevocationFacts) -> String {
 
 /// Judge the stored revocation files against the chain; a problem when the data does
 /// not verify or shows the TSA revoked before genTime.
-fn judge_revocation(
+pub(crate) fn judge_revocation(
     issuers: &[x509_cert::Certificate],
     stored: &[StoredRevocation],
     gen_time: Option<chrono::DateTime<chrono::Utc>>,
@@ -415,7 +439,13 @@ pub fn request_all(
             Err(e) => {
                 if require {
                     // The TSA failure itself (problem and source) with the --require-tsa fix.
-                    return Err(e.with_fix("nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa to seal with local time only"));
+                    let fix = match e.fix() {
+                        Some(f) if f == timestamp::REVOKED_TSA_FIX => {
+                            format!("nothing was written (--require-tsa); {f}")
+                        }
+                        _ => "nothing was written (--require-tsa); check the TSA URL and the network, or drop --require-tsa to seal with local time only".to_string(),
+                    };
+                    return Err(e.with_fix(fix));
                 }
                 out.push(Err(format!("timestamp authority {} failed ({}); sealed with the local clock only, marked untrusted — add a token later with `sigillo timestamp`", url.label(), e.problem())));
             }

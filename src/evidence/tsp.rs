@@ -329,6 +329,35 @@ pub(crate) fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// [`digest`] of everything `r` yields, streamed (an enveloped bundle may be many GB).
+/// `None` for an algorithm it cannot compute.
+pub(crate) fn digest_reader(
+    alg: &ObjectIdentifier,
+    r: &mut dyn std::io::Read,
+) -> Option<std::io::Result<Vec<u8>>> {
+    fn run<D: sha2::Digest>(mut h: D, r: &mut dyn std::io::Read) -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => return Ok(h.finalize().to_vec()),
+                Ok(n) => h.update(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Some(match *alg {
+        ID_SHA256 => run(sha2::Sha256::new(), r),
+        ID_SHA384 => run(sha2::Sha384::new(), r),
+        ID_SHA512 => run(sha2::Sha512::new(), r),
+        ID_SHA1 => run(sha1::Sha1::new(), r),
+        _ => return None,
+    })
+}
+
+/// What to do about a TSA whose certificate is revoked (kept by `--require-tsa`).
+pub const REVOKED_TSA_FIX: &str = "use another timestamp authority: a token from a TSA whose certificate is revoked proves nothing; tell the TSA's operator";
+
 fn hash_name(alg: &ObjectIdentifier) -> String {
     match *alg {
         ID_SHA256 => "sha256".into(),
@@ -1042,19 +1071,30 @@ pub fn request_token(
             ));
         }
     }
+    // Long-term validation data: revocation status of every certificate of the chain
+    // but the root, fetched now, checked, kept beside the token. A revoked TSA is refused.
+    // A token that carries only the TSA's certificate gets its chain completed from the
+    // trusted roots and caIssuers; issuers fetched so are stored with it.
+    let roots = TrustAnchors::system();
+    let (chain, fetched, chain_note) = crate::evidence::revocation::complete_chain(
+        &c.signer,
+        &c.certs,
+        roots.certs(),
+        opts.timeout,
+    );
     let mut chain_pem = String::new();
     let mut ordered = vec![c.signer.clone()];
     ordered.extend(c.certs.iter().filter(|x| **x != c.signer).cloned());
+    ordered.extend(fetched.into_iter().filter(|x| !c.certs.contains(x)));
     for cert in &ordered {
         use der::EncodePem;
         if let Ok(p) = cert.to_pem(der::pem::LineEnding::LF) {
             chain_pem.push_str(&p);
         }
     }
-    // Long-term validation data: revocation status of every certificate of the chain
-    // but the root, fetched now, checked, kept beside the token. A revoked TSA is refused.
-    let chain = crate::evidence::revocation::issuer_chain(&c.signer, &c.certs);
-    let (revocation, revocation_notes) = crate::evidence::revocation::fetch(&chain, opts.timeout);
+    let (revocation, mut revocation_notes) =
+        crate::evidence::revocation::fetch(&chain, opts.timeout);
+    revocation_notes.extend(chain_note);
     for f in &revocation {
         if let crate::evidence::revocation::Status::Revoked(at) = f.judged.status {
             return Err(fail(format!(
@@ -1068,7 +1108,7 @@ pub fn request_token(
                     crate::bundle::layout::RevocationKind::Ocsp => "OCSP responder",
                     crate::bundle::layout::RevocationKind::Crl => "CRL",
                 }
-            )));
+            )).with_fix(REVOKED_TSA_FIX));
         }
     }
     Ok(Token {

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use schemars::JsonSchema;
 use serde::Serialize;
 use x509_cert::Certificate;
@@ -32,6 +31,9 @@ pub struct TokenCheckOptions {
     pub tsa_ca: Vec<PathBuf>,
     /// Certificates the token may not embed (`--certs`).
     pub certs: Vec<PathBuf>,
+    /// OCSP responses or CRLs (DER) for the TSA's certificates (`--revocation`), judged
+    /// at genTime like the data stored in a bundle.
+    pub revocation: Vec<PathBuf>,
 }
 
 /// The file's verdict: `sigillo-token-report/1`.
@@ -155,6 +157,16 @@ pub fn check_token_file(
         TrustAnchors::from_pem_files(&opts.tsa_ca)?
     };
     let extra = load_certs(&opts.certs)?;
+    let revocation: Vec<(String, Vec<u8>)> = opts
+        .revocation
+        .iter()
+        .map(|p| {
+            Ok((
+                p.display().to_string(),
+                read(p, "read the revocation data")?,
+            ))
+        })
+        .collect::<Result<_>>()?;
     let (kind, stamps) = if crate::evidence::tsd::looks_like(&bytes) {
         let tsd = TimeStampedData::parse(&bytes).map_err(|e| {
             Error::input(format!("{}: {e}", path.display()))
@@ -208,7 +220,7 @@ pub fn check_token_file(
             Covered::Data(covered)
         };
         let v = tsp::verify_token_with(token, c, &anchors, &extra);
-        tokens.push(result(i + 1, v, &anchors));
+        tokens.push(result(i + 1, v, &anchors, &revocation));
     }
     let verdict = if tokens.iter().any(|t| t.status == TokenVerdictName::Invalid) {
         TokenVerdictName::Invalid
@@ -244,9 +256,59 @@ fn is_reply(bytes: &[u8]) -> bool {
         .is_some_and(|t| t == der::Tag::Sequence)
 }
 
-fn result(index: usize, v: tsp::TokenVerdict, anchors: &TrustAnchors) -> TokenResult {
+/// Which certificate of `chain` each given file is about, and its kind: the first
+/// (certificate, issuer) pair the file verifies for; otherwise certificate 1 (so that
+/// judging it reports why it does not hold).
+fn place_revocation(
+    chain: &[Certificate],
+    given: &[(String, Vec<u8>)],
+) -> Vec<crate::evidence::stamping::StoredRevocation> {
+    use crate::bundle::layout::RevocationKind;
+    use crate::evidence::revocation;
+    given
+        .iter()
+        .map(|(name, der)| {
+            let kinds = [RevocationKind::Ocsp, RevocationKind::Crl];
+            let found = chain.windows(2).enumerate().find_map(|(i, pair)| {
+                kinds
+                    .iter()
+                    .find(|k| revocation::judge(**k, der, &pair[0], &pair[1]).is_ok())
+                    .map(|k| (i + 1, *k))
+            });
+            let (k, kind) = found.unwrap_or_else(|| {
+                use der::Decode as _;
+                let looks_ocsp = x509_ocsp::OcspResponse::from_der(der).is_ok();
+                (
+                    1,
+                    if looks_ocsp {
+                        RevocationKind::Ocsp
+                    } else {
+                        RevocationKind::Crl
+                    },
+                )
+            });
+            (name.clone(), k, kind, der.clone())
+        })
+        .collect()
+}
+
+fn result(
+    index: usize,
+    v: tsp::TokenVerdict,
+    anchors: &TrustAnchors,
+    given: &[(String, Vec<u8>)],
+) -> TokenResult {
     let clip = |s: &str| crate::text::clip(s, 300);
+    let stored = place_revocation(&v.issuers, given);
+    let (rev, rev_problem) = crate::evidence::stamping::judge_revocation(
+        &v.issuers,
+        &stored,
+        v.info.as_ref().map(|i| i.gen_time),
+    );
     let (status, reason) = match &v.status {
+        _ if rev_problem.is_some() && !matches!(v.status, TokenStatus::Invalid { .. }) => {
+            (TokenVerdictName::Invalid, rev_problem.clone())
+        }
         TokenStatus::Trusted => (TokenVerdictName::Trusted, None),
         TokenStatus::Untrusted { reason } => (
             TokenVerdictName::Untrusted,
@@ -263,13 +325,7 @@ fn result(index: usize, v: tsp::TokenVerdict, anchors: &TrustAnchors) -> TokenRe
     };
     let i = v.info.as_ref();
     let signer_expired = i.and_then(|i| {
-        (i.signer_not_after < Utc::now()).then(|| {
-            format!(
-                "the TSA certificate expired on {}, after the token (genTime {}); validated at genTime without revocation data",
-                rfc3339(&i.signer_not_after),
-                rfc3339(&i.gen_time)
-            )
-        })
+        crate::evidence::stamping::expired_since(i.signer_not_after, i.gen_time, &rev)
     });
     TokenResult {
         index,
@@ -285,9 +341,9 @@ fn result(index: usize, v: tsp::TokenVerdict, anchors: &TrustAnchors) -> TokenRe
         chain: v.chain.iter().map(|s| clip(s)).collect(),
         signer_expired,
         revocation: Revocation {
-            status: "none".into(),
-            source: None,
-            produced_at: None,
+            status: rev.status.clone(),
+            source: rev.source.clone(),
+            produced_at: rev.produced_at.clone(),
         },
         lenient: i.and_then(|i| i.lenient.clone()),
     }

@@ -1401,3 +1401,216 @@ fn a_trusted_list_says_whether_the_tsa_was_qualified() {
     r.assert_exit(2);
     assert!(r.stderr.contains("does not verify"), "{}", r.stderr);
 }
+
+/// Most TSAs embed only their own certificate. The issuer is then fetched from the
+/// certificate's caIssuers URL (served on loopback), stored with the token, and the OCSP
+/// answer for the TSA certificate is kept as when the token carries its chain. Without a
+/// caIssuers URL, sealing warns that no revocation data could be kept, and says why.
+#[test]
+fn a_token_without_its_chain_gets_the_issuer_from_ca_issuers() {
+    let t = Dir::new();
+    setup(
+        t.path(),
+        &Profile {
+            certs: Certs::None,
+            ..BASE
+        },
+    );
+    openssl(
+        t.path(),
+        &[
+            "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.der",
+        ],
+    );
+    let ca_port = serve_file(t.read("root.der"));
+    let port = free_port();
+    cert(
+        t.path(),
+        Key::P256,
+        "tsa",
+        Some("root"),
+        &format!(
+            "{TSA_EXT}authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/,caIssuers;URI:http://127.0.0.1:{ca_port}/root.der\n"
+        ),
+    );
+    let r = Tool::Openssl.run(t.path(), &["x509", "-in", "tsa.pem", "-noout", "-serial"]);
+    let serial = r.stdout.trim().trim_start_matches("serial=").to_string();
+    t.write(
+        "index.txt",
+        format!("V\t351231235959Z\t\t{serial}\tunknown\t/CN=Interop tsa\n"),
+    );
+    let responder = ocsp_responder(t.path(), port);
+    let root = t.join("root.pem");
+    let tsa = TestTsa::serve_dir(t, Mode::Normal, root.clone(), PathBuf::new());
+    let (d, r) = seal_with(&tsa.url);
+    r.assert_exit(0);
+    assert!(!r.stderr.contains("no revocation data"), "{}", r.stderr);
+    let chain = String::from_utf8(member(&d.join("case.zip"), "/manifest.tsa.pem")).unwrap();
+    assert_eq!(
+        chain.matches("BEGIN CERTIFICATE").count(),
+        2,
+        "the issuer fetched from caIssuers is stored with the token"
+    );
+    member(&d.join("case.zip"), "/manifest.tsa1.ocsp");
+    drop(responder);
+    let r = d.sigillo(&["verify", "case.zip", "--tsa-ca", root.to_str().unwrap()]);
+    r.assert_exit(0);
+    assert!(
+        r.stdout.contains("revocation: good (ocsp of 20"),
+        "{}",
+        r.stdout
+    );
+
+    // The test TSA of support::tsa embeds only its certificate and names no caIssuers.
+    let plain = TestTsa::start(Mode::Normal);
+    let (_d, r) = seal_with(&plain.url);
+    r.assert_exit(0);
+    assert!(
+        r.stderr
+            .contains("no revocation data for 'CN=Test Evidence TSA'"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("certs = chain.pem"), "{}", r.stderr);
+}
+
+/// `timestamp verify --revocation FILE`: OCSP answers kept with a standalone token are
+/// judged at genTime, offline: a good answer is reported with its source and date, an
+/// answer saying the TSA was revoked before genTime makes the token invalid, and an
+/// answer whose bytes were changed does not hold.
+#[test]
+fn timestamp_verify_judges_revocation_data_given_with_the_token() {
+    let d = Dir::new();
+    let p = Profile {
+        certs: Certs::Issuer,
+        ..BASE
+    };
+    setup(d.path(), &p);
+    reply(d.path(), &p);
+    let r = Tool::Openssl.run(d.path(), &["x509", "-in", "tsa.pem", "-noout", "-serial"]);
+    let serial = r.stdout.trim().trim_start_matches("serial=").to_string();
+    let answer = |status_line: &str, out: &str| {
+        d.write(
+            "index.txt",
+            format!("{status_line}\t{serial}\tunknown\t/CN=Interop tsa\n"),
+        );
+        openssl(
+            d.path(),
+            &[
+                "ocsp",
+                "-issuer",
+                "root.pem",
+                "-cert",
+                "tsa.pem",
+                "-no_nonce",
+                "-reqout",
+                "req.der",
+            ],
+        );
+        openssl(
+            d.path(),
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "root.pem",
+                "-rsigner",
+                "root.pem",
+                "-rkey",
+                "root.key",
+                "-reqin",
+                "req.der",
+                "-respout",
+                out,
+            ],
+        );
+    };
+    answer("V\t351231235959Z\t", "good.ocsp");
+    answer(
+        "R\t351231235959Z\t250102030405Z,keyCompromise",
+        "revoked.ocsp",
+    );
+    // One digit of producedAt (a GeneralizedTime, tag 0x18, 15 bytes) changed: the
+    // signature no longer holds.
+    let mut bad = d.read("good.ocsp");
+    let at = bad
+        .windows(2)
+        .position(|w| w == [0x18, 0x0F])
+        .expect("producedAt")
+        + 2
+        + 13;
+    bad[at] = if bad[at] == b'0' { b'1' } else { b'0' };
+    d.write("bad.ocsp", &bad);
+
+    let check = |file: &str| {
+        d.command()
+            .args(&[
+                "timestamp",
+                "verify",
+                "r.tsr",
+                "--data",
+                "data.bin",
+                "--tsa-ca",
+                "root.pem",
+                "--revocation",
+                file,
+                "--json",
+            ])
+            .run()
+    };
+    let r = check("good.ocsp");
+    r.assert_exit(0);
+    let v: serde_json::Value = r.json();
+    let rev = &v["tokens"][0]["revocation"];
+    assert_eq!(rev["status"], "good", "{v:#}");
+    assert_eq!(rev["source"], "ocsp");
+    assert!(
+        rev["produced_at"].as_str().unwrap().starts_with("20"),
+        "{rev}"
+    );
+
+    let r = check("revoked.ocsp");
+    r.assert_exit(1);
+    let v: serde_json::Value = r.json();
+    assert_eq!(v["tokens"][0]["status"], "invalid", "{v:#}");
+    assert!(
+        v["tokens"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("revoked on 2025-01-02T03:04:05"),
+        "{v:#}"
+    );
+
+    let r = check("bad.ocsp");
+    r.assert_exit(1);
+    let v: serde_json::Value = r.json();
+    assert!(
+        v["tokens"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not hold"),
+        "{v:#}"
+    );
+
+    // Text output names the source and date.
+    let r = d
+        .command()
+        .args(&[
+            "timestamp",
+            "verify",
+            "r.tsr",
+            "--data",
+            "data.bin",
+            "--tsa-ca",
+            "root.pem",
+            "--revocation",
+            "good.ocsp",
+        ])
+        .assert_exit(0);
+    assert!(
+        r.stdout.contains("revocation:  good (ocsp of 20"),
+        "{}",
+        r.stdout
+    );
+}

@@ -439,6 +439,27 @@ fn what_openssl_rejects_sigillo_rejects() {
         TokenStatus::Invalid { reason } => assert!(reason.contains("timeStamping"), "{reason}"),
         s => panic!("{s:?}"),
     }
+
+    // 4. The TSA certificate carries a critical extension nobody understands: OpenSSL
+    //    refuses it ("unhandled critical extension"), and so must sigillo.
+    let d4 = Dir::new();
+    setup(d4.path(), &BASE);
+    cert(
+        d4.path(),
+        Key::P256,
+        "tsa",
+        Some("root"),
+        &format!("{TSA_EXT}1.3.6.1.4.1.99999.1 = critical,DER:05:00\n"),
+    );
+    std::fs::copy(d4.join("tsa.pem"), d4.join("untrusted.pem")).unwrap();
+    let tsr4 = reply(d4.path(), &BASE);
+    let (ok, why) = openssl_accepts(d4.path(), "r.tsr", false);
+    assert!(!ok, "OpenSSL accepted an unknown critical extension: {why}");
+    assert_ne!(
+        sigillo_status(d4.path(), &tsr4).status,
+        TokenStatus::Trusted,
+        "an unknown critical extension"
+    );
 }
 
 /// A TimeStampToken over the TSTInfo of `r.tsr`, signed again by `signer` with
@@ -1613,4 +1634,39 @@ fn timestamp_verify_judges_revocation_data_given_with_the_token() {
         "{}",
         r.stdout
     );
+}
+
+/// Every profile of the matrix through the stamping path too: a loopback HTTP TSA run by
+/// `openssl ts -reply`, a real seal with `--require-tsa`, and `verify` against the root.
+#[test]
+fn every_accepted_profile_seals_end_to_end() {
+    for p in ACCEPTED.iter().filter(|p| p.cert_req) {
+        let t = Dir::new();
+        setup(t.path(), p);
+        let root = t.join("root.pem");
+        let tsa = TestTsa::serve_dir(t, Mode::Normal, root.clone(), PathBuf::new());
+        let (d, r) = seal_with(&tsa.url);
+        assert_eq!(r.code, 0, "{}: {}", p.name, r.all());
+        assert!(
+            r.stderr.contains("1 trusted timestamp") || r.stderr.contains("timestamp"),
+            "{}: {}",
+            p.name,
+            r.stderr
+        );
+        let v: serde_json::Value = d
+            .sigillo(&[
+                "verify",
+                "case.zip",
+                "--json",
+                "--tsa-ca",
+                root.to_str().unwrap(),
+            ])
+            .json();
+        assert_eq!(v["verdict"], "verified", "{}: {v:#}", p.name);
+        assert_eq!(
+            v["timestamps"][0]["info"]["status"], "trusted",
+            "{}",
+            p.name
+        );
+    }
 }

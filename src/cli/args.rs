@@ -91,10 +91,18 @@ impl CosignerArgs {
             .iter()
             .map(|s| SignerSpec::parse(s))
             .collect::<Result<_>>()?;
-        specs
-            .iter()
-            .map(|spec| x509sign::open(spec, self.signer_rsa_pss))
-            .collect()
+        let mut out = Vec::new();
+        for spec in &specs {
+            let s = x509sign::open(spec, self.signer_rsa_pss)?;
+            for n in s.revocation_notes() {
+                errln!(
+                    "warning: {n}; the co-signatures by {} carry no revocation data for it",
+                    s.describe()
+                );
+            }
+            out.push(s);
+        }
+        Ok(out)
     }
 }
 

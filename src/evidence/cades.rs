@@ -46,6 +46,10 @@ const ID_AA_SIGNING_CERT: ObjectIdentifier =
 /// id-aa-signatureTimeStampToken (RFC 3161 appendix A): the CAdES-B-T timestamp.
 const ID_AA_SIGNATURE_TIMESTAMP: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// id-aa-ets-revocationValues (RFC 5126 §6.3.4, ETSI EN 319 122-1 §5.5.2): the OCSP
+/// answers and CRLs of the signer's chain, fetched when signing (long-term validation).
+const ID_AA_REVOCATION_VALUES: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.24");
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const QC_STATEMENTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.3");
 const QC_COMPLIANCE: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.1");
@@ -70,6 +74,72 @@ struct EssCertIdV2 {
 #[derive(Sequence)]
 struct SigningCertificateV2 {
     certs: Vec<EssCertIdV2>,
+}
+
+/// RevocationValues (RFC 5126, module of EXPLICIT TAGS); `otherRevVals` is neither
+/// written nor read. Entries are kept as raw DER: CertificateList and BasicOCSPResponse.
+#[derive(Sequence)]
+struct RevocationValues {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    crl_vals: Option<Vec<Any>>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    ocsp_vals: Option<Vec<Any>>,
+}
+
+/// The revocation-values attribute for `fetched` (none when nothing was fetched).
+fn revocation_values(fetched: &[super::revocation::Fetched]) -> Result<Option<RevocationValues>> {
+    use super::revocation::RevocationKind;
+    let enc = |e: der::Error| Error::internal(format!("encoding revocation values: {e}"));
+    let (mut crls, mut ocsps) = (Vec::new(), Vec::new());
+    for f in fetched {
+        match f.kind {
+            RevocationKind::Crl => crls.push(Any::from_der(&f.der).map_err(enc)?),
+            RevocationKind::Ocsp => {
+                let basic = super::revocation::basic_of(&f.der)
+                    .ok_or_else(|| Error::internal("an OCSP answer without a basic response"))?;
+                ocsps.push(Any::from_der(&basic).map_err(enc)?);
+            }
+        }
+    }
+    if crls.is_empty() && ocsps.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(RevocationValues {
+        crl_vals: (!crls.is_empty()).then_some(crls),
+        ocsp_vals: (!ocsps.is_empty()).then_some(ocsps),
+    }))
+}
+
+/// The revocation data a signature carries, as (name, full DER OCSPResponse or CRL).
+fn carried_revocation(si: &SignerInfo) -> std::result::Result<Vec<(String, Vec<u8>)>, String> {
+    let Some(a) = si
+        .unsigned_attrs
+        .as_ref()
+        .and_then(|u| u.iter().find(|a| a.oid == ID_AA_REVOCATION_VALUES))
+    else {
+        return Ok(Vec::new());
+    };
+    let v = a
+        .values
+        .iter()
+        .next()
+        .ok_or("the revocation-values attribute is empty")?;
+    let rv: RevocationValues = v
+        .decode_as()
+        .map_err(|e| format!("malformed revocation-values attribute ({e})"))?;
+    let mut out = Vec::new();
+    for (i, c) in rv.crl_vals.iter().flatten().enumerate() {
+        out.push((
+            format!("CRL {} of the signature", i + 1),
+            c.to_der().map_err(|e| e.to_string())?,
+        ));
+    }
+    for (i, o) in rv.ocsp_vals.iter().flatten().enumerate() {
+        let basic = o.to_der().map_err(|e| e.to_string())?;
+        let full = super::revocation::wrap_basic(&basic).ok_or("an unreadable OCSP answer")?;
+        out.push((format!("OCSP answer {} of the signature", i + 1), full));
+    }
+    Ok(out)
 }
 
 fn attribute(oid: ObjectIdentifier, value: &impl Encode) -> Result<Attribute> {
@@ -212,16 +282,19 @@ pub fn signed_data(
     // The signature covers the DER of the attributes as a SET OF (RFC 5652 §5.4).
     let to_sign = signed_attrs.to_der().map_err(enc)?;
     let signature = signer.sign(&to_sign)?;
-    let unsigned_attrs = match stamp(&signature) {
-        Some(token) => {
-            let token = Any::from_der(&token).map_err(enc)?;
-            let mut v = SetOfVec::new();
-            v.insert(attribute(ID_AA_SIGNATURE_TIMESTAMP, &token)?)
-                .map_err(enc)?;
-            Some(v)
-        }
-        None => None,
-    };
+    let mut unsigned = SetOfVec::new();
+    if let Some(token) = stamp(&signature) {
+        let token = Any::from_der(&token).map_err(enc)?;
+        unsigned
+            .insert(attribute(ID_AA_SIGNATURE_TIMESTAMP, &token)?)
+            .map_err(enc)?;
+    }
+    if let Some(values) = revocation_values(signer.revocation())? {
+        unsigned
+            .insert(attribute(ID_AA_REVOCATION_VALUES, &values)?)
+            .map_err(enc)?;
+    }
+    let unsigned_attrs = (!unsigned.is_empty()).then_some(unsigned);
     let digest_alg = AlgorithmIdentifierOwned {
         oid: alg.digest_oid(),
         parameters: None,
@@ -457,6 +530,9 @@ pub struct CosignVerdict {
     pub algorithm: String,
     /// The signer and the issuers found above it.
     pub issuers: Vec<Certificate>,
+    /// The revocation data the signature carries, judged at the signing time (`None`
+    /// when the signature was not read that far).
+    pub revocation: Option<super::stamping::RevocationFacts>,
     /// The verdict.
     pub status: CosignStatus,
 }
@@ -471,6 +547,7 @@ impl CosignVerdict {
             chain: Vec::new(),
             algorithm: String::new(),
             issuers: Vec::new(),
+            revocation: None,
             status: CosignStatus::Invalid {
                 reason: reason.into(),
             },
@@ -626,6 +703,22 @@ pub fn verify_detached_digest(
     v.judged_at = Some(at);
     let pool: Vec<Certificate> = certs.iter().chain(anchors.certs()).cloned().collect();
     v.issuers = crate::evidence::revocation::issuer_chain(&signer, &pool);
+    // Revocation data the signature carries, judged offline at the signing time.
+    let carried = match carried_revocation(si) {
+        Ok(c) => c,
+        Err(reason) => {
+            v.status = CosignStatus::Invalid { reason };
+            return v;
+        }
+    };
+    let placed = crate::evidence::revocation::place(&v.issuers, &carried);
+    let (rev, problem) =
+        super::stamping::judge_revocation(&v.issuers, &placed, Some(at.0), "signer");
+    v.revocation = Some(rev);
+    if let Some(reason) = problem {
+        v.status = CosignStatus::Invalid { reason };
+        return v;
+    }
     let mut last = String::new();
     for purpose in SIGNING_PURPOSES {
         match tsp::check_chain_for(&signer, &certs, anchors, at.0, purpose, "the signing time") {

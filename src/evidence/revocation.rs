@@ -244,6 +244,54 @@ fn fetch_certs(url: &str, timeout: Duration) -> Result<Vec<Certificate>, String>
     Err(format!("{url}: not a certificate (DER, PEM or PKCS#7)"))
 }
 
+/// The BasicOCSPResponse inside an OCSPResponse (what CAdES revocation-values holds).
+pub fn basic_of(ocsp_response: &[u8]) -> Option<Vec<u8>> {
+    let r = OcspResponse::from_der(ocsp_response).ok()?;
+    Some(r.response_bytes?.response.as_bytes().to_vec())
+}
+
+/// An OCSPResponse (successful) around a BasicOCSPResponse, as [`judge`] reads it.
+pub fn wrap_basic(basic: &[u8]) -> Option<Vec<u8>> {
+    let r = OcspResponse {
+        response_status: OcspResponseStatus::Successful,
+        response_bytes: Some(x509_ocsp::ResponseBytes {
+            response_type: ID_PKIX_OCSP_BASIC,
+            response: OctetString::new(basic.to_vec()).ok()?,
+        }),
+    };
+    r.to_der().ok()
+}
+
+/// Which certificate of `chain` (1 = the first, 2 = its issuer …) each piece of data is
+/// about, with its kind: the first (certificate, issuer) pair it verifies for; a piece
+/// that fits none is placed at certificate 1, so that judging it says why it fails.
+pub fn place(
+    chain: &[Certificate],
+    given: &[(String, Vec<u8>)],
+) -> Vec<(String, usize, RevocationKind, Vec<u8>)> {
+    given
+        .iter()
+        .map(|(name, der)| {
+            let kinds = [RevocationKind::Ocsp, RevocationKind::Crl];
+            let found = chain.windows(2).enumerate().find_map(|(i, pair)| {
+                kinds
+                    .iter()
+                    .find(|k| judge(**k, der, &pair[0], &pair[1]).is_ok())
+                    .map(|k| (i + 1, *k))
+            });
+            let (k, kind) = found.unwrap_or_else(|| {
+                let kind = if OcspResponse::from_der(der).is_ok() {
+                    RevocationKind::Ocsp
+                } else {
+                    RevocationKind::Crl
+                };
+                (1, kind)
+            });
+            (name.clone(), k, kind, der.clone())
+        })
+        .collect()
+}
+
 /// Fetch and check revocation data for every certificate of `chain` (see
 /// [`issuer_chain`]) that has an issuer in it. Returns what was obtained, and a note for
 /// each certificate left without data (no URL, unreachable, not valid).

@@ -147,7 +147,7 @@ pub fn check_stored_with(
 ) -> StoredToken {
     let v = timestamp::verify_token(tsr, data, &anchors.0);
     let gen_time = v.info.as_ref().map(|i| i.gen_time);
-    let (rev, rev_problem) = judge_revocation(&v.issuers, revocation, gen_time);
+    let (rev, rev_problem) = judge_revocation(&v.issuers, revocation, gen_time, "TSA");
     let mut when = String::new();
     let info = v.info.as_ref().map(|i| {
         let delta = crate::time::parse(local_time).map(|t| (i.gen_time - t).num_milliseconds());
@@ -358,6 +358,7 @@ pub(crate) fn judge_revocation(
     issuers: &[x509_cert::Certificate],
     stored: &[StoredRevocation],
     gen_time: Option<chrono::DateTime<chrono::Utc>>,
+    chain_name: &str,
 ) -> (RevocationFacts, Option<String>) {
     use crate::evidence::revocation::{self, Status};
     let mut facts = RevocationFacts {
@@ -395,8 +396,9 @@ pub(crate) fn judge_revocation(
                     && *at <= g
                 {
                     problem.get_or_insert(format!(
-                        "the TSA chain's certificate {k} was revoked on {}, before genTime ({shown})",
-                        crate::time::rfc3339(at)
+                        "the {chain_name} chain's certificate {k} was revoked on {}, before {} ({shown})",
+                        crate::time::rfc3339(at),
+                        if chain_name == "TSA" { "genTime" } else { "the signing time" }
                     ));
                 }
                 if *k == 1 {

@@ -17,6 +17,7 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
+use super::revocation::Fetched;
 use crate::error::{Error, Result};
 
 /// Where the PIN or password comes from.
@@ -162,6 +163,44 @@ pub trait CertSigner {
     /// The signer's certificate.
     fn certificate(&self) -> &Certificate {
         &self.chain()[0]
+    }
+    /// Revocation data of the chain, fetched when the signer was opened (embedded in
+    /// each signature as the CAdES revocation-values attribute).
+    fn revocation(&self) -> &[Fetched] {
+        &[]
+    }
+    /// Why some certificate of the chain has no revocation data (warnings).
+    fn revocation_notes(&self) -> &[String] {
+        &[]
+    }
+}
+
+/// A signer with its chain completed and its revocation data fetched (see [`open`]).
+struct WithRevocation {
+    inner: Box<dyn CertSigner>,
+    chain: Vec<Certificate>,
+    fetched: Vec<Fetched>,
+    notes: Vec<String>,
+}
+
+impl CertSigner for WithRevocation {
+    fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+    fn alg(&self) -> SigAlg {
+        self.inner.alg()
+    }
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        self.inner.sign(msg)
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn revocation(&self) -> &[Fetched] {
+        &self.fetched
+    }
+    fn revocation_notes(&self) -> &[String] {
+        &self.notes
     }
 }
 
@@ -318,7 +357,53 @@ pub fn open(spec: &SignerSpec, pss: bool) -> Result<Box<dyn CertSigner>> {
         SignerSpec::Pkcs11(uri) => Box::new(super::pkcs11::Pkcs11Signer::open(uri, pss)?),
     };
     check_usable(signer.certificate(), &signer.describe(), chrono::Utc::now())?;
-    Ok(signer)
+    with_revocation(signer, super::stamping::DEFAULT_TIMEOUT)
+}
+
+/// Complete the signer's chain (trusted roots, caIssuers) and fetch the OCSP answer or
+/// CRL of each certificate but the root, as for TSA chains
+/// ([`revocation`](super::revocation)). A revoked certificate is refused here.
+fn with_revocation(
+    signer: Box<dyn CertSigner>,
+    timeout: std::time::Duration,
+) -> Result<Box<dyn CertSigner>> {
+    use super::revocation;
+    let roots = super::tsp::TrustAnchors::system();
+    let (chain, fetched_certs, note) =
+        revocation::complete_chain(signer.certificate(), signer.chain(), roots.certs(), timeout);
+    let (fetched, mut notes) = revocation::fetch(&chain, timeout);
+    notes.extend(note);
+    for f in &fetched {
+        if let revocation::Status::Revoked(at) = f.judged.status {
+            let subject = chain
+                .get(f.cert_index - 1)
+                .map(|c| c.tbs_certificate.subject.to_string())
+                .unwrap_or_default();
+            return Err(Error::key(format!(
+                "the certificate '{}' of {} is revoked (since {}, says its {}); nothing was written",
+                crate::text::clip(&subject, 200),
+                signer.describe(),
+                crate::time::rfc3339(&at),
+                match f.kind {
+                    revocation::RevocationKind::Ocsp => "OCSP responder",
+                    revocation::RevocationKind::Crl => "CRL",
+                }
+            ))
+            .with_fix("sign with a valid certificate: a revoked one proves nothing (ask its issuer for a new one)"));
+        }
+    }
+    let mut full = signer.chain().to_vec();
+    for c in fetched_certs {
+        if !full.contains(&c) {
+            full.push(c);
+        }
+    }
+    Ok(Box::new(WithRevocation {
+        inner: signer,
+        chain: full,
+        fetched,
+        notes,
+    }))
 }
 
 /// Refuse a signer certificate that is outside its validity at `now` or may not sign.

@@ -146,6 +146,18 @@ pub(super) fn record(cx: &mut Ctx, of: Of<'_>, path: &str, v: &CosignVerdict) {
         ),
         Some(TokenStatus::Invalid { .. }) | None => "no signature timestamp".to_string(),
     };
+    let rev_note = match &v.revocation {
+        Some(r) if r.status != "none" => format!(
+            "; revocation: {}{}",
+            r.status,
+            match (&r.source, &r.produced_at) {
+                (Some(s), Some(p)) => format!(" ({s} of {p})"),
+                _ => String::new(),
+            }
+        ),
+        Some(_) => "; revocation: none carried".to_string(),
+        None => String::new(),
+    };
     let at = v.judged_at.map(|(t, src)| {
         let basis = match src {
             "tsa" => "the signature timestamp",
@@ -168,7 +180,7 @@ pub(super) fn record(cx: &mut Ctx, of: Of<'_>, path: &str, v: &CosignVerdict) {
         (CosignStatus::Trusted, Some((t, _, basis))) => (
             Status::Pass,
             format!(
-                "CAdES-{level} co-signature by {subject}, issued by {}; chain valid at {t} ({basis}); {ts_note}",
+                "CAdES-{level} co-signature by {subject}, issued by {}; chain valid at {t} ({basis}); {ts_note}{rev_note}",
                 clip(&holder.map(|h| h.issuer.clone()).unwrap_or_default(), 200)
             ),
         ),
@@ -226,5 +238,6 @@ pub(super) fn record(cx: &mut Ctx, of: Of<'_>, path: &str, v: &CosignVerdict) {
         judged_at: at.as_ref().map(|(t, _, _)| t.clone()),
         judged_at_source: at.as_ref().map(|(_, s, _)| s.to_string()),
         chain: v.chain.iter().map(|c| clip(c, 200)).collect(),
+        revocation: v.revocation.clone(),
     });
 }

@@ -168,6 +168,11 @@ pub struct Cosignature {
     pub judged_at_source: Option<String>,
     /// Subjects of the certificate path, signer first, trust anchor last.
     pub chain: Vec<String>,
+    /// The revocation data the signature carries (CAdES revocation-values, fetched when
+    /// signing), judged offline at `judged_at`: `status` of the signer's certificate
+    /// (`none` when the signature carries none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<crate::evidence::stamping::RevocationFacts>,
 }
 
 /// How a co-signature was judged.

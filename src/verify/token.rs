@@ -256,42 +256,6 @@ fn is_reply(bytes: &[u8]) -> bool {
         .is_some_and(|t| t == der::Tag::Sequence)
 }
 
-/// Which certificate of `chain` each given file is about, and its kind: the first
-/// (certificate, issuer) pair the file verifies for; otherwise certificate 1 (so that
-/// judging it reports why it does not hold).
-fn place_revocation(
-    chain: &[Certificate],
-    given: &[(String, Vec<u8>)],
-) -> Vec<crate::evidence::stamping::StoredRevocation> {
-    use crate::bundle::layout::RevocationKind;
-    use crate::evidence::revocation;
-    given
-        .iter()
-        .map(|(name, der)| {
-            let kinds = [RevocationKind::Ocsp, RevocationKind::Crl];
-            let found = chain.windows(2).enumerate().find_map(|(i, pair)| {
-                kinds
-                    .iter()
-                    .find(|k| revocation::judge(**k, der, &pair[0], &pair[1]).is_ok())
-                    .map(|k| (i + 1, *k))
-            });
-            let (k, kind) = found.unwrap_or_else(|| {
-                use der::Decode as _;
-                let looks_ocsp = x509_ocsp::OcspResponse::from_der(der).is_ok();
-                (
-                    1,
-                    if looks_ocsp {
-                        RevocationKind::Ocsp
-                    } else {
-                        RevocationKind::Crl
-                    },
-                )
-            });
-            (name.clone(), k, kind, der.clone())
-        })
-        .collect()
-}
-
 fn result(
     index: usize,
     v: tsp::TokenVerdict,
@@ -299,11 +263,12 @@ fn result(
     given: &[(String, Vec<u8>)],
 ) -> TokenResult {
     let clip = |s: &str| crate::text::clip(s, 300);
-    let stored = place_revocation(&v.issuers, given);
+    let stored = crate::evidence::revocation::place(&v.issuers, given);
     let (rev, rev_problem) = crate::evidence::stamping::judge_revocation(
         &v.issuers,
         &stored,
         v.info.as_ref().map(|i| i.gen_time),
+        "TSA",
     );
     let (status, reason) = match &v.status {
         _ if rev_problem.is_some() && !matches!(v.status, TokenStatus::Invalid { .. }) => {

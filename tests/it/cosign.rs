@@ -775,3 +775,123 @@ fn export_p7m_round_trips_and_verifies() {
     assert!(r.stderr.contains("already exists"), "{}", r.stderr);
     assert_eq!(d.read("case.zip.p7m"), p7m);
 }
+
+/// Long-term validation of the signer: the OCSP answer for the holder's certificate,
+/// from a real `openssl ocsp` responder, is fetched when signing and carried in the
+/// signature (CAdES revocation-values); verify judges it offline at the signing time.
+/// A revoked certificate is refused before anything is written. A certificate without
+/// OCSP or CRL is used with a warning saying so.
+#[test]
+fn the_signers_revocation_data_is_carried_and_judged_offline() {
+    use crate::support::ocsp::{Responder, free_port};
+    let port = free_port();
+    let (d, pki) = setup(&Holder {
+        ocsp_port: Some(port),
+        ..Holder::valid(SignerKey::EcP256)
+    });
+    let spec = format!("pkcs12:{}", s(&pki.p12));
+    let responder = Responder::start(&pki.dir, "ca-db/index.txt", "ca.pem", "ca.key", port);
+    let r = d
+        .command()
+        .args(&[
+            "add", "ev.txt", "-o", "case.zip", "--key", "op.pem", "--signer", &spec,
+        ])
+        .env("SIGILLO_PIN", P12_PASSWORD)
+        .assert_exit(0);
+    assert!(!r.stderr.contains("no revocation data"), "{}", r.stderr);
+    drop(responder);
+
+    unzip(&d.join("case.zip"), &d.join("x"));
+    let item = item_dir(&d.join("x"));
+    let printed = Tool::Openssl.run(
+        &d.join("x"),
+        &[
+            "cms",
+            "-cmsout",
+            "-print",
+            "-inform",
+            "DER",
+            "-in",
+            &format!("{item}/manifest.p7s"),
+        ],
+    );
+    assert!(
+        printed.stdout.contains("id-smime-aa-ets-revocationValues"),
+        "{}",
+        printed.stdout
+    );
+    let o = openssl_cms_verify(
+        &d.join("x"),
+        &format!("{item}/manifest.p7s"),
+        &format!("{item}/manifest.json"),
+        s(&pki.ca_pem),
+    );
+    assert_eq!(o.code, 0, "{}", o.all());
+
+    // The responder is gone: verify works from the data the signature carries.
+    let ca = s(&pki.ca_pem);
+    let v: Value = d
+        .sigillo(&["verify", "case.zip", "--signer-ca", ca, "--json"])
+        .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    let rev = &v["cosignatures"][0]["revocation"];
+    assert_eq!(rev["status"], "good", "{v:#}");
+    assert_eq!(rev["source"], "ocsp");
+    assert_eq!(rev["checked"][0]["certificate"], 1);
+    let r = d.sigillo(&["verify", "case.zip", "--signer-ca", ca]);
+    assert!(
+        r.stdout.contains("revocation: good (ocsp of 20"),
+        "{}",
+        r.stdout
+    );
+
+    // Revoked: refused, nothing written.
+    let o = Tool::Openssl.run(
+        &pki.dir,
+        &[
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-revoke",
+            "cert.pem",
+            "-crl_reason",
+            "keyCompromise",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.all());
+    let _responder = Responder::start(&pki.dir, "ca-db/index.txt", "ca.pem", "ca.key", port);
+    let before = d.read("case.zip");
+    d.write("ev2.txt", "more");
+    let r = d
+        .command()
+        .args(&[
+            "add", "ev2.txt", "-o", "case.zip", "--key", "op.pem", "--signer", &spec,
+        ])
+        .env("SIGILLO_PIN", P12_PASSWORD)
+        .assert_exit(2);
+    assert!(r.stderr.contains("is revoked"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert_eq!(d.read("case.zip"), before);
+
+    // No OCSP and no CRL: signed, with a warning that says so.
+    let (d2, pki2) = setup(&Holder::valid(SignerKey::Rsa2048));
+    let r = d2
+        .command()
+        .args(&[
+            "add",
+            "ev.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+            "--signer",
+            &format!("pkcs12:{}", s(&pki2.p12)),
+        ])
+        .env("SIGILLO_PIN", P12_PASSWORD)
+        .assert_exit(0);
+    assert!(
+        r.stderr.contains("no revocation data for 'CN=ROSSI MARIA"),
+        "{}",
+        r.stderr
+    );
+}

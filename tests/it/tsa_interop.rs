@@ -950,60 +950,13 @@ fn path_length_constraints_hold() {
     assert_ne!(sigillo_status(dir, &tsr).status, TokenStatus::Trusted);
 }
 
-/// A child process killed when the test ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// A real `openssl ocsp` responder on `port` for the interop PKI (`index.txt`, signing
+/// as the root).
+fn ocsp_responder(dir: &Path, port: u16) -> crate::support::ocsp::Responder {
+    crate::support::ocsp::Responder::start(dir, "index.txt", "root.pem", "root.key", port)
 }
 
-/// A real `openssl ocsp` responder on `port`, answering from `dir`'s `index.txt`,
-/// signing as the root; returned once it says it is ready (a probe connection would
-/// block the one-at-a-time responder); its log is drained in the background.
-fn ocsp_responder(dir: &Path, port: u16) -> Child {
-    let port = port.to_string();
-    let mut child = Tool::Openssl
-        .command()
-        .args([
-            "ocsp",
-            "-index",
-            "index.txt",
-            "-port",
-            &port,
-            "-rsigner",
-            "root.pem",
-            "-rkey",
-            "root.key",
-            "-CA",
-            "root.pem",
-            "-ignore_err",
-        ])
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("waiting for OCSP client connections") {
-        line.clear();
-        let n = std::io::BufRead::read_line(&mut log, &mut line).unwrap();
-        assert!(n > 0, "openssl ocsp did not start");
-    }
-    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-    Child(child)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::support::ocsp::free_port;
 
 /// Serves `body` for any GET on 127.0.0.1; returns the port.
 fn serve_file(body: Vec<u8>) -> u16 {

@@ -55,6 +55,9 @@ pub struct Holder {
     pub qualified: bool,
     /// Valid 2020-01-01 to 2021-01-01 only (instead of now-1 day to now+2 years).
     pub expired: bool,
+    /// An Authority Information Access OCSP URL `http://127.0.0.1:PORT/` (the caller
+    /// runs the responder on the CA database `ca-db/index.txt`, signing as `ca.pem`).
+    pub ocsp_port: Option<u16>,
 }
 
 impl Holder {
@@ -65,6 +68,7 @@ impl Holder {
             non_repudiation: true,
             qualified: true,
             expired: false,
+            ocsp_port: None,
         }
     }
 }
@@ -156,11 +160,16 @@ fn ca_config(dir: &Path, digest: &str, holder: &Holder) -> String {
     } else {
         "critical,keyEncipherment"
     };
-    let qc = if holder.qualified {
+    let mut qc = if holder.qualified {
         format!("1.3.6.1.5.5.7.1.3 = {QC_COMPLIANCE_DER}\n")
     } else {
         String::new()
     };
+    if let Some(port) = holder.ocsp_port {
+        qc.push_str(&format!(
+            "authorityInfoAccess = OCSP;URI:http://127.0.0.1:{port}/\n"
+        ));
+    }
     format!(
         "[ca]\ndefault_ca = test_ca\n\
          [test_ca]\ndir = {d}\ndatabase = $dir/ca-db/index.txt\nserial = $dir/ca-db/serial\n\
@@ -660,6 +669,7 @@ fn fixture_smoke() {
             non_repudiation: false,
             qualified: false,
             expired: false,
+            ocsp_port: None,
         },
     );
     let text = openssl(d.path(), &["x509", "-in", "cert.pem", "-noout", "-text"]);

@@ -1366,6 +1366,23 @@ fn a_trusted_list_says_whether_the_tsa_was_qualified() {
     ]);
     r.assert_exit(0);
     assert!(r.stdout.contains("not-qualified"), "{}", r.stdout);
+    // A QTST whose status was withdrawn (since 2020, before genTime) was not qualified
+    // when it stamped: said so, and not a failure.
+    let withdrawn = trusted_list(&d, &t.tsa_pem, "TSA/QTST", "withdrawn");
+    let v: serde_json::Value = d
+        .sigillo(&[
+            "verify",
+            "case.zip",
+            "--json",
+            "--tsa-ca",
+            &ca,
+            "--trusted-list",
+            withdrawn.to_str().unwrap(),
+        ])
+        .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    let q = &v["timestamps"][0]["info"]["qualified"];
+    assert_ne!(q["status"], "qualified", "{q}");
     // A list altered after signing: refused, exit 2.
     let text = std::fs::read_to_string(&qualified)
         .unwrap()

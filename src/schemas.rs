@@ -26,6 +26,10 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("metadata.schema.json", schema::<MetadataFile>()),
         ("verify-report.schema.json", schema::<Report>()),
         ("token-report.schema.json", schema::<TokenReport>()),
+        (
+            "private-part.schema.json",
+            schema::<crate::evidence::encryption::PrivatePart>(),
+        ),
     ]
 }
 

@@ -175,6 +175,32 @@ impl BundleWriter {
         Ok(hw.finish().0)
     }
 
+    /// Write `plain` (about `plain_size` bytes) as an age file encrypted to
+    /// `recipients`, stored uncompressed (ciphertext does not compress). Returns the
+    /// plaintext's digest and the stored (encrypted) member's. The plaintext is never
+    /// stored anywhere.
+    pub fn add_encrypted(
+        &mut self,
+        name: &str,
+        plain: &mut dyn Read,
+        plain_size: u64,
+        recipients: &crate::evidence::encryption::Recipients,
+        mtime: &DateTime<Utc>,
+    ) -> Result<(Digest256, Digest256)> {
+        // age adds 16 bytes per 64 KiB chunk and a header of a few hundred bytes per
+        // recipient; an over-estimate only decides whether ZIP64 sizes are used.
+        let estimate = plain_size + plain_size / 4096 + 64 * 1024;
+        self.zip
+            .start_file(name, Self::options(estimate, false, mtime))
+            .map_err(|e| self.err(e))?;
+        let mut hw = HashingWriter::new(&mut self.zip);
+        let plain_digest = crate::evidence::encryption::encrypt_stream(recipients, plain, &mut hw)
+            .map_err(|e| {
+                Error::input(format!("could not encrypt '{name}' into the bundle: {e}"))
+            })?;
+        Ok((plain_digest, hw.finish().0))
+    }
+
     /// Copy a member of an existing bundle without touching its bytes.
     pub fn copy_raw(&mut self, from: &mut BundleReader, index: usize) -> Result<()> {
         let f = from

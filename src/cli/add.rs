@@ -47,6 +47,8 @@ pub(super) struct AddArgs {
     #[command(flatten)]
     tsa: TsaArgs,
     #[command(flatten)]
+    encrypt: super::args::EncryptArgs,
+    #[command(flatten)]
     json: JsonFlag,
 }
 
@@ -77,6 +79,7 @@ pub(super) fn run(a: AddArgs) -> CmdResult {
         require_tsa: a.tsa.require_tsa,
         tsa_timeout: None,
         progress: super::progress::for_terminal(a.json.json),
+        encrypt_to: a.encrypt.recipients()?,
     };
     let s = seal::seal(output, acq, &signer, &opts)?;
     for w in &s.tsa_failures {

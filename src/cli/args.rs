@@ -209,6 +209,52 @@ impl TsaArgs {
     }
 }
 
+/// `--encrypt-to` / `--encrypt-to-file`: the people a new bundle is encrypted to.
+#[derive(Args, Debug, Clone)]
+pub(super) struct EncryptArgs {
+    /// Encrypt the item's files to this recipient (repeatable): an age public key
+    /// (age1…, from `age-keygen`) or an SSH ed25519/RSA public key. Every file is stored
+    /// as a standard age file; hashes, signatures and custody stay readable. A bundle that
+    /// is already encrypted keeps its recipients (see docs/encryption.md).
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
+    encrypt_to: Vec<String>,
+    /// A file with one recipient a line (`#` comments), as `--encrypt-to` (repeatable).
+    #[arg(long = "encrypt-to-file", value_name = "FILE")]
+    encrypt_to_file: Vec<PathBuf>,
+}
+
+impl EncryptArgs {
+    /// The recipients asked for, if any.
+    pub(super) fn recipients(
+        &self,
+    ) -> Result<Option<std::sync::Arc<crate::evidence::encryption::Recipients>>> {
+        Ok(crate::evidence::encryption::Recipients::from_args(
+            &self.encrypt_to,
+            &self.encrypt_to_file,
+        )?
+        .map(std::sync::Arc::new))
+    }
+}
+
+/// `--identity`: what opens an encrypted bundle.
+#[derive(Args, Debug, Clone)]
+pub(super) struct IdentityArgs {
+    /// An age identity file (or an unencrypted OpenSSH private key) that opens an
+    /// encrypted bundle (repeatable) [default: $SIGILLO_IDENTITY]. Refused when other
+    /// users can read it. Plaintext is streamed, never written to disk.
+    #[arg(long = "identity", value_name = "FILE")]
+    identity: Vec<PathBuf>,
+}
+
+impl IdentityArgs {
+    /// The identities given, if any.
+    pub(super) fn load(
+        &self,
+    ) -> Result<Option<std::sync::Arc<crate::evidence::encryption::Identities>>> {
+        Ok(crate::evidence::encryption::Identities::load(&self.identity)?.map(std::sync::Arc::new))
+    }
+}
+
 /// `--json`: machine-readable output on stdout.
 #[derive(Args, Debug, Clone, Copy)]
 pub(super) struct JsonFlag {

@@ -60,6 +60,8 @@ pub(super) struct CaptureArgs {
     #[command(flatten)]
     tsa: TsaArgs,
     #[command(flatten)]
+    encrypt: super::args::EncryptArgs,
+    #[command(flatten)]
     quiet: QuietFlag,
     #[command(flatten)]
     json: JsonFlag,
@@ -108,6 +110,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
             require_tsa: c.tsa.require_tsa,
             tsa_timeout: None,
             progress: Default::default(),
+            encrypt_to: c.encrypt.recipients()?,
         },
         signer,
         browser,

@@ -17,10 +17,13 @@ pub(super) struct ExtractArgs {
     /// Only this item (id, or its number).
     #[arg(long, value_name = "ID")]
     item: Option<String>,
+    #[command(flatten)]
+    identity: super::args::IdentityArgs,
 }
 
 pub(super) fn run(x: ExtractArgs) -> CmdResult {
-    let out = crate::extract::extract(&x.bundle, &x.dir, x.item.as_deref())?;
+    let ids = x.identity.load()?;
+    let out = crate::extract::extract(&x.bundle, &x.dir, x.item.as_deref(), ids.as_deref())?;
     errln!(
         "extracted {} files ({} bytes) into {}; every SHA-256 checked. This is a working copy: keep {} unchanged as the evidentiary copy, and record the copy with `sigillo custody add {} --action exported --note \"…\"`.",
         out.files,

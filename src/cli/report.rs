@@ -40,6 +40,8 @@ pub(super) struct ReportArgs {
     /// Root certificate(s) X.509 co-signers must chain to (PEM, repeatable), as for verify.
     #[arg(long, value_name = "PEM")]
     signer_ca: Vec<PathBuf>,
+    #[command(flatten)]
+    identity: super::args::IdentityArgs,
 }
 
 pub(super) fn run(r: ReportArgs) -> CmdResult {
@@ -52,7 +54,8 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         tsa_ca: r.tsa_ca.clone(),
         signer_ca: r.signer_ca.clone(),
     };
-    let rendered = crate::report::of_bundle::render_report(&r.bundle, &opts)?;
+    let ids = r.identity.load()?;
+    let rendered = crate::report::of_bundle::render_report_with(&r.bundle, &opts, ids.as_deref())?;
     std::fs::write(&r.output, &rendered.html)
         .map_err(|e| Error::io("write the report", &r.output, e))?;
     errln!("wrote {}", r.output.display());

@@ -35,6 +35,8 @@ pub(super) struct VerifyArgs {
     #[arg(long, value_name = "PEM")]
     signer_ca: Vec<PathBuf>,
     #[command(flatten)]
+    identity: super::args::IdentityArgs,
+    #[command(flatten)]
     json: JsonFlag,
     #[command(flatten)]
     quiet: QuietFlag,
@@ -46,6 +48,7 @@ pub(super) fn run(a: VerifyArgs) -> CmdResult {
         tsa_ca: a.tsa_ca.clone(),
         trusted_list: a.trusted_list.clone(),
         signer_ca: a.signer_ca.clone(),
+        identities: a.identity.load()?,
         progress: super::progress::for_terminal(a.quiet.quiet || a.json.json),
     };
     let rep = verify::verify(&a.bundle, &opts)?;
@@ -100,6 +103,9 @@ pub(super) fn print_report(rep: &Report, quiet: bool) -> CmdResult<()> {
         for f in &rep.failures {
             outln!("  - {} {}: {}", f.check, f.subject, f.message)?;
         }
+    }
+    if let Some(e) = &rep.encryption {
+        outln!("content: {}", e.statement)?;
     }
     outln!("time: {}", rep.time_basis.statement)?;
     Ok(())

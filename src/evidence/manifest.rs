@@ -162,9 +162,48 @@ pub struct FileEntry {
     /// Why a media file could not be (fully) decoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_error: Option<String>,
+    /// In an encrypted item: the age file that holds this file's bytes. `size` and
+    /// `sha256` above are then those of the plaintext.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<EncryptedMember>,
+}
+
+/// The stored, encrypted form of a file (`docs/encryption.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptedMember {
+    /// Item-relative path of the age file (`original/0001.jpg.age`).
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, lowercase hex (what SHA256SUMS lists).
+    pub sha256: String,
+}
+
+/// How an item is encrypted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    /// `age` (age-encryption.org/v1 files, one per item file).
+    pub scheme: String,
+    /// The recipients every file is encrypted to (`age1…`, `ssh-ed25519 …`).
+    pub recipients: Vec<String>,
+    /// Item-relative path (in `files`) of the encrypted private part
+    /// (`sigillo-private/1`): the real file names and provenance, input, facts,
+    /// transformations and warnings.
+    pub private: String,
 }
 
 impl FileEntry {
+    /// The member that stores this file: (item-relative path, size, SHA-256) — the age
+    /// file for an encrypted item, else the file itself.
+    pub fn stored(&self) -> (&str, u64, &str) {
+        match &self.encrypted {
+            Some(e) => (&e.path, e.size, &e.sha256),
+            None => (&self.path, self.size, &self.sha256),
+        }
+    }
+
     /// The paths this file derives from (empty for originals).
     pub fn sources(&self) -> &[String] {
         self.derived_from.as_deref().unwrap_or(&[])
@@ -279,6 +318,10 @@ pub struct Manifest {
     pub warnings: Vec<String>,
     /// The files, in bundle order.
     pub files: Vec<FileEntry>,
+    /// Present when the item's files are encrypted (their names, provenance and the
+    /// kind-specific input and facts are then in the encrypted private part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
 }
 
 impl Manifest {
@@ -446,6 +489,7 @@ mod tests {
             facts: Map::new(),
             transformations: vec![],
             warnings: vec![],
+            encryption: None,
             files: vec![FileEntry {
                 path: "original/a.txt".into(),
                 size: 1,
@@ -461,6 +505,7 @@ mod tests {
                 md5: None,
                 image: None,
                 media_error: None,
+                encrypted: None,
             }],
         }
     }

@@ -7,11 +7,14 @@
 //! - [`tsp`]: RFC 3161 trusted timestamps, and [`stamping`] which applies them;
 //! - [`x509sign`] (PKCS#12 files, and [`pkcs11`] tokens) and [`cades`]: X.509 co-signatures
 //!   that name a person, made and checked;
-//! - [`media`] and [`pdq`]: image and video facts: MD5, PDQ perceptual hash, metadata.
+//! - [`media`] and [`pdq`]: image and video facts: MD5, PDQ perceptual hash, metadata;
+//! - [`encryption`]: item files as age files to the bundle's recipients, and the
+//!   encrypted private part of a manifest.
 
 pub mod ber;
 pub mod cades;
 pub mod custody;
+pub mod encryption;
 pub mod hash;
 pub mod keys;
 pub mod manifest;

@@ -54,6 +54,10 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "action" => ("Action", "Azione"),
         "by" => ("By", "Da"),
         "note" => ("Note", "Nota"),
+        "encrypted_to" => (
+            "Files encrypted (age); only these recipients can open them",
+            "File cifrati (age); solo questi destinatari possono aprirli",
+        ),
         "verdict" => ("Verification", "Verifica"),
         "verified" => (
             "VERIFIED: every signature, hash and custody link checked.",

@@ -5,12 +5,14 @@
 //! manifests and custody records); it is shared with the `report.html` that sealing
 //! writes into every bundle.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::bundle::reader::BundleReader;
 use crate::bundle::state::BundleState;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evidence::custody::Entry;
+use crate::evidence::encryption::Identities;
 use crate::report::{ReportInput, ReportOptions, TimestampView, Verdict, render_html};
 use crate::time::Stamp;
 use crate::verify::{self, VerifyOptions};
@@ -29,6 +31,17 @@ pub struct RenderedReport {
 
 /// Verify `bundle` and render its report.
 pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedReport> {
+    render_report_with(bundle, opts, None)
+}
+
+/// [`render_report`] with identities that open an encrypted bundle: its images can then
+/// be shown (`--show-media`), decrypted in memory. Without them, `--show-media` on an
+/// encrypted bundle is refused.
+pub fn render_report_with(
+    bundle: &Path,
+    opts: &ReportOptions,
+    identities: Option<&Identities>,
+) -> Result<RenderedReport> {
     let rep = verify::verify(
         bundle,
         &VerifyOptions {
@@ -38,7 +51,46 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
         },
     )?;
     let reader = BundleReader::open(bundle)?;
-    let media = |name: &str| reader.read_small(name).ok();
+    // Encrypted files: plaintext path in the bundle → the age member holding it.
+    let mut encrypted: HashMap<String, String> = HashMap::new();
+    for it in &rep.state.items {
+        for f in &it.manifest.files {
+            if let Some(e) = &f.encrypted {
+                encrypted.insert(
+                    crate::bundle::layout::item_member(&it.id, &f.path),
+                    crate::bundle::layout::item_member(&it.id, &e.path),
+                );
+            }
+        }
+    }
+    if opts.show_media && !encrypted.is_empty() && identities.is_none() {
+        return Err(Error::key(format!(
+            "'{}' is encrypted: its images can be shown only with an identity of one of its recipients",
+            bundle.display()
+        ))
+        .with_fix("give --identity key.txt, or leave out --show-media (the report then shows placeholders)"));
+    }
+    let media = |name: &str| match (encrypted.get(name), identities) {
+        (Some(member), Some(ids)) => {
+            let m = reader.member(member)?;
+            reader
+                .with_reader(m, |r| {
+                    let mut plain = ids.decrypt(std::io::Read::take(r, m.size))?;
+                    let mut buf = Vec::new();
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(
+                            &mut plain,
+                            crate::bundle::layout::MAX_METADATA_BYTES,
+                        ),
+                        &mut buf,
+                    )?;
+                    Ok(buf)
+                })
+                .ok()
+        }
+        (Some(_), None) => None,
+        (None, _) => reader.read_small(name).ok(),
+    };
     let name = bundle
         .file_name()
         .map(|n| n.to_string_lossy().to_string())

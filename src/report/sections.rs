@@ -208,6 +208,15 @@ fn method(m: &Manifest, l: Lang) -> Markup {
             }
             @for tr in &m.transformations { li { (tr) } }
             @if let Some(n) = &m.note { li { (t(l, "note")) ": " (n) } }
+            @if let Some(e) = &m.encryption {
+                li {
+                    (t(l, "encrypted_to")) ": "
+                    @for (i, r) in e.recipients.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        code { (r) }
+                    }
+                }
+            }
         }
     }
 }

@@ -12,8 +12,11 @@ use crate::bundle::state::{BundleState, ItemState};
 use crate::bundle::writer::{BundleWriter, is_precompressed};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody::{self, Event};
+use crate::evidence::encryption::{self, Recipients};
 use crate::evidence::hash::sha256_hex;
-use crate::evidence::manifest::{self, Acquired, FORMAT, FileEntry, Manifest, Operator};
+use crate::evidence::manifest::{
+    self, Acquired, EncryptedMember, FORMAT, FileEntry, Manifest, Operator,
+};
 use crate::progress::{Progress, Task};
 use crate::time::Stamp;
 
@@ -39,8 +42,16 @@ pub fn seal(
     };
     let case_id = case_for(target, &state, opts.case.as_deref(), &acq.started)?;
     let seq = naming::next_seq(state.items.len());
+    let recipients = super::encrypt::recipients_for(target, &state, opts.encrypt_to.as_ref())?;
+    if recipients.is_some() {
+        acq.slug = super::encrypt::public_slug(acq.kind, &acq.slug);
+    }
     let item_id = naming::item_id(seq, acq.kind, &acq.slug);
-    let prepared = prepare(&mut acq)?;
+    let mut prepared = prepare(&mut acq)?;
+    let acq_warnings = acq.warnings.clone();
+    let private = recipients
+        .as_ref()
+        .map(|_| super::encrypt::pseudonymize(&mut acq, &mut prepared));
 
     let mut w = BundleWriter::create(target)?;
     let mut hashes: Vec<(String, String)> = Vec::new();
@@ -49,10 +60,22 @@ pub fn seal(
     }
     let dir = layout::item_dir(&item_id);
     let sealed_at = acq.finished.at;
-    let (files, total) = write_files(&mut w, &dir, &prepared, &sealed_at, &opts.progress)?;
-    for f in &files {
-        hashes.push((format!("{dir}{}", f.path), f.sha256.clone()));
+    let (mut files, total) = write_files(
+        &mut w,
+        &dir,
+        &prepared,
+        &sealed_at,
+        &opts.progress,
+        recipients.as_deref(),
+    )?;
+    if let (Some(r), Some(p)) = (&recipients, &private) {
+        files.push(write_private(&mut w, &dir, p, r, &sealed_at)?);
     }
+    for f in &files {
+        let (path, _, sha256) = f.stored();
+        hashes.push((format!("{dir}{path}"), sha256.to_string()));
+    }
+    let encrypted = recipients.is_some();
     let manifest = Manifest {
         format: FORMAT.to_string(),
         id: item_id.clone(),
@@ -71,8 +94,10 @@ pub fn seal(
         input: acq.input,
         facts: acq.facts,
         transformations: acq.transformations,
-        warnings: acq.warnings,
+        // Warnings may name files: in an encrypted item they are in the private part.
+        warnings: if encrypted { Vec::new() } else { acq.warnings },
         files,
+        encryption: recipients.as_deref().map(super::encrypt::manifest_block),
     };
     let signed = write_manifest(&mut w, &dir, &manifest, signer, opts, &sealed_at)?;
     hashes.extend(signed.members.iter().cloned());
@@ -82,7 +107,7 @@ pub fn seal(
     let mut new_state = state.clone();
     new_state.case_id = case_id.clone();
     let n_files = manifest.files.len();
-    let mut warnings = manifest.warnings.clone();
+    let mut warnings = acq_warnings;
     warnings.extend(signed.tsa_failures.iter().cloned());
     new_state.items.push(ItemState {
         id: item_id.clone(),
@@ -140,6 +165,7 @@ fn write_files(
     prepared: &[Prepared],
     mtime: &chrono::DateTime<chrono::Utc>,
     progress: &Progress,
+    encrypt_to: Option<&Recipients>,
 ) -> Result<(Vec<FileEntry>, u64)> {
     let mut sizes = Vec::with_capacity(prepared.len());
     for p in prepared {
@@ -149,6 +175,12 @@ fn write_files(
     let mut entries = Vec::new();
     let mut total = 0u64;
     for (p, &size) in prepared.iter().zip(&sizes) {
+        if let Some(r) = encrypt_to {
+            let (d, entry) = write_encrypted(w, dir, p, size, r, mtime, progress)?;
+            total += d.size;
+            entries.push(entry);
+            continue;
+        }
         let name = format!("{dir}{}", p.path);
         let compress = !is_precompressed(&p.media_type, &p.path);
         let d = match &p.artifact.content {
@@ -180,6 +212,83 @@ fn write_files(
     }
     progress.end();
     Ok((entries, total))
+}
+
+/// Write one file as an age file (`<path>.age`); its entry has the plaintext's size and
+/// SHA-256 and the encrypted member's.
+fn write_encrypted(
+    w: &mut BundleWriter,
+    dir: &str,
+    p: &Prepared,
+    size: u64,
+    r: &Recipients,
+    mtime: &chrono::DateTime<chrono::Utc>,
+    progress: &Progress,
+) -> Result<(crate::evidence::hash::Digest256, FileEntry)> {
+    let stored = format!("{}{}", p.path, encryption::SUFFIX);
+    let name = format!("{dir}{stored}");
+    let (plain, cipher) = match &p.artifact.content {
+        Content::Bytes(b) => {
+            let mut rd = progress.reader(&b[..]);
+            w.add_encrypted(&name, &mut rd as &mut dyn Read, size, r, mtime)?
+        }
+        Content::File(src) => {
+            let f = File::open(src).at("open", src)?;
+            let mut rd = progress.reader(f);
+            w.add_encrypted(&name, &mut rd as &mut dyn Read, size, r, mtime)?
+        }
+    };
+    if plain.size != size {
+        return Err(Error::input(format!(
+            "'{}' changed size while it was being sealed ({} → {} bytes)",
+            p.path, size, plain.size
+        ))
+        .with_fix(
+            "make sure no program is writing to the evidence files, then run the command again",
+        ));
+    }
+    let mut entry = file_entry(p, plain.size, &plain.sha256);
+    entry.encrypted = Some(EncryptedMember {
+        path: stored,
+        size: cipher.size,
+        sha256: cipher.sha256,
+    });
+    Ok((plain, entry))
+}
+
+/// The encrypted private part (`derived/private.json`, `sigillo-private/1`), listed
+/// among the item's files.
+fn write_private(
+    w: &mut BundleWriter,
+    dir: &str,
+    private: &encryption::PrivatePart,
+    r: &Recipients,
+    mtime: &chrono::DateTime<chrono::Utc>,
+) -> Result<FileEntry> {
+    let bytes = manifest::canonical(private)?;
+    let stored = format!("{}{}", encryption::PRIVATE_PATH, encryption::SUFFIX);
+    let name = format!("{dir}{stored}");
+    let (plain, cipher) = w.add_encrypted(&name, &mut &bytes[..], bytes.len() as u64, r, mtime)?;
+    Ok(FileEntry {
+        path: encryption::PRIVATE_PATH.into(),
+        size: plain.size,
+        sha256: plain.sha256,
+        media_type: "application/json".into(),
+        role: manifest::FileRole::Derived,
+        derived_from: None,
+        description: Some(
+            "what this item's public manifest leaves out, encrypted (sigillo-private/1): the files' real names and provenance, the input, facts, transformations and warnings".into(),
+        ),
+        source: None,
+        md5: None,
+        image: None,
+        media_error: None,
+        encrypted: Some(EncryptedMember {
+            path: stored,
+            size: cipher.size,
+            sha256: cipher.sha256,
+        }),
+    })
 }
 
 /// What signing and stamping a manifest produced.

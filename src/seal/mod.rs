@@ -8,6 +8,7 @@
 mod cosign;
 mod custody_add;
 pub mod custody_request;
+mod encrypt;
 mod finish;
 mod item;
 mod prepare;
@@ -53,6 +54,10 @@ pub struct SealOptions {
     pub tsa_timeout: Option<Duration>,
     /// Where to report progress of hashing and writing the files.
     pub progress: Progress,
+    /// `--encrypt-to`: encrypt the item's files to these recipients (a bundle that is
+    /// already encrypted is appended to with its own recipients; see
+    /// [`crate::evidence::encryption`]).
+    pub encrypt_to: Option<std::sync::Arc<crate::evidence::encryption::Recipients>>,
 }
 
 /// What sealing produced.

@@ -156,6 +156,7 @@ pub(super) fn file_entry(p: &Prepared, size: u64, sha256: &str) -> FileEntry {
         md5: p.media.md5.clone(),
         image: p.media.image.clone(),
         media_error: p.media.media_error.clone(),
+        encrypted: None,
     }
 }
 

@@ -44,11 +44,29 @@ pub fn render(state: &BundleState, entries: &[Entry], key_files: &[String]) -> S
     s.push_str("To check a manifest's file list against the files (the same hashes as SHA256SUMS), for example with `jq`:\n\n```sh\n");
     if let Some(it) = state.items.first() {
         let dir = layout::item_dir(&it.id);
-        s.push_str(&format!(
-            "(cd {dir} && jq -r '.files[] | \"\\(.sha256)  \\(.path)\"' manifest.json | sha256sum -c)\n"
-        ));
+        if it.manifest.encryption.is_some() {
+            s.push_str(&format!(
+                "(cd {dir} && jq -r '.files[] | \"\\(.encrypted.sha256)  \\(.encrypted.path)\"' manifest.json | sha256sum -c)\n"
+            ));
+        } else {
+            s.push_str(&format!(
+                "(cd {dir} && jq -r '.files[] | \"\\(.sha256)  \\(.path)\"' manifest.json | sha256sum -c)\n"
+            ));
+        }
     }
-    s.push_str("```\n\n## 5. Trusted timestamps (RFC 3161)\n\n");
+    s.push_str("```\n\n");
+    if let Some(enc) = state
+        .items
+        .iter()
+        .find_map(|i| i.manifest.encryption.as_ref())
+    {
+        s.push_str("### Encrypted content\n\nThe items' files are stored as age files (`<file>.age`). Everything above holds without opening them; only a recipient can read the content. The recipients are:\n\n");
+        for r in &enc.recipients {
+            s.push_str(&format!("- `{}`\n", md(r)));
+        }
+        s.push_str("\nA recipient decrypts a file with the stock `age` tool and checks it against the plaintext SHA-256 its manifest lists (`.files[].sha256`):\n\n```sh\nage -d -i key.txt items/<item>/original/0001.jpg.age > 0001.jpg && sha256sum 0001.jpg\n```\n\n`derived/private.json.age` holds what the public manifest leaves out: the files' real names and provenance, the input and the facts of the acquisition.\n\n");
+    }
+    s.push_str("## 5. Trusted timestamps (RFC 3161)\n\n");
     s.push_str("Where an item has `manifest.tsr`, a timestamp authority (TSA) certified the time at which `manifest.sig` existed:\n\n```sh\n");
     s.push_str("openssl ts -reply -in items/<item>/manifest.tsr -text          # show the time and the TSA\nopenssl ts -verify -data items/<item>/manifest.sig -in items/<item>/manifest.tsr -CAfile <TSA root certificate> -untrusted items/<item>/manifest.tsa.pem\n```\n\n");
     s.push_str("### X.509 co-signatures (CAdES)\n\nWhere an item has `manifest.p7s` (and `manifest.2.p7s` …), a person co-signed its manifest with a certificate (a smart card, a qualified certificate). Check each against the root of the certificate's issuer, and read who it names:\n\n```sh\n");

@@ -285,21 +285,33 @@ fn renewal_list(
 fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
     let mpath = layout::manifest_path(id);
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
-    if listed.len() != manifest.files.len() {
+    let stored: BTreeSet<&str> = manifest.files.iter().map(|f| f.stored().0).collect();
+    if listed.len() != manifest.files.len() || stored.len() != manifest.files.len() {
         cx.checks
             .fail(Item, &mpath, "the manifest lists a file twice");
     }
     let mut bad = 0;
+    let mut encrypted = 0;
+    let mut decrypted = 0;
     for f in &manifest.files {
-        let p = layout::item_member(id, &f.path);
+        let p = layout::item_member(id, f.stored().0);
         cx.item_order.push(p.clone());
         let shown = clip(&p, 1100);
         if let Some(why) = file_problem(cx, &p, f) {
             bad += 1;
             cx.checks.fail(File, &shown, why);
+        } else if f.encrypted.is_some() {
+            encrypted += 1;
+            if let Some(why) = super::encrypted::plaintext_problem(cx, &p, f) {
+                bad += 1;
+                cx.checks.fail(File, &shown, why);
+            } else if cx.identities.is_some() {
+                decrypted += 1;
+            }
         }
         derivation(cx, &shown, f, &listed);
     }
+    super::encrypted::item(cx, id, manifest, encrypted, decrypted);
     let mut ctrl: Vec<&String> = files
         .iter()
         .filter(|f| layout::is_item_control_file(f))
@@ -308,7 +320,7 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
     cx.item_order
         .extend(ctrl.iter().map(|f| layout::item_member(id, f)));
     for f in files {
-        if !listed.contains(f.as_str()) && !layout::is_item_control_file(f) {
+        if !stored.contains(f.as_str()) && !layout::is_item_control_file(f) {
             bad += 1;
             cx.checks.fail(
                 File,
@@ -329,19 +341,20 @@ fn file_problem(cx: &Ctx, p: &str, f: &FileEntry) -> Option<String> {
     if cx.reader.member(p).is_none() {
         return Some("listed in the manifest but missing from the bundle".into());
     }
+    let (_, size, sha256) = f.stored();
     match cx.reads.get(p) {
-        Some(MemberRead::Ok(d)) if d.size != f.size => Some(format!(
-            "size is {} bytes, the manifest says {}",
-            d.size, f.size
+        Some(MemberRead::Ok(d)) if d.size != size => Some(format!(
+            "size is {} bytes, the manifest says {size}",
+            d.size
         )),
-        Some(MemberRead::Ok(d)) if d.sha256 != f.sha256 => Some(format!(
+        Some(MemberRead::Ok(d)) if d.sha256 != sha256 => Some(format!(
             "SHA-256 mismatch: expected {}, actual {}",
-            clip(&f.sha256, 80),
+            clip(sha256, 80),
             d.sha256
         )),
         Some(MemberRead::Ok(_)) => None,
         Some(MemberRead::Unreadable { reason, actual }) => {
-            Some(unreadable_message(reason, &f.sha256, actual.as_deref()))
+            Some(unreadable_message(reason, sha256, actual.as_deref()))
         }
         None => Some("was not read".into()),
     }

@@ -22,6 +22,7 @@
 mod archive;
 mod cosign;
 mod custody;
+mod encrypted;
 mod items;
 mod order;
 mod report;
@@ -58,6 +59,8 @@ pub struct VerifyOptions {
     pub trusted_list: Option<PathBuf>,
     /// `--signer-ca` PEM files: the roots X.509 co-signers must chain to.
     pub signer_ca: Vec<PathBuf>,
+    /// `--identity`: decrypt encrypted items and check their plaintext hashes too.
+    pub identities: Option<std::sync::Arc<crate::evidence::encryption::Identities>>,
 }
 
 /// Verify the bundle at `path`. Errors only when it cannot be read at all (exit 2);
@@ -82,6 +85,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     let reader = BundleReader::open(path)?;
     let mut cx = Ctx::new(&reader, &anchors, &signer_anchors);
     cx.trusted_list = list.as_ref();
+    cx.identities = opts.identities.as_deref();
 
     let bundle_sha256 = archive::members(&mut cx, &opts.progress);
     archive::keys(&mut cx);
@@ -96,6 +100,22 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
     }
     let signers = trust::signers(&mut cx, &trust);
     let time_basis = trust::time_basis(&cx);
+    if cx.encryption.items > 0 && cx.encryption.plain_items > 0 {
+        cx.checks.fail(
+            CheckKind::Item,
+            "(bundle)",
+            "some items are encrypted and others are not: the plain ones are readable by anyone",
+        );
+    }
+    let encryption = encrypted::statement(&cx.encryption, cx.identities.is_some()).map(|s| {
+        report::EncryptionSummary {
+            items: cx.encryption.items,
+            files: cx.encryption.files,
+            decrypted_files: cx.encryption.decrypted,
+            recipients: cx.encryption.recipients.iter().cloned().collect(),
+            statement: s,
+        }
+    });
 
     let checks = cx.checks.0;
     let failures: Vec<Check> = checks
@@ -119,6 +139,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         timestamps: cx.timestamps,
         cosignatures: cx.cosignatures,
         time_basis,
+        encryption,
         state: cx.st,
     })
 }
@@ -199,6 +220,10 @@ struct Ctx<'a> {
     cosignatures: Vec<Cosignature>,
     /// X.509 signers, by certificate fingerprint.
     x509_signers: BTreeMap<String, cosign::SeenSigner>,
+    /// `--identity`, when given.
+    identities: Option<&'a crate::evidence::encryption::Identities>,
+    /// What the encryption layer saw.
+    encryption: encrypted::Seen,
 }
 
 impl<'a> Ctx<'a> {
@@ -222,6 +247,8 @@ impl<'a> Ctx<'a> {
             signer_anchors,
             cosignatures: Vec::new(),
             x509_signers: BTreeMap::new(),
+            identities: None,
+            encryption: encrypted::Seen::default(),
         }
     }
 

@@ -187,6 +187,22 @@ pub enum CosignatureStatus {
     Invalid,
 }
 
+/// What a verifier learned about an encrypted bundle.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EncryptionSummary {
+    /// Items whose files are encrypted.
+    pub items: u64,
+    /// Files in them.
+    pub files: u64,
+    /// Files decrypted with `--identity` and checked against their plaintext hashes (0
+    /// without an identity).
+    pub decrypted_files: u64,
+    /// The recipients named by the manifests (who can open the bundle).
+    pub recipients: Vec<String>,
+    /// The sentence the text output prints (`content: …`).
+    pub statement: String,
+}
+
 /// One RFC 3161 token found in the bundle: over an item's manifest signature (`item`) or
 /// over a custody entry's signature (`custody_seq`).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -242,6 +258,9 @@ pub struct Report {
     pub cosignatures: Vec<Cosignature>,
     /// What the bundle's times rest on.
     pub time_basis: TimeBasis,
+    /// Present when items are encrypted: to whom, and whether the content was decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionSummary>,
     /// What verification learned (not serialised).
     #[serde(skip)]
     pub state: BundleState,

@@ -25,6 +25,8 @@
 //!   transcripts (en/it, with and without media); the NOT VERIFIED banner.
 //! - `cosign`: X.509 co-signers (PKCS#12, SoftHSM2 over PKCS#11) against `openssl cms -verify`;
 //!   holders, look-alike CAs, wrong PINs, expired and non-signing certificates, B-T, `.p7m`.
+//! - `encryption`: `--encrypt-to` bundles against the stock `age` CLI: nothing readable, verify
+//!   without the identity, plaintext checks, extract and report with it, TMPDIR left empty.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -41,6 +43,7 @@ mod config;
 mod core;
 mod cosign;
 mod custody;
+mod encryption;
 mod fuzz_regressions;
 mod hostile_fields;
 mod leftovers;

@@ -37,6 +37,10 @@ pub enum Tool {
     Faketime,
     /// Signs test EU trusted lists (XML-DSig).
     Xmlsec1,
+    /// The reference age CLI: decrypts what sigillo encrypts.
+    Age,
+    /// Makes age identities and prints their recipients.
+    AgeKeygen,
 }
 
 impl Tool {
@@ -53,6 +57,8 @@ impl Tool {
             Tool::CdxjIndexer => "cdxj-indexer",
             Tool::Faketime => "faketime",
             Tool::Xmlsec1 => "xmlsec1",
+            Tool::Age => "age",
+            Tool::AgeKeygen => "age-keygen",
         }
     }
 
@@ -71,6 +77,7 @@ impl Tool {
             Tool::Pdftotext => "apt-get install poppler-utils (see .ci/run)",
             Tool::Faketime => "apt-get install faketime (./setup.sh --deps)",
             Tool::Xmlsec1 => "apt-get install xmlsec1 (./setup.sh --deps)",
+            Tool::Age | Tool::AgeKeygen => "apt-get install age (./setup.sh --deps)",
             Tool::Python => "./setup.sh --deps (installs the pdqhash reference in .venv/)",
             Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer => {
                 "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"

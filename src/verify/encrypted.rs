@@ -1,0 +1,216 @@
+//! The encryption layer: in an encrypted item every file is an age file whose stored
+//! hash the manifest lists (checked by the items layer like any file); with an identity
+//! (`--identity`) each is also decrypted, streaming, and its plaintext checked against
+//! the manifest's size and SHA-256. Without one, the verdict says plainly that the
+//! content was not decrypted.
+
+use std::collections::BTreeSet;
+
+use crate::evidence::encryption;
+use crate::evidence::manifest::{FileEntry, Manifest};
+use crate::text::clip;
+
+use super::CheckKind::{File, Item};
+use super::{Ctx, Status};
+
+/// What the encryption layer saw, for the report.
+#[derive(Debug, Default)]
+pub(super) struct Seen {
+    pub(super) items: u64,
+    pub(super) plain_items: u64,
+    pub(super) files: u64,
+    pub(super) decrypted: u64,
+    pub(super) recipients: BTreeSet<String>,
+}
+
+/// With an identity: the plaintext of the encrypted member `p` against `f`'s size and
+/// SHA-256 (`None` when it matches, or when there is no identity to check with).
+pub(super) fn plaintext_problem(cx: &Ctx, p: &str, f: &FileEntry) -> Option<String> {
+    let ids = cx.identities?;
+    let m = cx.reader.member(p)?;
+    let got = cx.reader.with_reader(m, |r| {
+        let mut plain = ids.decrypt(std::io::Read::take(r, m.size))?;
+        crate::evidence::hash::sha256_reader(&mut plain)
+    });
+    match got {
+        Err(e) => Some(format!(
+            "cannot be decrypted with the identity given: {}",
+            clip(&e.to_string(), 200)
+        )),
+        Ok(d) if d.size != f.size || d.sha256 != f.sha256 => Some(format!(
+            "decrypted, it holds {} bytes with SHA-256 {}; the manifest says {} bytes, {}",
+            d.size,
+            d.sha256,
+            f.size,
+            clip(&f.sha256, 80)
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// The item's encryption as a whole: every file encrypted (or none), the private part
+/// listed, the recipients named; one line saying what was and was not decrypted.
+pub(super) fn item(cx: &mut Ctx, id: &str, manifest: &Manifest, encrypted: u64, decrypted: u64) {
+    let n = manifest.files.len() as u64;
+    let with_age = manifest
+        .files
+        .iter()
+        .filter(|f| f.encrypted.is_some())
+        .count() as u64;
+    let Some(enc) = &manifest.encryption else {
+        cx.encryption.plain_items += 1;
+        if with_age > 0 {
+            cx.checks.fail(
+                Item,
+                id,
+                "files are stored encrypted, but the manifest has no encryption block",
+            );
+        }
+        return;
+    };
+    cx.encryption.items += 1;
+    cx.encryption.files += n;
+    cx.encryption.decrypted += decrypted;
+    cx.encryption
+        .recipients
+        .extend(enc.recipients.iter().map(|r| clip(r, 200)));
+    for f in manifest.files.iter().filter(|f| f.encrypted.is_none()) {
+        cx.checks.fail(
+            File,
+            clip(&crate::bundle::layout::item_member(id, &f.path), 1100),
+            "stored unencrypted in an encrypted item: its content is readable",
+        );
+    }
+    for f in manifest.files.iter().filter_map(|f| f.encrypted.as_ref()) {
+        if !f.path.ends_with(encryption::SUFFIX) {
+            cx.checks.fail(
+                File,
+                clip(&crate::bundle::layout::item_member(id, &f.path), 1100),
+                "an encrypted member must be named <file>.age",
+            );
+        }
+    }
+    if !manifest.files.iter().any(|f| f.path == enc.private) {
+        cx.checks.fail(
+            Item,
+            id,
+            format!(
+                "the private part '{}' the manifest names is not among its files",
+                clip(&enc.private, 200)
+            ),
+        );
+    }
+    if enc.scheme != "age" || enc.recipients.is_empty() {
+        cx.checks.fail(
+            Item,
+            id,
+            "the encryption block must name the scheme `age` and at least one recipient",
+        );
+    }
+    if cx.identities.is_some() {
+        private_part(cx, id, manifest, &enc.private);
+    }
+    let who = format!("{} recipient(s)", enc.recipients.len());
+    if cx.identities.is_some() {
+        if decrypted == encrypted && encrypted == n {
+            cx.checks.pass(
+                File,
+                id,
+                format!("{n} encrypted files decrypted with the identity given: every plaintext size and SHA-256 matches the manifest"),
+            );
+        }
+    } else {
+        cx.checks.add(
+            File,
+            Status::Info,
+            id,
+            format!("{n} files encrypted to {who}: the encrypted members match the manifest; their content was NOT decrypted (give --identity to check the plaintext hashes)"),
+        );
+    }
+}
+
+/// The sentence the text output prints after the verdict (`content: …`), when any item
+/// is encrypted.
+pub(super) fn statement(seen: &Seen, decrypting: bool) -> Option<String> {
+    if seen.items == 0 {
+        return None;
+    }
+    let who: Vec<&str> = seen.recipients.iter().map(String::as_str).collect();
+    let mut s = format!(
+        "{} of {} item(s) encrypted (age) to {}",
+        seen.items,
+        seen.items + seen.plain_items,
+        who.join(", ")
+    );
+    if decrypting {
+        s.push_str(&format!(
+            "; {} of {} file(s) decrypted and checked",
+            seen.decrypted, seen.files
+        ));
+    } else {
+        s.push_str(
+            "; content not decrypted: the plaintext hashes in the manifests were not checked",
+        );
+    }
+    if seen.plain_items > 0 {
+        s.push_str(&format!("; {} item(s) are NOT encrypted", seen.plain_items));
+    }
+    Some(s)
+}
+
+/// With an identity: the private part parses (`sigillo-private/1`, strictly) and names
+/// exactly the item's other files.
+fn private_part(cx: &mut Ctx, id: &str, manifest: &Manifest, path: &str) {
+    let (Some(ids), Some(f)) = (
+        cx.identities,
+        manifest.files.iter().find(|f| f.path == path),
+    ) else {
+        return;
+    };
+    let Some(e) = &f.encrypted else { return };
+    let member = crate::bundle::layout::item_member(id, &e.path);
+    let Some(m) = cx.reader.member(&member) else {
+        return;
+    };
+    let bytes = cx.reader.with_reader(m, |r| {
+        let mut plain = ids.decrypt(std::io::Read::take(r, m.size))?;
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut plain, crate::bundle::layout::MAX_METADATA_BYTES),
+            &mut buf,
+        )?;
+        Ok(buf)
+    });
+    let Ok(bytes) = bytes else {
+        return; // the file check already says it cannot be decrypted
+    };
+    let shown = clip(&member, 1100);
+    let part: encryption::PrivatePart = match serde_json::from_slice(&bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            cx.checks.fail(
+                Item,
+                shown,
+                format!(
+                    "the private part is not sigillo-private/1 ({})",
+                    clip(&e.to_string(), 200)
+                ),
+            );
+            return;
+        }
+    };
+    let named: BTreeSet<&str> = part.files.iter().map(|f| f.path.as_str()).collect();
+    let listed: BTreeSet<&str> = manifest
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| *p != path)
+        .collect();
+    if part.format != encryption::PRIVATE_FORMAT || named != listed {
+        cx.checks.fail(
+            Item,
+            shown,
+            "the private part does not name exactly the item's files",
+        );
+    }
+}

@@ -1,0 +1,334 @@
+//! Encrypted bundles (`--encrypt-to`): the content is unreadable in the bundle's bytes,
+//! the stock `age` CLI decrypts every member, and verification, hash lists and custody
+//! work without the identity; with it, plaintext hashes are checked and files extracted.
+//! No plaintext reaches the temporary directory.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::tool::{Tool, unzip};
+use crate::util::{Dir, Run, read_zip, sample};
+
+/// Words that must not be readable anywhere in an encrypted bundle.
+const SECRETS: [&str; 4] = ["Giulia", "intimate-marker-9f3", "Marco", "whatsapp-export"];
+
+/// A new age identity in `dir/name` (mode 0600); returns its recipient.
+fn identity(d: &Dir, name: &str) -> String {
+    let r = Tool::AgeKeygen.run(d.path(), &["-o", name]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    set_mode(&d.join(name), 0o600);
+    let r = Tool::AgeKeygen.run(d.path(), &["-y", name]);
+    r.stdout.trim().to_string()
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `sigillo ARGS` with TMPDIR set to `tmp` (which must stay empty).
+fn run_in(d: &Dir, tmp: &Path, args: &[&str]) -> Run {
+    d.command()
+        .env("TMPDIR", tmp.to_str().unwrap())
+        .args(args)
+        .run()
+}
+
+#[track_caller]
+fn assert_no_secret(what: &str, bytes: &[u8]) {
+    for s in SECRETS {
+        assert!(
+            !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+            "{what} shows '{s}'"
+        );
+    }
+}
+
+#[test]
+fn encrypted_bundles_hide_the_content_and_verify_without_the_identity() {
+    let d = Dir::new();
+    let tmp = d.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    d.key("op.pem", "Avv. Rossi");
+    let r1 = identity(&d, "lawyer.txt");
+    let r2 = identity(&d, "court.txt");
+    d.copy(&sample("files/shared-image-1.png"), "IMG_Giulia.png");
+    d.write("diary-Giulia.txt", "intimate-marker-9f3: what happened");
+    d.copy(&sample("chat/whatsapp-export.zip"), "whatsapp-export.zip");
+
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "add",
+            "IMG_Giulia.png",
+            "diary-Giulia.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+            "--encrypt-to",
+            &r1,
+            "--encrypt-to",
+            &r2,
+        ],
+    )
+    .assert_exit(0);
+    // Appending keeps the bundle's recipients; a chat export is encrypted too.
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "add",
+            "whatsapp-export.zip",
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+        ],
+    )
+    .assert_exit(0);
+
+    // Nothing of the content, the names or the chat's participants is readable, even
+    // with every member inflated.
+    let members = read_zip(&d.join("case.zip"));
+    for (name, bytes) in &members {
+        assert_no_secret(name, name.as_bytes());
+        assert_no_secret(name, bytes);
+    }
+    assert_no_secret("the bundle file", &d.read("case.zip"));
+    let age_members: Vec<&(String, Vec<u8>)> = members
+        .iter()
+        .filter(|(n, _)| n.ends_with(".age"))
+        .collect();
+    assert!(
+        age_members.len() >= 5,
+        "{:?}",
+        members.iter().map(|m| &m.0).collect::<Vec<_>>()
+    );
+
+    // Without the identity: everything but the plaintext is checked, and said so.
+    let r = run_in(&d, &tmp, &["verify", "case.zip"]);
+    r.assert_exit(0);
+    assert!(r.stdout.contains("content not decrypted"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&r1) && r.stdout.contains(&r2),
+        "{}",
+        r.stdout
+    );
+    let v: Value = run_in(&d, &tmp, &["verify", "case.zip", "--json"]).json();
+    assert_eq!(v["verdict"], "verified");
+    assert_eq!(v["encryption"]["items"], 2);
+    assert_eq!(v["encryption"]["decrypted_files"], 0);
+    let files = v["encryption"]["files"].as_u64().unwrap();
+
+    // With it: every plaintext SHA-256 is checked.
+    let v: Value = run_in(
+        &d,
+        &tmp,
+        &["verify", "case.zip", "--identity", "court.txt", "--json"],
+    )
+    .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    assert_eq!(v["encryption"]["decrypted_files"], files);
+
+    // Stock tools: sha256sum over the stored members, age over each one.
+    unzip(&d.join("case.zip"), &d.join("x"));
+    let o = Tool::Sha256sum.run(&d.join("x"), &["-c", "--quiet", "SHA256SUMS"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    let manifest = members
+        .iter()
+        .find(|(n, _)| n.starts_with("items/0001-") && n.ends_with("/manifest.json"))
+        .unwrap();
+    let m: Value = serde_json::from_slice(&manifest.1).unwrap();
+    let dir = manifest.0.trim_end_matches("manifest.json");
+    for f in m["files"].as_array().unwrap() {
+        let member = format!("x/{dir}{}", f["encrypted"]["path"].as_str().unwrap());
+        let o = Tool::Age.run(
+            d.path(),
+            &["-d", "-i", "lawyer.txt", "-o", "plain.bin", &member],
+        );
+        assert_eq!(o.code, 0, "{}", o.all());
+        let plain = d.read("plain.bin");
+        assert_eq!(
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&plain)),
+            f["sha256"].as_str().unwrap()
+        );
+        std::fs::remove_file(d.join("plain.bin")).unwrap();
+    }
+    // The private part names the real files.
+    let o = Tool::Age.run(
+        d.path(),
+        &[
+            "-d",
+            "-i",
+            "lawyer.txt",
+            &format!("x/{dir}derived/private.json.age"),
+        ],
+    );
+    let private: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(private["format"], "sigillo-private/1");
+    let names: Vec<&str> = private["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"original/IMG_Giulia.png"), "{names:?}");
+
+    // Hash lists and listings work without the identity (plaintext hashes, PDQ).
+    let r = run_in(&d, &tmp, &["hashes", "case.zip", "--format", "csv"]);
+    r.assert_exit(0);
+    let png = d.read("IMG_Giulia.png");
+    let png_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&png));
+    assert!(r.stdout.contains(&png_sha), "{}", r.stdout);
+    run_in(&d, &tmp, &["ls", "case.zip"]).assert_exit(0);
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "custody", "add", "case.zip", "--action", "verified", "--key", "op.pem",
+        ],
+    )
+    .assert_exit(0);
+
+    // Extract and report with media need the identity.
+    let r = run_in(&d, &tmp, &["extract", "case.zip", "-d", "work"]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("encrypted"), "{}", r.stderr);
+    let r = run_in(
+        &d,
+        &tmp,
+        &["report", "case.zip", "-o", "r.html", "--show-media"],
+    );
+    r.assert_exit(2);
+    run_in(&d, &tmp, &["report", "case.zip", "-o", "r.html"]).assert_exit(0);
+    assert_no_secret("the report", &d.read("r.html"));
+    assert!(d.read_string("r.html").contains(&r1));
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "report",
+            "case.zip",
+            "-o",
+            "media.html",
+            "--show-media",
+            "--identity",
+            "court.txt",
+        ],
+    )
+    .assert_exit(0);
+    assert!(
+        d.read_string("media.html")
+            .contains("data:image/png;base64,")
+    );
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "extract",
+            "case.zip",
+            "-d",
+            "work",
+            "--identity",
+            "court.txt",
+        ],
+    )
+    .assert_exit(0);
+    let extracted = format!("work/{dir}original/0001.png");
+    assert_eq!(d.read(&extracted), png);
+
+    // Nothing was left in the temporary directory by any command.
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "TMPDIR holds {left:?}");
+}
+
+#[test]
+fn recipients_and_identities_are_checked() {
+    let d = Dir::new();
+    d.key("op.pem", "Avv. Rossi");
+    let r1 = identity(&d, "id1.txt");
+    let r2 = identity(&d, "id2.txt");
+    d.write("a.txt", "intimate-marker-9f3");
+    d.write("recipients.txt", format!("# the lawyer\n{r1}\n"));
+    d.add(&[
+        "a.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "op.pem",
+        "--encrypt-to-file",
+        "recipients.txt",
+    ]);
+    // Other recipients for the same bundle: refused.
+    let r = d.sigillo(&[
+        "add",
+        "a.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "op.pem",
+        "--encrypt-to",
+        &r2,
+    ]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("other recipients"), "{}", r.stderr);
+    // Encrypting new items of a plain bundle: refused.
+    d.add(&["a.txt", "-o", "plain.zip", "--key", "op.pem"]);
+    let r = d.sigillo(&[
+        "add",
+        "a.txt",
+        "-o",
+        "plain.zip",
+        "--key",
+        "op.pem",
+        "--encrypt-to",
+        &r1,
+    ]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("not encrypted"), "{}", r.stderr);
+    // Not a recipient: refused with the fix.
+    let r = d.sigillo(&[
+        "add",
+        "a.txt",
+        "-o",
+        "n.zip",
+        "--key",
+        "op.pem",
+        "--encrypt-to",
+        "bob",
+    ]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("age-keygen"), "{}", r.stderr);
+
+    // An identity others can read is refused.
+    set_mode(&d.join("id1.txt"), 0o644);
+    let r = d.sigillo(&["verify", "case.zip", "--identity", "id1.txt"]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("chmod 600"), "{}", r.stderr);
+    set_mode(&d.join("id1.txt"), 0o600);
+    // The wrong identity cannot decrypt: a failure, named.
+    let r = d.sigillo(&["verify", "case.zip", "--identity", "id2.txt"]);
+    r.assert_exit(1);
+    assert!(r.stdout.contains("cannot be decrypted"), "{}", r.stdout);
+    d.command()
+        .env("SIGILLO_IDENTITY", d.join("id1.txt").to_str().unwrap())
+        .args(&["verify", "case.zip"])
+        .assert_exit(0);
+
+    // A changed byte in an encrypted member: its stored hash no longer matches.
+    let mut members = read_zip(&d.join("case.zip"));
+    let m = members
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("0001.txt.age"))
+        .unwrap();
+    let at = m.1.len() - 5;
+    m.1[at] ^= 1;
+    let name = m.0.clone();
+    crate::util::write_zip(&d.join("bad.zip"), &members);
+    let r = d.sigillo(&["verify", "bad.zip"]);
+    r.assert_exit(1);
+    assert!(r.stdout.contains(&name), "{}", r.stdout);
+}

@@ -256,6 +256,54 @@ impl BundleReader {
         out
     }
 
+    /// [`hash_all_with`](Self::hash_all_with), and for each member `decrypt` picks
+    /// (the age files of encrypted items), the plaintext's digest too, from the same read:
+    /// the stored bytes are hashed as the decryptor pulls them, so each member is read
+    /// once. A member that cannot be decrypted gives its error text in the second slot.
+    #[allow(clippy::type_complexity)]
+    pub fn hash_all_decrypting(
+        &self,
+        progress: &Progress,
+        decrypt: &(dyn Fn(&Member) -> bool + Sync),
+        ids: &crate::evidence::encryption::Identities,
+    ) -> Vec<(
+        std::result::Result<Digest256, String>,
+        Option<std::result::Result<Digest256, String>>,
+    )> {
+        progress.begin(Task::Verifying, self.members.iter().map(|m| m.size).sum());
+        let out = self
+            .members
+            .par_iter()
+            .map(|m| {
+                if !decrypt(m) {
+                    let d = self
+                        .with_reader(m, |r| {
+                            let mut limited = progress.reader(r.take(m.size + 1));
+                            sha256_reader(&mut limited)
+                        })
+                        .map_err(|e| e.to_string());
+                    return (d, None);
+                }
+                let mut plain = None;
+                let d = self
+                    .with_reader(m, |r| {
+                        let mut stored = HashingReader::new(progress.reader(r.take(m.size + 1)));
+                        let p = ids
+                            .decrypt(&mut stored)
+                            .and_then(|mut pr| sha256_reader(&mut pr));
+                        plain = Some(p.map_err(|e| e.to_string()));
+                        // Whatever the decryptor left unread still counts for the stored hash.
+                        std::io::copy(&mut stored, &mut std::io::sink())?;
+                        Ok(stored.finish())
+                    })
+                    .map_err(|e| e.to_string());
+                (d, plain)
+            })
+            .collect();
+        progress.end();
+        out
+    }
+
     /// SHA-256 of a member's bytes read without the CRC-32 check (stored: the raw bytes;
     /// deflated: inflated), so that a member whose checksum fails can still show what it
     /// holds. Fails when the data cannot be inflated at all.
@@ -412,4 +460,40 @@ fn local_header_names(archive: &ZipArchive<SharedFile>, start: u64, raw_name: &[
     let n = u16::from_le_bytes([lh[26], lh[27]]) as usize;
     let mut nb = vec![0u8; n];
     n == raw_name.len() && read_at(archive, start + 30, &mut nb).is_ok() && nb == raw_name
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    size: u64,
+}
+
+impl<R: Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        use sha2::Digest as _;
+        HashingReader {
+            inner,
+            hasher: sha2::Sha256::new(),
+            size: 0,
+        }
+    }
+
+    fn finish(self) -> Digest256 {
+        use sha2::Digest as _;
+        Digest256 {
+            size: self.size,
+            sha256: hex::encode(self.hasher.finalize()),
+        }
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use sha2::Digest as _;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
 }

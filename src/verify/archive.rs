@@ -15,8 +15,20 @@ pub(super) fn members(cx: &mut Ctx, progress: &crate::progress::Progress) -> Str
     for p in &reader.problems {
         cx.checks.fail(Archive, clip(&p.subject, 1100), &p.message);
     }
+    let ids = cx.identities;
+    let is_age = |m: &crate::bundle::reader::Member| {
+        m.name.starts_with(layout::ITEMS_DIR)
+            && m.name.ends_with(crate::evidence::encryption::SUFFIX)
+    };
     let (hashes, bundle_sha256) = rayon::join(
-        || reader.hash_all_with(progress),
+        || match ids {
+            Some(ids) => reader.hash_all_decrypting(progress, &is_age, ids),
+            None => reader
+                .hash_all_with(progress)
+                .into_iter()
+                .map(|h| (h, None))
+                .collect(),
+        },
         || {
             crate::evidence::hash::sha256_reader(&mut reader.whole())
                 .map(|d| d.sha256)
@@ -24,7 +36,10 @@ pub(super) fn members(cx: &mut Ctx, progress: &crate::progress::Progress) -> Str
         },
     );
     let mut unreadable = 0;
-    for (m, h) in reader.members.iter().zip(hashes) {
+    for (m, (h, plain)) in reader.members.iter().zip(hashes) {
+        if let Some(p) = plain {
+            cx.plaintexts.insert(m.name.clone(), p);
+        }
         let read = match h {
             Ok(d) if d.size == m.size => MemberRead::Ok(d),
             Ok(d) => MemberRead::Unreadable {

@@ -224,6 +224,9 @@ struct Ctx<'a> {
     identities: Option<&'a crate::evidence::encryption::Identities>,
     /// What the encryption layer saw.
     encryption: encrypted::Seen,
+    /// With `--identity`: each age member's plaintext digest (or why it could not be
+    /// decrypted), computed by the archive layer in the same read as its stored hash.
+    plaintexts: BTreeMap<String, std::result::Result<Digest256, String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -249,6 +252,7 @@ impl<'a> Ctx<'a> {
             x509_signers: BTreeMap::new(),
             identities: None,
             encryption: encrypted::Seen::default(),
+            plaintexts: BTreeMap::new(),
         }
     }
 

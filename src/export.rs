@@ -60,7 +60,12 @@ pub fn export_p7m(
     let digest = tsp::digest_reader(&alg.digest_oid(), &mut f)
         .ok_or_else(|| Error::internal("no digest for the signer's algorithm"))?
         .at("read", bundle)?;
-    let bundle_sha256 = crate::evidence::hash::sha256_file(bundle)?.sha256;
+    // With a SHA-256 signer the digest is the bundle's SHA-256: no second pass for it.
+    let bundle_sha256 = if alg.digest_oid() == crate::evidence::x509sign::ID_SHA256 {
+        hex::encode(&digest)
+    } else {
+        crate::evidence::hash::sha256_file(bundle)?.sha256
+    };
 
     let mut ts = cades::SignatureTimestamps::new(tsa, None, require);
     let sd = cades::signed_data(&digest, signer, chrono::Utc::now(), &mut |sig| {

@@ -80,6 +80,10 @@ struct Run<'a> {
 
 pub(super) fn run(c: CaptureArgs) -> CmdResult {
     let output = c.output.checked()?;
+    // Every URL is checked before anything starts: a malformed one is a usage error.
+    for u in &c.urls {
+        crate::acquire::web::capture::check_url(u)?;
+    }
     let opts = capture_options(&c)?;
     let signer = c.signer.signer()?;
     // Refuse early if the bundle exists and does not verify; learn the next item number.

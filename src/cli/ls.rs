@@ -51,8 +51,9 @@ fn print_items(st: &BundleState) -> CmdResult<()> {
             m.operator.name.clone().unwrap_or_default(),
             m.operator.key
         )?;
+        outln!("  {:<64}  {:>12}  {:<8}  path", "SHA-256", "bytes", "role")?;
         for f in &m.files {
-            outln!("  {}  {:>12}  {}  {}", f.sha256, f.size, f.role, f.path)?;
+            outln!("  {}  {:>12}  {:<8}  {}", f.sha256, f.size, f.role, f.path)?;
         }
     }
     Ok(())

@@ -421,6 +421,15 @@ pub(crate) fn judge_revocation(
     (facts, problem)
 }
 
+/// Why tokens are asked for: what a failed TSA's warning advises depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// While sealing an item or a custody entry (a failure leaves it on the local clock).
+    Sealing,
+    /// `sigillo timestamp`: adding tokens to what is already sealed.
+    Timestamping,
+}
+
 /// Ask every TSA in `urls` for a token over `data`. Each result is the token (`.tsr`
 /// bytes and certificate chain PEM) or a warning text. With `require`, any failure is
 /// an error and nothing is written.
@@ -430,6 +439,7 @@ pub fn request_all(
     data: &[u8],
     timeout: Option<Duration>,
     require: bool,
+    purpose: Purpose,
 ) -> Result<Vec<std::result::Result<timestamp::Token, String>>> {
     let opts = TsaRequestOptions {
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
@@ -449,7 +459,10 @@ pub fn request_all(
                     };
                     return Err(e.with_fix(fix));
                 }
-                out.push(Err(format!("timestamp authority {} failed ({}); sealed with the local clock only, marked untrusted — add a token later with `sigillo timestamp`", url.label(), e.problem())));
+                out.push(Err(format!("timestamp authority {} failed ({}); no token from it — {}", url.label(), e.problem(), match purpose {
+                    Purpose::Sealing => "this is sealed with the local clock only, marked untrusted; add a token later with `sigillo timestamp`",
+                    Purpose::Timestamping => "the item keeps the tokens it had; try again later, or another TSA",
+                })));
             }
         }
     }

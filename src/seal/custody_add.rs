@@ -41,9 +41,15 @@ pub fn append_custody(
     let sig = custody::line_signature(&line)?;
     let mut tokens = Vec::new();
     let mut warnings = Vec::new();
-    for (i, t) in crate::evidence::stamping::request_all(tsa, &sig, None, require_tsa)?
-        .into_iter()
-        .enumerate()
+    for (i, t) in crate::evidence::stamping::request_all(
+        tsa,
+        &sig,
+        None,
+        require_tsa,
+        crate::evidence::stamping::Purpose::Sealing,
+    )?
+    .into_iter()
+    .enumerate()
     {
         match t {
             Ok(t) => {

@@ -339,6 +339,7 @@ fn write_manifest(
         &msig,
         opts.tsa_timeout,
         opts.require_tsa,
+        crate::evidence::stamping::Purpose::Sealing,
     )?;
     for (i, t) in tokens.into_iter().enumerate() {
         match t {

@@ -136,6 +136,7 @@ fn request_tokens(
                 data,
                 None,
                 require,
+                crate::evidence::stamping::Purpose::Timestamping,
             )?
             .pop() else {
                 continue;

@@ -83,6 +83,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         crate::evidence::tsp::TrustAnchors::from_pem_files(&opts.signer_ca)?
     };
     let reader = BundleReader::open(path)?;
+    not_a_bundle(path, &reader)?;
     let mut cx = Ctx::new(&reader, &anchors, &signer_anchors);
     cx.trusted_list = list.as_ref();
     cx.identities = opts.identities.as_deref();
@@ -142,6 +143,30 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
         encryption,
         state: cx.st,
     })
+}
+
+/// A ZIP with none of a bundle's members (no `items/`, `keys/`, custody log or
+/// SHA256SUMS) is some other file, not a damaged bundle: say so (exit 2) instead of
+/// listing what it lacks.
+fn not_a_bundle(path: &Path, reader: &BundleReader) -> Result<()> {
+    use crate::bundle::layout;
+    let ours = reader.members.iter().any(|m| {
+        m.name.starts_with(layout::ITEMS_DIR)
+            || m.name.starts_with(layout::KEYS_DIR)
+            || m.name == layout::CUSTODY
+            || m.name == layout::SUMS
+    });
+    if ours || !reader.problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "'{}' is a ZIP file but not a sigillo bundle (it has no items/, keys/, custody.jsonl or SHA256SUMS)",
+        path.display()
+    ))
+    .with_fix(format!(
+        "give the case .zip written by sigillo; to preserve this file itself as evidence: sigillo add {} -o case.zip",
+        keys::shell_quote(&path.display().to_string())
+    )))
 }
 
 /// How reading one member in full went: each member gets exactly one such verdict, and

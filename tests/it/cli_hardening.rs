@@ -168,3 +168,60 @@ fn demo_runs_from_a_copy_of_the_binary_outside_the_source_tree() {
         "the demo used other samples: {listing}"
     );
 }
+
+/// Messages that match the situation, with the exit codes of docs/exit-codes.md: a URL
+/// without a scheme is a usage error found before Chromium starts; a ZIP that is not a
+/// bundle says so; `ls` labels its columns; `timestamp` does not advise running itself.
+#[test]
+fn usage_errors_and_messages_match_the_situation() {
+    let d = crate::util::Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    let r = d.sigillo(&[
+        "capture",
+        "example.com/post/1",
+        "-o",
+        "c.zip",
+        "--key",
+        "k.pem",
+    ]);
+    r.assert_exit(2);
+    assert!(
+        r.stderr.contains("https://example.com/post/1"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("starting Chromium"), "{}", r.stderr);
+    assert!(!d.join("c.zip").exists());
+
+    crate::util::write_zip(&d.join("other.zip"), &[("a.txt".into(), b"hello".to_vec())]);
+    let r = d.sigillo(&["verify", "other.zip"]);
+    r.assert_exit(2);
+    assert!(
+        r.stderr.contains("ZIP file but not a sigillo bundle"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("sigillo add"), "{}", r.stderr);
+
+    d.write("e.txt", "evidence");
+    d.add(&["e.txt", "-o", "case.zip", "--key", "k.pem"]);
+    let r = d.sigillo(&["ls", "case.zip"]);
+    r.assert_exit(0);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("SHA-256") && l.contains("bytes") && l.ends_with("path")),
+        "{}",
+        r.stdout
+    );
+
+    let dead = format!("http://127.0.0.1:{}/tsr", crate::support::ocsp::free_port());
+    let r = d.sigillo(&["timestamp", "case.zip", "--tsa", &dead, "--key", "k.pem"]);
+    assert!(
+        !r.stderr
+            .contains("add a token later with `sigillo timestamp`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("try again later"), "{}", r.stderr);
+}

@@ -145,16 +145,7 @@ impl Browser {
         progress: &dyn Fn(&str),
     ) -> Result<Acquisition> {
         let shown = mask_url(url);
-        let parsed = url::Url::parse(url).map_err(|e| {
-            Error::input(format!("'{shown}' is not a valid URL ({e})"))
-                .with_fix("give a full URL such as https://example.com/page")
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::input(format!(
-                "'{shown}': only http and https URLs can be captured"
-            ))
-            .with_fix("give an http(s) URL"));
-        }
+        let parsed = check_url(url)?;
         let mut acq = Acquisition::start(
             crate::acquire::ItemKind::Web,
             parsed.host_str().unwrap_or("page"),
@@ -1083,4 +1074,28 @@ fn parse_cookies_txt(path: &std::path::Path) -> Result<Vec<Value>> {
         out.push(c);
     }
     Ok(out)
+}
+
+/// A URL that can be captured: absolute, http or https. A usage error otherwise (exit 2),
+/// found before any browser starts.
+pub fn check_url(url: &str) -> Result<url::Url> {
+    let shown = mask_url(url);
+    let parsed = url::Url::parse(url).map_err(|e| {
+        let hint = if matches!(e, url::ParseError::RelativeUrlWithoutBase) {
+            format!(
+                "give a full URL such as https://{}",
+                shown.trim_start_matches('/')
+            )
+        } else {
+            "give a full URL such as https://example.com/page".to_string()
+        };
+        Error::input(format!("'{shown}' is not a valid URL ({e})")).with_fix(hint)
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::input(format!(
+            "'{shown}': only http and https URLs can be captured"
+        ))
+        .with_fix("give an http(s) URL"));
+    }
+    Ok(parsed)
 }

@@ -332,3 +332,64 @@ fn recipients_and_identities_are_checked() {
     r.assert_exit(1);
     assert!(r.stdout.contains(&name), "{}", r.stdout);
 }
+
+/// A web capture encrypted to its recipient: the page's text, DOM, screenshots and WARC
+/// are age files; the URL stays visible; verify with the identity checks every plaintext.
+#[test]
+fn a_web_capture_is_encrypted_too() {
+    let srv = crate::support::web_server::start_http();
+    let d = Dir::new();
+    let tmp = d.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    d.key("op.pem", "Avv. Rossi");
+    let r1 = identity(&d, "id.txt");
+    let url = format!("{}/page", srv.base);
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "capture",
+            &url,
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+            "--quiet",
+            "--timeout",
+            "30s",
+            "--encrypt-to",
+            &r1,
+        ],
+    )
+    .assert_exit(0);
+    let members = read_zip(&d.join("case.zip"));
+    for (name, bytes) in &members {
+        for secret in [
+            "Visible text of the post",
+            "Harassment post",
+            "Evidence test page",
+        ] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{name} shows '{secret}'"
+            );
+        }
+    }
+    let manifest = members
+        .iter()
+        .find(|(n, _)| n.ends_with("/manifest.json"))
+        .unwrap();
+    let m: Value = serde_json::from_slice(&manifest.1).unwrap();
+    assert_eq!(m["input"]["url"], url.as_str(), "the URL stays visible");
+    assert!(m["files"].as_array().unwrap().len() > 5);
+    let v: Value = run_in(
+        &d,
+        &tmp,
+        &["verify", "case.zip", "--identity", "id.txt", "--json"],
+    )
+    .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    assert_eq!(v["encryption"]["decrypted_files"], v["encryption"]["files"]);
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "TMPDIR holds {left:?}");
+}

@@ -221,6 +221,11 @@ pub fn parse(path: &Path) -> Result<Envelope> {
     let algs = take_whole(&mut pos, &algs, "the digest algorithms")?;
     let encap = next(&mut pos, 0x30, "the encapsulated content")?;
     let encap_end = end_of(pos, &encap)?;
+    if encap_end > sd_end {
+        return Err(not_der(
+            "the signed content is declared longer than the file (cut short, or crafted)",
+        ));
+    }
     pos += encap.header_len;
     let ctype = next(&mut pos, 0x06, "the signed content type")?;
     if take_whole(&mut pos, &ctype, "the signed content type")? != OID_DATA {
@@ -250,7 +255,7 @@ pub fn parse(path: &Path) -> Result<Envelope> {
     }
     let content_offset = pos + h.header_len;
     let content_len = h.len;
-    let tail_len = sd_end - encap_end;
+    let tail_len = sd_end.saturating_sub(encap_end);
     if tail_len > MAX_TAIL {
         return Err(not_der(format!(
             "{tail_len} bytes of certificates and signer information is too much"
@@ -450,5 +455,65 @@ mod tests {
         }
         assert!(elements(&[0x04, 0x05, 1, 2]).is_err());
         assert_eq!(elements(&[0x04, 0x01, 9, 0x05, 0x00]).unwrap().len(), 2);
+    }
+
+    /// A framed envelope around "hello" (with a stand-in SignedData), then every
+    /// single-byte change and every truncation of it: parse() answers, never panics, and
+    /// a window it accepts always lies inside the file.
+    #[test]
+    fn every_mutation_of_an_envelope_is_judged_without_panicking() {
+        let d = tempfile::tempdir().unwrap();
+        let bundle = d.path().join("b.zip");
+        std::fs::write(&bundle, b"hello").unwrap();
+        // SEQ { OID signedData, [0] { SEQ { INT 1, SET {}, SEQ { OID data }, SET {} } } }
+        let mut sd_inner = vec![0x02, 0x01, 0x01, 0x31, 0x00];
+        sd_inner.extend(tlv_header(0x30, OID_DATA.len() as u64));
+        sd_inner.extend_from_slice(&OID_DATA);
+        sd_inner.extend([0x31, 0x00]);
+        let mut sd = tlv_header(0x30, sd_inner.len() as u64);
+        sd.extend(sd_inner);
+        let mut explicit = tlv_header(0xA0, sd.len() as u64);
+        explicit.extend(sd);
+        let mut ci = tlv_header(0x30, (OID_SIGNED_DATA.len() + explicit.len()) as u64);
+        ci.extend_from_slice(&OID_SIGNED_DATA);
+        ci.extend(explicit);
+        let out = d.path().join("b.p7m");
+        let digest = b"d".to_vec();
+        write(&bundle, &ci, &out, &digest, &mut |r| {
+            std::io::copy(r, &mut std::io::sink())?;
+            Ok(b"d".to_vec())
+        })
+        .unwrap();
+        let good = std::fs::read(&out).unwrap();
+        let env = parse(&out).unwrap();
+        assert_eq!(
+            &good[env.content_offset as usize..][..env.content_len as usize],
+            b"hello"
+        );
+        let probe = d.path().join("m.p7m");
+        let mut check = |bytes: &[u8]| {
+            std::fs::write(&probe, bytes).unwrap();
+            if let Ok(e) = parse(&probe) {
+                assert!(e.content_offset + e.content_len <= bytes.len() as u64);
+            }
+        };
+        for i in 0..good.len() {
+            for v in [
+                0x00,
+                0x01,
+                0x7F,
+                0x80,
+                0x81,
+                0x84,
+                0x88,
+                0xFF,
+                good[i] ^ 0x01,
+            ] {
+                let mut m = good.clone();
+                m[i] = v;
+                check(&m);
+            }
+            check(&good[..i]);
+        }
     }
 }

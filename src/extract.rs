@@ -97,6 +97,11 @@ pub fn extract(
         }
         if let (Some((plain_name, size, sha256)), Some(ids)) = (encrypted.get(&m.name), identities)
         {
+            // verify refuses unsafe names; checked again where the path is made.
+            layout::check_safe_path(plain_name).map_err(|why| {
+                Error::not_verified(format!("'{plain_name}' is not a safe name ({why})"))
+                    .with_fix("the bundle was crafted; keep it as evidence and do not extract it")
+            })?;
             let dest = dir.join(plain_name);
             let d = write_new(&dest, |hw| {
                 reader.with_reader(m, |r| {

@@ -26,7 +26,7 @@ pub(super) enum KeyCmd {
     },
     /// Show a key's fingerprint and public key.
     Show {
-        /// Private or public key file (default: --key / $SIGILLO_KEY / the default key).
+        /// Private or public key file [default: $SIGILLO_KEY, else ~/.config/sigillo/key.pem].
         path: Option<PathBuf>,
     },
 }

@@ -55,7 +55,7 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         signer_ca: r.signer_ca.clone(),
     };
     let ids = r.identity.load()?;
-    let rendered = crate::report::of_bundle::render_report_with(&r.bundle, &opts, ids.as_deref())?;
+    let rendered = crate::report::of_bundle::render_report_with(&r.bundle, &opts, ids)?;
     std::fs::write(&r.output, &rendered.html)
         .map_err(|e| Error::io("write the report", &r.output, e))?;
     errln!("wrote {}", r.output.display());

@@ -110,6 +110,9 @@ fn revocation_values(fetched: &[super::revocation::Fetched]) -> Result<Option<Re
     }))
 }
 
+/// Most entries of a revocation-values attribute (two per certificate of a long chain).
+const MAX_REVOCATION_VALUES: usize = 16;
+
 /// The revocation data a signature carries, as (name, full DER OCSPResponse or CRL).
 fn carried_revocation(si: &SignerInfo) -> std::result::Result<Vec<(String, Vec<u8>)>, String> {
     let Some(a) = si
@@ -127,6 +130,12 @@ fn carried_revocation(si: &SignerInfo) -> std::result::Result<Vec<(String, Vec<u
     let rv: RevocationValues = v
         .decode_as()
         .map_err(|e| format!("malformed revocation-values attribute ({e})"))?;
+    let n = rv.crl_vals.iter().flatten().count() + rv.ocsp_vals.iter().flatten().count();
+    if n > MAX_REVOCATION_VALUES {
+        return Err(format!(
+            "the revocation-values attribute holds {n} entries (at most {MAX_REVOCATION_VALUES})"
+        ));
+    }
     let mut out = Vec::new();
     for (i, c) in rv.crl_vals.iter().flatten().enumerate() {
         out.push((

@@ -191,13 +191,57 @@ impl Identities {
     }
 
     /// A reader of the plaintext of the age file `cipher`.
+    ///
+    /// The file is hostile input: its header is read first, into a bounded buffer
+    /// ([`MAX_HEADER`] bytes, [`MAX_STANZAS`] recipient stanzas), and refused beyond
+    /// that, so a crafted header cannot make the parser work for hours or allocate
+    /// without end.
     pub fn decrypt<'a, R: Read + 'a>(&self, cipher: R) -> io::Result<Box<dyn Read + 'a>> {
-        let d = age::Decryptor::new(io::BufReader::new(cipher)).map_err(io::Error::other)?;
+        let mut cipher = cipher;
+        let mut head = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 4096];
+        let end = loop {
+            if let Some(i) = find(&head, b"\n--- ") {
+                if let Some(nl) = head[i + 1..].iter().position(|&b| b == b'\n') {
+                    break i + 1 + nl + 1;
+                }
+            }
+            if head.len() >= MAX_HEADER {
+                return Err(io::Error::other(format!(
+                    "not an age file sigillo opens: no header end in the first {MAX_HEADER} bytes"
+                )));
+            }
+            let n = cipher.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::Error::other(
+                    "not an age file: it ends inside its header",
+                ));
+            }
+            head.extend_from_slice(&chunk[..n]);
+        };
+        let stanzas = head[..end].windows(4).filter(|w| w == b"\n-> ").count();
+        if stanzas > MAX_STANZAS {
+            return Err(io::Error::other(format!(
+                "not an age file sigillo opens: {stanzas} recipient stanzas (at most {MAX_STANZAS})"
+            )));
+        }
+        let input = io::Cursor::new(head).chain(cipher);
+        let d =
+            age::Decryptor::new_buffered(io::BufReader::new(input)).map_err(io::Error::other)?;
         let r = d
             .decrypt(self.list.iter().map(|i| i.as_ref() as &dyn age::Identity))
             .map_err(|e| io::Error::other(format!("cannot decrypt: {e}")))?;
         Ok(Box::new(r))
     }
+}
+
+/// Largest age header read (a header holds one stanza of a few hundred bytes per recipient).
+pub const MAX_HEADER: usize = 64 * 1024;
+/// Most recipient stanzas in one header.
+pub const MAX_STANZAS: usize = 64;
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Identity files are secret: refused when group or others may read them.
@@ -325,5 +369,29 @@ mod tests {
         assert!(other.decrypt(&ct[..]).is_err());
         assert!(Recipients::parse(&["nope"]).is_err());
         assert!(Recipients::parse::<&str>(&[]).is_err());
+    }
+
+    /// A crafted header (a megabyte with no end, or too many stanzas) is refused at once,
+    /// before the age parser sees it.
+    #[test]
+    fn crafted_headers_are_refused_quickly() {
+        let ids = Identities {
+            list: vec![Box::new(age::x25519::Identity::generate())],
+            files: vec![],
+        };
+        let mut endless = b"age-encryption.org/v1\n-> ".to_vec();
+        endless.extend(std::iter::repeat_n(b'A', 1 << 20));
+        let t = std::time::Instant::now();
+        let e = ids.decrypt(&endless[..]).err().expect("refused");
+        assert!(e.to_string().contains("no header end"), "{e}");
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        let mut many = b"age-encryption.org/v1\n".to_vec();
+        for _ in 0..100 {
+            many.extend_from_slice(b"-> X25519 abc\nAAAA\n");
+        }
+        many.extend_from_slice(b"--- mac\n");
+        let e = ids.decrypt(&many[..]).err().expect("refused");
+        assert!(e.to_string().contains("stanzas"), "{e}");
+        assert!(ids.decrypt(&b"age-encryption.org/v1\n"[..]).is_err());
     }
 }

@@ -59,6 +59,22 @@ pub struct Judged {
     pub status: Status,
     /// When the responder or CA produced it (OCSP producedAt, CRL thisUpdate).
     pub produced_at: DateTime<Utc>,
+    /// Until when it is current (OCSP nextUpdate, CRL nextUpdate), when it says.
+    pub next_update: Option<DateTime<Utc>>,
+}
+
+/// How long before the time judged a "good" answer without a nextUpdate still counts.
+pub const FRESHNESS: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+impl Judged {
+    /// Whether a "good" answer speaks for time `t`: produced at or after `t` (a
+    /// certificate not revoked then was not revoked at `t`) or at most
+    /// [`FRESHNESS`] before it (sigillo fetches the data just before signing, or just
+    /// after stamping), or still current at `t` (`t` before its nextUpdate). An older
+    /// answer is stale for `t`.
+    pub fn covers(&self, t: DateTime<Utc>) -> bool {
+        self.produced_at + FRESHNESS >= t || self.next_update.is_some_and(|n| t <= n)
+    }
 }
 
 /// A certificate's revocation status.
@@ -594,6 +610,10 @@ fn judge_ocsp(der: &[u8], cert: &Certificate, issuer: &Certificate) -> Result<Ju
     Ok(Judged {
         status,
         produced_at: time(basic.tbs_response_data.produced_at.0.to_unix_duration()),
+        next_update: single
+            .next_update
+            .as_ref()
+            .map(|n| time(n.0.to_unix_duration())),
     })
 }
 
@@ -623,5 +643,6 @@ fn judge_crl(der: &[u8], cert: &Certificate, issuer: &Certificate) -> Result<Jud
             None => Status::Good,
         },
         produced_at: time(t.this_update.to_unix_duration()),
+        next_update: t.next_update.as_ref().map(|n| time(n.to_unix_duration())),
     })
 }

@@ -73,7 +73,8 @@ pub struct TokenInfoFacts {
 /// Revocation of the TSA chain, from stored data (offline).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RevocationFacts {
-    /// Of the signing certificate: `good`, `revoked`, `unknown` or `none` (no data stored).
+    /// Of the signing certificate: `good`, `revoked`, `unknown`, `stale` (a good answer older
+    /// than the time judged and no longer current then: it proves nothing) or `none` (no data stored).
     pub status: String,
     /// `ocsp` or `crl` (absent with `none`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -402,7 +403,15 @@ pub(crate) fn judge_revocation(
                     ));
                 }
                 if *k == 1 {
-                    facts.status = j.status.as_str().into();
+                    // A "good" answer older than the time judged, and no longer current
+                    // then, says nothing about that time.
+                    let stale = j.status == revocation::Status::Good
+                        && gen_time.is_some_and(|g| !j.covers(g));
+                    facts.status = if stale {
+                        "stale".into()
+                    } else {
+                        j.status.as_str().into()
+                    };
                     facts.source = Some(
                         match kind {
                             crate::bundle::layout::RevocationKind::Ocsp => "ocsp",

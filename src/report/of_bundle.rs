@@ -40,25 +40,32 @@ pub fn render_report(bundle: &Path, opts: &ReportOptions) -> Result<RenderedRepo
 pub fn render_report_with(
     bundle: &Path,
     opts: &ReportOptions,
-    identities: Option<&Identities>,
+    identities: Option<std::sync::Arc<Identities>>,
 ) -> Result<RenderedReport> {
+    // With an identity the verdict covers the plaintext too: a report never shows
+    // content that the signed manifest does not hash.
     let rep = verify::verify(
         bundle,
         &VerifyOptions {
             tsa_ca: opts.tsa_ca.clone(),
             signer_ca: opts.signer_ca.clone(),
+            identities: identities.clone(),
             ..VerifyOptions::default()
         },
     )?;
+    let identities = identities.as_deref();
     let reader = BundleReader::open(bundle)?;
     // Encrypted files: plaintext path in the bundle → the age member holding it.
-    let mut encrypted: HashMap<String, String> = HashMap::new();
+    let mut encrypted: HashMap<String, (String, String)> = HashMap::new();
     for it in &rep.state.items {
         for f in &it.manifest.files {
             if let Some(e) = &f.encrypted {
                 encrypted.insert(
                     crate::bundle::layout::item_member(&it.id, &f.path),
-                    crate::bundle::layout::item_member(&it.id, &e.path),
+                    (
+                        crate::bundle::layout::item_member(&it.id, &e.path),
+                        f.sha256.clone(),
+                    ),
                 );
             }
         }
@@ -71,9 +78,9 @@ pub fn render_report_with(
         .with_fix("give --identity key.txt, or leave out --show-media (the report then shows placeholders)"));
     }
     let media = |name: &str| match (encrypted.get(name), identities) {
-        (Some(member), Some(ids)) => {
+        (Some((member, sha256)), Some(ids)) => {
             let m = reader.member(member)?;
-            reader
+            let buf = reader
                 .with_reader(m, |r| {
                     let mut plain = ids.decrypt(std::io::Read::take(r, m.size))?;
                     let mut buf = Vec::new();
@@ -86,7 +93,9 @@ pub fn render_report_with(
                     )?;
                     Ok(buf)
                 })
-                .ok()
+                .ok()?;
+            // Shown only when it is exactly what the signed manifest hashes.
+            (crate::evidence::hash::sha256_hex(&buf) == *sha256).then_some(buf)
         }
         (Some(_), None) => None,
         (None, _) => reader.read_small(name).ok(),

@@ -294,6 +294,37 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
     let mut encrypted = 0;
     let mut decrypted = 0;
     for f in &manifest.files {
+        // Every name a file is known by must be a safe, ordinary item path: the plain
+        // `path` of an encrypted file names no member, so the reader never checked it,
+        // and `extract` writes the decrypted file there.
+        for name in [
+            Some(f.path.as_str()),
+            f.encrypted.as_ref().map(|e| e.path.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let problem = layout::check_safe_path(name).err().or_else(|| {
+                layout::is_item_control_file(name)
+                    .then(|| "the name of a control file (manifest, signature, token)".into())
+            });
+            if let Some(why) = problem {
+                bad += 1;
+                cx.checks.fail(
+                    Item,
+                    clip(&layout::item_member(id, name), 1100),
+                    format!("the manifest names a file unsafely: {why}"),
+                );
+            }
+        }
+        if f.encrypted.is_some() && stored.contains(f.path.as_str()) {
+            bad += 1;
+            cx.checks.fail(
+                Item,
+                clip(&layout::item_member(id, &f.path), 1100),
+                "a file's plain name is another file's stored name",
+            );
+        }
         let p = layout::item_member(id, f.stored().0);
         cx.item_order.push(p.clone());
         let shown = clip(&p, 1100);

@@ -104,7 +104,8 @@ pub struct TokenResult {
 /// Revocation status of the TSA certificate at genTime, from stored or given data.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Revocation {
-    /// `good`, `revoked`, `unknown` or `none` (no revocation data was available).
+    /// `good`, `revoked`, `unknown`, `stale` (a good answer older than genTime and no longer
+    /// current at it) or `none` (no revocation data was available).
     pub status: String,
     /// `ocsp` or `crl`.
     pub source: Option<String>,

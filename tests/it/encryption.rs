@@ -318,6 +318,33 @@ fn recipients_and_identities_are_checked() {
         .args(&["verify", "case.zip"])
         .assert_exit(0);
 
+    // A plain name that leads out of the item (it names no member, so only the
+    // manifest check can catch it): named, and nothing is extracted.
+    let mut members = read_zip(&d.join("case.zip"));
+    let m = members
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("/manifest.json"))
+        .unwrap();
+    let mut v: Value = serde_json::from_slice(&m.1).unwrap();
+    v["files"][0]["path"] = Value::from("../../../escaped.txt");
+    m.1 = serde_jcs::to_vec(&v).unwrap();
+    crate::util::write_zip(&d.join("escape.zip"), &members);
+    let r = d.sigillo(&["verify", "escape.zip", "--identity", "id1.txt"]);
+    r.assert_exit(1);
+    assert!(r.stdout.contains("names a file unsafely"), "{}", r.stdout);
+    let r = d.sigillo(&[
+        "extract",
+        "escape.zip",
+        "-d",
+        "out",
+        "--identity",
+        "id1.txt",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        !d.join("escaped.txt").exists() && !d.path().parent().unwrap().join("escaped.txt").exists()
+    );
+
     // A changed byte in an encrypted member: its stored hash no longer matches.
     let mut members = read_zip(&d.join("case.zip"));
     let m = members

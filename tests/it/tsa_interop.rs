@@ -1518,6 +1518,31 @@ fn timestamp_verify_judges_revocation_data_given_with_the_token() {
         );
     };
     answer("V\t351231235959Z\t", "good.ocsp");
+    // A good answer produced in 2025 (the responder's clock set back by faketime), with
+    // no nextUpdate: it says nothing about genTime (now).
+    d.write(
+        "index.txt",
+        format!("V\t351231235959Z\t\t{serial}\tunknown\t/CN=Interop tsa\n"),
+    );
+    openssl_at(
+        d.path(),
+        Some("2025-06-01 00:00:00"),
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-CA",
+            "root.pem",
+            "-rsigner",
+            "root.pem",
+            "-rkey",
+            "root.key",
+            "-reqin",
+            "req.der",
+            "-respout",
+            "old.ocsp",
+        ],
+    );
     answer(
         "R\t351231235959Z\t250102030405Z,keyCompromise",
         "revoked.ocsp",
@@ -1560,6 +1585,11 @@ fn timestamp_verify_judges_revocation_data_given_with_the_token() {
         rev["produced_at"].as_str().unwrap().starts_with("20"),
         "{rev}"
     );
+
+    let r = check("old.ocsp");
+    r.assert_exit(0);
+    let v: serde_json::Value = r.json();
+    assert_eq!(v["tokens"][0]["revocation"]["status"], "stale", "{v:#}");
 
     let r = check("revoked.ocsp");
     r.assert_exit(1);

@@ -491,7 +491,7 @@ mod tests {
             b"hello"
         );
         let probe = d.path().join("m.p7m");
-        let mut check = |bytes: &[u8]| {
+        let check = |bytes: &[u8]| {
             std::fs::write(&probe, bytes).unwrap();
             if let Ok(e) = parse(&probe) {
                 assert!(e.content_offset + e.content_len <= bytes.len() as u64);

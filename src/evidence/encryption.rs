@@ -201,10 +201,10 @@ impl Identities {
         let mut head = Vec::with_capacity(4096);
         let mut chunk = [0u8; 4096];
         let end = loop {
-            if let Some(i) = find(&head, b"\n--- ") {
-                if let Some(nl) = head[i + 1..].iter().position(|&b| b == b'\n') {
-                    break i + 1 + nl + 1;
-                }
+            if let Some(i) = find(&head, b"\n--- ")
+                && let Some(nl) = head[i + 1..].iter().position(|&b| b == b'\n')
+            {
+                break i + 1 + nl + 1;
             }
             if head.len() >= MAX_HEADER {
                 return Err(io::Error::other(format!(

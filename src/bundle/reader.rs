@@ -287,7 +287,9 @@ impl BundleReader {
                 let mut plain = None;
                 let d = self
                     .with_reader(m, |r| {
-                        let mut stored = HashingReader::new(progress.reader(r.take(m.size + 1)));
+                        let mut stored = crate::evidence::hash::HashingReader::new(
+                            progress.reader(r.take(m.size + 1)),
+                        );
                         let p = ids
                             .decrypt(&mut stored)
                             .and_then(|mut pr| sha256_reader(&mut pr));
@@ -460,40 +462,4 @@ fn local_header_names(archive: &ZipArchive<SharedFile>, start: u64, raw_name: &[
     let n = u16::from_le_bytes([lh[26], lh[27]]) as usize;
     let mut nb = vec![0u8; n];
     n == raw_name.len() && read_at(archive, start + 30, &mut nb).is_ok() && nb == raw_name
-}
-
-/// A reader that hashes what passes through it.
-struct HashingReader<R> {
-    inner: R,
-    hasher: sha2::Sha256,
-    size: u64,
-}
-
-impl<R: Read> HashingReader<R> {
-    fn new(inner: R) -> Self {
-        use sha2::Digest as _;
-        HashingReader {
-            inner,
-            hasher: sha2::Sha256::new(),
-            size: 0,
-        }
-    }
-
-    fn finish(self) -> Digest256 {
-        use sha2::Digest as _;
-        Digest256 {
-            size: self.size,
-            sha256: hex::encode(self.hasher.finalize()),
-        }
-    }
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        use sha2::Digest as _;
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.size += n as u64;
-        Ok(n)
-    }
 }

@@ -131,27 +131,11 @@ pub fn encrypt_stream(
     plain: &mut dyn Read,
     out: &mut dyn Write,
 ) -> io::Result<Digest256> {
-    use sha2::Digest as _;
     let mut w = recipients.encryptor()?.wrap_output(out)?;
-    let mut h = sha2::Sha256::new();
-    let mut size = 0u64;
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = match plain.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        h.update(&buf[..n]);
-        size += n as u64;
-        w.write_all(&buf[..n])?;
-    }
+    let mut hashed = crate::evidence::hash::HashingReader::new(plain);
+    io::copy(&mut hashed, &mut w)?;
     w.finish()?;
-    Ok(Digest256 {
-        size,
-        sha256: hex::encode(h.finalize()),
-    })
+    Ok(hashed.finish())
 }
 
 /// The identities that can open a bundle (`--identity`, else `$SIGILLO_IDENTITY`).

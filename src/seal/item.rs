@@ -199,19 +199,21 @@ fn write_files(
             }
         };
         if d.size != size {
-            return Err(Error::input(format!(
-                "'{}' changed size while it was being sealed ({} → {} bytes)",
-                p.path, size, d.size
-            ))
-            .with_fix(
-                "make sure no program is writing to the evidence files, then run the command again",
-            ));
+            return Err(changed_size(&p.path, size, d.size));
         }
         total += d.size;
         entries.push(file_entry(p, d.size, &d.sha256));
     }
     progress.end();
     Ok((entries, total))
+}
+
+/// A file that grew or shrank while it was read: never sealed half-way.
+fn changed_size(path: &str, before: u64, after: u64) -> Error {
+    Error::input(format!(
+        "'{path}' changed size while it was being sealed ({before} → {after} bytes)"
+    ))
+    .with_fix("make sure no program is writing to the evidence files, then run the command again")
 }
 
 /// Write one file as an age file (`<path>.age`); its entry has the plaintext's size and
@@ -239,13 +241,7 @@ fn write_encrypted(
         }
     };
     if plain.size != size {
-        return Err(Error::input(format!(
-            "'{}' changed size while it was being sealed ({} → {} bytes)",
-            p.path, size, plain.size
-        ))
-        .with_fix(
-            "make sure no program is writing to the evidence files, then run the command again",
-        ));
+        return Err(changed_size(&p.path, size, plain.size));
     }
     let mut entry = file_entry(p, plain.size, &plain.sha256);
     entry.encrypted = Some(EncryptedMember {

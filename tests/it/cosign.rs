@@ -52,6 +52,25 @@ fn openssl_cms_verify(dir: &std::path::Path, p7s: &str, content: &str, ca: &str)
     )
 }
 
+/// `openssl cms -cmsout -print` of a DER signature, as text.
+fn cms_print(dir: &std::path::Path, p7s: &str) -> Run {
+    Tool::Openssl.run(
+        dir,
+        &["cms", "-cmsout", "-print", "-inform", "DER", "-in", p7s],
+    )
+}
+
+/// `openssl cms -verify` of an item's `manifest.p7s` over its `manifest.json` in an
+/// extracted bundle.
+fn verify_item_cosignature(root: &std::path::Path, item: &str, ca: &std::path::Path) -> Run {
+    openssl_cms_verify(
+        root,
+        &format!("{item}/manifest.p7s"),
+        &format!("{item}/manifest.json"),
+        s(ca),
+    )
+}
+
 /// The first item's id in an extracted bundle.
 fn item_dir(root: &std::path::Path) -> String {
     let mut ids: Vec<String> = std::fs::read_dir(root.join("items"))
@@ -110,29 +129,13 @@ fn pkcs12_cosignatures_pass_openssl_and_sigillo_for_every_key_type() {
 
         unzip(&d.join("case.zip"), &d.join("x"));
         let item = item_dir(&d.join("x"));
-        let o = openssl_cms_verify(
-            &d.join("x"),
-            &format!("{item}/manifest.p7s"),
-            &format!("{item}/manifest.json"),
-            s(&pki.ca_pem),
-        );
+        let o = verify_item_cosignature(&d.join("x"), &item, &pki.ca_pem);
         assert!(
             o.code == 0 && o.stderr.contains("Verification successful"),
             "{key:?}: {}",
             o.all()
         );
-        let printed = Tool::Openssl.run(
-            &d.join("x"),
-            &[
-                "cms",
-                "-cmsout",
-                "-print",
-                "-inform",
-                "DER",
-                "-in",
-                &format!("{item}/manifest.p7s"),
-            ],
-        );
+        let printed = cms_print(&d.join("x"), &format!("{item}/manifest.p7s"));
         for attr in [
             "contentType",
             "signingTime",
@@ -206,25 +209,9 @@ fn rsa_pss_cosignature() {
         .assert_exit(0);
     unzip(&d.join("case.zip"), &d.join("x"));
     let item = item_dir(&d.join("x"));
-    let printed = Tool::Openssl.run(
-        &d.join("x"),
-        &[
-            "cms",
-            "-cmsout",
-            "-print",
-            "-inform",
-            "DER",
-            "-in",
-            &format!("{item}/manifest.p7s"),
-        ],
-    );
+    let printed = cms_print(&d.join("x"), &format!("{item}/manifest.p7s"));
     assert!(printed.stdout.contains("rsassaPss"), "{}", printed.stdout);
-    let o = openssl_cms_verify(
-        &d.join("x"),
-        &format!("{item}/manifest.p7s"),
-        &format!("{item}/manifest.json"),
-        s(&pki.ca_pem),
-    );
+    let o = verify_item_cosignature(&d.join("x"), &item, &pki.ca_pem);
     assert_eq!(o.code, 0, "{}", o.all());
     d.sigillo(&["verify", "case.zip", "--signer-ca", s(&pki.ca_pem)])
         .assert_exit(0);
@@ -271,12 +258,7 @@ fn pkcs11_token_signs_and_a_wrong_pin_writes_nothing() {
 
         unzip(&d.join("case.zip"), &d.join("x"));
         let item = item_dir(&d.join("x"));
-        let o = openssl_cms_verify(
-            &d.join("x"),
-            &format!("{item}/manifest.p7s"),
-            &format!("{item}/manifest.json"),
-            s(&pki.ca_pem),
-        );
+        let o = verify_item_cosignature(&d.join("x"), &item, &pki.ca_pem);
         assert_eq!(o.code, 0, "{key:?}: {}", o.all());
         let v: Value = d
             .sigillo(&[
@@ -463,29 +445,13 @@ fn with_a_tsa_the_cosignature_is_b_t() {
         .assert_exit(0);
     unzip(&d.join("case.zip"), &d.join("x"));
     let item = item_dir(&d.join("x"));
-    let printed = Tool::Openssl.run(
-        &d.join("x"),
-        &[
-            "cms",
-            "-cmsout",
-            "-print",
-            "-inform",
-            "DER",
-            "-in",
-            &format!("{item}/manifest.p7s"),
-        ],
-    );
+    let printed = cms_print(&d.join("x"), &format!("{item}/manifest.p7s"));
     assert!(
         printed.stdout.contains("id-smime-aa-timeStampToken"),
         "{}",
         printed.stdout
     );
-    let o = openssl_cms_verify(
-        &d.join("x"),
-        &format!("{item}/manifest.p7s"),
-        &format!("{item}/manifest.json"),
-        s(&pki.ca_pem),
-    );
+    let o = verify_item_cosignature(&d.join("x"), &item, &pki.ca_pem);
     assert_eq!(o.code, 0, "{}", o.all());
     let v: Value = d
         .sigillo(&[
@@ -803,29 +769,13 @@ fn the_signers_revocation_data_is_carried_and_judged_offline() {
 
     unzip(&d.join("case.zip"), &d.join("x"));
     let item = item_dir(&d.join("x"));
-    let printed = Tool::Openssl.run(
-        &d.join("x"),
-        &[
-            "cms",
-            "-cmsout",
-            "-print",
-            "-inform",
-            "DER",
-            "-in",
-            &format!("{item}/manifest.p7s"),
-        ],
-    );
+    let printed = cms_print(&d.join("x"), &format!("{item}/manifest.p7s"));
     assert!(
         printed.stdout.contains("id-smime-aa-ets-revocationValues"),
         "{}",
         printed.stdout
     );
-    let o = openssl_cms_verify(
-        &d.join("x"),
-        &format!("{item}/manifest.p7s"),
-        &format!("{item}/manifest.json"),
-        s(&pki.ca_pem),
-    );
+    let o = verify_item_cosignature(&d.join("x"), &item, &pki.ca_pem);
     assert_eq!(o.code, 0, "{}", o.all());
 
     // The responder is gone: verify works from the data the signature carries.

@@ -306,6 +306,21 @@ impl BundleReader {
         out
     }
 
+    /// The plaintext of the age member `m`, decrypted in memory with `ids` (at most
+    /// [`MAX_METADATA_BYTES`]; more is cut).
+    pub fn read_decrypted(
+        &self,
+        m: &Member,
+        ids: &crate::evidence::encryption::Identities,
+    ) -> io::Result<Vec<u8>> {
+        self.with_reader(m, |r| {
+            let plain = ids.decrypt(r.take(m.size))?;
+            let mut buf = Vec::new();
+            plain.take(MAX_METADATA_BYTES).read_to_end(&mut buf)?;
+            Ok(buf)
+        })
+    }
+
     /// SHA-256 of a member's bytes read without the CRC-32 check (stored: the raw bytes;
     /// deflated: inflated), so that a member whose checksum fails can still show what it
     /// holds. Fails when the data cannot be inflated at all.

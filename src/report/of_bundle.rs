@@ -80,20 +80,7 @@ pub fn render_report_with(
     let media = |name: &str| match (encrypted.get(name), identities) {
         (Some((member, sha256)), Some(ids)) => {
             let m = reader.member(member)?;
-            let buf = reader
-                .with_reader(m, |r| {
-                    let mut plain = ids.decrypt(std::io::Read::take(r, m.size))?;
-                    let mut buf = Vec::new();
-                    std::io::Read::read_to_end(
-                        &mut std::io::Read::take(
-                            &mut plain,
-                            crate::bundle::layout::MAX_METADATA_BYTES,
-                        ),
-                        &mut buf,
-                    )?;
-                    Ok(buf)
-                })
-                .ok()?;
+            let buf = reader.read_decrypted(m, ids).ok()?;
             // Shown only when it is exactly what the signed manifest hashes.
             (crate::evidence::hash::sha256_hex(&buf) == *sha256).then_some(buf)
         }

@@ -180,16 +180,7 @@ fn private_part(cx: &mut Ctx, id: &str, manifest: &Manifest, path: &str) {
     let Some(m) = cx.reader.member(&member) else {
         return;
     };
-    let bytes = cx.reader.with_reader(m, |r| {
-        let mut plain = ids.decrypt(std::io::Read::take(r, m.size))?;
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut plain, crate::bundle::layout::MAX_METADATA_BYTES),
-            &mut buf,
-        )?;
-        Ok(buf)
-    });
-    let Ok(bytes) = bytes else {
+    let Ok(bytes) = cx.reader.read_decrypted(m, ids) else {
         return; // the file check already says it cannot be decrypted
     };
     let shown = clip(&member, 1100);

@@ -4,7 +4,6 @@
 //! `create_new` under the target folder (never outside it, never over an existing
 //! file), and its SHA-256 is checked again as it is written.
 
-use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,21 +59,7 @@ pub fn extract(
         None => None,
     };
     // Encrypted members: bundle path → (plaintext path, size, SHA-256).
-    let mut encrypted: HashMap<String, (String, u64, String)> = HashMap::new();
-    for it in &rep.state.items {
-        for f in &it.manifest.files {
-            if let Some(e) = &f.encrypted {
-                encrypted.insert(
-                    layout::item_member(&it.id, &e.path),
-                    (
-                        layout::item_member(&it.id, &f.path),
-                        f.size,
-                        f.sha256.clone(),
-                    ),
-                );
-            }
-        }
-    }
+    let encrypted = rep.state.encrypted_files();
     if !encrypted.is_empty() && identities.is_none() {
         return Err(Error::key(format!(
             "'{}' is encrypted: its files can only be extracted with an identity of one of its recipients",

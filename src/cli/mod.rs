@@ -13,6 +13,7 @@ mod add;
 mod args;
 mod capture;
 mod config;
+mod convert;
 mod custody;
 mod demo;
 mod export;
@@ -59,6 +60,11 @@ enum Command {
     /// Export a verified bundle for another system: --p7m, an enveloping CAdES
     /// signature of the whole bundle for court deposit.
     Export(export::ExportArgs),
+    /// Write a copy of a bundle with every file encrypted to recipients (age); the
+    /// signatures, timestamps and custody stay verifiable.
+    Encrypt(convert::EncryptCmdArgs),
+    /// Write a decrypted working copy of an encrypted bundle (needs --identity).
+    Decrypt(convert::DecryptCmdArgs),
     /// Record or show the chain of custody.
     #[command(subcommand)]
     Custody(custody::CustodyCmd),
@@ -131,6 +137,8 @@ fn run(cli: Cli) -> CmdResult {
         Command::Ls(l) => ls::run(l),
         Command::Extract(x) => extract::run(x),
         Command::Export(x) => export::run(x),
+        Command::Encrypt(x) => convert::encrypt(x),
+        Command::Decrypt(x) => convert::decrypt(x),
         Command::Custody(c) => custody::run(c),
         Command::Demo(d) => demo::run(d),
         Command::Config(c) => config::run(c),

@@ -53,11 +53,15 @@ pub enum Action {
     Timestamped,
     /// X.509 co-signatures were added to items' manifests.
     Cosigned,
+    /// The items' files were encrypted (`sigillo encrypt`).
+    Encrypted,
+    /// The items' files were decrypted into a working copy (`sigillo decrypt`).
+    Decrypted,
 }
 
 impl Action {
     /// All actions, in documentation order.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::Created,
         Action::ItemAdded,
         Action::Transferred,
@@ -67,6 +71,8 @@ impl Action {
         Action::Note,
         Action::Timestamped,
         Action::Cosigned,
+        Action::Encrypted,
+        Action::Decrypted,
     ];
 
     /// The name written in the log.
@@ -81,6 +87,8 @@ impl Action {
             Action::Note => "note",
             Action::Timestamped => "timestamped",
             Action::Cosigned => "cosigned",
+            Action::Encrypted => "encrypted",
+            Action::Decrypted => "decrypted",
         }
     }
 
@@ -185,6 +193,40 @@ pub struct CosignedDetails {
     pub signers: Vec<String>,
 }
 
+/// `encrypted`: the files of the items present were converted to age files
+/// (`sigillo encrypt`); their manifests, signed before, still list the plaintext hashes,
+/// so this entry lists what is stored now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EncryptedDetails {
+    /// `age`.
+    pub scheme: String,
+    /// The recipients, as given (`age1…`, `ssh-ed25519 …`).
+    pub recipients: Vec<String>,
+    /// Every encrypted member: its bundle path (`items/<id>/<file>.age`), size and SHA-256.
+    pub files: Vec<StoredMember>,
+}
+
+/// One member as stored: bundle path, size, SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StoredMember {
+    /// Bundle path.
+    pub member: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+}
+
+/// `decrypted`: the files of the items present are stored decrypted (a working copy
+/// made by `sigillo decrypt`), each checked against the plaintext hash in its manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DecryptedDetails {
+    /// Number of files decrypted.
+    pub files: u64,
+    /// The recipients the bundle was encrypted to.
+    pub recipients: Vec<String>,
+}
+
 /// Actions without details (`exported`, `note`): an empty object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NoDetails {}
@@ -211,6 +253,10 @@ pub enum Event {
     Timestamped(TimestampedDetails),
     /// X.509 co-signatures were added.
     Cosigned(CosignedDetails),
+    /// The items' files were encrypted.
+    Encrypted(EncryptedDetails),
+    /// The items' files were decrypted into a working copy.
+    Decrypted(DecryptedDetails),
 }
 
 impl Event {
@@ -226,6 +272,8 @@ impl Event {
             Event::Note(_) => Action::Note,
             Event::Timestamped(_) => Action::Timestamped,
             Event::Cosigned(_) => Action::Cosigned,
+            Event::Encrypted(_) => Action::Encrypted,
+            Event::Decrypted(_) => Action::Decrypted,
         }
     }
 

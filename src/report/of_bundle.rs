@@ -56,20 +56,12 @@ pub fn render_report_with(
     let identities = identities.as_deref();
     let reader = BundleReader::open(bundle)?;
     // Encrypted files: plaintext path in the bundle → the age member holding it.
-    let mut encrypted: HashMap<String, (String, String)> = HashMap::new();
-    for it in &rep.state.items {
-        for f in &it.manifest.files {
-            if let Some(e) = &f.encrypted {
-                encrypted.insert(
-                    crate::bundle::layout::item_member(&it.id, &f.path),
-                    (
-                        crate::bundle::layout::item_member(&it.id, &e.path),
-                        f.sha256.clone(),
-                    ),
-                );
-            }
-        }
-    }
+    let encrypted: HashMap<String, (String, String)> = rep
+        .state
+        .encrypted_files()
+        .into_iter()
+        .map(|(age, (plain, _, sha256))| (plain, (age, sha256)))
+        .collect();
     if opts.show_media && !encrypted.is_empty() && identities.is_none() {
         return Err(Error::key(format!(
             "'{}' is encrypted: its images can be shown only with an identity of one of its recipients",

@@ -37,8 +37,37 @@ pub fn append_custody(
         content: (&state.content_digest(), state.items.len()),
     };
     let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
-    // Trusted timestamps over the entry's signature.
-    let sig = custody::line_signature(&line)?;
+    let (tokens, warnings) = entry_tokens(seq, &line, signer, tsa, require_tsa)?;
+    let mut w = BundleWriter::create(target)?;
+    let mut hashes = Vec::new();
+    copy_items(&mut w, &mut reader, &state, &mut hashes)?;
+    finish_bundle(
+        w,
+        Some(&mut reader),
+        &state,
+        vec![line],
+        tokens,
+        signer,
+        hashes,
+        &now,
+    )?;
+    Ok((seq, warnings))
+}
+
+/// A member to add: its bundle path and bytes.
+pub(super) type NewMember = (String, Vec<u8>);
+
+/// The trusted timestamps over a new custody entry's signature and the X.509
+/// co-signatures over its line (CAdES-B-T with a TSA), as (member, bytes); with the
+/// warnings of requests that failed.
+pub(super) fn entry_tokens(
+    seq: u64,
+    line: &[u8],
+    signer: &Signer,
+    tsa: &[crate::evidence::stamping::TsaEndpoint],
+    require_tsa: bool,
+) -> Result<(Vec<NewMember>, Vec<String>)> {
+    let sig = custody::line_signature(line)?;
     let mut tokens = Vec::new();
     let mut warnings = Vec::new();
     for (i, t) in crate::evidence::stamping::request_all(
@@ -65,24 +94,10 @@ pub fn append_custody(
             Err(e) => warnings.push(e),
         }
     }
-    // X.509 co-signatures over the entry's line (CAdES-B-T with a TSA).
     for (i, cs) in signer.cosigners.iter().enumerate() {
-        let (p7s, notes) = super::cosign::cosign_with(&line, cs.as_ref(), tsa, None, require_tsa)?;
+        let (p7s, notes) = super::cosign::cosign_with(line, cs.as_ref(), tsa, None, require_tsa)?;
         warnings.extend(notes);
         tokens.push((layout::custody_cosignature_path(seq, i + 1), p7s));
     }
-    let mut w = BundleWriter::create(target)?;
-    let mut hashes = Vec::new();
-    copy_items(&mut w, &mut reader, &state, &mut hashes)?;
-    finish_bundle(
-        w,
-        Some(&mut reader),
-        &state,
-        vec![line],
-        tokens,
-        signer,
-        hashes,
-        &now,
-    )?;
-    Ok((seq, warnings))
+    Ok((tokens, warnings))
 }

@@ -25,10 +25,11 @@ pub(super) fn recipients_for(
     state: &BundleState,
     asked: Option<&Arc<Recipients>>,
 ) -> Result<Option<Arc<Recipients>>> {
+    // How the last item is stored now (as sealed, or as `sigillo encrypt`/`decrypt` left it).
     let existing = state
         .items
         .last()
-        .map(|i| i.manifest.encryption.as_ref().map(|e| e.recipients.clone()));
+        .map(|i| (!i.recipients.is_empty()).then(|| i.recipients.clone()));
     match (existing, asked) {
         (None, a) => Ok(a.cloned()),
         (Some(None), None) => Ok(None),

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::acquire::{Acquisition, Content};
 use crate::bundle::layout;
 use crate::bundle::naming;
-use crate::bundle::state::{BundleState, ItemState};
+use crate::bundle::state::{BundleState, Conversion, ItemState};
 use crate::bundle::writer::{BundleWriter, is_precompressed};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::custody::{self, Event};
@@ -109,10 +109,14 @@ pub fn seal(
     let n_files = manifest.files.len();
     let mut warnings = acq_warnings;
     warnings.extend(signed.tsa_failures.iter().cloned());
+    let (stored, recipients) = Conversion::storage(None, &item_id, &manifest)
+        .map_err(|e| Error::internal(format!("the new item's storage: {e}")))?;
     new_state.items.push(ItemState {
         id: item_id.clone(),
         manifest,
         manifest_sha256: signed.sha256.clone(),
+        stored,
+        recipients,
     });
     finish_bundle(
         w,

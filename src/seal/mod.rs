@@ -5,6 +5,7 @@
 //! regenerates the bundle-level files (custody log, report, VERIFY.md, SHA256SUMS and its
 //! signature) and replaces the bundle atomically. See `docs/bundle-format.md`.
 
+mod convert;
 mod cosign;
 mod custody_add;
 pub mod custody_request;
@@ -16,6 +17,7 @@ mod report_html;
 mod timestamps;
 mod verify_md;
 
+pub use convert::{Converted, Direction, convert};
 pub use cosign::{Cosigned, add_cosignatures};
 pub use custody_add::append_custody;
 pub use finish::open_verified;

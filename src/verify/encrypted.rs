@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::bundle::state::{Conversion, Stored};
 use crate::evidence::encryption;
 use crate::evidence::manifest::{FileEntry, Manifest};
 use crate::text::clip;
@@ -21,6 +22,10 @@ pub(super) struct Seen {
     pub(super) files: u64,
     pub(super) decrypted: u64,
     pub(super) recipients: BTreeSet<String>,
+    /// The custody line of the `decrypted` entry that made this a decrypted copy.
+    pub(super) decrypted_copy: Option<usize>,
+    /// The custody line of the `encrypted` entry that encrypted sealed items.
+    pub(super) converted: Option<usize>,
 }
 
 /// With an identity: the plaintext of the encrypted member `p` against `f`'s size and
@@ -58,67 +63,99 @@ pub(super) fn plaintext_problem(cx: &Ctx, p: &str, f: &FileEntry) -> Option<Stri
 
 /// The item's encryption as a whole: every file encrypted (or none), the private part
 /// listed, the recipients named; one line saying what was and was not decrypted.
-pub(super) fn item(cx: &mut Ctx, id: &str, manifest: &Manifest, encrypted: u64, decrypted: u64) {
+/// `stored` says how each file is stored now (as sealed, or as `conv`, a later
+/// `encrypted`/`decrypted` custody entry, says); `counts` is (files stored encrypted,
+/// of those decrypted and matched).
+pub(super) fn item(
+    cx: &mut Ctx,
+    id: &str,
+    manifest: &Manifest,
+    stored: &[Stored],
+    recipients: &[String],
+    conv: Option<&Conversion>,
+    (encrypted, decrypted): (u64, u64),
+) {
     let n = manifest.files.len() as u64;
-    let with_age = manifest
-        .files
-        .iter()
-        .filter(|f| f.encrypted.is_some())
-        .count() as u64;
-    let Some(enc) = &manifest.encryption else {
+    let with_age = stored.iter().filter(|s| s.encrypted).count() as u64;
+    if let Some(Conversion::Decrypted { line, .. }) = conv {
         cx.encryption.plain_items += 1;
-        if with_age > 0 {
+        cx.encryption.decrypted_copy = Some(*line);
+        if manifest.encryption.is_some() {
+            private_part(cx, id, manifest, stored);
+        }
+        return;
+    }
+    if let Some(Conversion::Encrypted { line, .. }) = conv {
+        cx.encryption.converted = Some(*line);
+    }
+    if with_age == 0 {
+        cx.encryption.plain_items += 1;
+        if manifest.encryption.is_some() {
             cx.checks.fail(
                 Item,
                 id,
-                "files are stored encrypted, but the manifest has no encryption block",
+                "the manifest has an encryption block, but no file is stored encrypted",
             );
         }
         return;
-    };
+    }
     cx.encryption.items += 1;
     cx.encryption.files += n;
     cx.encryption.decrypted += decrypted;
     cx.encryption
         .recipients
-        .extend(enc.recipients.iter().map(|r| clip(r, 200)));
-    for f in manifest.files.iter().filter(|f| f.encrypted.is_none()) {
-        cx.checks.fail(
-            File,
-            clip(&crate::bundle::layout::item_member(id, &f.path), 1100),
-            "stored unencrypted in an encrypted item: its content is readable",
-        );
-    }
-    for f in manifest.files.iter().filter_map(|f| f.encrypted.as_ref()) {
-        if !f.path.ends_with(encryption::SUFFIX) {
+        .extend(recipients.iter().map(|r| clip(r, 200)));
+    for (f, s) in manifest.files.iter().zip(stored) {
+        if !s.encrypted {
             cx.checks.fail(
                 File,
                 clip(&crate::bundle::layout::item_member(id, &f.path), 1100),
+                "stored unencrypted in an encrypted item: its content is readable",
+            );
+        } else if !s.path.ends_with(encryption::SUFFIX) {
+            cx.checks.fail(
+                File,
+                clip(&crate::bundle::layout::item_member(id, &s.path), 1100),
                 "an encrypted member must be named <file>.age",
             );
         }
     }
-    if !manifest.files.iter().any(|f| f.path == enc.private) {
+    if recipients.is_empty() {
         cx.checks.fail(
             Item,
             id,
-            format!(
-                "the private part '{}' the manifest names is not among its files",
-                clip(&enc.private, 200)
-            ),
+            "files are stored encrypted, but neither the manifest nor the custody log names their recipients",
         );
     }
-    if enc.scheme != "age" || enc.recipients.is_empty() {
+    if let Some(enc) = &manifest.encryption {
+        if !manifest.files.iter().any(|f| f.path == enc.private) {
+            cx.checks.fail(
+                Item,
+                id,
+                format!(
+                    "the private part '{}' the manifest names is not among its files",
+                    clip(&enc.private, 200)
+                ),
+            );
+        }
+        if enc.scheme != "age" || enc.recipients.is_empty() {
+            cx.checks.fail(
+                Item,
+                id,
+                "the encryption block must name the scheme `age` and at least one recipient",
+            );
+        }
+    } else if conv.is_none() {
         cx.checks.fail(
             Item,
             id,
-            "the encryption block must name the scheme `age` and at least one recipient",
+            "files are stored encrypted, but the manifest has no encryption block and no custody entry says they were encrypted",
         );
     }
-    if cx.identities.is_some() {
-        private_part(cx, id, manifest, &enc.private);
+    if cx.identities.is_some() && manifest.encryption.is_some() {
+        private_part(cx, id, manifest, stored);
     }
-    let who = format!("{} recipient(s)", enc.recipients.len());
+    let who = format!("{} recipient(s)", recipients.len());
     if cx.identities.is_some() {
         if decrypted == encrypted && encrypted == n {
             cx.checks.pass(
@@ -141,7 +178,9 @@ pub(super) fn item(cx: &mut Ctx, id: &str, manifest: &Manifest, encrypted: u64, 
 /// is encrypted.
 pub(super) fn statement(seen: &Seen, decrypting: bool) -> Option<String> {
     if seen.items == 0 {
-        return None;
+        return seen.decrypted_copy.map(|line| {
+            format!("a decrypted working copy (custody.jsonl line {line}): the content is NOT encrypted; every plaintext was checked against its manifest")
+        });
     }
     let who: Vec<&str> = seen.recipients.iter().map(String::as_str).collect();
     let mut s = format!(
@@ -163,26 +202,39 @@ pub(super) fn statement(seen: &Seen, decrypting: bool) -> Option<String> {
     if seen.plain_items > 0 {
         s.push_str(&format!("; {} item(s) are NOT encrypted", seen.plain_items));
     }
+    if let Some(line) = seen.converted {
+        s.push_str(&format!("; encrypted after sealing (custody.jsonl line {line}): the manifests signed before stay readable (file names, paths, metadata facts)"));
+    }
     Some(s)
 }
 
-/// With an identity: the private part parses (`sigillo-private/1`, strictly) and names
-/// exactly the item's other files.
-fn private_part(cx: &mut Ctx, id: &str, manifest: &Manifest, path: &str) {
-    let (Some(ids), Some(f)) = (
-        cx.identities,
-        manifest.files.iter().find(|f| f.path == path),
-    ) else {
+/// The private part parses (`sigillo-private/1`, strictly) and names exactly the item's
+/// other files: decrypted with the identity, or read as it is in a decrypted copy.
+fn private_part(cx: &mut Ctx, id: &str, manifest: &Manifest, stored: &[Stored]) {
+    let Some(enc) = &manifest.encryption else {
         return;
     };
-    let Some(e) = &f.encrypted else { return };
-    let member = crate::bundle::layout::item_member(id, &e.path);
+    let path = enc.private.as_str();
+    let Some(s) = manifest
+        .files
+        .iter()
+        .zip(stored)
+        .find(|(f, _)| f.path == path)
+        .map(|(_, s)| s)
+    else {
+        return;
+    };
+    let member = crate::bundle::layout::item_member(id, &s.path);
     let Some(m) = cx.reader.member(&member) else {
         return;
     };
-    let Ok(bytes) = cx.reader.read_decrypted(m, ids) else {
-        return; // the file check already says it cannot be decrypted
+    let bytes = match (s.encrypted, cx.identities) {
+        (true, Some(ids)) => cx.reader.read_decrypted(m, ids).ok(),
+        (true, None) => None,
+        (false, _) => cx.reader.read_small(&member).ok(),
     };
+    // Unreadable: the file check already says why.
+    let Some(bytes) = bytes else { return };
     let shown = clip(&member, 1100);
     let part: encryption::PrivatePart = match serde_json::from_slice(&bytes) {
         Ok(p) => p,

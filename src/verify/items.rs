@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::bundle::layout;
-use crate::bundle::state::ItemState;
+use crate::bundle::state::{Conversion, ItemState, Stored};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys;
 use crate::evidence::manifest::{FileEntry, FileRole, Manifest};
@@ -16,6 +16,7 @@ use super::{Ctx, MemberRead, Status, TimestampRecord, unreadable_message};
 
 /// Every item folder, in sequence.
 pub(super) fn all(cx: &mut Ctx) {
+    cx.st.conversions = conversions(cx);
     let folders = item_folders(cx);
     for (n, (id, files)) in folders.iter().enumerate() {
         item(cx, n as u64 + 1, id, files);
@@ -28,6 +29,17 @@ pub(super) fn all(cx: &mut Ctx) {
             "the bundle holds no items yet",
         );
     }
+}
+
+/// The `encrypted`/`decrypted` entries of the custody log, read ahead of the custody
+/// layer (which judges their signatures and links): they say how the items' files are
+/// stored now.
+fn conversions(cx: &Ctx) -> Vec<Conversion> {
+    let Ok(bytes) = cx.read_meta(layout::CUSTODY) else {
+        return Vec::new();
+    };
+    let keys = cx.st.keys.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    Conversion::from_entries(&crate::evidence::custody::check_chain(&bytes, &keys).entries)
 }
 
 /// Item id → the file names in its folder (archive order).
@@ -68,11 +80,31 @@ fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
         timestamps(cx, id, files, &manifest, &sig);
     }
     super::cosign::item(cx, id, files, &mbytes);
-    item_files(cx, id, files, &manifest);
+    let conv = Conversion::governing(&cx.st.conversions, want_seq).cloned();
+    let (stored, recipients) = match Conversion::storage(conv.as_ref(), id, &manifest) {
+        Ok(s) => s,
+        Err(why) => {
+            cx.checks.fail(File, id, why);
+            // Judge the files as sealed: each is then reported missing or mismatched.
+            Conversion::storage(None, id, &manifest).unwrap_or_default()
+        }
+    };
+    let counts = item_files(cx, id, files, &manifest, &stored);
+    super::encrypted::item(
+        cx,
+        id,
+        &manifest,
+        &stored,
+        &recipients,
+        conv.as_ref(),
+        counts,
+    );
     cx.st.items.push(ItemState {
         id: id.to_string(),
         manifest,
         manifest_sha256: sha256_hex(&mbytes),
+        stored,
+        recipients,
     });
 }
 
@@ -282,18 +314,25 @@ fn renewal_list(
 }
 
 /// Exactly the files the manifest lists (plus control files), with their sizes and hashes.
-fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
+/// Returns how many files are stored encrypted, and how many of those were decrypted
+/// and matched.
+fn item_files(
+    cx: &mut Ctx,
+    id: &str,
+    files: &[String],
+    manifest: &Manifest,
+    how: &[Stored],
+) -> (u64, u64) {
     let mpath = layout::manifest_path(id);
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
-    let stored: BTreeSet<&str> = manifest.files.iter().map(|f| f.stored().0).collect();
+    let stored: BTreeSet<&str> = how.iter().map(|s| s.path.as_str()).collect();
     if listed.len() != manifest.files.len() || stored.len() != manifest.files.len() {
         cx.checks
             .fail(Item, &mpath, "the manifest lists a file twice");
     }
     let mut bad = 0;
-    let mut encrypted = 0;
-    let mut decrypted = 0;
-    for f in &manifest.files {
+    let (mut encrypted, mut decrypted) = (0, 0);
+    for (f, st) in manifest.files.iter().zip(how) {
         // Every name a file is known by must be a safe, ordinary item path: the plain
         // `path` of an encrypted file names no member, so the reader never checked it,
         // and `extract` writes the decrypted file there.
@@ -317,7 +356,7 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
                 );
             }
         }
-        if f.encrypted.is_some() && stored.contains(f.path.as_str()) {
+        if st.encrypted && stored.contains(f.path.as_str()) {
             bad += 1;
             cx.checks.fail(
                 Item,
@@ -325,13 +364,13 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
                 "a file's plain name is another file's stored name",
             );
         }
-        let p = layout::item_member(id, f.stored().0);
+        let p = layout::item_member(id, &st.path);
         cx.item_order.push(p.clone());
         let shown = clip(&p, 1100);
-        if let Some(why) = file_problem(cx, &p, f) {
+        if let Some(why) = file_problem(cx, &p, st) {
             bad += 1;
             cx.checks.fail(File, &shown, why);
-        } else if f.encrypted.is_some() {
+        } else if st.encrypted {
             encrypted += 1;
             if let Some(why) = super::encrypted::plaintext_problem(cx, &p, f) {
                 bad += 1;
@@ -342,7 +381,6 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
         }
         derivation(cx, &shown, f, &listed);
     }
-    super::encrypted::item(cx, id, manifest, encrypted, decrypted);
     let mut ctrl: Vec<&String> = files
         .iter()
         .filter(|f| layout::is_item_control_file(f))
@@ -365,21 +403,29 @@ fn item_files(cx: &mut Ctx, id: &str, files: &[String], manifest: &Manifest) {
         cx.checks
             .pass(File, id, format!("{n} files match their SHA-256 and size"));
     }
+    (encrypted, decrypted)
 }
 
 /// What is wrong with one listed file, if anything.
-fn file_problem(cx: &Ctx, p: &str, f: &FileEntry) -> Option<String> {
+fn file_problem(cx: &Ctx, p: &str, st: &Stored) -> Option<String> {
     if cx.reader.member(p).is_none() {
         return Some("listed in the manifest but missing from the bundle".into());
     }
-    let (_, size, sha256) = f.stored();
+    let (size, sha256) = (st.size, st.sha256.as_str());
+    let says = match st.listed_in {
+        None => "the manifest says".to_string(),
+        Some(line) => format!("the encrypted entry at custody.jsonl line {line} says"),
+    };
+    let so = match st.listed_in {
+        None => String::new(),
+        Some(_) => format!(" ({says} so)"),
+    };
     match cx.reads.get(p) {
-        Some(MemberRead::Ok(d)) if d.size != size => Some(format!(
-            "size is {} bytes, the manifest says {size}",
-            d.size
-        )),
+        Some(MemberRead::Ok(d)) if d.size != size => {
+            Some(format!("size is {} bytes, {says} {size}", d.size))
+        }
         Some(MemberRead::Ok(d)) if d.sha256 != sha256 => Some(format!(
-            "SHA-256 mismatch: expected {}, actual {}",
+            "SHA-256 mismatch: expected {}{so}, actual {}",
             clip(sha256, 80),
             d.sha256
         )),

@@ -420,3 +420,345 @@ fn a_web_capture_is_encrypted_too() {
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "TMPDIR holds {left:?}");
 }
+
+/// `sigillo encrypt` turns a plain bundle into an encrypted copy whose sealed manifests,
+/// signatures and custody stay as they were; `sigillo decrypt` makes a working copy back.
+/// Both verify, the stock tools agree, and tampering with a converted member is caught.
+#[test]
+fn a_plain_bundle_converts_to_encrypted_and_back() {
+    let d = Dir::new();
+    let tmp = d.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    d.key("op.pem", "Avv. Rossi");
+    let r1 = identity(&d, "lawyer.txt");
+    let r2 = identity(&d, "court.txt");
+    d.copy(&sample("files/shared-image-1.png"), "photo.png");
+    d.write("diary.txt", "intimate-marker-9f3: what happened");
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "add",
+            "photo.png",
+            "diary.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+        ],
+    )
+    .assert_exit(0);
+    let before = d.read("case.zip");
+
+    let r = run_in(
+        &d,
+        &tmp,
+        &[
+            "encrypt",
+            "case.zip",
+            "--encrypt-to",
+            &r1,
+            "-o",
+            "enc.zip",
+            "--key",
+            "op.pem",
+            "--json",
+        ],
+    );
+    r.assert_exit(0);
+    let out: Value = r.json();
+    assert_eq!(out["files"], 2);
+    assert_eq!(out["action"], "encrypted");
+    assert_eq!(
+        d.read("case.zip"),
+        before,
+        "the original bundle is unchanged"
+    );
+
+    // The content is unreadable; the manifest is the one sealed, byte for byte.
+    let members = read_zip(&d.join("enc.zip"));
+    for (name, bytes) in &members {
+        assert!(
+            !bytes.windows(19).any(|w| w == b"intimate-marker-9f3"),
+            "{name} shows the content"
+        );
+    }
+    let manifest = |zip: &str| {
+        read_zip(&d.join(zip))
+            .into_iter()
+            .find(|(n, _)| n.ends_with("/manifest.json"))
+            .unwrap()
+    };
+    assert_eq!(manifest("enc.zip"), manifest("case.zip"));
+    let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("original/diary.txt.age"))
+            && !names.iter().any(|n| n.ends_with("original/diary.txt")),
+        "{names:?}"
+    );
+
+    // Without the identity: verified, and said plainly what was not checked.
+    let r = run_in(&d, &tmp, &["verify", "enc.zip"]);
+    r.assert_exit(0);
+    assert!(r.stdout.contains("content not decrypted"), "{}", r.stdout);
+    assert!(r.stdout.contains("encrypted after sealing"), "{}", r.stdout);
+    assert!(r.stdout.contains(&r1), "{}", r.stdout);
+    let v: Value = run_in(
+        &d,
+        &tmp,
+        &["verify", "enc.zip", "--identity", "lawyer.txt", "--json"],
+    )
+    .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    assert_eq!(v["encryption"]["items"], 1);
+    assert_eq!(v["encryption"]["decrypted_files"], 2);
+    let r = run_in(&d, &tmp, &["custody", "show", "enc.zip"]);
+    assert!(r.stdout.contains("encrypted"), "{}", r.stdout);
+
+    // Stock tools: sha256sum over the stored members, age over the converted one, and
+    // the plaintext hash is the one the manifest signed.
+    unzip(&d.join("enc.zip"), &d.join("x"));
+    let o = Tool::Sha256sum.run(&d.join("x"), &["-c", "--quiet", "SHA256SUMS"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    let (mname, mbytes) = manifest("enc.zip");
+    let dir = mname.trim_end_matches("manifest.json").to_string();
+    let age_member = format!("x/{dir}original/diary.txt.age");
+    let o = Tool::Age.run(d.path(), &["-d", "-i", "lawyer.txt", &age_member]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert_eq!(o.stdout, "intimate-marker-9f3: what happened");
+    let m: Value = serde_json::from_slice(&mbytes).unwrap();
+    let diary = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "original/diary.txt")
+        .unwrap();
+    assert_eq!(
+        diary["sha256"].as_str().unwrap(),
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            b"intimate-marker-9f3: what happened"
+        ))
+    );
+
+    // A member re-encrypted by someone who can encrypt to the recipients (same
+    // plaintext, other bytes) no longer matches the custody entry that lists it.
+    let o = Tool::Age.run(d.path(), &["-r", &r1, "-o", "forged.age", "diary.txt"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    let forged = d.read("forged.age");
+    let swapped: Vec<(String, Vec<u8>)> = members
+        .iter()
+        .map(|(n, b)| {
+            if n.ends_with("original/diary.txt.age") {
+                (n.clone(), forged.clone())
+            } else {
+                (n.clone(), b.clone())
+            }
+        })
+        .collect();
+    crate::util::write_zip(&d.join("forged.zip"), &swapped);
+    let r = run_in(&d, &tmp, &["verify", "forged.zip"]);
+    r.assert_exit(1);
+    assert!(
+        r.stdout.contains("original/diary.txt.age")
+            && r.stdout
+                .contains("the encrypted entry at custody.jsonl line 3 says"),
+        "{}",
+        r.stdout
+    );
+
+    // Refusals: already encrypted, not encrypted, an existing output, no identity.
+    let r = run_in(
+        &d,
+        &tmp,
+        &[
+            "encrypt",
+            "enc.zip",
+            "--encrypt-to",
+            &r2,
+            "-o",
+            "again.zip",
+            "--key",
+            "op.pem",
+        ],
+    );
+    r.assert_exit(2);
+    assert!(r.stderr.contains("already encrypted"), "{}", r.stderr);
+    let r = run_in(
+        &d,
+        &tmp,
+        &[
+            "decrypt",
+            "case.zip",
+            "--identity",
+            "lawyer.txt",
+            "-o",
+            "c.zip",
+            "--key",
+            "op.pem",
+        ],
+    );
+    r.assert_exit(2);
+    assert!(r.stderr.contains("not encrypted"), "{}", r.stderr);
+    let r = run_in(
+        &d,
+        &tmp,
+        &[
+            "encrypt",
+            "case.zip",
+            "--encrypt-to",
+            &r2,
+            "-o",
+            "enc.zip",
+            "--key",
+            "op.pem",
+        ],
+    );
+    r.assert_exit(2);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    let r = run_in(
+        &d,
+        &tmp,
+        &["decrypt", "enc.zip", "-o", "c.zip", "--key", "op.pem"],
+    );
+    r.assert_exit(2);
+    assert!(r.stderr.contains("--identity"), "{}", r.stderr);
+    let r = run_in(
+        &d,
+        &tmp,
+        &[
+            "decrypt",
+            "enc.zip",
+            "--identity",
+            "court.txt",
+            "-o",
+            "c.zip",
+            "--key",
+            "op.pem",
+        ],
+    );
+    r.assert_exit(2);
+    assert!(
+        !d.join("c.zip").exists(),
+        "nothing is written with the wrong identity"
+    );
+
+    // The working copy: plaintext back under the sealed names, verified.
+    run_in(
+        &d,
+        &tmp,
+        &[
+            "decrypt",
+            "enc.zip",
+            "--identity",
+            "lawyer.txt",
+            "-o",
+            "copy.zip",
+            "--key",
+            "op.pem",
+        ],
+    )
+    .assert_exit(0);
+    let r = run_in(&d, &tmp, &["verify", "copy.zip"]);
+    r.assert_exit(0);
+    assert!(r.stdout.contains("decrypted working copy"), "{}", r.stdout);
+    assert_eq!(
+        crate::util::member(&d.join("copy.zip"), "original/diary.txt"),
+        b"intimate-marker-9f3: what happened"
+    );
+
+    // Appending to the encrypted copy encrypts the new item to the same recipient.
+    d.write("more.txt", "intimate-marker-9f3 again");
+    run_in(
+        &d,
+        &tmp,
+        &["add", "more.txt", "-o", "enc.zip", "--key", "op.pem"],
+    )
+    .assert_exit(0);
+    let v: Value = run_in(
+        &d,
+        &tmp,
+        &["verify", "enc.zip", "--identity", "lawyer.txt", "--json"],
+    )
+    .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    assert_eq!(v["encryption"]["items"], 2);
+
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "TMPDIR holds {left:?}");
+}
+
+/// A bundle encrypted at acquisition decrypts to a working copy that verifies, and that
+/// copy can be encrypted again to someone else.
+#[test]
+fn a_bundle_encrypted_when_sealed_decrypts_and_reencrypts() {
+    let d = Dir::new();
+    d.key("op.pem", "Avv. Rossi");
+    let r1 = identity(&d, "lawyer.txt");
+    let r2 = identity(&d, "court.txt");
+    d.write("diary-Giulia.txt", "intimate-marker-9f3");
+    d.sigillo(&[
+        "add",
+        "diary-Giulia.txt",
+        "-o",
+        "case.zip",
+        "--key",
+        "op.pem",
+        "--encrypt-to",
+        &r1,
+    ])
+    .assert_exit(0);
+    d.sigillo(&[
+        "decrypt",
+        "case.zip",
+        "--identity",
+        "lawyer.txt",
+        "-o",
+        "copy.zip",
+        "--key",
+        "op.pem",
+    ])
+    .assert_exit(0);
+    let r = d.sigillo(&["verify", "copy.zip"]);
+    r.assert_exit(0);
+    assert!(r.stdout.contains("decrypted working copy"), "{}", r.stdout);
+    // Public names; the private part, decrypted too, maps them to the real ones.
+    let members = read_zip(&d.join("copy.zip"));
+    assert!(
+        members
+            .iter()
+            .any(|(n, b)| n.ends_with("original/0001.txt") && b == b"intimate-marker-9f3")
+    );
+    assert!(
+        members
+            .iter()
+            .any(|(n, b)| n.ends_with("derived/private.json")
+                && b.windows(16).any(|w| w == b"diary-Giulia.txt"))
+    );
+
+    d.sigillo(&[
+        "encrypt",
+        "copy.zip",
+        "--encrypt-to",
+        &r2,
+        "-o",
+        "for-court.zip",
+        "--key",
+        "op.pem",
+    ])
+    .assert_exit(0);
+    let v: Value = d
+        .sigillo(&[
+            "verify",
+            "for-court.zip",
+            "--identity",
+            "court.txt",
+            "--json",
+        ])
+        .json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    assert_eq!(v["encryption"]["decrypted_files"], 2);
+    // The first recipient's key does not open the copy made for the court.
+    let r = d.sigillo(&["verify", "for-court.zip", "--identity", "lawyer.txt"]);
+    r.assert_exit(1);
+    assert!(r.stdout.contains("cannot be decrypted"), "{}", r.stdout);
+}

@@ -20,9 +20,9 @@ use crate::time::{Clock, rfc3339};
 /// Shown for a fact the bundle does not hold (or holds with the wrong type).
 const UNKNOWN: &str = "?";
 /// The report's addition to the shared style sheet: the verification commands wrap at the
-/// margin, on screen and on paper (breaking at spaces first, inside a long path only when
-/// it does not fit), instead of running off the page; smaller on paper.
-const COMMANDS_CSS: &str = "ul.how{list-style:none;padding:0}ul.how p{margin:8px 0 2px}pre.cmd{font-family:'DejaVu Sans Mono',monospace;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal;margin:0 0 6px;padding:4px 6px;background:#f6f6f6;border:1px solid #ccc}@media print{pre.cmd{font-size:10px;break-inside:avoid;-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+/// margin, on screen and on paper (between tokens, inside a token only when it is longer
+/// than a line), instead of running off the page; smaller on paper.
+const COMMANDS_CSS: &str = "ul.how{list-style:none;padding:0}ul.how p{margin:8px 0 2px}pre.cmd span{display:inline-block;max-width:100%}pre.cmd{font-family:'DejaVu Sans Mono',monospace;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal;margin:0 0 6px;padding:4px 6px;background:#f6f6f6;border:1px solid #ccc}@media print{pre.cmd{font-size:10px;break-inside:avoid;-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 /// How many problems the NOT VERIFIED banner lists before pointing to the full list.
 const BANNER_PROBLEMS: usize = 5;
 /// How many characters of a problem the banner shows.
@@ -531,7 +531,17 @@ fn step(l: Lang, what: Msg, commands: &[String]) -> Markup {
     html! {
         li {
             p { (t(l, what)) }
-            pre.cmd { (commands.join("\n")) }
+            // One span per token: a line breaks only between tokens (never after the `-`
+            // of an option), inside a token only when it is longer than the line.
+            pre.cmd {
+                @for (i, c) in commands.iter().enumerate() {
+                    @if i > 0 { "\n" }
+                    @for (j, token) in c.split(' ').enumerate() {
+                        @if j > 0 { " " }
+                        span { (token) }
+                    }
+                }
+            }
         }
     }
 }

@@ -291,6 +291,8 @@ fn italian_report_has_no_english_sentence() {
 fn pdf_commands_wrap_inside_the_page() {
     let d = Dir::new();
     bundle(&d);
+    let pre = regex::Regex::new(r#"(?s)<pre class="cmd">(.*?)</pre>"#).unwrap();
+    let tag = regex::Regex::new(r"<[^>]*>").unwrap();
     for lang in ["en", "it"] {
         let (html, pdf) = (format!("{lang}.html"), format!("{lang}.pdf"));
         d.sigillo(&[
@@ -298,8 +300,6 @@ fn pdf_commands_wrap_inside_the_page() {
         ])
         .assert_exit(0);
         let h = d.read_string(&html);
-        let pre = regex::Regex::new(r#"(?s)<pre class="cmd">(.*?)</pre>"#).unwrap();
-        let tag = regex::Regex::new(r"<[^>]*>").unwrap();
         let commands: Vec<String> = pre
             .captures_iter(&h)
             .flat_map(|c| {

@@ -13,6 +13,7 @@ use crate::bundle::state::BundleState;
 use crate::error::{Error, Result};
 use crate::evidence::custody::Entry;
 use crate::evidence::encryption::Identities;
+use crate::report::i18n::{Msg, t_args};
 use crate::report::{ReportInput, ReportOptions, TimestampView, Verdict, render_html};
 use crate::time::Stamp;
 use crate::verify::{self, VerifyOptions};
@@ -22,7 +23,7 @@ use crate::verify::{self, VerifyOptions};
 pub struct RenderedReport {
     /// The HTML document.
     pub html: String,
-    /// Footer line for the PDF: bundle name, case and bundle SHA-256.
+    /// Footer line for the PDF: bundle name, case and bundle SHA-256, in the report's language.
     pub pdf_footer: String,
     /// Whether the bundle verified (the report says so either way: a bundle that does not
     /// verify gets the red NOT VERIFIED banner first).
@@ -99,9 +100,14 @@ pub fn render_report_with(
     }
     Ok(RenderedReport {
         html: render_html(&inp, opts),
-        pdf_footer: format!(
-            "{} · case {} · bundle SHA-256 {}",
-            name, rep.state.case_id, rep.bundle_sha256
+        pdf_footer: t_args(
+            opts.lang,
+            Msg::PdfFooter,
+            &[
+                ("bundle", name.as_str().into()),
+                ("case", rep.state.case_id.as_str().into()),
+                ("sha256", rep.bundle_sha256.as_str().into()),
+            ],
         ),
         verified,
     })

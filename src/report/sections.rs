@@ -8,17 +8,21 @@ use base64::Engine;
 use chrono::Local;
 use maud::{DOCTYPE, Markup, html};
 
-use super::i18n::{Lang, t};
+use super::i18n::{Lang, Msg, t, t_args, t_markup};
 use super::view::{ChatFacts, Problem, SignerView, WebFacts, source_of};
 use super::{ReportInput, ReportOptions, Verdict};
 use crate::bundle::layout;
-use crate::evidence::custody::{Event, Record, Verdict as CustodyVerdict};
+use crate::evidence::custody::{Action, Event, Record, Verdict as CustodyVerdict};
 use crate::evidence::manifest::{FileEntry, FileRole, ItemKind, Manifest};
 use crate::html::{blank, embeddable_image, hash, head_row, placeholder, relative_href, row};
-use crate::time::rfc3339;
+use crate::time::{Clock, rfc3339};
 
 /// Shown for a fact the bundle does not hold (or holds with the wrong type).
 const UNKNOWN: &str = "?";
+/// The report's addition to the shared style sheet: the verification commands wrap at the
+/// margin, on screen and on paper (between tokens, inside a token only when it is longer
+/// than a line), instead of running off the page; smaller on paper.
+const COMMANDS_CSS: &str = "ul.how{list-style:none;padding:0}ul.how p{margin:8px 0 2px}pre.cmd span{display:inline-block;max-width:100%}pre.cmd{font-family:'DejaVu Sans Mono',monospace;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal;margin:0 0 6px;padding:4px 6px;background:#f6f6f6;border:1px solid #ccc}@media print{pre.cmd{font-size:10px;break-inside:avoid;-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 /// How many problems the NOT VERIFIED banner lists before pointing to the full list.
 const BANNER_PROBLEMS: usize = 5;
 /// How many characters of a problem the banner shows.
@@ -42,10 +46,11 @@ pub(super) fn document(inp: &ReportInput, opts: &ReportOptions) -> Markup {
             head {
                 meta charset="utf-8";
                 title {
-                    @if failed.is_some() { (t(l, "failed")) " — " }
-                    (t(l, "title")) " — " (inp.case_id)
+                    @if failed.is_some() { (t(l, Msg::Failed)) " — " }
+                    (t(l, Msg::Title)) " — " (inp.case_id)
                 }
                 (crate::html::style(crate::html::REPORT_CSS))
+                (crate::html::style(COMMANDS_CSS))
             }
             body {
                 @if let Some(v) = failed { (not_verified_banner(v, l)) }
@@ -69,14 +74,17 @@ fn not_verified_banner(v: &Verdict, l: Lang) -> Markup {
     let n = v.problems.len();
     html! {
         div.alarm role="alert" {
-            p { strong { (t(l, "failed")) } }
-            p { (t(l, "alarm_count")) ": " (n) ". " (t(l, "alarm_hint")) }
+            p { strong { (t(l, Msg::Failed)) } }
+            p {
+                (t_args(l, Msg::AlarmCount, &[("count", n.into())])) " " (t(l, Msg::AlarmHint))
+                " " (t(l, Msg::TechnicalNote))
+            }
             ul {
                 @for p in v.problems.iter().take(BANNER_PROBLEMS) {
                     li { (problem_item(p, l, Some(BANNER_CLIP))) }
                 }
             }
-            @if n > BANNER_PROBLEMS { p { (t(l, "alarm_more")) } }
+            @if n > BANNER_PROBLEMS { p { (t(l, Msg::AlarmMore)) } }
         }
     }
 }
@@ -96,19 +104,19 @@ fn problem_item(p: &Problem, l: Lang, clip: Option<usize>) -> Markup {
 }
 
 /// The translation key of a failed layer (the verify report's `check`).
-fn problem_kind_key(check: Option<&str>) -> &'static str {
+fn problem_kind_key(check: Option<&str>) -> Msg {
     match check {
-        Some("archive") => "problem_archive",
-        Some("keys") => "problem_keys",
-        Some("item") => "problem_item",
-        Some("file") => "problem_file",
-        Some("signature") => "problem_signature",
-        Some("timestamp") => "problem_timestamp",
-        Some("custody") => "problem_custody",
-        Some("sums") => "problem_sums",
-        Some("trust") => "problem_trust",
-        Some("cosignature") => "problem_cosignature",
-        _ => "problem_other",
+        Some("archive") => Msg::ProblemArchive,
+        Some("keys") => Msg::ProblemKeys,
+        Some("item") => Msg::ProblemItem,
+        Some("file") => Msg::ProblemFile,
+        Some("signature") => Msg::ProblemSignature,
+        Some("timestamp") => Msg::ProblemTimestamp,
+        Some("custody") => Msg::ProblemCustody,
+        Some("sums") => Msg::ProblemSums,
+        Some("trust") => Msg::ProblemTrust,
+        Some("cosignature") => Msg::ProblemCosignature,
+        _ => Msg::ProblemOther,
     }
 }
 
@@ -129,14 +137,14 @@ fn header(inp: &ReportInput, l: Lang) -> Markup {
     ops.dedup();
     html! {
         header {
-            h1 { (t(l, "title")) }
-            p.warn role="note" { (t(l, "sensitive")) }
+            h1 { (t(l, Msg::Title)) }
+            p.warn role="note" { (t(l, Msg::Sensitive)) }
             table { tbody {
-                (row(t(l, "case"), html! { (inp.case_id) }))
-                (row(t(l, "bundle"), html! { (inp.bundle_name) }))
-                @if let Some(b) = &inp.bundle_sha256 { (row(t(l, "bundle_sha"), hash(b))) }
-                (row(t(l, "generated"), html! { (utc) " (" (t(l, "offset")) " " (offset) ")" }))
-                (row(t(l, "operators"), html! {
+                (row(&t(l, Msg::Case), html! { (inp.case_id) }))
+                (row(&t(l, Msg::Bundle), html! { (inp.bundle_name) }))
+                @if let Some(b) = &inp.bundle_sha256 { (row(&t(l, Msg::BundleSha), hash(b))) }
+                (row(&t(l, Msg::Generated), html! { (utc) " (" (t(l, Msg::Offset)) " " (offset) ")" }))
+                (row(&t(l, Msg::Operators), html! {
                     @for (i, (name, key)) in ops.iter().enumerate() {
                         @if i > 0 { br; }
                         (name) " " (hash(key))
@@ -149,23 +157,31 @@ fn header(inp: &ReportInput, l: Lang) -> Markup {
 
 /// One row per item: id, kind, source, time, trusted timestamp, signer.
 fn summary(inp: &ReportInput, l: Lang) -> Markup {
-    let cols = ["item", "kind", "source", "acquired", "tsa", "signer"].map(|k| t(l, k));
+    let cols = [
+        Msg::Item,
+        Msg::Kind,
+        Msg::Source,
+        Msg::Acquired,
+        Msg::Tsa,
+        Msg::Signer,
+    ]
+    .map(|k| t(l, k));
     html! {
-        h2 { (t(l, "summary")) }
+        h2 { (t(l, Msg::Summary)) }
         table {
-            (head_row(cols))
+            (head_row(cols.iter().map(String::as_str)))
             tbody {
                 @for m in &inp.manifests {
                     @let tsa: Vec<String> = inp.timestamps.iter()
                         .filter(|s| s.item == m.id)
-                        .map(|s| format!("{} ({})", s.gen_time, s.status))
+                        .map(|s| format!("{} ({})", s.gen_time, tsa_status(&s.status, l)))
                         .collect();
                     tr {
                         td { a href=(format!("#item-{}", m.id)) { (m.id) } }
-                        td { (m.kind.as_str()) }
+                        td { (t(l, kind_key(m.kind))) }
                         td { (source_of(&m.input)) }
                         td { (rfc3339(&m.acquired.finished)) }
-                        td { @if tsa.is_empty() { (t(l, "local_only")) } @else { (tsa.join("; ")) } }
+                        td { @if tsa.is_empty() { (t(l, Msg::LocalOnly)) } @else { (tsa.join("; ")) } }
                         td { (m.operator.name.as_deref().unwrap_or("")) }
                     }
                 }
@@ -179,12 +195,12 @@ fn item_section(m: &Manifest, inp: &ReportInput, opts: &ReportOptions) -> Markup
     let l = opts.lang;
     html! {
         section id=(format!("item-{}", m.id)) {
-            h2 { (t(l, "item")) " " (m.id) }
+            h2 { (t(l, Msg::Item)) " " (m.id) }
             p {
-                (t(l, "source")) ": " (source_of(&m.input)) " · "
-                (t(l, "acquired")) ": " (rfc3339(&m.acquired.started)) " → "
-                (rfc3339(&m.acquired.finished)) " (" (m.acquired.clock.as_str()) ") · "
-                (t(l, "signer")) ": " (m.operator.name.as_deref().unwrap_or("")) " " (m.operator.key)
+                (t(l, Msg::Source)) ": " (source_of(&m.input)) " · "
+                (t(l, Msg::Acquired)) ": " (rfc3339(&m.acquired.started)) " → "
+                (rfc3339(&m.acquired.finished)) " (" (t(l, clock_key(m.acquired.clock))) ") · "
+                (t(l, Msg::Signer)) ": " (m.operator.name.as_deref().unwrap_or("")) " " (m.operator.key)
             }
             (method(m, l))
             (files(m, inp, opts))
@@ -195,7 +211,7 @@ fn item_section(m: &Manifest, inp: &ReportInput, opts: &ReportOptions) -> Markup
 /// How the item was acquired: tool, host, kind-specific facts, transformations, note.
 fn method(m: &Manifest, l: Lang) -> Markup {
     html! {
-        h3 { (t(l, "method")) }
+        h3 { (t(l, Msg::Method)) }
         ul {
             li {
                 (m.tool.name) " " (m.tool.version) " · "
@@ -206,11 +222,13 @@ fn method(m: &Manifest, l: Lang) -> Markup {
                 ItemKind::Chat => (chat_method(m, l)),
                 ItemKind::Files => {},
             }
-            @for tr in &m.transformations { li { (tr) } }
-            @if let Some(n) = &m.note { li { (t(l, "note")) ": " (n) } }
+            @for tr in &m.transformations {
+                li { (t(l, Msg::Transformation)) ": " span lang="en" { (tr) } }
+            }
+            @if let Some(n) = &m.note { li { (t(l, Msg::Note)) ": " (n) } }
             @if let Some(e) = &m.encryption {
                 li {
-                    (t(l, "encrypted_to")) ": "
+                    (t(l, Msg::EncryptedTo)) ": "
                     @for (i, r) in e.recipients.iter().enumerate() {
                         @if i > 0 { ", " }
                         code { (r) }
@@ -227,15 +245,15 @@ fn web_method(w: &WebFacts, l: Lang) -> Markup {
     let ips = w.server_ips.as_deref().unwrap_or_default().join(", ");
     html! {
         @if let Some(b) = &w.browser {
-            li { (or_unknown(&b.product)) " · UA: " (or_unknown(&b.user_agent)) }
+            li { (or_unknown(&b.product)) " · " (t(l, Msg::UserAgent)) ": " (or_unknown(&b.user_agent)) }
         }
         li {
-            (t(l, "final_url")) ": " (or_unknown(&w.final_url))
-            " · HTTP " (num_or_unknown(status)) " · " (t(l, "server")) " " (ips)
+            (t(l, Msg::FinalUrl)) ": " (or_unknown(&w.final_url))
+            " · HTTP " (num_or_unknown(status)) " · " (t(l, Msg::Server)) " " (ips)
         }
         @for r in w.redirects.as_deref().unwrap_or_default() {
             li {
-                (t(l, "redirect")) " " (num_or_unknown(r.status)) " "
+                (t(l, Msg::Redirect)) " " (num_or_unknown(r.status)) " "
                 (or_unknown(&r.url)) " → " (or_unknown(&r.location))
             }
         }
@@ -243,7 +261,7 @@ fn web_method(w: &WebFacts, l: Lang) -> Markup {
             li { "TLS " (or_unknown(&tls.protocol)) " " (or_unknown(&tls.cipher)) " · " (or_unknown(&tls.subject)) }
             @for c in tls.certificates.as_deref().unwrap_or_default() {
                 li {
-                    (t(l, "certificate")) " " (or_unknown(&c.subject)) " / " (or_unknown(&c.issuer))
+                    (t(l, Msg::Certificate)) " " (or_unknown(&c.subject)) " / " (or_unknown(&c.issuer))
                     " · " (or_unknown(&c.not_before)) " – " (or_unknown(&c.not_after))
                     " · SHA-256 " (hash(or_unknown(&c.sha256)))
                 }
@@ -252,13 +270,13 @@ fn web_method(w: &WebFacts, l: Lang) -> Markup {
         @if let Some(d) = &w.dns {
             li {
                 "DNS " (or_unknown(&d.host)) ": "
-                @if let Some(a) = &d.addresses { (a.join(", ")) } @else { (or_unknown(&d.error)) }
+                @if let Some(a) = &d.addresses { (a.join(", ")) } @else { span lang="en" { (or_unknown(&d.error)) } }
             }
         }
         @if let Some(s) = &w.second_fetch {
             li {
-                (t(l, "second_fetch")) ": HTTP " (num_or_unknown(s.status)) " · " (t(l, "same_body")) ": "
-                (match s.same_body_as_browser { Some(true) => t(l, "yes"), Some(false) => t(l, "no"), None => UNKNOWN })
+                (t(l, Msg::SecondFetch)) ": HTTP " (num_or_unknown(s.status)) " · " (t(l, Msg::SameBody)) ": "
+                (match s.same_body_as_browser { Some(true) => t(l, Msg::Yes), Some(false) => t(l, Msg::No), None => UNKNOWN.to_string() })
             }
         }
     }
@@ -273,11 +291,11 @@ fn chat_method(m: &Manifest, l: Lang) -> Markup {
         .find(|f| f.role == FileRole::Derived && f.path.ends_with("transcript.html"));
     html! {
         li {
-            (t(l, "transcript")) ": " (or_unknown(&c.format)) " · "
-            (t(l, "messages")) ": " (num_or_unknown(c.messages)) " · "
-            (t(l, "span")) ": " (or_unknown(&c.first)) " – " (or_unknown(&c.last))
+            (t(l, Msg::Transcript)) ": " (or_unknown(&c.format)) " · "
+            (t(l, Msg::Messages)) ": " (num_or_unknown(c.messages)) " · "
+            (t(l, Msg::Span)) ": " (or_unknown(&c.first)) " – " (or_unknown(&c.last))
         }
-        li { (t(l, "participants")) ": " (c.participants.unwrap_or_default().join(", ")) }
+        li { (t(l, Msg::Participants)) ": " (c.participants.unwrap_or_default().join(", ")) }
         @if let Some(f) = view {
             li { a href=(relative_href(&format!("{}{}", layout::item_dir(&m.id), f.path))) { (f.path) } }
         }
@@ -287,11 +305,11 @@ fn chat_method(m: &Manifest, l: Lang) -> Markup {
 /// Every file of an item with size, role and hashes (images as placeholders).
 fn files(m: &Manifest, inp: &ReportInput, opts: &ReportOptions) -> Markup {
     let l = opts.lang;
-    let cols = ["path", "size", "role", "hashes"].map(|k| t(l, k));
+    let cols = [Msg::Path, Msg::Size, Msg::Role, Msg::Hashes].map(|k| t(l, k));
     html! {
-        h3 { (t(l, "files")) }
+        h3 { (t(l, Msg::Files)) }
         table {
-            (head_row(cols))
+            (head_row(cols.iter().map(String::as_str)))
             tbody {
                 @for f in &m.files {
                     tr {
@@ -300,8 +318,8 @@ fn files(m: &Manifest, inp: &ReportInput, opts: &ReportOptions) -> Markup {
                             @if f.media_type.starts_with("image/") { br; (image(m, f, inp, opts)) }
                         }
                         td { (f.size) }
-                        td { (f.role.as_str()) }
-                        td { (file_hashes(f)) }
+                        td { (t(l, role_key(f.role))) }
+                        td { (file_hashes(f, l)) }
                     }
                 }
             }
@@ -309,11 +327,11 @@ fn files(m: &Manifest, inp: &ReportInput, opts: &ReportOptions) -> Markup {
     }
 }
 
-fn file_hashes(f: &FileEntry) -> Markup {
+fn file_hashes(f: &FileEntry, l: Lang) -> Markup {
     html! {
         "SHA-256 " (hash(&f.sha256))
         @if let Some(md5) = &f.md5 { br; "MD5 " (hash(md5)) }
-        @if let Some(i) = &f.image { br; "PDQ " (hash(&i.pdq)) " (q " (i.pdq_quality) ")" }
+        @if let Some(i) = &f.image { br; "PDQ " (hash(&i.pdq)) " (" (t(l, Msg::PdqQuality)) " " (i.pdq_quality) ")" }
     }
 }
 
@@ -329,27 +347,33 @@ fn image(m: &Manifest, f: &FileEntry, inp: &ReportInput, opts: &ReportOptions) -
             let b64 = base64::engine::general_purpose::STANDARD.encode(b);
             html! { img.media alt=(f.path) src=(format!("data:{};base64,{b64}", f.media_type)); }
         }
-        None => placeholder(t(opts.lang, "hidden")),
+        None => placeholder(&t(opts.lang, Msg::Hidden)),
     }
 }
 
 /// The custody timeline.
 fn custody(entries: &[&Record], l: Lang) -> Markup {
-    let cols = ["#", t(l, "time"), t(l, "action"), t(l, "by"), t(l, "note")];
+    let cols = [
+        "#".to_string(),
+        t(l, Msg::Time),
+        t(l, Msg::Action),
+        t(l, Msg::By),
+        t(l, Msg::Note),
+    ];
     html! {
-        h2 { (t(l, "custody")) }
+        h2 { (t(l, Msg::Custody)) }
         table {
-            (head_row(cols))
+            (head_row(cols.iter().map(String::as_str)))
             tbody {
                 @for e in entries {
                     @let who: Vec<&str> = [Some(e.actor.name.as_str()), e.actor.role.as_deref(), e.actor.organisation.as_deref()]
                         .into_iter().flatten().filter(|x| !x.is_empty()).collect();
-                    @let note: Vec<String> = [custody_detail(&e.event), e.note.clone()]
+                    @let note: Vec<String> = [custody_detail(&e.event, l), e.note.clone()]
                         .into_iter().flatten().filter(|x| !x.is_empty()).collect();
                     tr {
                         td { (e.seq) }
                         td { (rfc3339(&e.time)) }
-                        td { (e.event.action().as_str()) }
+                        td { (t(l, action_key(e.event.action()))) }
                         td { (who.join(", ")) br; (hash(&e.actor.key)) }
                         td { (note.join(" — ")) }
                     }
@@ -360,32 +384,88 @@ fn custody(entries: &[&Record], l: Lang) -> Markup {
 }
 
 /// The action-specific detail of a custody entry, as `key: value`.
-fn custody_detail(e: &Event) -> Option<String> {
+fn custody_detail(e: &Event, l: Lang) -> Option<String> {
+    let kv = |k: Msg, v: &str| format!("{}: {v}", t(l, k));
     match e {
-        Event::ItemAdded(d) => Some(format!("item: {}", d.item)),
-        Event::Transferred(d) => Some(format!("to: {}", d.to)),
-        Event::Received(d) => d.from.as_ref().map(|f| format!("from: {f}")),
-        Event::Verified(d) => Some(format!(
-            "verdict: {}",
-            match d.verdict {
-                CustodyVerdict::Verified => "verified",
-                CustodyVerdict::Failed => "failed",
-            }
+        Event::ItemAdded(d) => Some(kv(Msg::CustodyItem, &d.item)),
+        Event::Transferred(d) => Some(kv(Msg::CustodyTo, &d.to)),
+        Event::Received(d) => d.from.as_ref().map(|f| kv(Msg::CustodyFrom, f)),
+        Event::Verified(d) => Some(kv(
+            Msg::CustodyVerdict,
+            &t(
+                l,
+                match d.verdict {
+                    CustodyVerdict::Verified => Msg::VerdictVerified,
+                    CustodyVerdict::Failed => Msg::VerdictFailed,
+                },
+            ),
         )),
         _ => None,
+    }
+}
+
+/// The translation key of an item kind.
+fn kind_key(k: ItemKind) -> Msg {
+    match k {
+        ItemKind::Files => Msg::KindFiles,
+        ItemKind::Web => Msg::KindWeb,
+        ItemKind::Chat => Msg::KindChat,
+    }
+}
+
+/// The translation key of a file role.
+fn role_key(r: FileRole) -> Msg {
+    match r {
+        FileRole::Original => Msg::RoleOriginal,
+        FileRole::Derived => Msg::RoleDerived,
+    }
+}
+
+/// The translation key of the clock an acquisition was timed by.
+fn clock_key(c: Clock) -> Msg {
+    match c {
+        Clock::Local => Msg::ClockLocal,
+        Clock::Override => Msg::ClockOverride,
+    }
+}
+
+/// The translation key of a custody action.
+fn action_key(a: Action) -> Msg {
+    match a {
+        Action::Created => Msg::ActionCreated,
+        Action::ItemAdded => Msg::ActionItemAdded,
+        Action::Transferred => Msg::ActionTransferred,
+        Action::Received => Msg::ActionReceived,
+        Action::Verified => Msg::ActionVerified,
+        Action::Exported => Msg::ActionExported,
+        Action::Note => Msg::ActionNote,
+        Action::Timestamped => Msg::ActionTimestamped,
+        Action::Cosigned => Msg::ActionCosigned,
+    }
+}
+
+/// A trusted timestamp's state in words (the verify report's `status`; an unknown one
+/// is shown as it is).
+fn tsa_status(status: &str, l: Lang) -> String {
+    match status {
+        "trusted" => t(l, Msg::TsaTrusted),
+        "untrusted" => t(l, Msg::TsaUntrusted),
+        "invalid" => t(l, Msg::TsaInvalid),
+        other => other.to_string(),
     }
 }
 
 /// The verdict, every problem, and the signers.
 fn verdict(v: Option<&Verdict>, l: Lang) -> Markup {
     html! {
-        h2 { (t(l, "verdict")) }
+        h2 { (t(l, Msg::Verdict)) }
         @if let Some(v) = v {
             @if v.verified {
-                p.ok { (t(l, "verified")) }
-                @if v.when_written { p { (t(l, "verified_when_written")) } }
+                p.ok { (t(l, Msg::Verified)) }
+                @if v.when_written { p { (t(l, Msg::VerifiedWhenWritten)) } }
             } @else {
-                p.bad { (t(l, "failed")) }
+                p.bad { (t(l, Msg::Failed)) }
+                p { (t(l, Msg::TechnicalNote)) }
                 ul { @for p in &v.problems { li { (problem_item(p, l, None)) } } }
             }
             ul { @for s in &v.signers { li { (signer(s, l)) } } }
@@ -396,51 +476,81 @@ fn verdict(v: Option<&Verdict>, l: Lang) -> Markup {
 fn signer(s: &SignerView, l: Lang) -> Markup {
     if let Some(c) = &s.certificate {
         return html! {
-            (t(l, "cert_holder")) ": " strong { (s.names.as_deref().unwrap_or_default().join(", ")) }
+            (t(l, Msg::CertHolder)) ": " strong { (s.names.as_deref().unwrap_or_default().join(", ")) }
             @if let (Some(g), Some(sn)) = (&c.given_name, &c.surname) { " (" (g) " " (sn) ")" }
-            @if let Some(n) = &c.serial_number { "; serialNumber " (n) }
-            "; " (t(l, "cert_issuer")) " " (c.issuer.as_deref().unwrap_or_default())
-            "; " (t(l, "cert_qualified")) " "
-            (t(l, if c.qualified == Some(true) { "yes" } else { "no" }))
+            @if let Some(n) = &c.serial_number { "; " (t(l, Msg::CertSerial)) " " (n) }
+            "; " (t(l, Msg::CertIssuer)) " " (c.issuer.as_deref().unwrap_or_default())
+            "; " (t(l, Msg::CertQualified)) " "
+            (t(l, if c.qualified == Some(true) { Msg::Yes } else { Msg::No }))
             " — " (hash(or_unknown(&s.fingerprint)))
-            " (" (t(l, if s.trusted == Some(true) { "cert_trusted" } else { "cert_untrusted" })) ")"
+            " (" (t(l, if s.trusted == Some(true) { Msg::CertTrusted } else { Msg::CertUntrusted })) ")"
         };
     }
     html! {
         (hash(or_unknown(&s.fingerprint))) " — " (s.names.as_deref().unwrap_or_default().join(", "))
         @match s.trusted {
-            Some(true) => { " (" (t(l, "key_trusted")) ")" },
-            Some(false) => { " (" (t(l, "key_untrusted")) ")" },
+            Some(true) => { " (" (t(l, Msg::KeyTrusted)) ")" },
+            Some(false) => { " (" (t(l, Msg::KeyUntrusted)) ")" },
             None => {},
         }
     }
 }
 
-/// Commands that check the bundle with sigillo, `sha256sum` and `openssl`.
+/// Commands that check the bundle with sigillo, `sha256sum` and `openssl`, each after a
+/// line saying what it checks. They wrap at the page's margin ([`COMMANDS_CSS`]).
 fn how_to_verify(inp: &ReportInput, l: Lang) -> Markup {
     let b = &inp.bundle_name;
+    let signatures: Vec<String> = inp
+        .manifests
+        .iter()
+        .map(|m| {
+            let dir = layout::item_dir(&m.id);
+            format!(
+                "openssl pkeyutl -verify -pubin -inkey {} -rawin -in {dir}{} -sigfile {dir}{}",
+                layout::key_path(&m.operator.key),
+                layout::MANIFEST,
+                layout::MANIFEST_SIG
+            )
+        })
+        .collect();
     html! {
-        h2 { (t(l, "how")) }
-        pre.h {
-            "sigillo verify " (b) " --trust <operator.pub> [--tsa-ca <tsa-root.pem>]\n"
-            "unzip " (b) " -d case && cd case\n"
-            "sha256sum -c " (layout::SUMS) "\n"
-            @for m in &inp.manifests {
-                @let dir = layout::item_dir(&m.id);
-                "openssl pkeyutl -verify -pubin -inkey " (layout::key_path(&m.operator.key))
-                " -rawin -in " (dir) (layout::MANIFEST) " -sigfile " (dir) (layout::MANIFEST_SIG) "\n"
+        h2 { (t(l, Msg::How)) }
+        ul.how {
+            (step(l, Msg::HowSigillo, &[format!("sigillo verify {b} --trust <operator.pub> [--tsa-ca <tsa-root.pem>]")]))
+            (step(l, Msg::HowUnzip, &[format!("unzip {b} -d case && cd case")]))
+            (step(l, Msg::HowSums, &[format!("sha256sum -c {}", layout::SUMS)]))
+            (step(l, Msg::HowPkeyutl, &signatures))
+            (step(l, Msg::HowTs, &["openssl ts -verify -data items/<item>/manifest.sig -in items/<item>/manifest.tsr -CAfile <tsa-root.pem> -untrusted items/<item>/manifest.tsa.pem".to_string()]))
+            (step(l, Msg::HowCms, &["openssl cms -verify -binary -inform DER -in items/<item>/manifest.p7s -content items/<item>/manifest.json -CAfile <signer-ca.pem> -purpose any -out /dev/null".to_string()]))
+        }
+    }
+}
+
+/// One step of "How to verify": what it checks, then its commands, one a line.
+fn step(l: Lang, what: Msg, commands: &[String]) -> Markup {
+    html! {
+        li {
+            p { (t(l, what)) }
+            // One span per token: a line breaks only between tokens (never after the `-`
+            // of an option), inside a token only when it is longer than the line.
+            pre.cmd {
+                @for (i, c) in commands.iter().enumerate() {
+                    @if i > 0 { "\n" }
+                    @for (j, token) in c.split(' ').enumerate() {
+                        @if j > 0 { " " }
+                        span { (token) }
+                    }
+                }
             }
-            "openssl ts -verify -data items/<item>/manifest.sig -in items/<item>/manifest.tsr -CAfile <tsa-root.pem> -untrusted items/<item>/manifest.tsa.pem\n"
-            "openssl cms -verify -binary -inform DER -in items/<item>/manifest.p7s -content items/<item>/manifest.json -CAfile <signer-ca.pem> -purpose any -out /dev/null\n"
         }
     }
 }
 
 fn proves(l: Lang) -> Markup {
     html! {
-        h2 { (t(l, "proves")) }
-        p { (t(l, "proves_yes")) }
-        p { (t(l, "proves_no")) }
+        h2 { (t(l, Msg::Proves)) }
+        p { (t(l, Msg::ProvesYes)) }
+        p { (t(l, Msg::ProvesNo)) }
     }
 }
 
@@ -458,38 +568,44 @@ fn paperwork(inp: &ReportInput, l: Lang) -> Markup {
         .first()
         .map(|m| format!("{} {}", m.tool.name, m.tool.version))
         .unwrap_or_default();
-    let signature_block = |l: Lang| {
-        html! {
-            p { (t(l, "date_place")) ": " (blank()) "\u{a0} " (t(l, "name_role")) ": " (blank()) }
-            p { (t(l, "signature_line")) ": " (blank()) }
-        }
+    // The bundle's hash, or (inside the bundle, which cannot hold its own hash) how to get it.
+    let sha = |missing: Msg| html! { (inp.bundle_sha256.clone().unwrap_or_else(|| t(l, missing))) };
+    let signature_block = html! {
+        p { (t(l, Msg::DatePlace)) ": " (blank()) "\u{a0} " (t(l, Msg::NameRole)) ": " (blank()) }
+        p { (t(l, Msg::SignatureLine)) ": " (blank()) }
     };
     html! {
         @if l == Lang::It {
-            h2 { (t(l, "verbale")) }
+            h2 { (t(l, Msg::Verbale)) }
             p {
-                "Il/La sottoscritto/a " (blank()) ", in qualità di " (blank())
-                ", dà atto di aver acquisito, con lo strumento " (tool)
-                " e secondo la procedura descritta in questo verbale (ISO/IEC 27037), le evidenze digitali del procedimento "
-                strong { (inp.case_id) } " elencate di seguito: " (items) "."
+                (t_markup(l, Msg::VerbaleIntro, &[
+                    ("name", blank()),
+                    ("role", blank()),
+                    ("tool", html! { (tool) }),
+                    ("case", html! { strong { (inp.case_id) } }),
+                    ("items", html! { (items) }),
+                ]))
             }
             p {
-                "Per ciascun elemento sono state calcolate le impronte SHA-256 riportate sopra; il manifesto di ciascun elemento è stato firmato con la chiave indicata e, dove presente, marcato temporalmente. Il contenitore "
-                (inp.bundle_name) " ha impronta SHA-256 "
-                (inp.bundle_sha256.as_deref().unwrap_or("(calcolata al momento della consegna: sha256sum)")) "."
+                (t_markup(l, Msg::VerbaleHashes, &[
+                    ("bundle", html! { (inp.bundle_name) }),
+                    ("sha256", sha(Msg::ShaAtDelivery)),
+                ]))
             }
-            (signature_block(l))
+            (signature_block)
         }
-        h2 { (t(l, "cert902")) }
+        h2 { (t(l, Msg::Cert902)) }
+        p { (t(l, Msg::Cert902Note)) }
         p {
-            "I, " (blank()) ", certify under penalty of perjury that I am qualified by " (blank())
-            " to make this certification; that the data in the items listed above (" (items)
-            ") were copied from their sources by the process described in this report, using " (tool)
-            "; that the process identifies each file by its SHA-256 hash value, recorded at acquisition and signed; and that a comparison of those hash values with the files in bundle "
-            (inp.bundle_name) " (SHA-256 "
-            (inp.bundle_sha256.as_deref().unwrap_or("(compute with sha256sum when producing)"))
-            ") shows them to be identical."
+            (t_markup(l, Msg::Cert902Body, &[
+                ("name", blank()),
+                ("qualification", blank()),
+                ("items", html! { (items) }),
+                ("tool", html! { (tool) }),
+                ("bundle", html! { (inp.bundle_name) }),
+                ("sha256", sha(Msg::ShaWhenProducing)),
+            ]))
         }
-        (signature_block(Lang::En))
+        (signature_block)
     }
 }

@@ -306,6 +306,41 @@ impl BundleReader {
         out
     }
 
+    /// The passphrase-encrypted identities the bundle records (manifests' `encryption`
+    /// blocks, `encrypted` custody entries), newest first, at most four distinct: what
+    /// `--passphrase` tries. Read before verification, so nothing here is trusted: a
+    /// wrong one only fails to open.
+    pub fn passphrase_identities(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |w: Option<String>| {
+            if let Some(w) = w
+                && !out.contains(&w)
+                && out.len() < 4
+            {
+                out.push(w);
+            }
+        };
+        if let Ok(log) = self.read_small(layout::CUSTODY) {
+            let entries = crate::evidence::custody::check_chain(&log, &Default::default()).entries;
+            for e in entries.iter().rev() {
+                if let crate::evidence::custody::Event::Encrypted(d) = &e.record.event {
+                    push(d.passphrase_identity.clone());
+                }
+            }
+        }
+        for m in self.members.iter().rev() {
+            if m.name.starts_with(layout::ITEMS_DIR) && m.name.ends_with("/manifest.json") {
+                let w = self
+                    .read_small(&m.name)
+                    .ok()
+                    .and_then(|b| crate::evidence::manifest::Manifest::parse(&b).ok())
+                    .and_then(|mf| mf.encryption.and_then(|e| e.passphrase_identity));
+                push(w);
+            }
+        }
+        out
+    }
+
     /// The plaintext of the age member `m`, decrypted in memory with `ids` (at most
     /// [`MAX_METADATA_BYTES`]; more is cut).
     pub fn read_decrypted(

@@ -53,6 +53,8 @@ pub enum Conversion {
         recipients: Vec<String>,
         /// Bundle path → (size, SHA-256) of each encrypted member.
         files: BTreeMap<String, (u64, String)>,
+        /// The passphrase-encrypted identity, with `--encrypt-passphrase`.
+        passphrase_identity: Option<String>,
     },
     /// `decrypted`: every file is now the plaintext under its manifest path.
     Decrypted {
@@ -78,6 +80,7 @@ impl Conversion {
                         .iter()
                         .map(|f| (f.member.clone(), (f.size, f.sha256.clone())))
                         .collect(),
+                    passphrase_identity: d.passphrase_identity.clone(),
                 }),
                 custody::Event::Decrypted(_) => Some(Conversion::Decrypted {
                     line: e.line_no,
@@ -224,6 +227,24 @@ impl BundleState {
             }
         }
         out
+    }
+
+    /// The passphrase-encrypted identity that opens the bundle's encrypted files, if
+    /// they were encrypted with `--encrypt-passphrase` (the newest one recorded).
+    pub fn passphrase_identity(&self) -> Option<String> {
+        let last = self.items.last()?;
+        match Conversion::governing(&self.conversions, last.manifest.seq) {
+            Some(Conversion::Encrypted {
+                passphrase_identity,
+                ..
+            }) => passphrase_identity.clone(),
+            Some(Conversion::Decrypted { .. }) => None,
+            None => last
+                .manifest
+                .encryption
+                .as_ref()
+                .and_then(|e| e.passphrase_identity.clone()),
+        }
     }
 
     /// Whether any item's files are stored encrypted now.

@@ -221,6 +221,11 @@ pub(super) struct EncryptArgs {
     /// A file with one recipient a line (`#` comments), as `--encrypt-to` (repeatable).
     #[arg(long = "encrypt-to-file", value_name = "FILE")]
     encrypt_to_file: Vec<PathBuf>,
+    /// Also encrypt to a passphrase (asked twice on the terminal, or
+    /// $SIGILLO_ENCRYPT_PASSPHRASE; at least 12 characters). Opened later with
+    /// `--passphrase`, or by the stock CLI: `age -d -i <the identity in the manifest>`.
+    #[arg(long = "encrypt-passphrase")]
+    encrypt_passphrase: bool,
 }
 
 impl EncryptArgs {
@@ -228,9 +233,15 @@ impl EncryptArgs {
     pub(super) fn recipients(
         &self,
     ) -> Result<Option<std::sync::Arc<crate::evidence::encryption::Recipients>>> {
+        let pass = if self.encrypt_passphrase {
+            Some(crate::evidence::encryption::read_passphrase(true)?)
+        } else {
+            None
+        };
         Ok(crate::evidence::encryption::Recipients::from_args(
             &self.encrypt_to,
             &self.encrypt_to_file,
+            pass.as_deref(),
         )?
         .map(std::sync::Arc::new))
     }
@@ -244,14 +255,48 @@ pub(super) struct IdentityArgs {
     /// users can read it. Plaintext is streamed, never written to disk.
     #[arg(long = "identity", value_name = "FILE")]
     identity: Vec<PathBuf>,
+    /// Open a bundle encrypted with --encrypt-passphrase: the passphrase is asked on the
+    /// terminal (or read from $SIGILLO_ENCRYPT_PASSPHRASE).
+    #[arg(long)]
+    passphrase: bool,
 }
 
 impl IdentityArgs {
-    /// The identities given, if any.
+    /// The identities given (and with `--passphrase`, the bundle's passphrase identity
+    /// opened), if any.
     pub(super) fn load(
         &self,
+        bundle: &Path,
     ) -> Result<Option<std::sync::Arc<crate::evidence::encryption::Identities>>> {
-        Ok(crate::evidence::encryption::Identities::load(&self.identity)?.map(std::sync::Arc::new))
+        use crate::evidence::encryption::{self, Identities};
+        let files = Identities::load(&self.identity)?;
+        if !self.passphrase {
+            return Ok(files.map(std::sync::Arc::new));
+        }
+        let reader = crate::bundle::reader::BundleReader::open(bundle)?;
+        let wrapped = reader.passphrase_identities();
+        if wrapped.is_empty() {
+            return Err(Error::input(format!(
+                "'{}' was not encrypted with a passphrase",
+                bundle.display()
+            ))
+            .with_fix("leave out --passphrase; give --identity with a recipient's key"));
+        }
+        let pass = encryption::read_passphrase(false)?;
+        let mut last = None;
+        for w in &wrapped {
+            match Identities::unlock(w, &pass) {
+                Ok(ids) => {
+                    let all = match files {
+                        Some(f) => f.join(ids),
+                        None => ids,
+                    };
+                    return Ok(Some(std::sync::Arc::new(all)));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one identity was tried"))
     }
 }
 

@@ -79,7 +79,7 @@ pub(super) fn encrypt(a: EncryptCmdArgs) -> CmdResult {
 }
 
 pub(super) fn decrypt(a: DecryptCmdArgs) -> CmdResult {
-    let Some(ids) = a.identity.load()? else {
+    let Some(ids) = a.identity.load(&a.bundle)? else {
         return Err(
             Error::input("decrypt needs an identity of one of the bundle's recipients")
                 .with_fix("give --identity key.txt (or set $SIGILLO_IDENTITY)")

@@ -22,7 +22,7 @@ pub(super) struct ExtractArgs {
 }
 
 pub(super) fn run(x: ExtractArgs) -> CmdResult {
-    let ids = x.identity.load()?;
+    let ids = x.identity.load(&x.bundle)?;
     let out = crate::extract::extract(&x.bundle, &x.dir, x.item.as_deref(), ids.as_deref())?;
     errln!(
         "extracted {} files ({} bytes) into {}; every SHA-256 checked. This is a working copy: keep {} unchanged as the evidentiary copy, and record the copy with `sigillo custody add {} --action exported --note \"…\"`.",

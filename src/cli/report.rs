@@ -54,7 +54,7 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         tsa_ca: r.tsa_ca.clone(),
         signer_ca: r.signer_ca.clone(),
     };
-    let ids = r.identity.load()?;
+    let ids = r.identity.load(&r.bundle)?;
     let rendered = crate::report::of_bundle::render_report_with(&r.bundle, &opts, ids)?;
     std::fs::write(&r.output, &rendered.html)
         .map_err(|e| Error::io("write the report", &r.output, e))?;

@@ -48,7 +48,7 @@ pub(super) fn run(a: VerifyArgs) -> CmdResult {
         tsa_ca: a.tsa_ca.clone(),
         trusted_list: a.trusted_list.clone(),
         signer_ca: a.signer_ca.clone(),
-        identities: a.identity.load()?,
+        identities: a.identity.load(&a.bundle)?,
         progress: super::progress::for_terminal(a.quiet.quiet || a.json.json),
     };
     let rep = verify::verify(&a.bundle, &opts)?;

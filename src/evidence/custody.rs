@@ -204,6 +204,10 @@ pub struct EncryptedDetails {
     pub recipients: Vec<String>,
     /// Every encrypted member: its bundle path (`items/<id>/<file>.age`), size and SHA-256.
     pub files: Vec<StoredMember>,
+    /// With `--encrypt-passphrase`: the passphrase-encrypted identity of one recipient
+    /// (as in a manifest's `encryption` block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passphrase_identity: Option<String>,
 }
 
 /// One member as stored: bundle path, size, SHA-256.

@@ -33,11 +33,21 @@ pub const PRIVATE_PATH: &str = "derived/private.json";
 /// `format` of the private part.
 pub const PRIVATE_FORMAT: &str = "sigillo-private/1";
 
+/// Where the passphrase of `--encrypt-passphrase` / `--passphrase` comes from when it is
+/// not typed at the terminal (scripts).
+pub const PASSPHRASE_ENV: &str = "SIGILLO_ENCRYPT_PASSPHRASE";
+/// Shortest passphrase accepted for new encryption.
+pub const MIN_PASSPHRASE: usize = 12;
+
 /// The people a bundle is encrypted to.
 pub struct Recipients {
     list: Vec<Box<dyn age::Recipient + Send + Sync>>,
     /// Each recipient as written (`age1…`, `ssh-ed25519 AAAA… comment`), in the order given.
     pub shown: Vec<String>,
+    /// With a passphrase: an age identity of its own, encrypted with the passphrase
+    /// (scrypt, ASCII-armored age file), stored in the bundle; its recipient is in
+    /// `shown`. `age -d -i <this file>` asks for the passphrase and opens every member.
+    pub passphrase_identity: Option<String>,
 }
 
 impl std::fmt::Debug for Recipients {
@@ -55,6 +65,7 @@ impl Recipients {
         let mut out = Recipients {
             list: Vec::new(),
             shown: Vec::new(),
+            passphrase_identity: None,
         };
         for raw in items {
             let s = raw.as_ref().trim();
@@ -85,18 +96,64 @@ impl Recipients {
         Ok(out)
     }
 
-    /// `--encrypt-to` values and the lines of `--encrypt-to-file` files.
-    pub fn from_args(values: &[String], files: &[PathBuf]) -> Result<Option<Recipients>> {
+    /// `--encrypt-to` values, the lines of `--encrypt-to-file` files, and with
+    /// `--encrypt-passphrase` the passphrase (see [`Recipients::add_passphrase`]).
+    pub fn from_args(
+        values: &[String],
+        files: &[PathBuf],
+        passphrase: Option<&str>,
+    ) -> Result<Option<Recipients>> {
         let mut all = values.to_vec();
         for f in files {
             let text = std::fs::read_to_string(f)
                 .map_err(|e| Error::io("read the recipients file", f, e))?;
             all.extend(text.lines().map(String::from));
         }
-        if values.is_empty() && files.is_empty() {
-            return Ok(None);
+        let mut r = if values.is_empty() && files.is_empty() {
+            match passphrase {
+                None => return Ok(None),
+                Some(_) => Recipients {
+                    list: Vec::new(),
+                    shown: Vec::new(),
+                    passphrase_identity: None,
+                },
+            }
+        } else {
+            Recipients::parse(&all)?
+        };
+        if let Some(p) = passphrase {
+            r.add_passphrase(p)?;
         }
-        Recipients::parse(&all).map(Some)
+        Ok(Some(r))
+    }
+
+    /// Add a passphrase: a fresh X25519 identity becomes one more recipient, and that
+    /// identity, encrypted with the passphrase, is kept in `passphrase_identity`. (One
+    /// scrypt per bundle rather than one per file: an age scrypt recipient must be a
+    /// file's only recipient and costs about a second to open, per file.)
+    pub fn add_passphrase(&mut self, pass: &str) -> Result<()> {
+        use age::secrecy::{ExposeSecret, SecretString};
+        if pass.chars().count() < MIN_PASSPHRASE {
+            return Err(Error::key(format!(
+                "the passphrase is too short: at least {MIN_PASSPHRASE} characters"
+            ))
+            .with_fix(
+                "choose a longer passphrase (a few words), or use --encrypt-to with an age key",
+            ));
+        }
+        let id = age::x25519::Identity::generate();
+        let text = format!("{}\n", id.to_string().expose_secret());
+        let mut r = age::scrypt::Recipient::new(SecretString::from(pass.to_owned()));
+        // 2^18 (256 MiB, about a second): fixed, so that every bundle opens within the
+        // cap `unlock` puts on a crafted one.
+        r.set_work_factor(18);
+        let wrapped = age::encrypt_and_armor(&r, text.as_bytes()).map_err(|e| {
+            Error::internal(format!("could not encrypt the passphrase identity: {e}"))
+        })?;
+        self.shown.push(id.to_public().to_string());
+        self.list.push(Box::new(id.to_public()));
+        self.passphrase_identity = Some(wrapped);
+        Ok(())
     }
 
     /// Whether `other` names the same recipients (in any order).
@@ -176,6 +233,41 @@ impl Identities {
         Ok(Some(Identities { list, files: paths }))
     }
 
+    /// The identity that `passphrase_identity` (an armored age file encrypted with a
+    /// passphrase, as [`Recipients::add_passphrase`] writes) holds, opened with `pass`.
+    /// The wrapped file is hostile input: bounded, and scrypt's work factor capped.
+    pub fn unlock(wrapped: &str, pass: &str) -> Result<Identities> {
+        use age::secrecy::SecretString;
+        if wrapped.len() > 16 * 1024 {
+            return Err(Error::key(
+                "the passphrase identity in the bundle is too large",
+            ));
+        }
+        let mut id = age::scrypt::Identity::new(SecretString::from(pass.to_owned()));
+        id.set_max_work_factor(19);
+        let plain = age::decrypt(&id, wrapped.as_bytes()).map_err(|e| {
+            Error::key(format!("the passphrase does not open this bundle ({e})"))
+                .with_fix("check the passphrase (or give --identity with a recipient's key)")
+        })?;
+        let text = String::from_utf8(plain).unwrap_or_default();
+        let key = text
+            .lines()
+            .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+            .and_then(|l| age::x25519::Identity::from_str(l.trim()).ok())
+            .ok_or_else(|| Error::key("the passphrase identity in the bundle holds no age key"))?;
+        Ok(Identities {
+            list: vec![Box::new(key)],
+            files: Vec::new(),
+        })
+    }
+
+    /// These identities and `more`'s.
+    pub fn join(mut self, more: Identities) -> Identities {
+        self.list.extend(more.list);
+        self.files.extend(more.files);
+        self
+    }
+
     /// A reader of the plaintext of the age file `cipher`.
     ///
     /// The file is hostile input: its header is read first, into a bounded buffer
@@ -219,6 +311,27 @@ impl Identities {
             .map_err(|e| io::Error::other(format!("cannot decrypt: {e}")))?;
         Ok(Box::new(r))
     }
+}
+
+/// The passphrase: `$SIGILLO_ENCRYPT_PASSPHRASE`, else asked on the terminal (twice
+/// when `confirm`, for new encryption).
+pub fn read_passphrase(confirm: bool) -> Result<String> {
+    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(p);
+    }
+    let fail = |e: io::Error| {
+        Error::key(format!("no passphrase could be read: {e}")).with_fix(format!(
+            "run sigillo in a terminal, or set ${PASSPHRASE_ENV} for scripts"
+        ))
+    };
+    let p = rpassword::prompt_password("Passphrase for the evidence: ").map_err(fail)?;
+    if confirm {
+        let again = rpassword::prompt_password("The same passphrase again: ").map_err(fail)?;
+        if again != p {
+            return Err(Error::key("the two passphrases differ").with_fix("run the command again"));
+        }
+    }
+    Ok(p)
 }
 
 /// Largest age header read (a header holds one stanza of a few hundred bytes per recipient).
@@ -355,6 +468,25 @@ mod tests {
         assert!(other.decrypt(&ct[..]).is_err());
         assert!(Recipients::parse(&["nope"]).is_err());
         assert!(Recipients::parse::<&str>(&[]).is_err());
+    }
+
+    #[test]
+    fn a_passphrase_opens_its_identity_and_nothing_else() {
+        let mut r = Recipients::parse(&[age::x25519::Identity::generate().to_public().to_string()])
+            .unwrap();
+        assert!(r.add_passphrase("short").is_err());
+        r.add_passphrase("correct horse battery staple").unwrap();
+        assert_eq!(r.shown.len(), 2);
+        let wrapped = r.passphrase_identity.clone().unwrap();
+        assert!(wrapped.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+        let mut ct = Vec::new();
+        encrypt_stream(&r, &mut &b"secret evidence"[..], &mut ct).unwrap();
+        let ids = Identities::unlock(&wrapped, "correct horse battery staple").unwrap();
+        let mut out = Vec::new();
+        ids.decrypt(&ct[..]).unwrap().read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"secret evidence");
+        assert!(Identities::unlock(&wrapped, "wrong horse battery staple").is_err());
+        assert!(Identities::unlock("garbage", "correct horse battery staple").is_err());
     }
 
     /// A crafted header (a megabyte with no end, or too many stanzas) is refused at once,

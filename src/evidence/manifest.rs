@@ -192,6 +192,10 @@ pub struct Encryption {
     /// (`sigillo-private/1`): the real file names and provenance, input, facts,
     /// transformations and warnings.
     pub private: String,
+    /// With `--encrypt-passphrase`: the age identity of one of the recipients, itself
+    /// encrypted with the passphrase (an ASCII-armored age file; `age -d -i` opens it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passphrase_identity: Option<String>,
 }
 
 impl FileEntry {

@@ -148,6 +148,8 @@ messages! {
     ActionNote = "action-note";
     ActionTimestamped = "action-timestamped";
     ActionCosigned = "action-cosigned";
+    ActionEncrypted = "action-encrypted";
+    ActionDecrypted = "action-decrypted";
     CustodyItem = "custody-item";
     CustodyTo = "custody-to";
     CustodyFrom = "custody-from";

@@ -441,6 +441,8 @@ fn action_key(a: Action) -> Msg {
         Action::Note => Msg::ActionNote,
         Action::Timestamped => Msg::ActionTimestamped,
         Action::Cosigned => Msg::ActionCosigned,
+        Action::Encrypted => Msg::ActionEncrypted,
+        Action::Decrypted => Msg::ActionDecrypted,
     }
 }
 

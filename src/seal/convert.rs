@@ -199,6 +199,10 @@ pub fn convert(
     let now = Stamp::now();
     let seq = state.custody.len() as u64 + 1;
     let n_items = state.items.len() as u64;
+    let passphrase = match direction {
+        Direction::Encrypt(r) => r.passphrase_identity.clone(),
+        Direction::Decrypt(_) => None,
+    };
     let conv = match direction {
         Direction::Encrypt(_) => Conversion::Encrypted {
             line: seq as usize,
@@ -208,6 +212,7 @@ pub fn convert(
                 .iter()
                 .map(|f| (f.member.clone(), (f.size, f.sha256.clone())))
                 .collect(),
+            passphrase_identity: passphrase.clone(),
         },
         Direction::Decrypt(_) => Conversion::Decrypted {
             line: seq as usize,
@@ -219,6 +224,7 @@ pub fn convert(
             scheme: "age".into(),
             recipients: shown_recipients.clone(),
             files: listed,
+            passphrase_identity: passphrase,
         }),
         Direction::Decrypt(_) => Event::Decrypted(DecryptedDetails {
             files,

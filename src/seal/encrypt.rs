@@ -38,7 +38,11 @@ pub(super) fn recipients_for(
             target.display()
         ))
         .with_fix("write encrypted evidence to a new bundle (-o new.zip --encrypt-to …)")),
-        (Some(Some(bundle)), None) => Recipients::parse(&bundle).map(|r| Some(Arc::new(r))),
+        (Some(Some(bundle)), None) => {
+            let mut r = Recipients::parse(&bundle)?;
+            r.passphrase_identity = state.passphrase_identity();
+            Ok(Some(Arc::new(r)))
+        }
         (Some(Some(bundle)), Some(a)) if a.same_as(&bundle) => Ok(Some(a.clone())),
         (Some(Some(bundle)), Some(_)) => Err(Error::input(format!(
             "'{}' is encrypted to other recipients ({})",
@@ -110,5 +114,6 @@ pub(super) fn manifest_block(r: &Recipients) -> Encryption {
         scheme: "age".into(),
         recipients: r.shown.clone(),
         private: encryption::PRIVATE_PATH.into(),
+        passphrase_identity: r.passphrase_identity.clone(),
     }
 }

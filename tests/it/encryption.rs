@@ -762,3 +762,123 @@ fn a_bundle_encrypted_when_sealed_decrypts_and_reencrypts() {
     r.assert_exit(1);
     assert!(r.stdout.contains("cannot be decrypted"), "{}", r.stdout);
 }
+
+/// `--encrypt-passphrase`: one passphrase opens the bundle, in sigillo (`--passphrase`)
+/// and in the stock `age` CLI (the passphrase-encrypted identity in the manifest); a wrong
+/// passphrase opens nothing.
+#[test]
+fn a_passphrase_opens_the_bundle() {
+    const PASS: &str = "correct horse battery staple";
+    let d = Dir::new();
+    d.key("op.pem", "Avv. Rossi");
+    d.write("diary.txt", "intimate-marker-9f3");
+    let with = |pass: &str, args: &[&str]| {
+        d.command()
+            .env("SIGILLO_ENCRYPT_PASSPHRASE", pass)
+            .args(args)
+            .run()
+    };
+    let r = with(
+        "short",
+        &[
+            "add",
+            "diary.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+            "--encrypt-passphrase",
+        ],
+    );
+    r.assert_exit(2);
+    assert!(r.stderr.contains("too short"), "{}", r.stderr);
+    assert!(!d.join("case.zip").exists());
+    with(
+        PASS,
+        &[
+            "add",
+            "diary.txt",
+            "-o",
+            "case.zip",
+            "--key",
+            "op.pem",
+            "--encrypt-passphrase",
+        ],
+    )
+    .assert_exit(0);
+    for (name, bytes) in read_zip(&d.join("case.zip")) {
+        assert!(
+            !bytes.windows(19).any(|w| w == b"intimate-marker-9f3"),
+            "{name} shows the content"
+        );
+    }
+    // Appending keeps the passphrase (no need to give it again).
+    d.write("more.txt", "intimate-marker-9f3 too");
+    d.sigillo(&["add", "more.txt", "-o", "case.zip", "--key", "op.pem"])
+        .assert_exit(0);
+
+    d.sigillo(&["verify", "case.zip"]).assert_exit(0);
+    let v: Value = with(PASS, &["verify", "case.zip", "--passphrase", "--json"]).json();
+    assert_eq!(v["verdict"], "verified", "{v:#}");
+    assert_eq!(v["encryption"]["items"], 2);
+    assert_eq!(v["encryption"]["decrypted_files"], 4);
+    let r = with(
+        "wrong horse battery staple",
+        &["verify", "case.zip", "--passphrase"],
+    );
+    r.assert_exit(2);
+    assert!(
+        r.stderr.contains("passphrase does not open"),
+        "{}",
+        r.stderr
+    );
+    with(PASS, &["extract", "case.zip", "-d", "work", "--passphrase"]).assert_exit(0);
+
+    // The stock age CLI: the identity in the manifest, opened with the passphrase typed
+    // at the terminal (age reads it from a tty: `script` gives it one).
+    let members = read_zip(&d.join("case.zip"));
+    let (mname, mbytes) = members
+        .iter()
+        .find(|(n, _)| n.starts_with("items/0001-") && n.ends_with("/manifest.json"))
+        .unwrap();
+    let m: Value = serde_json::from_slice(mbytes).unwrap();
+    d.write(
+        "id.age",
+        m["encryption"]["passphrase_identity"].as_str().unwrap(),
+    );
+    let dir = mname.trim_end_matches("manifest.json");
+    let (_, cipher) = members
+        .iter()
+        .find(|(n, _)| n.starts_with(dir) && n.ends_with("original/0001.txt.age"))
+        .unwrap();
+    d.write("0001.txt.age", cipher);
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            "age -d -i id.age -o plain.txt 0001.txt.age",
+            "/dev/null",
+        ])
+        .current_dir(d.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            // age asks once for the identity file's passphrase.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{PASS}\n").as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("script (util-linux) runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(d.read("plain.txt"), b"intimate-marker-9f3");
+}

@@ -287,16 +287,9 @@ impl BundleReader {
                 let mut plain = None;
                 let d = self
                     .with_reader(m, |r| {
-                        let mut stored = crate::evidence::hash::HashingReader::new(
-                            progress.reader(r.take(m.size + 1)),
-                        );
-                        let p = ids
-                            .decrypt(&mut stored)
-                            .and_then(|mut pr| sha256_reader(&mut pr));
+                        let (d, p) = pipelined_decrypt(progress.reader(r.take(m.size + 1)), ids);
                         plain = Some(p.map_err(|e| e.to_string()));
-                        // Whatever the decryptor left unread still counts for the stored hash.
-                        std::io::copy(&mut stored, &mut std::io::sink())?;
-                        Ok(stored.finish())
+                        d
                     })
                     .map_err(|e| e.to_string());
                 (d, plain)
@@ -375,6 +368,131 @@ impl BundleReader {
     pub fn archive(&mut self) -> &mut ZipArchive<SharedFile> {
         &mut self.archive
     }
+}
+
+/// The stored bytes' digest and the plaintext's, from one read of an age member, in
+/// three stages on their own threads, so that a large encrypted file keeps both cores
+/// busy: this thread reads and hashes the stored bytes, a second decrypts them, a third
+/// hashes the plaintext (chunks of 1 MiB through bounded channels: at most a few MiB in
+/// flight). A decryption error leaves the stored digest intact: the rest is still read.
+/// Hand-written because no crate pipelines `Read` stages; std's scoped threads and
+/// sync channels do the work.
+fn pipelined_decrypt(
+    mut stored: impl Read,
+    ids: &crate::evidence::encryption::Identities,
+) -> (io::Result<Digest256>, io::Result<Digest256>) {
+    use sha2::{Digest, Sha256};
+    use std::sync::mpsc::{Receiver, sync_channel};
+    const PIECE: usize = 1 << 20;
+
+    /// The receiving end of a channel of chunks, as a reader.
+    struct Chunks {
+        rx: Receiver<Vec<u8>>,
+        cur: Vec<u8>,
+        pos: usize,
+    }
+    impl Read for Chunks {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            while self.pos == self.cur.len() {
+                match self.rx.recv() {
+                    Ok(c) => {
+                        self.cur = c;
+                        self.pos = 0;
+                    }
+                    Err(_) => return Ok(0),
+                }
+            }
+            let n = out.len().min(self.cur.len() - self.pos);
+            out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+    fn hex_digest(h: Sha256, size: u64) -> Digest256 {
+        Digest256 {
+            size,
+            sha256: hex::encode(h.finalize()),
+        }
+    }
+
+    let (cipher_tx, cipher_rx) = sync_channel::<Vec<u8>>(4);
+    let (plain_tx, plain_rx) = sync_channel::<Vec<u8>>(4);
+    std::thread::scope(|s| {
+        let decrypting = s.spawn(move || -> io::Result<()> {
+            let chunks = Chunks {
+                rx: cipher_rx,
+                cur: Vec::new(),
+                pos: 0,
+            };
+            let mut plain = ids.decrypt(chunks)?;
+            loop {
+                let mut buf = vec![0u8; PIECE];
+                let n = read_full(&mut plain, &mut buf)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                buf.truncate(n);
+                if plain_tx.send(buf).is_err() {
+                    return Ok(());
+                }
+            }
+        });
+        let hashing = s.spawn(move || {
+            let (mut h, mut size) = (Sha256::new(), 0u64);
+            for c in plain_rx {
+                h.update(&c);
+                size += c.len() as u64;
+            }
+            hex_digest(h, size)
+        });
+        let mut tx = Some(cipher_tx);
+        let read = (|| -> io::Result<Digest256> {
+            let (mut h, mut size) = (Sha256::new(), 0u64);
+            loop {
+                let mut buf = vec![0u8; PIECE];
+                let n = read_full(&mut stored, &mut buf)?;
+                if n == 0 {
+                    return Ok(hex_digest(h, size));
+                }
+                buf.truncate(n);
+                h.update(&buf);
+                size += n as u64;
+                // The decryptor may have stopped (an error): keep hashing what is stored.
+                if let Some(t) = &tx
+                    && t.send(buf).is_err()
+                {
+                    tx = None;
+                }
+            }
+        })();
+        // The end of the stored bytes (or a read error): the decryptor sees the end.
+        drop(tx);
+        let decrypted = decrypting
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the decrypting thread panicked")));
+        let plain = hashing
+            .join()
+            .map_err(|_| io::Error::other("the hashing thread panicked"));
+        let plain = match (decrypted, plain) {
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (Ok(()), Ok(d)) => Ok(d),
+        };
+        (read, plain)
+    })
+}
+
+/// Fill `buf` as far as `r` goes; the number of bytes read (0 at the end).
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Open `path` as a ZIP archive (a directory or a non-ZIP is an input error).

@@ -13,7 +13,7 @@ mode=${1:-all}
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
 need_pkgs=()
-pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv)
+pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv curl)
 # Only the tests need these: faketime (a TSA that stamped in the past), xmlsec1 (signed
 # EU trusted lists; `verify --trusted-list` also uses it when installed), socat (a TLS
 # front that demands client certificates), softhsm2 and opensc (a PKCS#11 token holding a
@@ -30,9 +30,29 @@ if ((${#need_pkgs[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
-if ! command -v cargo >/dev/null 2>&1; then
-  say "cargo is missing: install Rust from your distribution (apt-get install cargo) or rustup, then run this again"
-  exit 2
+# Rust: sigillo needs the rust-version of Cargo.toml (Debian 12's packaged Rust, 1.63, is
+# too old). When cargo is missing or older, install the current stable toolchain with
+# rustup, the standard installer (https://rustup.rs), into ~/.cargo for this user.
+need_rust=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+rust_ok() {
+  command -v cargo >/dev/null 2>&1 || return 1
+  local have
+  have=$(rustc --version 2>/dev/null | sed -n 's/^rustc \([0-9][0-9.]*\).*/\1/p')
+  [ -n "$have" ] || return 1
+  # The older of the two sorts first: ok when that is the required one.
+  [ "$(printf '%s\n%s\n' "$need_rust" "$have" | sort -V | head -1)" = "$need_rust" ]
+}
+if ! rust_ok; then
+  if command -v cargo >/dev/null 2>&1; then
+    say "Rust $(rustc --version 2>/dev/null | cut -d' ' -f2) is older than the $need_rust sigillo needs: installing the current stable Rust with rustup (into ~/.cargo, a minute or two)"
+  else
+    say "cargo is missing: installing Rust $need_rust or newer with rustup, the standard installer (into ~/.cargo, a minute or two)"
+  fi
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --no-modify-path >/dev/null
+  . "$HOME/.cargo/env"
+  rustup default stable >/dev/null
+  rust_ok || { say "Rust could not be installed or is still too old: install Rust $need_rust or newer (https://rustup.rs) and run this again"; exit 2; }
 fi
 
 if [ "$mode" = "--deps" ] || [ "$mode" = "all" ]; then

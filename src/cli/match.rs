@@ -6,12 +6,20 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::CmdResult;
-use super::args::JsonFlag;
+use super::args::{JsonFlag, QuietFlag};
 use super::output::{errln, outln};
 use crate::error::Error;
 use crate::hashlist::{self, Match};
 
+const EXAMPLES: &str = "Examples:
+  sigillo match case.zip new-uploads/                   # which of these images are sealed ones (PDQ ≤ 31, or same hash)
+  sigillo match case.zip found.jpg --threshold 10
+  sigillo match case.zip downloads/ --json";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print every candidate and its matches as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print no summary on stderr")))]
 pub(super) struct MatchArgs {
     /// The bundle.
     bundle: PathBuf,
@@ -23,6 +31,8 @@ pub(super) struct MatchArgs {
     threshold: u32,
     #[command(flatten)]
     json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(m: MatchArgs) -> CmdResult {
@@ -51,11 +61,13 @@ pub(super) fn run(m: MatchArgs) -> CmdResult {
             print_matches(c, ms)?;
         }
         let matched = results.iter().filter(|(_, v)| !v.is_empty()).count();
-        errln!(
-            "{matched} of {} file(s) match sealed evidence (threshold {})",
-            results.len(),
-            m.threshold
-        );
+        if !m.quiet.quiet {
+            errln!(
+                "{matched} of {} file(s) match sealed evidence (threshold {})",
+                results.len(),
+                m.threshold
+            );
+        }
     }
     Ok(0)
 }

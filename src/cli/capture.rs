@@ -110,8 +110,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     } else {
         Default::default()
     };
-    let batch_bar =
-        c.urls.len() > 1 && !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let batch_bar = c.urls.len() > 1 && !quiet && super::style::color(super::style::Stream::Stderr);
     let run = Run {
         output,
         opts,

@@ -125,7 +125,15 @@ fn show(s: CustodyShowArgs) -> CmdResult {
             )?;
         }
     }
-    Ok(if rep.ok() { 0 } else { 1 })
+    if !rep.ok() {
+        errln!(
+            "warning: the bundle does NOT verify ({} problem(s)); run `sigillo verify {}`",
+            rep.failures.len(),
+            s.bundle.display()
+        );
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// The timeline as a table: one labelled column per fact (subject and note apart).

@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 use super::CmdResult;
 use super::args::{JsonFlag, QuietFlag};
 use super::output::{errln, outln};
-use crate::error::Error;
 use crate::hashlist::{self, Match};
 
 const EXAMPLES: &str = "Examples:
@@ -27,7 +26,8 @@ pub(super) struct MatchArgs {
     #[arg(required = true, value_name = "IMAGE_OR_DIR")]
     inputs: Vec<PathBuf>,
     /// Largest PDQ Hamming distance that counts as a match (0-256).
-    #[arg(long, default_value_t = 31)]
+    #[arg(long, default_value_t = 31, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(0..=256))]
     threshold: u32,
     #[command(flatten)]
     json: JsonFlag,
@@ -36,11 +36,6 @@ pub(super) struct MatchArgs {
 }
 
 pub(super) fn run(m: MatchArgs) -> CmdResult {
-    if m.threshold > 256 {
-        return Err(Error::input("--threshold must be between 0 and 256")
-            .with_fix("the usual value is 31")
-            .into());
-    }
     let st = crate::verify::verified_state(&m.bundle)?;
     let rows = hashlist::rows(
         &st.items

@@ -205,7 +205,7 @@ const CASES: &[Case] = &[
     ),
     case(
         &[
-            "custody", "add", "nope.zip", "--action", "note", "--key", "k.pem",
+            "custody", "add", "nope.zip", "--action", "note", "--note", "checked", "--key", "k.pem",
         ],
         2,
         &["nope.zip"],
@@ -245,7 +245,7 @@ const CASES: &[Case] = &[
     // A bundle that does not verify: exit 1, verified or refused.
     case(&["verify", "bad.zip"], 1, &[]),
     case(&["ls", "bad.zip"], 1, &["does NOT verify"]),
-    case(&["custody", "show", "bad.zip"], 1, &[]),
+    case(&["custody", "show", "bad.zip"], 1, &["does NOT verify"]),
     case(&["hashes", "bad.zip"], 1, &["bad.zip"]),
     case(&["extract", "bad.zip", "-d", "x"], 1, &["bad.zip"]),
     case(
@@ -255,7 +255,7 @@ const CASES: &[Case] = &[
     ),
     case(
         &[
-            "custody", "add", "bad.zip", "--action", "note", "--key", "k.pem",
+            "custody", "add", "bad.zip", "--action", "note", "--note", "checked", "--key", "k.pem",
         ],
         1,
         &["bad.zip"],

@@ -26,8 +26,8 @@ enum AddAs {
 }
 
 const EXAMPLES: &str = "Examples:
-  sigillo add photos/IMG_0042.jpg screenshots/ -o case.zip --case RG-1234/2026 --note \"received from the client\"
-  sigillo add \"WhatsApp Chat with Marco.zip\" -o case.zip      # chat exports are detected and transcribed
+  sigillo add photos/IMG_0042.jpg screenshots/ -o case.zip --case RG-1234/2026 --note \"client\"
+  sigillo add \"WhatsApp Chat with Marco.zip\" -o case.zip   # a chat export: detected and transcribed
   sigillo add photos/ -o safe.zip --tsa https://freetsa.org/tsr --encrypt-to-file recipients.txt";
 
 #[derive(Args, Debug)]

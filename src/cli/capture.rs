@@ -18,9 +18,9 @@ use crate::progress::Task;
 use crate::seal::{self, SealOptions, Signer};
 
 const EXAMPLES: &str = "Examples:
-  sigillo capture https://example.com/post/123 -o case.zip --case RG-1234/2026 --tsa https://freetsa.org/tsr
+  sigillo capture https://example.com/post/123 -o case.zip --tsa https://freetsa.org/tsr
   sigillo capture https://example.com/a https://example.com/b -o case.zip --delay 2s --timeout 2m
-  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed' --json";
+  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]

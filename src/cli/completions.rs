@@ -9,7 +9,7 @@ use crate::error::Error;
 
 const EXAMPLES: &str = "Examples:
   sigillo completions bash > ~/.local/share/bash-completion/completions/sigillo
-  sigillo completions zsh > ~/.zfunc/_sigillo          # with fpath+=~/.zfunc before compinit in ~/.zshrc
+  sigillo completions zsh > ~/.zfunc/_sigillo   # and fpath+=~/.zfunc before compinit in ~/.zshrc
   sigillo completions fish > ~/.config/fish/completions/sigillo.fish";
 
 #[derive(Args, Debug)]

@@ -12,7 +12,7 @@ use crate::evidence::keys;
 
 /// Examples of the `config` commands, shown by `sigillo config --help`.
 pub(super) const EXAMPLES: &str = "Examples:
-  sigillo config show                              # which config.toml, key, operator and TSAs apply
+  sigillo config show                           # which config.toml, key, operator and TSAs apply
   SIGILLO_CONFIG=./case-config.toml sigillo config show
   sigillo config show --json";
 

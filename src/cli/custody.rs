@@ -23,10 +23,10 @@ pub(super) const EXAMPLES: &str = "Examples:
 const ADD_EXAMPLES: &str = "Examples:
   sigillo custody add case.zip --action transferred --to \"Isp. Luca Bianchi, Polizia Postale\"
   sigillo custody add case.zip --action received --from \"Avv. Maria Rossi\" --key me.pem
-  sigillo custody add case.zip --action verified --trust rossi.pem.pub --key me.pem --tsa https://freetsa.org/tsr";
+  sigillo custody add case.zip --action verified --trust rossi.pem.pub --tsa https://freetsa.org/tsr";
 
 const SHOW_EXAMPLES: &str = "Examples:
-  sigillo custody show case.zip                       # who held it, when, what they did; exit 1 if the chain is broken
+  sigillo custody show case.zip     # who held it, when, what they did (exit 1 if it does not verify)
   sigillo custody show case.zip --json";
 
 #[derive(Subcommand, Debug)]

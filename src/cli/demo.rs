@@ -11,7 +11,7 @@ use crate::demo::{self, DemoEvent, DemoOutcome};
 
 const EXAMPLES: &str = "Examples:
   sigillo demo                                          # in a new temporary folder
-  sigillo demo -d demo/                                 # demo/case.zip, demo/key.pem …
+  sigillo demo -d demo/                                 # demo/case.zip, demo/demo-operator.pem …
   sigillo demo -d demo/ --json";
 
 #[derive(Args, Debug)]

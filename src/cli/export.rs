@@ -10,7 +10,12 @@ use super::args::{CosignerArgs, JsonFlag, QuietFlag, TsaArgs};
 use super::output::{errln, outln};
 use crate::error::Error;
 
-const EXAMPLES: &str = "Examples:\n  SIGILLO_PIN=… sigillo export case.zip --p7m -o case.zip.p7m --signer pkcs12:/home/rossi/firma.p12\n  sigillo export case.zip --p7m -o case.zip.p7m --signer 'pkcs11:token=ROSSI%20MARIA;object=firma?module-path=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so' --tsa aruba\n  sigillo verify case.zip.p7m --signer-ca ca.pem      # checks the envelope, then the bundle inside\n  openssl cms -verify -binary -inform DER -in case.zip.p7m -CAfile ca.pem -out case.zip   # the bundle back, byte for byte";
+const EXAMPLES: &str = "Examples:
+  SIGILLO_PIN=… sigillo export case.zip --p7m -o case.zip.p7m --signer pkcs12:/home/rossi/firma.p12
+  sigillo export case.zip --p7m -o c.p7m --signer 'pkcs11:token=ROSSI;object=firma' --tsa aruba
+  sigillo verify case.zip.p7m --signer-ca ca.pem      # checks the envelope, then the bundle inside
+  # the bundle back, byte for byte:
+  openssl cms -verify -binary -inform DER -in case.zip.p7m -CAfile ca.pem -out case.zip";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::hashlist::{self, HashRow};
 
 const EXAMPLES: &str = "Examples:
-  sigillo hashes case.zip                              # CSV on stdout: item,file,source_url,sha256,md5,pdq,…
+  sigillo hashes case.zip                              # CSV on stdout, a row per file
   sigillo hashes case.zip --format stopncii -o takedown.csv
   sigillo hashes case.zip --item 1 --json              # one item, as JSON";
 

@@ -15,18 +15,18 @@ use crate::evidence::keys;
 
 /// Examples of the `key` commands, shown by `sigillo key --help`.
 pub(super) const EXAMPLES: &str = "Examples:
-  sigillo key new --name \"Avv. Maria Rossi\" --passphrase   # ~/.config/sigillo/key.pem and key.pem.pub
+  sigillo key new --name \"Avv. Maria Rossi\" --passphrase   # ~/.config/sigillo/key.pem (+ .pub)
   sigillo key show                                          # the default key's fingerprint
   sigillo key show rossi.pem.pub --json";
 
 const NEW_EXAMPLES: &str = "Examples:
-  sigillo key new --name \"Avv. Maria Rossi\"             # ~/.config/sigillo/key.pem (+ .pub); prints the fingerprint
+  sigillo key new --name \"Avv. Maria Rossi\"   # writes ~/.config/sigillo/key.pem and .pub
   sigillo key new -o rossi.pem --name \"Avv. Maria Rossi\" --passphrase
   SIGILLO_PASSPHRASE=\"$PW\" sigillo key new -o ci.pem --name \"CI runner\" --passphrase --json";
 
 const SHOW_EXAMPLES: &str = "Examples:
-  sigillo key show                                       # the default key ($SIGILLO_KEY or ~/.config/sigillo/key.pem)
-  sigillo key show rossi.pem.pub                         # a public key someone gave you
+  sigillo key show                  # the default key: $SIGILLO_KEY, else ~/.config/sigillo/key.pem
+  sigillo key show rossi.pem.pub    # a public key someone gave you
   sigillo key show rossi.pem --json";
 
 #[derive(Subcommand, Debug)]

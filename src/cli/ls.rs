@@ -13,7 +13,7 @@ use crate::bundle::state::BundleState;
 use crate::verify::{self, VerifyOptions};
 
 const EXAMPLES: &str = "Examples:
-  sigillo ls case.zip                                   # items, then each file's SHA-256, size, role and path
+  sigillo ls case.zip                  # items, then each file's SHA-256, size, role and path
   sigillo ls case.zip --json
   sigillo ls case.zip | grep original/";
 

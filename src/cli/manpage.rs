@@ -12,8 +12,8 @@ use super::{Cli, CmdResult};
 use crate::error::Error;
 
 const EXAMPLES: &str = "Examples:
-  sigillo manpage | man -l -                           # read it now
-  sigillo manpage -d ~/.local/share/man/man1           # sigillo.1 and one page per command; then: man sigillo-verify
+  sigillo manpage | man -l -                   # read it now
+  sigillo manpage -d ~/.local/share/man/man1   # one page per command; then: man sigillo-verify
   sudo sigillo manpage -d /usr/local/share/man/man1";
 
 #[derive(Args, Debug)]

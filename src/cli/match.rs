@@ -11,7 +11,7 @@ use super::output::{errln, outln};
 use crate::hashlist::{self, Match};
 
 const EXAMPLES: &str = "Examples:
-  sigillo match case.zip new-uploads/                   # which of these images are sealed ones (PDQ ≤ 31, or same hash)
+  sigillo match case.zip new-uploads/     # which images are sealed ones (same hash, or PDQ ≤ 31)
   sigillo match case.zip found.jpg --threshold 10
   sigillo match case.zip downloads/ --json";
 

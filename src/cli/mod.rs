@@ -36,9 +36,9 @@ use crate::error::Error;
 use output::errln;
 
 const AFTER_HELP: &str = "Examples:
-  sigillo key new --name \"Avv. Maria Rossi\"             # once: your signing key; prints its fingerprint
+  sigillo key new --name \"Avv. Maria Rossi\"   # once: your signing key; prints its fingerprint
   sigillo add photos/ chat.zip -o case.zip --case RG-1234/2026
-  sigillo verify case.zip --trust rossi.pem.pub           # exit 0 = verified
+  sigillo verify case.zip --trust rossi.pem.pub   # exit 0 = verified
 
 Run `sigillo help COMMAND` (or COMMAND --help) for each command's flags and examples.
 Exit codes: 0 success (bundle verified), 1 verification failed or some acquisitions failed, 2 could not run.
@@ -207,6 +207,16 @@ mod tests {
             .collect()
     }
 
+    /// Every line of an examples block fits in 100 columns, the width clap wraps help at
+    /// when it is not on a (narrower) terminal: a wrapped example is no longer one line to
+    /// copy.
+    fn assert_fits(help: &str, name: &str) {
+        for l in help.lines().filter(|l| l.starts_with("  ")) {
+            let n = l.chars().count();
+            assert!(n <= 100, "an example of `{name}` is {n} columns wide: {l}");
+        }
+    }
+
     /// Every command's help ends with at least two examples, and every example parses.
     #[test]
     fn every_command_has_examples_that_parse() {
@@ -218,6 +228,7 @@ mod tests {
                     .map(|h| h.to_string())
                     .unwrap_or_default();
                 assert!(help.contains("Examples:"), "`{name}` has no examples");
+                assert_fits(&help, &name);
                 let lines = example_lines(&help);
                 assert!(lines.len() >= 2, "`{name}` has fewer than two examples");
                 for l in lines {
@@ -235,6 +246,7 @@ mod tests {
             .get_after_help()
             .map(|h| h.to_string())
             .unwrap_or_default();
+        assert_fits(&top, "sigillo");
         for l in example_lines(&top) {
             assert!(Cli::try_parse_from(words(&l)).is_ok(), "{l}");
         }

@@ -13,8 +13,8 @@ use crate::verify::token::{self, Subject, TokenCheckOptions, TokenReport};
 
 const EXAMPLES: &str = "Examples:
   sigillo timestamp case.zip --tsa https://freetsa.org/tsr        # items without a token get one
-  sigillo timestamp case.zip --tsa aruba --renew                  # NAME: a [tsa.aruba] section of config.toml
-  sigillo timestamp case.zip --signer pkcs12:firma.p12 --tsa aruba  # co-sign every item (CAdES-B-T)
+  sigillo timestamp case.zip --tsa aruba --renew                  # [tsa.aruba] in config.toml
+  sigillo timestamp case.zip --signer pkcs12:firma.p12 --tsa aruba   # co-sign each item (CAdES-B-T)
   sigillo timestamp verify photo.jpg.tsr --data photo.jpg --tsa-ca tsa-root.pem";
 
 #[derive(Args, Debug)]

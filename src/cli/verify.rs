@@ -14,7 +14,7 @@ use crate::verify::{self, Report, Status, VerifyOptions};
 const EXAMPLES: &str = "Examples:
   sigillo verify case.zip --trust rossi.pem.pub              # exit 0 = every check passed
   sigillo verify case.zip --trust-file trusted.txt --tsa-ca tsa-root.pem --json > verify.json
-  sigillo verify case.zip.p7m --signer-ca qualified-ca.pem   # a .p7m: the envelope, then the bundle inside";
+  sigillo verify case.zip.p7m --signer-ca qualified-ca.pem   # the envelope, then the bundle inside";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]

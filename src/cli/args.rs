@@ -272,6 +272,33 @@ pub(super) struct QuietFlag {
     pub(super) quiet: bool,
 }
 
+/// Refuse to write `output` (given as `flag`) when it is the bundle being read: `hashes -o
+/// case.zip case.zip` or `report case.zip -o case.zip` would replace the evidence with a
+/// list or a page. The same file through another name or a hard link is caught too.
+pub(super) fn not_the_bundle(output: &Path, bundle: &Path, flag: &str) -> Result<()> {
+    let (Ok(o), Ok(b)) = (std::fs::metadata(output), std::fs::metadata(bundle)) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    let same = {
+        use std::os::unix::fs::MetadataExt;
+        (o.dev(), o.ino()) == (b.dev(), b.ino())
+    };
+    #[cfg(not(unix))]
+    let same = {
+        let _ = (o, b);
+        std::fs::canonicalize(output).ok() == std::fs::canonicalize(bundle).ok()
+    };
+    if same {
+        return Err(Error::input(format!(
+            "{flag} '{}' is the bundle itself; writing there would destroy the evidence",
+            output.display()
+        ))
+        .with_fix(format!("give {flag} another file name")));
+    }
+    Ok(())
+}
+
 /// Parse a duration: a number of seconds (`2.5`), or with a unit: `1500ms`, `30s`, `2m`,
 /// `1h`. NaN, infinities and negative values are refused.
 fn duration(s: &str, max_secs: f64, allowed: &str) -> std::result::Result<Duration, String> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::CmdResult;
-use super::args::QuietFlag;
+use super::args::{QuietFlag, not_the_bundle};
 use super::output::{errln, stdout_failed};
 use super::style::{Grid, Stream, color};
 use crate::error::{Error, Result};
@@ -61,6 +61,9 @@ pub(super) fn run(h: HashesArgs) -> CmdResult {
         return Err(Error::input(format!("-o '{}' is a folder", o.display()))
             .with_fix("give a file name such as hashes.csv")
             .into());
+    }
+    if let Some(o) = &h.output {
+        not_the_bundle(o, &h.bundle, "-o")?;
     }
     let st = crate::verify::verified_state(&h.bundle)?;
     let rows = crate::hashlist::hash_rows(&st, h.item.as_deref())?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::CmdResult;
-use super::args::{JsonFlag, QuietFlag};
+use super::args::{JsonFlag, QuietFlag, not_the_bundle};
 use super::output::{errln, outln};
 use crate::error::Error;
 use crate::report::{Lang, ReportOptions};
@@ -67,6 +67,10 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         tsa_ca: r.tsa_ca.clone(),
         signer_ca: r.signer_ca.clone(),
     };
+    not_the_bundle(&r.output, &r.bundle, "-o")?;
+    if let Some(pdf) = &r.pdf {
+        not_the_bundle(pdf, &r.bundle, "--pdf")?;
+    }
     let ids = r.identity.load()?;
     let rendered = crate::report::of_bundle::render_report_with(&r.bundle, &opts, ids)?;
     std::fs::write(&r.output, &rendered.html)

@@ -264,6 +264,22 @@ const CASES: &[Case] = &[
     // Outputs that cannot be written where asked.
     case(&["manpage", "-d", "e.txt"], 2, &["e.txt", "not a folder"]),
     case(&["hashes", "case.zip", "-o", "folder"], 2, &["folder"]),
+    // Never over the bundle being read.
+    case(
+        &["hashes", "case.zip", "-o", "case.zip"],
+        2,
+        &["case.zip", "the bundle itself"],
+    ),
+    case(
+        &["report", "case.zip", "-o", "case.zip"],
+        2,
+        &["case.zip", "the bundle itself"],
+    ),
+    case(
+        &["report", "case.zip", "-o", "r.html", "--pdf", "./case.zip"],
+        2,
+        &["the bundle itself"],
+    ),
     case(
         &["add", "e.txt", "-o", "folder", "--key", "k.pem"],
         2,
@@ -335,6 +351,8 @@ fn every_command_exits_as_documented() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
     assert!(!d.join("n.zip").exists(), "a failed command wrote n.zip");
+    // No refused `-o` replaced the bundle that was read.
+    d.sigillo(&["verify", "case.zip"]).assert_exit(0);
 }
 
 /// Help and usage go where they belong: `--help` on stdout with exit 0, a usage error on

@@ -2,7 +2,7 @@
 //! page per command (sigillo.1, sigillo-verify.1, sigillo-key-new.1 …) in a folder.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory};
 
@@ -51,17 +51,18 @@ pub(super) fn run(a: ManpageArgs) -> CmdResult {
         );
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create the directory", &dir, e))?;
-    clap_mangen::generate_to(cmd, &dir)
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    let mut written = Vec::new();
+    write_pages(cmd, &dir, &mut written)
         .map_err(|e| Error::io("write manual pages into", &dir, e))?;
     if !a.quiet.quiet {
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.starts_with("sigillo") && n.ends_with(".1"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // The pages this run wrote, not whatever else the folder holds.
+        let mut names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
         names.sort();
         errln!(
             "wrote {} manual page(s) into {}: {}",
@@ -71,4 +72,14 @@ pub(super) fn run(a: ManpageArgs) -> CmdResult {
         );
     }
     Ok(0)
+}
+
+/// One page per command that is not hidden, as `clap_mangen::generate_to` writes them
+/// (sigillo.1, sigillo-key-new.1 …), remembering each file written.
+fn write_pages(cmd: clap::Command, dir: &Path, written: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+        write_pages(sub, dir, written)?;
+    }
+    written.push(clap_mangen::Man::new(cmd).generate_to(dir)?);
+    Ok(())
 }

@@ -26,7 +26,7 @@ const ADD_EXAMPLES: &str = "Examples:
   sigillo custody add case.zip --action verified --trust rossi.pem.pub --tsa https://freetsa.org/tsr";
 
 const SHOW_EXAMPLES: &str = "Examples:
-  sigillo custody show case.zip     # who held it, when, what they did (exit 1 if it does not verify)
+  sigillo custody show case.zip   # who held it, when, what they did (exit 1 if it does not verify)
   sigillo custody show case.zip --json";
 
 #[derive(Subcommand, Debug)]

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::CmdResult;
-use super::args::{BundleOutput, CaseNote, JsonFlag, SignerArgs, TsaArgs};
+use super::args::{BundleOutput, CaseNote, JsonFlag, QuietFlag, SignerArgs, TsaArgs};
 use super::output::{errln, outln};
 use crate::acquire::Acquisition;
 use crate::acquire::chat::{self, ChatFormat, ChatOptions};
@@ -25,9 +25,16 @@ enum AddAs {
     ChatTelegram,
 }
 
+const EXAMPLES: &str = "Examples:
+  sigillo add photos/IMG_0042.jpg screenshots/ -o case.zip --case RG-1234/2026 --note \"client\"
+  sigillo add \"WhatsApp Chat with Marco.zip\" -o case.zip   # a chat export: detected and transcribed
+  sigillo add photos/ -o safe.zip --tsa https://freetsa.org/tsr --encrypt-to-file recipients.txt";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
 #[command(mut_arg("note", |a| a.help("A note recorded with the item")))]
 #[command(mut_arg("json", |a| a.help("Print a JSON summary on stdout")))]
+#[command(mut_arg("quiet", |a| a.help("No progress bar and no summary on stderr")))]
 pub(super) struct AddArgs {
     /// Files or folders to seal (folders recursively).
     #[arg(required = true, value_name = "FILE_OR_DIR")]
@@ -50,6 +57,8 @@ pub(super) struct AddArgs {
     encrypt: super::args::EncryptArgs,
     #[command(flatten)]
     json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(a: AddArgs) -> CmdResult {
@@ -78,7 +87,7 @@ pub(super) fn run(a: AddArgs) -> CmdResult {
         tsa: a.tsa.endpoints()?,
         require_tsa: a.tsa.require_tsa,
         tsa_timeout: None,
-        progress: super::progress::for_terminal(a.json.json),
+        progress: super::progress::for_terminal(a.json.json || a.quiet.quiet),
         encrypt_to: a.encrypt.recipients()?,
     };
     let s = seal::seal(output, acq, &signer, &opts)?;
@@ -91,7 +100,7 @@ pub(super) fn run(a: AddArgs) -> CmdResult {
             json!({"bundle": output.display().to_string(), "case": s.case_id, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
                    "files": s.files, "bytes": s.bytes, "timestamps": s.tokens, "signer": signer.key.fingerprint()})
         )?;
-    } else {
+    } else if !a.quiet.quiet {
         errln!(
             "sealed item {} ({} files, {} bytes) into {} — case {}, signed by {}{}",
             s.item_id,
@@ -122,14 +131,16 @@ fn acquire(a: &AddArgs, output: &Path, signer: &Signer) -> Result<Acquisition> {
     };
     match (chat_format, &single) {
         (Some(f), Some(p)) => {
-            errln!(
-                "detected a {} chat export",
-                if f == ChatFormat::WhatsApp {
-                    "WhatsApp"
-                } else {
-                    "Telegram"
-                }
-            );
+            if !a.quiet.quiet && !a.json.json {
+                errln!(
+                    "detected a {} chat export",
+                    if f == ChatFormat::WhatsApp {
+                        "WhatsApp"
+                    } else {
+                        "Telegram"
+                    }
+                );
+            }
             let opts = ChatOptions {
                 date_format: a.date_format.clone(),
             };

@@ -5,6 +5,7 @@
 //! (`mut_arg`), never the flag's meaning.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Args;
 
@@ -159,7 +160,7 @@ pub(super) fn default_key() -> Result<PathBuf> {
     })?;
     if !p.exists() {
         return Err(Error::input(format!("no signing key: '{}' does not exist", p.display())).with_fix(format!(
-            "create one with: sigillo key new --out {} --name \"Your Full Name\"   (or pass --key PATH / set $SIGILLO_KEY)",
+            "create one with: sigillo key new -o {} --name \"Your Full Name\"   (or pass --key PATH / set $SIGILLO_KEY)",
             keys::shell_quote(&p.display().to_string())
         )));
     }
@@ -311,37 +312,117 @@ pub(super) struct JsonFlag {
 /// `-q/--quiet`: less output.
 #[derive(Args, Debug, Clone, Copy)]
 pub(super) struct QuietFlag {
-    /// No progress on stderr.
+    /// No progress or summary on stderr (warnings and errors are still shown).
     #[arg(short, long)]
     pub(super) quiet: bool,
 }
 
-/// A `--delay`-style number of seconds: finite, from 0 to 3600 (NaN and infinities are
-/// refused here, at parse time).
-pub(super) fn seconds(s: &str) -> std::result::Result<f64, String> {
-    const ALLOWED: &str = "give a finite number of seconds from 0 to 3600, e.g. 2.5";
-    let v: f64 = s
+/// Refuse to write `output` (given as `flag`) when it is the bundle being read: `hashes -o
+/// case.zip case.zip` or `report case.zip -o case.zip` would replace the evidence with a
+/// list or a page. The same file through another name or a hard link is caught too.
+pub(super) fn not_the_bundle(output: &Path, bundle: &Path, flag: &str) -> Result<()> {
+    let (Ok(o), Ok(b)) = (std::fs::metadata(output), std::fs::metadata(bundle)) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    let same = {
+        use std::os::unix::fs::MetadataExt;
+        (o.dev(), o.ino()) == (b.dev(), b.ino())
+    };
+    #[cfg(not(unix))]
+    let same = {
+        let _ = (o, b);
+        std::fs::canonicalize(output).ok() == std::fs::canonicalize(bundle).ok()
+    };
+    if same {
+        return Err(Error::input(format!(
+            "{flag} '{}' is the bundle itself; writing there would destroy the evidence",
+            output.display()
+        ))
+        .with_fix(format!("give {flag} another file name")));
+    }
+    Ok(())
+}
+
+/// Parse a duration: a number of seconds (`2.5`), or with a unit: `1500ms`, `30s`, `2m`,
+/// `1h`. NaN, infinities and negative values are refused.
+fn duration(s: &str, max_secs: f64, allowed: &str) -> std::result::Result<Duration, String> {
+    let t = s.trim();
+    let (num, mult) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 3600.0)
+    } else {
+        (t, 1.0)
+    };
+    let v: f64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("'{s}' is not a number; {ALLOWED}"))?;
-    if !v.is_finite() || !(0.0..=3600.0).contains(&v) {
-        return Err(format!("'{s}' is not allowed; {ALLOWED}"));
+        .map_err(|_| format!("'{s}' is not a duration; {allowed}"))?;
+    let secs = v * mult;
+    // NaN and infinities fall outside the range too.
+    if !(0.0..=max_secs).contains(&secs) {
+        return Err(format!("'{s}' is not allowed; {allowed}"));
     }
-    Ok(v)
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A `--delay`-style wait: up to an hour, as seconds (`2.5`) or a duration (`2s`, `1m`).
+pub(super) fn delay(s: &str) -> std::result::Result<Duration, String> {
+    duration(
+        s,
+        3600.0,
+        "give a finite number of seconds from 0 to 3600, e.g. 2.5, or a duration such as 2s or 1m",
+    )
+}
+
+/// A `--timeout`-style limit: up to 24 hours, e.g. `60s`, `2m`, `1h`, `1500ms` or `90`.
+pub(super) fn timeout(s: &str) -> std::result::Result<Duration, String> {
+    duration(
+        s,
+        86_400.0,
+        "write it like 60s, 2m, 1h or 1500ms (at most 24 hours)",
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::seconds;
+    use super::{delay, timeout};
+    use std::time::Duration;
 
     #[test]
-    fn seconds_are_finite_and_in_range() {
-        assert_eq!(seconds("2.5"), Ok(2.5));
-        assert_eq!(seconds("0"), Ok(0.0));
+    fn delays_are_finite_and_in_range() {
+        assert_eq!(delay("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(delay("0"), Ok(Duration::ZERO));
+        assert_eq!(delay("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(delay("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(delay("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(delay("500ms"), Ok(Duration::from_millis(500)));
         for bad in [
-            "NaN", "nan", "inf", "-inf", "infinity", "-1", "3601", "soon", "",
+            "NaN", "nan", "inf", "-inf", "infinity", "-1", "3601", "soon", "", "2h", "NaNs",
+            "1e309",
         ] {
-            assert!(seconds(bad).is_err(), "{bad}");
+            let e = delay(bad).unwrap_err();
+            assert!(
+                e.contains("finite number of seconds from 0 to 3600"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn timeouts_take_units_up_to_a_day() {
+        assert_eq!(timeout("60s").unwrap().as_secs(), 60);
+        assert_eq!(timeout("2m").unwrap().as_secs(), 120);
+        assert_eq!(timeout("1h").unwrap().as_secs(), 3600);
+        assert_eq!(timeout("1500ms").unwrap().as_millis(), 1500);
+        assert_eq!(timeout("5").unwrap().as_secs(), 5);
+        for bad in ["soon", "-1s", "NaNs", "infs", "25h"] {
+            assert!(timeout(bad).is_err(), "{bad}");
         }
     }
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::args::{BundleOutput, CaseNote, JsonFlag, QuietFlag, SignerArgs, TsaArgs, seconds};
+use super::args::{
+    BundleOutput, CaseNote, JsonFlag, QuietFlag, SignerArgs, TsaArgs, delay, timeout,
+};
 use super::output::{errln, outln};
 use super::{CmdResult, print_error};
 use crate::acquire::web::capture::{Browser, CaptureOptions};
@@ -15,7 +17,13 @@ use crate::error::{Error, Result};
 use crate::progress::Task;
 use crate::seal::{self, SealOptions, Signer};
 
+const EXAMPLES: &str = "Examples:
+  sigillo capture https://example.com/post/123 -o case.zip --tsa https://freetsa.org/tsr
+  sigillo capture https://example.com/a https://example.com/b -o case.zip --delay 2s --timeout 2m
+  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
 #[command(mut_arg("json", |a| a.help("Print a JSON summary on stdout")))]
 pub(super) struct CaptureArgs {
     /// The URLs to capture; each becomes one item.
@@ -28,15 +36,15 @@ pub(super) struct CaptureArgs {
     /// Browser window size, WIDTHxHEIGHT.
     #[arg(long, default_value = "1366x768")]
     viewport: String,
-    /// Give up on a page after this long (e.g. 60s, 2m).
-    #[arg(long, default_value = "60s")]
-    timeout: String,
+    /// Give up on a page after this long (e.g. 60s, 2m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = timeout)]
+    timeout: Duration,
     /// Wait until this CSS selector is present before capturing.
     #[arg(long, value_name = "CSS_SELECTOR")]
     wait_for: Option<String>,
-    /// Extra seconds to wait after the page loaded.
-    #[arg(long, value_name = "SECS", default_value_t = 0.0, value_parser = seconds)]
-    delay: f64,
+    /// Extra time to wait after the page loaded: seconds (2.5) or a duration (2s, 1m).
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = delay)]
+    delay: Duration,
     /// Do not scroll the page (scrolling triggers lazy-loaded content).
     #[arg(long)]
     no_scroll: bool,
@@ -102,8 +110,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     } else {
         Default::default()
     };
-    let batch_bar =
-        c.urls.len() > 1 && !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let batch_bar = c.urls.len() > 1 && !quiet && super::style::color(super::style::Stream::Stderr);
     let run = Run {
         output,
         opts,
@@ -143,9 +150,9 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
 fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
     let opts = CaptureOptions {
         viewport: parse_viewport(&c.viewport)?,
-        timeout: parse_duration(&c.timeout)?,
+        timeout: c.timeout,
         wait_for: c.wait_for.clone(),
-        delay: Duration::from_secs_f64(c.delay.clamp(0.0, 3600.0)),
+        delay: c.delay,
         scroll: !c.no_scroll,
         cookies_file: c.cookies.clone(),
         profile: c.profile.clone(),
@@ -223,29 +230,6 @@ impl Run<'_> {
     }
 }
 
-/// Parse a duration such as `60s`, `2m`, `1500ms` or `5` (seconds), at most 24 hours.
-fn parse_duration(s: &str) -> Result<Duration> {
-    let s = s.trim();
-    let (num, mult) = if let Some(n) = s.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = s.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = s.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        (s, 1.0)
-    };
-    let v: f64 = num.trim().parse().map_err(|_| {
-        Error::input(format!("'{s}' is not a duration")).with_fix("write it like 60s, 2m or 1500ms")
-    })?;
-    // NaN and infinities fall outside the range too.
-    if !(0.0..=86_400.0).contains(&(v * mult)) {
-        return Err(Error::input(format!("'{s}' is out of range"))
-            .with_fix("use a duration between 0 and 24 hours"));
-    }
-    Ok(Duration::from_secs_f64(v * mult))
-}
-
 /// Parse a viewport `WIDTHxHEIGHT` within 200..=10000 × 200..=20000.
 fn parse_viewport(s: &str) -> Result<(u32, u32)> {
     let bad = || {
@@ -268,15 +252,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_and_viewports() {
-        assert_eq!(parse_duration("60s").unwrap().as_secs(), 60);
-        assert_eq!(parse_duration("2m").unwrap().as_secs(), 120);
-        assert_eq!(parse_duration("1500ms").unwrap().as_millis(), 1500);
-        assert_eq!(parse_duration("5").unwrap().as_secs(), 5);
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("-1s").is_err());
-        assert!(parse_duration("NaNs").is_err());
-        assert!(parse_duration("infs").is_err());
+    fn viewports() {
         assert_eq!(parse_viewport("1366x768").unwrap(), (1366, 768));
         assert!(parse_viewport("1366").is_err());
         assert!(parse_viewport("10x10").is_err());

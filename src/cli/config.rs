@@ -10,10 +10,17 @@ use crate::config::{self, Config};
 use crate::error::Error;
 use crate::evidence::keys;
 
+/// Examples of the `config` commands, shown by `sigillo config --help`.
+pub(super) const EXAMPLES: &str = "Examples:
+  sigillo config show                           # which config.toml, key, operator and TSAs apply
+  SIGILLO_CONFIG=./case-config.toml sigillo config show
+  sigillo config show --json";
+
 #[derive(Subcommand, Debug)]
 pub(super) enum ConfigCmd {
     /// Print the effective settings: configuration file, key, operator, timestamp
     /// authorities (passwords are never shown: only whether their variable is set).
+    #[command(after_help = EXAMPLES)]
     Show(ShowArgs),
 }
 

@@ -6,18 +6,36 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use super::CmdResult;
-use super::args::{JsonFlag, SignerArgs, TsaArgs};
+use super::args::{JsonFlag, QuietFlag, SignerArgs, TsaArgs};
 use super::output::{errln, outln};
+use super::style::{Grid, Tone};
 use super::verify::print_report;
 use crate::evidence::custody::Entry;
 use crate::seal::custody_request::{self, CustodyRequest, Prepared};
 use crate::verify::{self, VerifyOptions};
 
+/// Examples of the `custody` commands, shown by `sigillo custody --help`.
+pub(super) const EXAMPLES: &str = "Examples:
+  sigillo custody add case.zip --action transferred --to \"Isp. Luca Bianchi, Polizia Postale\"
+  sigillo custody add case.zip --action received --from \"Avv. Maria Rossi\" --key me.pem
+  sigillo custody show case.zip";
+
+const ADD_EXAMPLES: &str = "Examples:
+  sigillo custody add case.zip --action transferred --to \"Isp. Luca Bianchi, Polizia Postale\"
+  sigillo custody add case.zip --action received --from \"Avv. Maria Rossi\" --key me.pem
+  sigillo custody add case.zip --action verified --trust rossi.pem.pub --tsa https://freetsa.org/tsr";
+
+const SHOW_EXAMPLES: &str = "Examples:
+  sigillo custody show case.zip   # who held it, when, what they did (exit 1 if it does not verify)
+  sigillo custody show case.zip --json";
+
 #[derive(Subcommand, Debug)]
 pub(super) enum CustodyCmd {
     /// Append a signed custody entry (verifies the bundle first).
+    #[command(after_help = ADD_EXAMPLES)]
     Add(Box<CustodyAddArgs>),
     /// Show the custody timeline.
+    #[command(after_help = SHOW_EXAMPLES)]
     Show(CustodyShowArgs),
 }
 
@@ -39,6 +57,8 @@ enum CustodyAction {
 }
 
 #[derive(Args, Debug)]
+#[command(mut_arg("json", |a| a.help("Print the new entry's number, action and signer as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print no summary on stderr")))]
 pub(super) struct CustodyAddArgs {
     /// The bundle.
     bundle: PathBuf,
@@ -61,6 +81,10 @@ pub(super) struct CustodyAddArgs {
     /// For `verified`: trusted keys to check against.
     #[arg(long, value_name = "PUBKEY_OR_FINGERPRINT")]
     trust: Vec<String>,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(c: CustodyCmd) -> CmdResult {
@@ -101,39 +125,52 @@ fn show(s: CustodyShowArgs) -> CmdResult {
             )?;
         }
     }
-    Ok(if rep.ok() { 0 } else { 1 })
+    if !rep.ok() {
+        errln!(
+            "warning: the bundle does NOT verify ({} problem(s)); run `sigillo verify {}`",
+            rep.failures.len(),
+            s.bundle.display()
+        );
+        return Ok(1);
+    }
+    Ok(0)
 }
 
+/// The timeline as a table: one labelled column per fact (subject and note apart).
 fn print_timeline(entries: &[Entry]) -> CmdResult<()> {
-    outln!(
-        "{:>3}  {:<24}  {:<12}  {:<10}  by",
+    let mut g = Grid::new(&[
         "#",
         "time (UTC)",
         "action",
-        "signature"
-    )?;
+        "signature",
+        "by",
+        "key",
+        "subject",
+        "note",
+    ])
+    .right(0);
     for e in entries {
         let r = &e.record;
-        let who = r.actor.display();
-        let what = r
-            .event
-            .subject()
-            .map(|s| format!(" {s}"))
-            .unwrap_or_default();
-        outln!(
-            "{:>3}  {:<24}  {:<12}  {:<10}  {who} [{}]{}{what}",
-            r.seq,
-            crate::time::rfc3339(&r.time),
-            r.event.action(),
-            if e.signature_ok { "valid" } else { "INVALID" },
-            r.actor.key,
-            r.note
-                .as_ref()
-                .map(|n| format!(" — {n}"))
-                .unwrap_or_default()
-        )?;
+        let (sig, tone) = if e.signature_ok {
+            ("valid", Tone::Good)
+        } else {
+            ("INVALID", Tone::Bad)
+        };
+        g.row_toned(
+            &[
+                r.seq.to_string(),
+                crate::time::rfc3339(&r.time),
+                r.event.action().to_string(),
+                sig.to_string(),
+                r.actor.display(),
+                r.actor.key.clone(),
+                r.event.subject().unwrap_or("-").to_string(),
+                r.note.clone().unwrap_or_else(|| "-".into()),
+            ],
+            (3, tone),
+        );
     }
-    Ok(())
+    g.print("")
 }
 
 fn add(a: CustodyAddArgs) -> CmdResult {
@@ -168,11 +205,19 @@ fn add(a: CustodyAddArgs) -> CmdResult {
     for w in &warnings {
         errln!("warning: {w}");
     }
-    errln!(
-        "recorded custody entry #{seq} ({}) in {}, signed by {}",
-        action,
-        a.bundle.display(),
-        signer.key.fingerprint()
-    );
+    if a.json.json {
+        outln!(
+            "{}",
+            json!({"bundle": a.bundle.display().to_string(), "seq": seq, "action": action.to_string(),
+                   "signer": signer.key.fingerprint(), "warnings": warnings})
+        )?;
+    } else if !a.quiet.quiet {
+        errln!(
+            "recorded custody entry #{seq} ({}) in {}, signed by {}",
+            action,
+            a.bundle.display(),
+            signer.key.fingerprint()
+        );
+    }
     Ok(0)
 }

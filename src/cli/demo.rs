@@ -5,19 +5,56 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CmdResult;
+use super::args::{JsonFlag, QuietFlag};
 use super::output::{errln, outln};
 use crate::demo::{self, DemoEvent, DemoOutcome};
 
+const EXAMPLES: &str = "Examples:
+  sigillo demo                                          # in a new temporary folder
+  sigillo demo -d demo/                                 # demo/case.zip, demo/demo-operator.pem …
+  sigillo demo -d demo/ --json";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print the outcome (bundle, key, verdict) as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print no progress on stderr")))]
 pub(super) struct DemoArgs {
-    /// Where to write the demo bundle [default: a new temporary folder].
-    #[arg(short = 'o', long = "output")]
-    output: Option<PathBuf>,
+    /// The folder to write the demo bundle and key into [default: a new temporary folder].
+    #[arg(
+        short = 'd',
+        long = "dir",
+        value_name = "DIR",
+        short_alias = 'o',
+        alias = "output"
+    )]
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(d: DemoArgs) -> CmdResult {
-    let outcome = demo::run(d.output.as_deref(), &progress)?;
-    print_outcome(&outcome)?;
+    let quiet = d.quiet.quiet || d.json.json;
+    let outcome = demo::run(d.dir.as_deref(), &|e| {
+        if !quiet {
+            progress(e)
+        }
+    })?;
+    if d.json.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "bundle": outcome.bundle.display().to_string(), "bundle_sha256": outcome.bundle_sha256,
+                "case": outcome.case, "items": outcome.items, "key": outcome.key.display().to_string(),
+                "public_key": outcome.public_key.display().to_string(), "fingerprint": outcome.fingerprint,
+                "verdict": outcome.verdict, "checks": outcome.checks, "failures": outcome.failures,
+            }))
+            .unwrap_or_default()
+        )?;
+    } else {
+        print_outcome(&outcome)?;
+    }
     Ok(if outcome.ok() { 0 } else { 1 })
 }
 

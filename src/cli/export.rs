@@ -6,14 +6,21 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CmdResult;
-use super::args::{CosignerArgs, TsaArgs};
+use super::args::{CosignerArgs, JsonFlag, QuietFlag, TsaArgs};
 use super::output::{errln, outln};
 use crate::error::Error;
 
-const EXAMPLES: &str = "Examples:\n  SIGILLO_PIN=… sigillo export case.zip --p7m -o case.zip.p7m --signer pkcs12:/home/rossi/firma.p12\n  sigillo export case.zip --p7m -o case.zip.p7m --signer 'pkcs11:token=ROSSI%20MARIA;object=firma?module-path=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so' --tsa aruba\n  sigillo verify case.zip.p7m --signer-ca ca.pem      # checks the envelope, then the bundle inside\n  openssl cms -verify -binary -inform DER -in case.zip.p7m -CAfile ca.pem -out case.zip   # the bundle back, byte for byte";
+const EXAMPLES: &str = "Examples:
+  SIGILLO_PIN=… sigillo export case.zip --p7m -o case.zip.p7m --signer pkcs12:/home/rossi/firma.p12
+  sigillo export case.zip --p7m -o c.p7m --signer 'pkcs11:token=ROSSI;object=firma' --tsa aruba
+  sigillo verify case.zip.p7m --signer-ca ca.pem      # checks the envelope, then the bundle inside
+  # the bundle back, byte for byte:
+  openssl cms -verify -binary -inform DER -in case.zip.p7m -CAfile ca.pem -out case.zip";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print the file written, its signer and level as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print nothing but warnings and errors")))]
 pub(super) struct ExportArgs {
     /// The bundle to export (it must verify).
     bundle: PathBuf,
@@ -28,6 +35,10 @@ pub(super) struct ExportArgs {
     signer: CosignerArgs,
     #[command(flatten)]
     tsa: TsaArgs,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(a: ExportArgs) -> CmdResult {
@@ -57,6 +68,19 @@ pub(super) fn run(a: ExportArgs) -> CmdResult {
         .common_name
         .clone()
         .unwrap_or_else(|| out.signer.subject.clone());
+    if a.json.json {
+        outln!(
+            "{}",
+            serde_json::json!({"bundle": a.bundle.display().to_string(), "output": out.path.display().to_string(),
+                               "bytes": out.bytes, "level": format!("CAdES-{}", out.level), "signer": who,
+                               "signer_serial_number": out.signer.serial_number, "bundle_sha256": out.bundle_sha256,
+                               "warnings": out.notes})
+        )?;
+        return Ok(0);
+    }
+    if a.quiet.quiet {
+        return Ok(0);
+    }
     outln!(
         "wrote {} ({} bytes): CAdES-{} enveloping signature by {who}{} over {} (SHA-256 {})",
         out.path.display(),

@@ -5,47 +5,86 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::CmdResult;
-use super::args::{default_key, load_key};
+use serde_json::json;
+
+use super::args::{JsonFlag, QuietFlag, default_key, load_key};
 use super::output::{errln, out, outln};
+use super::style::clean;
 use crate::error::{Error, Result};
 use crate::evidence::keys;
+
+/// Examples of the `key` commands, shown by `sigillo key --help`.
+pub(super) const EXAMPLES: &str = "Examples:
+  sigillo key new --name \"Avv. Maria Rossi\" --passphrase   # ~/.config/sigillo/key.pem (+ .pub)
+  sigillo key show                                          # the default key's fingerprint
+  sigillo key show rossi.pem.pub --json";
+
+const NEW_EXAMPLES: &str = "Examples:
+  sigillo key new --name \"Avv. Maria Rossi\"   # writes ~/.config/sigillo/key.pem and .pub
+  sigillo key new -o rossi.pem --name \"Avv. Maria Rossi\" --passphrase
+  SIGILLO_PASSPHRASE=\"$PW\" sigillo key new -o ci.pem --name \"CI runner\" --passphrase --json";
+
+const SHOW_EXAMPLES: &str = "Examples:
+  sigillo key show                  # the default key: $SIGILLO_KEY, else ~/.config/sigillo/key.pem
+  sigillo key show rossi.pem.pub    # a public key someone gave you
+  sigillo key show rossi.pem --json";
 
 #[derive(Subcommand, Debug)]
 pub(super) enum KeyCmd {
     /// Create a new Ed25519 key pair (private key mode 0600; never overwrites).
+    #[command(after_help = NEW_EXAMPLES)]
+    #[command(mut_arg("json", |a| a.help("Print the fingerprint and the key files as JSON")))]
+    #[command(mut_arg("quiet", |a| a.help("Print only the fingerprint (no advice on stderr)")))]
     New {
-        /// Where to write the private key; the public key goes to PATH.pub.
-        #[arg(long, value_name = "PATH")]
-        out: Option<PathBuf>,
+        /// Where to write the private key; the public key goes to PATH.pub
+        /// [default: $SIGILLO_KEY, else ~/.config/sigillo/key.pem].
+        #[arg(short = 'o', long = "output", alias = "out", value_name = "PATH")]
+        output: Option<PathBuf>,
         /// Your full name, stored beside the public key and used as the default operator name.
         #[arg(long)]
         name: Option<String>,
         /// Encrypt the private key with a passphrase (asked on the terminal, or $SIGILLO_PASSPHRASE).
         #[arg(long)]
         passphrase: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+        #[command(flatten)]
+        quiet: QuietFlag,
     },
     /// Show a key's fingerprint and public key.
+    #[command(after_help = SHOW_EXAMPLES)]
+    #[command(mut_arg("json", |a| a.help("Print fingerprint, name and public key as JSON")))]
     Show {
         /// Private or public key file [default: $SIGILLO_KEY, else ~/.config/sigillo/key.pem].
         path: Option<PathBuf>,
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 
 pub(super) fn run(k: KeyCmd) -> CmdResult {
     match k {
         KeyCmd::New {
-            out,
+            output,
             name,
             passphrase,
-        } => new(out, name.as_deref(), passphrase),
-        KeyCmd::Show { path } => show(path),
+            json,
+            quiet,
+        } => new(output, name.as_deref(), passphrase, json.json, quiet.quiet),
+        KeyCmd::Show { path, json } => show(path, json.json),
     }
 }
 
-fn new(out: Option<PathBuf>, name: Option<&str>, passphrase: bool) -> CmdResult {
+fn new(
+    out: Option<PathBuf>,
+    name: Option<&str>,
+    passphrase: bool,
+    json: bool,
+    quiet: bool,
+) -> CmdResult {
     let out = out.or_else(keys::default_key_path).ok_or_else(|| {
-        Error::input("no place for the key: no --out and no config folder")
-            .with_fix("pass --out PATH")
+        Error::input("no place for the key: no -o/--output and no config folder")
+            .with_fix("pass -o PATH")
     })?;
     let pw = if passphrase {
         Some(new_passphrase()?)
@@ -53,21 +92,32 @@ fn new(out: Option<PathBuf>, name: Option<&str>, passphrase: bool) -> CmdResult 
         None
     };
     let key = keys::generate(&out, name, pw.as_deref())?;
-    outln!("{}", key.fingerprint())?;
-    errln!(
-        "created {} (private, mode 0600{}) and {} (public)\nGive the public key or its fingerprint to whoever will check your evidence.",
-        out.display(),
-        if pw.is_some() {
-            ", passphrase-protected"
-        } else {
-            ""
-        },
-        keys::pub_path(&out).display()
-    );
+    let public = keys::pub_path(&out);
+    if json {
+        outln!(
+            "{}",
+            json!({"fingerprint": key.fingerprint(), "private_key": out.display().to_string(),
+                   "public_key": public.display().to_string(), "passphrase": pw.is_some(), "name": name})
+        )?;
+    } else {
+        outln!("{}", key.fingerprint())?;
+    }
+    if !quiet && !json {
+        errln!(
+            "created {} (private, mode 0600{}) and {} (public)\nGive the public key or its fingerprint to whoever will check your evidence.",
+            out.display(),
+            if pw.is_some() {
+                ", passphrase-protected"
+            } else {
+                ""
+            },
+            public.display()
+        );
+    }
     Ok(0)
 }
 
-fn show(path: Option<PathBuf>) -> CmdResult {
+fn show(path: Option<PathBuf>, json: bool) -> CmdResult {
     let path = match path {
         Some(p) => p,
         None => default_key()?,
@@ -79,10 +129,18 @@ fn show(path: Option<PathBuf>) -> CmdResult {
     };
     let name = std::fs::read_to_string(keys::pub_path(&path))
         .ok()
-        .and_then(|t| keys::pub_comment(&t, "name"));
+        .and_then(|t| keys::pub_comment(&t, "name"))
+        .or_else(|| keys::pub_comment(&text, "name"));
+    if json {
+        outln!(
+            "{}",
+            json!({"fingerprint": keys::fingerprint(&vk), "name": name, "public_key_pem": keys::public_pem(&vk)})
+        )?;
+        return Ok(0);
+    }
     outln!("fingerprint: {}", keys::fingerprint(&vk))?;
-    if let Some(n) = name.or_else(|| keys::pub_comment(&text, "name")) {
-        outln!("name: {n}")?;
+    if let Some(n) = name {
+        outln!("name: {}", clean(&n))?;
     }
     out!("{}", keys::public_pem(&vk))?;
     Ok(0)

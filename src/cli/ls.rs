@@ -8,10 +8,18 @@ use serde_json::json;
 use super::CmdResult;
 use super::args::JsonFlag;
 use super::output::{errln, outln};
+use super::style::{Grid, clean};
 use crate::bundle::state::BundleState;
 use crate::verify::{self, VerifyOptions};
 
+const EXAMPLES: &str = "Examples:
+  sigillo ls case.zip                  # items, then each file's SHA-256, size, role and path
+  sigillo ls case.zip --json
+  sigillo ls case.zip | grep original/";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print the case id and every item's manifest as JSON")))]
 pub(super) struct LsArgs {
     /// The bundle.
     bundle: PathBuf,
@@ -40,21 +48,27 @@ pub(super) fn run(a: LsArgs) -> CmdResult {
 }
 
 fn print_items(st: &BundleState) -> CmdResult<()> {
-    outln!("case {} — {} item(s)", st.case_id, st.items.len())?;
+    outln!("case {} — {} item(s)", clean(&st.case_id), st.items.len())?;
     for it in &st.items {
         let m = &it.manifest;
         outln!(
-            "\n{}  kind={}  acquired {}  by {} ({})",
-            it.id,
-            m.kind,
-            m.acquired.finished,
-            m.operator.name.clone().unwrap_or_default(),
-            m.operator.key
+            "\nitem {}  kind {}  acquired {}  by {} ({})",
+            clean(&it.id),
+            clean(&m.kind.to_string()),
+            clean(&m.acquired.finished.to_string()),
+            clean(&m.operator.name.clone().unwrap_or_default()),
+            clean(&m.operator.key)
         )?;
-        outln!("  {:<64}  {:>12}  {:<8}  path", "SHA-256", "bytes", "role")?;
+        let mut g = Grid::new(&["SHA-256", "bytes", "role", "path"]).right(1);
         for f in &m.files {
-            outln!("  {}  {:>12}  {:<8}  {}", f.sha256, f.size, f.role, f.path)?;
+            g.row(&[
+                f.sha256.clone(),
+                f.size.to_string(),
+                f.role.to_string(),
+                f.path.clone(),
+            ]);
         }
+        g.print("  ")?;
     }
     Ok(())
 }

@@ -6,12 +6,19 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::CmdResult;
-use super::args::JsonFlag;
+use super::args::{JsonFlag, QuietFlag};
 use super::output::{errln, outln};
-use crate::error::Error;
 use crate::hashlist::{self, Match};
 
+const EXAMPLES: &str = "Examples:
+  sigillo match case.zip new-uploads/     # which images are sealed ones (same hash, or PDQ ≤ 31)
+  sigillo match case.zip found.jpg --threshold 10
+  sigillo match case.zip downloads/ --json";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print every candidate and its matches as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print no summary on stderr")))]
 pub(super) struct MatchArgs {
     /// The bundle.
     bundle: PathBuf,
@@ -19,18 +26,16 @@ pub(super) struct MatchArgs {
     #[arg(required = true, value_name = "IMAGE_OR_DIR")]
     inputs: Vec<PathBuf>,
     /// Largest PDQ Hamming distance that counts as a match (0-256).
-    #[arg(long, default_value_t = 31)]
+    #[arg(long, default_value_t = 31, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(0..=256))]
     threshold: u32,
     #[command(flatten)]
     json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(m: MatchArgs) -> CmdResult {
-    if m.threshold > 256 {
-        return Err(Error::input("--threshold must be between 0 and 256")
-            .with_fix("the usual value is 31")
-            .into());
-    }
     let st = crate::verify::verified_state(&m.bundle)?;
     let rows = hashlist::rows(
         &st.items
@@ -51,11 +56,13 @@ pub(super) fn run(m: MatchArgs) -> CmdResult {
             print_matches(c, ms)?;
         }
         let matched = results.iter().filter(|(_, v)| !v.is_empty()).count();
-        errln!(
-            "{matched} of {} file(s) match sealed evidence (threshold {})",
-            results.len(),
-            m.threshold
-        );
+        if !m.quiet.quiet {
+            errln!(
+                "{matched} of {} file(s) match sealed evidence (threshold {})",
+                results.len(),
+                m.threshold
+            );
+        }
     }
     Ok(0)
 }

@@ -1,7 +1,6 @@
 //! Progress bars on stderr for long work, fed by the library's progress events; hidden
 //! with `--quiet`, when stderr is not a terminal, or when `NO_COLOR`/`TERM=dumb` say so.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,10 +42,9 @@ impl Observer for Bar {
 
 /// A progress handle for a command: a bar on an interactive stderr, nothing otherwise.
 pub fn for_terminal(quiet: bool) -> Progress {
-    if quiet
-        || !std::io::stderr().is_terminal()
-        || std::env::var_os("TERM").is_some_and(|t| t == "dumb")
-    {
+    // The same test as colour (a terminal, no NO_COLOR, TERM not dumb): a bar is drawn
+    // with escape sequences.
+    if quiet || !super::style::color(super::style::Stream::Stderr) {
         return Progress::default();
     }
     let bar = ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr_with_hz(5));

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::CmdResult;
-use super::output::errln;
+use super::args::{JsonFlag, QuietFlag, not_the_bundle};
+use super::output::{errln, outln};
 use crate::error::Error;
 use crate::report::{Lang, ReportOptions};
 
@@ -15,7 +16,15 @@ enum ReportLang {
     It,
 }
 
+const EXAMPLES: &str = "Examples:
+  sigillo report case.zip                               # report.html (images hidden)
+  sigillo report case.zip -o report.html --pdf report.pdf --lang it
+  sigillo report case.zip -o full.html --show-media --tsa-ca tsa-root.pem";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print the files written and the verdict as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print no summary on stderr")))]
 pub(super) struct ReportArgs {
     /// The bundle.
     bundle: PathBuf,
@@ -42,6 +51,10 @@ pub(super) struct ReportArgs {
     signer_ca: Vec<PathBuf>,
     #[command(flatten)]
     identity: super::args::IdentityArgs,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 pub(super) fn run(r: ReportArgs) -> CmdResult {
@@ -54,11 +67,18 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
         tsa_ca: r.tsa_ca.clone(),
         signer_ca: r.signer_ca.clone(),
     };
+    not_the_bundle(&r.output, &r.bundle, "-o")?;
+    if let Some(pdf) = &r.pdf {
+        not_the_bundle(pdf, &r.bundle, "--pdf")?;
+    }
     let ids = r.identity.load(&r.bundle)?;
     let rendered = crate::report::of_bundle::render_report_with(&r.bundle, &opts, ids)?;
     std::fs::write(&r.output, &rendered.html)
         .map_err(|e| Error::io("write the report", &r.output, e))?;
-    errln!("wrote {}", r.output.display());
+    let quiet = r.quiet.quiet || r.json.json;
+    if !quiet {
+        errln!("wrote {}", r.output.display());
+    }
     if let Some(pdf) = &r.pdf {
         crate::browser::print_pdf(
             &rendered.html,
@@ -66,7 +86,16 @@ pub(super) fn run(r: ReportArgs) -> CmdResult {
             pdf,
             r.browser.as_deref(),
         )?;
-        errln!("wrote {}", pdf.display());
+        if !quiet {
+            errln!("wrote {}", pdf.display());
+        }
+    }
+    if r.json.json {
+        outln!(
+            "{}",
+            serde_json::json!({"bundle": r.bundle.display().to_string(), "html": r.output.display().to_string(),
+                               "pdf": r.pdf.as_ref().map(|p| p.display().to_string()), "verified": rendered.verified})
+        )?;
     }
     if !rendered.verified {
         errln!("warning: the bundle does NOT verify; the report says so");

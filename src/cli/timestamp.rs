@@ -6,13 +6,22 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::CmdResult;
-use super::args::{JsonFlag, SignerArgs, TsaArgs};
+use super::args::{JsonFlag, QuietFlag, SignerArgs, TsaArgs};
 use super::output::{errln, outln};
 use crate::error::Error;
 use crate::verify::token::{self, Subject, TokenCheckOptions, TokenReport};
 
+const EXAMPLES: &str = "Examples:
+  sigillo timestamp case.zip --tsa https://freetsa.org/tsr        # items without a token get one
+  sigillo timestamp case.zip --tsa aruba --renew                  # [tsa.aruba] in config.toml
+  sigillo timestamp case.zip --signer pkcs12:firma.p12 --tsa aruba   # co-sign each item (CAdES-B-T)
+  sigillo timestamp verify photo.jpg.tsr --data photo.jpg --tsa-ca tsa-root.pem";
+
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(after_help = EXAMPLES)]
+#[command(mut_arg("json", |a| a.help("Print what was added, skipped and failed as JSON")))]
+#[command(mut_arg("quiet", |a| a.help("Print only warnings and errors")))]
 pub(super) struct TimestampArgs {
     #[command(subcommand)]
     action: Option<TimestampAction>,
@@ -26,6 +35,10 @@ pub(super) struct TimestampArgs {
     signer: SignerArgs,
     #[command(flatten)]
     tsa: TsaArgs,
+    #[command(flatten)]
+    json: JsonFlag,
+    #[command(flatten)]
+    quiet: QuietFlag,
 }
 
 #[derive(Subcommand, Debug)]
@@ -79,29 +92,55 @@ pub(super) fn run(t: TimestampArgs) -> CmdResult {
     };
     let signer = t.signer.signer()?;
     let endpoints = t.tsa.endpoints()?;
+    let (json, quiet) = (t.json.json, t.quiet.quiet || t.json.json);
+    let mut cosigned = Vec::new();
     // --signer: every item's manifest gets a co-signature (CAdES-B-T with --tsa).
     if !signer.cosigners.is_empty() {
         let c = crate::seal::add_cosignatures(&bundle, &endpoints, t.tsa.require_tsa, &signer)?;
         for f in &c.added {
-            errln!("co-signed: {f}");
+            if !quiet {
+                errln!("co-signed: {f}");
+            }
         }
         for n in &c.notes {
             errln!("warning: {n}");
         }
+        cosigned = c.added;
         if endpoints.is_empty() {
+            if json {
+                outln!(
+                    "{}",
+                    serde_json::json!({"bundle": bundle.display().to_string(), "cosigned": cosigned,
+                                                "timestamped": [], "skipped": [], "failed": []})
+                )?;
+            }
             return Ok(0);
         }
     }
     let out =
         crate::seal::add_timestamps(&bundle, &endpoints, t.renew, t.tsa.require_tsa, &signer)?;
-    for (item, file) in &out.added {
-        errln!("timestamped {item}: {file}");
-    }
-    for s in &out.skipped {
-        errln!("skipped {s}: it already has a token (use --renew to add another)");
+    if !quiet {
+        for (item, file) in &out.added {
+            errln!("timestamped {item}: {file}");
+        }
+        for s in &out.skipped {
+            errln!("skipped {s}: it already has a token (use --renew to add another)");
+        }
     }
     for f in &out.failed {
         errln!("warning: {f}");
+    }
+    if json {
+        let added: Vec<_> = out
+            .added
+            .iter()
+            .map(|(item, file)| serde_json::json!({"item": item, "file": file}))
+            .collect();
+        outln!(
+            "{}",
+            serde_json::json!({"bundle": bundle.display().to_string(), "cosigned": cosigned,
+                                        "timestamped": added, "skipped": out.skipped, "failed": out.failed})
+        )?;
     }
     if !out.failed.is_empty() && (t.tsa.require_tsa || out.added.is_empty()) {
         return Err(

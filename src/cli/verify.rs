@@ -7,10 +7,17 @@ use clap::Args;
 use super::CmdResult;
 use super::args::{JsonFlag, QuietFlag};
 use super::output::outln;
+use super::style::{Tone, paint};
 use crate::error::{Error, Result};
 use crate::verify::{self, Report, Status, VerifyOptions};
 
+const EXAMPLES: &str = "Examples:
+  sigillo verify case.zip --trust rossi.pem.pub              # exit 0 = every check passed
+  sigillo verify case.zip --trust-file trusted.txt --tsa-ca tsa-root.pem --json > verify.json
+  sigillo verify case.zip.p7m --signer-ca qualified-ca.pem   # the envelope, then the bundle inside";
+
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
 #[command(mut_arg("json", |a| a.help("Print the machine-readable report (schema: docs/verify-json.md)")))]
 #[command(mut_arg("quiet", |a| a.help("Print only the verdict and failures")))]
 pub(super) struct VerifyArgs {
@@ -93,10 +100,15 @@ pub(super) fn print_report(rep: &Report, quiet: bool) -> CmdResult<()> {
         print_checks(rep)?;
     }
     if rep.ok() {
-        outln!("VERIFIED: {} — every check passed.", rep.bundle)?;
+        outln!(
+            "{} {} — every check passed.",
+            paint("VERIFIED:", Tone::Good),
+            rep.bundle
+        )?;
     } else {
         outln!(
-            "NOT VERIFIED: {} — {} problem(s):",
+            "{} {} — {} problem(s):",
+            paint("NOT VERIFIED:", Tone::Bad),
             rep.bundle,
             rep.failures.len()
         )?;
@@ -116,10 +128,10 @@ fn print_checks(rep: &Report) -> CmdResult<()> {
     outln!("bundle  {}\nsha256  {}", rep.bundle, rep.bundle_sha256)?;
     for c in &rep.checks {
         let tag = match c.status {
-            Status::Pass => "ok  ",
-            Status::Fail => "FAIL",
-            Status::Warn => "warn",
-            Status::Info => "info",
+            Status::Pass => paint("ok  ", Tone::Good),
+            Status::Fail => paint("FAIL", Tone::Bad),
+            Status::Warn => paint("warn", Tone::Warn),
+            Status::Info => paint("info", Tone::Dim),
         };
         outln!("{tag}  {:<9} {}: {}", c.check, c.subject, c.message)?;
     }

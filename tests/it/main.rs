@@ -27,6 +27,9 @@
 //!   holders, look-alike CAs, wrong PINs, expired and non-signing certificates, B-T, `.p7m`.
 //! - `encryption`: `--encrypt-to` bundles against the stock `age` CLI: nothing readable, verify
 //!   without the identity, plaintext checks, extract and report with it, TMPDIR left empty.
+//! - `exit_codes`: every command's exit code and error message as docs/exit-codes.md says
+//!   (usage errors, missing input, non-bundle ZIPs, bundles that do not verify).
+//! - `cli_ux`: shell completions, man pages, `hashes -o`, tables, `NO_COLOR`, old flag spellings.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -39,11 +42,13 @@ mod util;
 mod capture_hardening;
 mod chat;
 mod cli_hardening;
+mod cli_ux;
 mod config;
 mod core;
 mod cosign;
 mod custody;
 mod encryption;
+mod exit_codes;
 mod fuzz_regressions;
 mod hostile_fields;
 mod leftovers;

@@ -114,8 +114,9 @@ fn is_samples(p: &Path) -> bool {
     p.join("files").is_dir()
 }
 
-/// Where the samples are, first found of: `$SIGILLO_SAMPLES`; `samples/` next to the
-/// binary or up to three folders above it (an installed copy, `target/debug/`); the
+/// Where the samples are, first found of: `$SIGILLO_SAMPLES`; `samples/` (or
+/// `share/sigillo/samples/`, as the .deb installs them) next to the binary or up to
+/// three folders above it (an installed copy, `target/debug/`); the
 /// current folder's source tree (`./samples`, or in a parent holding `Cargo.toml`); the
 /// source tree this binary was built from.
 pub fn samples_dir() -> Result<PathBuf> {
@@ -126,7 +127,9 @@ pub fn samples_dir() -> Result<PathBuf> {
     let beside_exe = exe
         .iter()
         .flat_map(|e| e.ancestors().skip(1).take(4))
-        .map(|d| d.join("samples"));
+        // `samples/` beside it, or `share/sigillo/samples` of an installed package
+        // (/usr/bin/sigillo → /usr/share/sigillo/samples).
+        .flat_map(|d| [d.join("samples"), d.join("share/sigillo/samples")]);
     let cwd = std::env::current_dir().ok();
     let in_tree = cwd
         .iter()

@@ -132,7 +132,7 @@ pub fn generate(path: &Path, name: Option<&str>, passphrase: Option<&str>) -> Re
     for p in [path, pubp.as_path()] {
         if p.exists() {
             return Err(Error::input(format!("'{}' already exists; sigillo never overwrites a key", p.display()))
-                .with_fix("choose another --out path, or move the existing key away if you really mean to replace it"));
+                .with_fix("choose another -o path, or move the existing key away if you really mean to replace it"));
         }
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -245,7 +245,7 @@ impl PassphraseSource for EnvOrTerminal {
 pub fn load(path: &Path, pw: &dyn PassphraseSource) -> Result<Key> {
     let text = fs::read_to_string(path).map_err(|e| {
         Error::io("read the key", path, e).with_fix(format!(
-            "create a key with: sigillo key new --out {}",
+            "create a key with: sigillo key new -o {}",
             shell_quote(&path.display().to_string())
         ))
     })?;

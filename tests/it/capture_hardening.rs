@@ -337,3 +337,25 @@ fn ctrl_c_during_a_capture_removes_the_profile_and_chromium() {
     );
     assert!(!d.path().join("case.zip").exists());
 }
+
+/// A URL that serves a download (not a page) fails with a message that says so and how
+/// to preserve the file instead, not a bare network error; nothing is sealed.
+#[test]
+fn a_download_url_is_named_as_a_download() {
+    let (d, tmp) = setup();
+    let srv = crate::support::web_server::start_http();
+    let url = format!("{}/download", srv.base);
+    let o = run(
+        d.path(),
+        &tmp,
+        &[
+            "capture", &url, "-o", "case.zip", "--key", "k.pem", "--quiet",
+        ],
+    );
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("download"), "{all}");
+    assert!(all.contains("sigillo add"), "{all}");
+    assert!(!d.path().join("case.zip").exists());
+    assert!(left_in(&tmp).is_empty(), "left behind: {:?}", left_in(&tmp));
+}

@@ -953,6 +953,11 @@ fn nav_err(url: &str, e: impl std::fmt::Display) -> Error {
             "the TLS certificate was rejected",
             "check the URL; for a test server with a self-signed certificate add --insecure (recorded in the manifest)",
         )
+    } else if s.contains("ERR_ABORTED") {
+        (
+            "the browser did not open it as a page: it is most likely a download (a file served as application/octet-stream or as an attachment)",
+            "to preserve a file, download it and seal it with `sigillo add FILE` (note the URL with --note); if it is a page, try again",
+        )
     } else if s.to_lowercase().contains("timeout") || s.contains("timed out") {
         ("the page did not load in time", "raise --timeout")
     } else {

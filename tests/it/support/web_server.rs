@@ -57,6 +57,15 @@ fn respond(path: &str) -> (u16, &'static str, Vec<(&'static str, String)>, Vec<u
             vec![("Location", "/page".to_string())],
             b"moved".to_vec(),
         ),
+        "/download" => (
+            200,
+            "application/octet-stream",
+            vec![(
+                "Content-Disposition",
+                "attachment; filename=\"video.mp4\"".to_string(),
+            )],
+            vec![0u8; 4096],
+        ),
         "/removed" => (
             404,
             "text/html",

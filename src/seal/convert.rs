@@ -23,7 +23,7 @@ use crate::time::Stamp;
 
 use super::Signer;
 use super::custody_add::entry_tokens;
-use super::finish::{finish_bundle, last_line, lock_dir, open_verified};
+use super::finish::{finish_bundle, last_line, lock_dir, open_existing};
 
 /// Which way to convert.
 pub enum Direction {
@@ -67,12 +67,7 @@ pub fn convert(
         .with_fix("give -o a new file name; keep the original bundle as it is"));
     }
     let _lock = lock_dir(target)?;
-    let Some((mut reader, state)) = open_verified(source)? else {
-        return Err(
-            Error::input(format!("'{}' does not exist", source.display()))
-                .with_fix("give the path of an existing bundle"),
-        );
-    };
+    let (mut reader, state) = open_existing(source)?;
     if state.items.is_empty() {
         return Err(Error::input(format!(
             "'{}' holds no items: there is nothing to convert",

@@ -6,14 +6,14 @@ use std::path::Path;
 
 use crate::bundle::layout;
 use crate::bundle::writer::BundleWriter;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::cades;
 use crate::evidence::custody::{self, Event};
 use crate::evidence::stamping::TsaEndpoint;
 use crate::evidence::x509sign::CertSigner;
 use crate::time::Stamp;
 
-use super::finish::{finish_bundle, last_line, lock_dir, open_verified};
+use super::finish::{finish_bundle, last_line, lock_dir, open_existing};
 use super::timestamps::{NewFiles, copy_items_with_tokens};
 use super::{SealOptions, Signer};
 
@@ -40,12 +40,7 @@ pub fn add_cosignatures(
         return Ok(Cosigned::default());
     }
     let _lock = lock_dir(target)?;
-    let Some((mut reader, state)) = open_verified(target)? else {
-        return Err(
-            Error::input(format!("'{}' does not exist", target.display()))
-                .with_fix("give the path of an existing bundle"),
-        );
-    };
+    let (mut reader, state) = open_existing(target)?;
     let mut out = Cosigned::default();
     let mut new_files = NewFiles::new();
     for it in &state.items {

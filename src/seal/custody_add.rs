@@ -4,12 +4,12 @@ use std::path::Path;
 
 use crate::bundle::layout;
 use crate::bundle::writer::BundleWriter;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::custody::{self, Event};
 use crate::time::Stamp;
 
 use super::Signer;
-use super::finish::{copy_items, finish_bundle, last_line, lock_dir, open_verified};
+use super::finish::{copy_items, finish_bundle, last_line, lock_dir, open_existing};
 
 /// Add one custody entry (signed by `signer`) to an existing bundle; returns its
 /// number and the warnings of timestamp requests that failed.
@@ -22,10 +22,7 @@ pub fn append_custody(
     require_tsa: bool,
 ) -> Result<(u64, Vec<String>)> {
     let _lock = lock_dir(target)?;
-    let Some((mut reader, state)) = open_verified(target)? else {
-        return Err(Error::input(format!("'{}' does not exist", target.display()))
-            .with_fix("give the path of an existing bundle; bundles are created by `sigillo add` or `sigillo capture`"));
-    };
+    let (mut reader, state) = open_existing(target)?;
     let now = Stamp::now();
     let seq = state.custody.len() as u64 + 1;
     let new = custody::NewEntry {

@@ -65,6 +65,16 @@ pub fn open_verified(target: &Path) -> Result<Option<(BundleReader, BundleState)
     Ok(Some((reader, report.state)))
 }
 
+/// [`open_verified`] for a bundle that must exist already (every change but the first
+/// item): a missing one is an input error that says how bundles are made.
+pub(super) fn open_existing(target: &Path) -> Result<(BundleReader, BundleState)> {
+    open_verified(target)?.ok_or_else(|| {
+        Error::input(format!("'{}' does not exist", target.display())).with_fix(
+            "give the path of an existing bundle; bundles are created by `sigillo add` or `sigillo capture`",
+        )
+    })
+}
+
 pub(super) fn last_line(bytes: &[u8]) -> Option<Vec<u8>> {
     let body = bytes.strip_suffix(b"\n")?;
     Some(body.rsplit(|b| *b == b'\n').next().unwrap_or(body).to_vec())

@@ -13,7 +13,7 @@ use crate::evidence::hash::sha256_hex;
 use crate::time::Stamp;
 
 use super::Signer;
-use super::finish::{finish_bundle, known_hash, last_line, lock_dir, open_verified};
+use super::finish::{finish_bundle, known_hash, last_line, lock_dir, open_existing};
 
 /// What `timestamp` did.
 #[derive(Debug, Default)]
@@ -44,12 +44,7 @@ pub fn add_timestamps(
             .with_fix("pass --tsa URL or --tsa NAME (repeatable), set $SIGILLO_TSA, or set tsa_default in config.toml"));
     }
     let _lock = lock_dir(target)?;
-    let Some((mut reader, state)) = open_verified(target)? else {
-        return Err(
-            Error::input(format!("'{}' does not exist", target.display()))
-                .with_fix("give the path of an existing bundle"),
-        );
-    };
+    let (mut reader, state) = open_existing(target)?;
     let (out, new_files) = request_tokens(&reader, &state, tsa, renew, require)?;
     if out.added.is_empty() {
         return Ok(out);

@@ -14,18 +14,31 @@ use super::CheckKind::{Custody, Item, Timestamp};
 use super::{Ctx, Status, TimestampRecord};
 
 /// The custody log: chain, tokens, items recorded, content digests.
+/// Read the custody log and check its chain once, with the keys the archive layer
+/// found: the items layer needs its `encrypted`/`decrypted` entries before [`chain`]
+/// judges it.
+pub(super) fn read(cx: &mut Ctx) {
+    cx.custody_log = Some(cx.read_meta(CUSTODY).map(|bytes| {
+        let keymap: HashMap<String, VerifyingKey> =
+            cx.st.keys.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let rep = custody::check_chain(&bytes, &keymap);
+        (bytes, rep)
+    }));
+}
+
 pub(super) fn chain(cx: &mut Ctx) {
-    let bytes = match cx.read_meta(CUSTODY) {
-        Ok(b) => b,
-        Err(why) => {
+    if cx.custody_log.is_none() {
+        read(cx);
+    }
+    let (bytes, rep) = match cx.custody_log.take() {
+        Some(Ok(read)) => read,
+        Some(Err(why)) => {
             cx.checks
                 .fail(Custody, CUSTODY, format!("the custody log {why}"));
             return;
         }
+        None => return,
     };
-    let keymap: HashMap<String, VerifyingKey> =
-        cx.st.keys.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    let rep = custody::check_chain(&bytes, &keymap);
     for (w, m) in &rep.problems {
         cx.checks.fail(Custody, w, m);
     }

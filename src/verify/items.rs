@@ -31,15 +31,13 @@ pub(super) fn all(cx: &mut Ctx) {
     }
 }
 
-/// The `encrypted`/`decrypted` entries of the custody log, read ahead of the custody
-/// layer (which judges their signatures and links): they say how the items' files are
-/// stored now.
+/// The `encrypted`/`decrypted` entries of the custody log (read by `custody::read`,
+/// judged later by the custody layer): they say how the items' files are stored now.
 fn conversions(cx: &Ctx) -> Vec<Conversion> {
-    let Ok(bytes) = cx.read_meta(layout::CUSTODY) else {
-        return Vec::new();
-    };
-    let keys = cx.st.keys.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    Conversion::from_entries(&crate::evidence::custody::check_chain(&bytes, &keys).entries)
+    match &cx.custody_log {
+        Some(Ok((_, rep))) => Conversion::from_entries(&rep.entries),
+        _ => Vec::new(),
+    }
 }
 
 /// Item id → the file names in its folder (archive order).

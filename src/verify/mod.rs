@@ -90,6 +90,7 @@ pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Report> {
 
     let bundle_sha256 = archive::members(&mut cx, &opts.progress);
     archive::keys(&mut cx);
+    custody::read(&mut cx);
     items::all(&mut cx);
     custody::chain(&mut cx);
     custody::items_belong_to_case(&mut cx);
@@ -252,6 +253,10 @@ struct Ctx<'a> {
     /// With `--identity`: each age member's plaintext digest (or why it could not be
     /// decrypted), computed by the archive layer in the same read as its stored hash.
     plaintexts: BTreeMap<String, std::result::Result<Digest256, String>>,
+    /// The custody log's bytes and chain check (read once, after the keys; taken by the
+    /// custody layer), or why it cannot be read.
+    custody_log:
+        Option<std::result::Result<(Vec<u8>, crate::evidence::custody::ChainReport), String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -278,6 +283,7 @@ impl<'a> Ctx<'a> {
             identities: None,
             encryption: encrypted::Seen::default(),
             plaintexts: BTreeMap::new(),
+            custody_log: None,
         }
     }
 

@@ -42,11 +42,17 @@ impl Pkcs11Signer {
     pub fn open(uri: &Pkcs11Uri, pss: bool) -> Result<Pkcs11Signer> {
         let module = module_path(uri)?;
         let ctx = Pkcs11::new(&module).map_err(|e| {
-            Error::key(format!(
+            let err = Error::key(format!(
                 "the PKCS#11 module '{}' cannot be loaded ({e})",
                 module.display()
-            ))
-            .with_fix("check module-path= in the --signer URI (for SoftHSM2: /usr/lib/softhsm/libsofthsm2.so; for OpenSC: /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)")
+            ));
+            // A static musl binary (packaging/static.sh) has no dynamic loader, and a
+            // PKCS#11 module is always a shared library.
+            if cfg!(target_feature = "crt-static") {
+                err.with_fix("this is the static build of sigillo, which cannot load shared libraries such as PKCS#11 modules: use the .deb or a build from source (cargo install --locked) to sign with a smart card or HSM")
+            } else {
+                err.with_fix("check module-path= in the --signer URI (for SoftHSM2: /usr/lib/softhsm/libsofthsm2.so; for OpenSC: /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)")
+            }
         })?;
         ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
             .map_err(|e| p11_error("initialising the module", e))?;

@@ -3,7 +3,7 @@
 #
 #   ./setup.sh            system packages + release build + install to /usr/local/bin (or ~/.cargo/bin)
 #   ./setup.sh --deps     only what the test suite needs (system packages and a Python venv
-#                         in .venv/ with the independent validators warcio, wacz, pdqhash)
+#                         in .venv/ with the independent validators warcio, wacz, pdqhash, and pywb)
 #
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
@@ -61,6 +61,11 @@ if [ "$mode" = "--deps" ] || [ "$mode" = "all" ]; then
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check warcio wacz pdqhash pillow numpy jsonschema
   fi
+fi
+
+if [ "$mode" = "--deps" ] && [ ! -x .venv/bin/wb-manager ]; then
+  say "installing pywb in .venv (the tests replay sigillo's WACZ in Webrecorder's pywb)"
+  .venv/bin/pip install -q --disable-pip-version-check pywb
 fi
 
 if [ "$mode" = "--deps" ]; then

@@ -33,6 +33,11 @@ pub enum Tool {
     Wacz,
     /// The venv's `cdxj-indexer` (comes with `wacz`).
     CdxjIndexer,
+    /// pywb's collection manager (`wb-manager add --unpack-wacz`): Webrecorder's replay
+    /// system imports our WACZ.
+    WbManager,
+    /// pywb's replay server (`wayback`), serving what `wb-manager` imported.
+    Wayback,
     /// Runs a program with a fake clock (libfaketime): a TSA that stamped in the past.
     Faketime,
     /// Signs test EU trusted lists (XML-DSig).
@@ -55,6 +60,8 @@ impl Tool {
             Tool::Warcio => "warcio",
             Tool::Wacz => "wacz",
             Tool::CdxjIndexer => "cdxj-indexer",
+            Tool::WbManager => "wb-manager",
+            Tool::Wayback => "wayback",
             Tool::Faketime => "faketime",
             Tool::Xmlsec1 => "xmlsec1",
             Tool::Age => "age",
@@ -65,7 +72,12 @@ impl Tool {
     fn in_venv(self) -> bool {
         matches!(
             self,
-            Tool::Python | Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer
+            Tool::Python
+                | Tool::Warcio
+                | Tool::Wacz
+                | Tool::CdxjIndexer
+                | Tool::WbManager
+                | Tool::Wayback
         )
     }
 
@@ -79,8 +91,8 @@ impl Tool {
             Tool::Xmlsec1 => "apt-get install xmlsec1 (./setup.sh --deps)",
             Tool::Age | Tool::AgeKeygen => "apt-get install age (./setup.sh --deps)",
             Tool::Python => "./setup.sh --deps (installs the pdqhash reference in .venv/)",
-            Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer => {
-                "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz and cdxj-indexer)"
+            Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer | Tool::WbManager | Tool::Wayback => {
+                "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz, cdxj-indexer and pywb's wb-manager and wayback)"
             }
         }
     }

@@ -424,7 +424,8 @@ fn wacz_validates_and_every_part_checks_out() {
         names,
         [
             "archive/data.warc.gz",
-            "indexes/index.cdxj",
+            "indexes/index.cdx.gz",
+            "indexes/index.idx",
             "pages/pages.jsonl",
             "datapackage.json",
             "datapackage-digest.json"
@@ -446,7 +447,43 @@ fn wacz_validates_and_every_part_checks_out() {
     assert_eq!(archived, warc);
     let (dp, _) = read("datapackage.json");
     let (dd, _) = read("datapackage-digest.json");
-    let (index, _) = read("indexes/index.cdxj");
+    let (index_gz, method) = read("indexes/index.cdx.gz");
+    assert_eq!(
+        method,
+        zip::CompressionMethod::Stored,
+        "the .cdx.gz is STORED"
+    );
+    let (idx_text, _) = read("indexes/index.idx");
+    // ZipNum, as py-wacz writes it: the .idx names the .cdx.gz, then one line per gzip
+    // block with its first key, offset, length and SHA-256.
+    let idx_text = String::from_utf8(idx_text).unwrap();
+    let mut idx_lines = idx_text.lines();
+    assert_eq!(
+        idx_lines.next().unwrap(),
+        r#"!meta 0 {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}"#
+    );
+    let mut index = Vec::new();
+    let mut at = 0usize;
+    for l in idx_lines {
+        let (prefix, json) = l.split_at(l.find('{').unwrap());
+        let j: serde_json::Value = serde_json::from_str(json).unwrap();
+        let (off, len) = (
+            j["offset"].as_u64().unwrap() as usize,
+            j["length"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(off, at, "blocks follow each other");
+        let block = &index_gz[off..off + len];
+        assert_eq!(j["digest"].as_str().unwrap(), sha(block));
+        let mut lines = Vec::new();
+        GzDecoder::new(block).read_to_end(&mut lines).unwrap();
+        assert!(
+            String::from_utf8_lossy(&lines).starts_with(prefix.trim()),
+            "{l}"
+        );
+        index.extend_from_slice(&lines);
+        at += len;
+    }
+    assert_eq!(at, index_gz.len(), "the .idx covers the whole .cdx.gz");
     let (pages, _) = read("pages/pages.jsonl");
 
     // datapackage-digest.json → datapackage.json → every resource
@@ -460,7 +497,7 @@ fn wacz_validates_and_every_part_checks_out() {
     assert_eq!(dpj["mainPageDate"], "2026-11-22T10:00:02.000Z");
     assert_eq!(dpj["created"], "2026-11-22T10:00:10.000Z");
     let resources = dpj["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 3);
+    assert_eq!(resources.len(), 4);
     for r in resources {
         let p = r["path"].as_str().unwrap();
         let (bytes, _) = read(p);

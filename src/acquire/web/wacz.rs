@@ -4,7 +4,11 @@
 //!
 //! # Layout (WACZ 1.1.1, entries in this order, all with mtime 1980-01-01 00:00:00)
 //! - `archive/data.warc.gz`: the WARC bytes, STORED (already gzip, never recompressed);
-//! - `indexes/index.cdxj`: sorted CDXJ lines, DEFLATE;
+//! - `indexes/index.cdx.gz`: the sorted CDXJ lines as a ZipNum index, as py-wacz writes it:
+//!   gzip members of up to [`INDEX_BLOCK_LINES`] lines each, concatenated, STORED;
+//! - `indexes/index.idx`: the ZipNum secondary index (a `!meta` line, then the first key and
+//!   the offset, length and SHA-256 of each block), DEFLATE. pywb (`wb-manager add
+//!   --unpack-wacz`) reads the `.cdx.gz`, ReplayWeb.page the `.idx`;
 //! - `pages/pages.jsonl`: header line then the captured page, DEFLATE;
 //! - `datapackage.json`: `profile: "data-package"`, `wacz_version: "1.1.1"`, `resources`
 //!   with `sha256:<hex>` and size of each entry above, DEFLATE;
@@ -27,6 +31,9 @@ use crate::time::rfc3339;
 
 /// WACZ version written into `datapackage.json`.
 pub const WACZ_VERSION: &str = "1.1.1";
+
+/// Lines per gzip block of `indexes/index.cdx.gz` (py-wacz's `DEFAULT_NUM_LINES`).
+pub const INDEX_BLOCK_LINES: usize = 1024;
 
 /// The page the capture is about (the one line of `pages/pages.jsonl`).
 #[derive(Debug, Clone)]
@@ -60,7 +67,7 @@ pub fn write_wacz(
 
     let mut lines: Vec<String> = summary.index.iter().map(|e| e.to_line()).collect();
     lines.sort();
-    let index: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let (index_gz, index_idx) = zipnum(&lines)?;
 
     let ts = rfc3339(&page.ts);
     let page_id = hex::encode(&Sha256::digest(format!("{}\n{ts}", page.url).as_bytes())[..16]);
@@ -77,11 +84,12 @@ pub fn write_wacz(
         serde_json::Value::Object(page_obj)
     );
 
-    let parts: [(&str, &[u8], CompressionMethod); 3] = [
+    let parts: [(&str, &[u8], CompressionMethod); 4] = [
         ("archive/data.warc.gz", warc_gz, CompressionMethod::Stored),
+        ("indexes/index.cdx.gz", &index_gz, CompressionMethod::Stored),
         (
-            "indexes/index.cdxj",
-            index.as_bytes(),
+            "indexes/index.idx",
+            index_idx.as_bytes(),
             CompressionMethod::Deflated,
         ),
         (
@@ -146,6 +154,41 @@ pub fn write_wacz(
     }
     zip.finish().map_err(fail)?;
     Ok(())
+}
+
+/// The ZipNum form of sorted CDXJ `lines` that py-wacz writes (cdxj-indexer's
+/// `CompressedWriter`): the `.cdx.gz` bytes (one gzip member per block of
+/// [`INDEX_BLOCK_LINES`] lines) and the `.idx` text, whose JSON is spelled as Python's
+/// `json.dumps` spells it (`", "` and `": "`). Hand-written because no crate writes ZipNum.
+fn zipnum(lines: &[String]) -> Result<(Vec<u8>, String)> {
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    let mut gz = Vec::new();
+    let mut idx = String::new();
+    if !lines.is_empty() {
+        idx.push_str("!meta 0 {\"format\": \"cdxj-gzip-1.0\", \"filename\": \"index.cdx.gz\"}\n");
+    }
+    for block in lines.chunks(INDEX_BLOCK_LINES) {
+        // GzEncoder writes mtime 0 and no file name: the member depends only on the lines.
+        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+        for l in block {
+            enc.write_all(l.as_bytes())
+                .and_then(|()| enc.write_all(b"\n"))
+                .map_err(|e| Error::internal(format!("could not compress the WACZ index: {e}")))?;
+        }
+        let member = enc
+            .finish()
+            .map_err(|e| Error::internal(format!("could not compress the WACZ index: {e}")))?;
+        let prefix = block[0].split('{').next().unwrap_or("").trim();
+        idx.push_str(&format!(
+            "{prefix} {{\"offset\": {}, \"length\": {}, \"digest\": \"{}\"}}\n",
+            gz.len(),
+            member.len(),
+            sha256_label(&member)
+        ));
+        gz.extend_from_slice(&member);
+    }
+    Ok((gz, idx))
 }
 
 fn to_pretty(v: &serde_json::Value) -> Result<String> {

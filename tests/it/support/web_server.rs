@@ -5,11 +5,52 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct Server {
     pub base: String,
     /// SHA-256 (hex) of the DER certificate served, for HTTPS.
     pub cert_sha256: Option<String>,
+    /// Set by [`Server::stop`]: the accept loop ends and the port closes.
+    stopped: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Stop serving: the listener is closed (a new connection is refused) once this returns.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let addr = self.base.rsplit('/').next().unwrap().to_string();
+        // Wake the blocking accept so that it sees the flag and drops the listener.
+        let _ = TcpStream::connect(&addr);
+        for _ in 0..100 {
+            if TcpStream::connect(&addr).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("the test web server at {addr} did not stop");
+    }
+}
+
+/// The body the server sends for `path` (what a replay must give back byte for byte).
+pub fn body(path: &str) -> Vec<u8> {
+    respond(path).3
+}
+
+/// Accept connections on `l` until `stopped` is set, handing each to `serve`.
+fn accept_loop(
+    l: TcpListener,
+    stopped: Arc<AtomicBool>,
+    serve: impl Fn(TcpStream) + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            if stopped.load(Ordering::SeqCst) {
+                break;
+            }
+            serve(c);
+        }
+    });
 }
 
 fn png(seed: u8) -> Vec<u8> {
@@ -119,14 +160,14 @@ fn handle(mut s: impl Read + Write) {
 pub fn start_http() -> Server {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for c in l.incoming().flatten() {
-            std::thread::spawn(move || handle(c));
-        }
+    let stopped = Arc::new(AtomicBool::new(false));
+    accept_loop(l, stopped.clone(), |c| {
+        std::thread::spawn(move || handle(c));
     });
     Server {
         base,
         cert_sha256: None,
+        stopped,
     }
 }
 
@@ -146,20 +187,20 @@ pub fn start_https() -> Server {
     let cfg = Arc::new(cfg);
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("https://{}", l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for c in l.incoming().flatten() {
-            let cfg = cfg.clone();
-            std::thread::spawn(move || {
-                let Ok(conn) = rustls::ServerConnection::new(cfg) else {
-                    return;
-                };
-                let stream: TcpStream = c;
-                handle(rustls::StreamOwned::new(conn, stream));
-            });
-        }
+    let stopped = Arc::new(AtomicBool::new(false));
+    accept_loop(l, stopped.clone(), move |c| {
+        let cfg = cfg.clone();
+        std::thread::spawn(move || {
+            let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                return;
+            };
+            let stream: TcpStream = c;
+            handle(rustls::StreamOwned::new(conn, stream));
+        });
     });
     Server {
         base,
         cert_sha256: Some(sha),
+        stopped,
     }
 }

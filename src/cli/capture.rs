@@ -1,5 +1,6 @@
 //! `sigillo capture`: capture web pages with headless Chromium, one item per URL.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use crate::seal::{self, SealOptions, Signer};
 
 const EXAMPLES: &str = "Examples:
   sigillo capture https://example.com/post/123 -o case.zip --tsa https://freetsa.org/tsr
+  sigillo capture --from urls.txt -o case.zip --retry 2
   sigillo capture https://example.com/a https://example.com/b -o case.zip --delay 2s --timeout 2m
   sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'";
 
@@ -26,9 +28,21 @@ const EXAMPLES: &str = "Examples:
 #[command(after_help = EXAMPLES)]
 #[command(mut_arg("json", |a| a.help("Print a JSON summary on stdout")))]
 pub(super) struct CaptureArgs {
-    /// The URLs to capture; each becomes one item.
-    #[arg(required = true, value_name = "URL")]
+    /// The URLs to capture; each becomes one item, in this order (after those of --from).
+    #[arg(value_name = "URL", required_unless_present = "from")]
     urls: Vec<String>,
+    /// Also capture the URLs listed in FILE: one a line; blank lines and lines starting
+    /// with # are skipped; - reads standard input. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    from: Vec<PathBuf>,
+    /// Capture a URL again even when the bundle already holds a capture of it (by default
+    /// such URLs are skipped, so an interrupted batch can simply be run again).
+    #[arg(long)]
+    again: bool,
+    /// Try a URL that failed up to N more times, waiting 1s, 2s, 4s … (at most 30s) between
+    /// tries.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    retry: u32,
     #[command(flatten)]
     output: BundleOutput,
     #[command(flatten)]
@@ -88,29 +102,68 @@ struct Run<'a> {
 
 pub(super) fn run(c: CaptureArgs) -> CmdResult {
     let output = c.output.checked()?;
+    let mut urls = Vec::new();
+    for f in &c.from {
+        urls.extend(read_url_list(f)?);
+    }
+    urls.extend(c.urls.iter().cloned());
+    if urls.is_empty() {
+        return Err(
+            Error::input("the URL list is empty: there is nothing to capture")
+                .with_fix("give URLs on the command line or one a line in the --from file")
+                .into(),
+        );
+    }
     // Every URL is checked before anything starts: a malformed one is a usage error.
-    for u in &c.urls {
+    for u in &urls {
         crate::acquire::web::capture::check_url(u)?;
     }
     let opts = capture_options(&c)?;
     let signer = c.signer.signer()?;
-    // Refuse early if the bundle exists and does not verify; learn the next item number.
-    let mut next_seq = naming::next_seq(match seal::open_verified(output)? {
-        Some((_, st)) => st.items.len(),
-        None => 0,
-    });
+    // Refuse early if the bundle exists and does not verify; learn the next item number
+    // and which URLs it already holds.
+    let (mut next_seq, mut sealed) = match seal::open_verified(output)? {
+        Some((_, st)) => (naming::next_seq(st.items.len()), sealed_urls(&st)),
+        None => (naming::next_seq(0), HashMap::new()),
+    };
     let quiet = c.quiet.quiet || c.json.json;
+    let mut results = Vec::new();
+    let mut todo = Vec::new();
+    for url in urls {
+        let key = crate::text::mask_url(&url);
+        match sealed.get(&key) {
+            Some(item) if !c.again => {
+                if !quiet {
+                    errln!(
+                        "skipping {key}: already sealed as item {item} (pass --again to capture it again)"
+                    );
+                }
+                results.push(Some(
+                    json!({"url": key, "ok": true, "skipped": true, "item": item}),
+                ));
+            }
+            _ => {
+                // A URL listed twice in one run is captured once (unless --again).
+                sealed.insert(key, "(earlier in this run)".into());
+                results.push(None);
+                todo.push((results.len() - 1, url));
+            }
+        }
+    }
+    if todo.is_empty() {
+        return finish_skipped(&c, output, results.into_iter().flatten().collect());
+    }
     if !quiet {
         errln!("starting Chromium …");
     }
     let browser = Browser::launch(&opts)?;
     // Several pages: one bar (pages done, current URL, ETA) instead of per-step lines.
-    let pages = if c.urls.len() > 1 {
+    let pages = if todo.len() > 1 {
         super::progress::for_terminal(quiet)
     } else {
         Default::default()
     };
-    let batch_bar = c.urls.len() > 1 && !quiet && super::style::color(super::style::Stream::Stderr);
+    let batch_bar = todo.len() > 1 && !quiet && super::style::color(super::style::Stream::Stderr);
     let run = Run {
         output,
         opts,
@@ -128,22 +181,100 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         quiet: quiet || batch_bar,
         json: c.json.json,
     };
-    let mut results = Vec::new();
-    let mut failed = 0;
-    pages.begin(Task::Capturing, c.urls.len() as u64);
-    for url in &c.urls {
+    let mut failures = Vec::new();
+    pages.begin(Task::Capturing, todo.len() as u64);
+    for (slot, url) in &todo {
         pages.note(url);
-        let (ok, result) = run.one(url, next_seq);
+        let mut attempt = 1;
+        let (ok, mut result) = loop {
+            let (ok, result) = run.one(url, next_seq);
+            if ok || attempt > c.retry {
+                break (ok, result);
+            }
+            let wait = retry_wait(attempt);
+            if !run.quiet {
+                errln!(
+                    "  {}: try {attempt} of {} failed; trying again in {}s",
+                    crate::text::mask_url(url),
+                    c.retry + 1,
+                    wait.as_secs()
+                );
+            }
+            std::thread::sleep(wait);
+            attempt += 1;
+        };
+        result["attempts"] = json!(attempt);
         pages.advance(1);
         if ok {
             next_seq += 1;
         } else {
-            failed += 1;
+            failures.push(result.clone());
         }
-        results.push(result);
+        // Results in input order: the skipped URLs keep their places.
+        results[*slot] = Some(result);
     }
     pages.end();
-    run.finish(results, failed, c.urls.len())
+    run.finish(
+        results.into_iter().flatten().collect(),
+        &failures,
+        todo.len(),
+    )
+}
+
+/// How long to wait after failed try number `attempt` (1-based): 1s, 2s, 4s … at most 30s.
+fn retry_wait(attempt: u32) -> Duration {
+    Duration::from_secs((1u64 << (attempt - 1).min(5)).min(30))
+}
+
+/// The URLs of `--from FILE` (`-`: standard input): one a line, trimmed; blank lines and
+/// lines starting with `#` are skipped (a `#` inside a URL is its fragment, kept).
+fn read_url_list(path: &Path) -> Result<Vec<String>> {
+    let text = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
+    .map_err(|e| {
+        Error::input(format!(
+            "cannot read the URL list '{}': {e}",
+            path.display()
+        ))
+        .with_fix("give a text file (UTF-8) with one URL a line")
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// The URLs (as sealed: credentials masked) of the bundle's web items, with the first
+/// item that holds each.
+fn sealed_urls(st: &crate::bundle::state::BundleState) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    for it in &st.items {
+        if it.manifest.kind == crate::acquire::ItemKind::Web
+            && let Some(u) = it.manifest.input.get("url").and_then(Value::as_str)
+        {
+            m.entry(u.to_string()).or_insert_with(|| it.id.clone());
+        }
+    }
+    m
+}
+
+/// Every URL was already in the bundle: nothing to capture, no browser started.
+fn finish_skipped(c: &CaptureArgs, output: &Path, results: Vec<Value>) -> CmdResult {
+    if c.json.json {
+        let v = json!({"bundle": output.display().to_string(), "results": results});
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
+    } else if !c.quiet.quiet {
+        errln!(
+            "every URL is already sealed in {}; nothing to capture",
+            output.display()
+        );
+    }
+    Ok(0)
 }
 
 /// The capture options from the flags; refuses a missing cookies file.
@@ -200,7 +331,7 @@ impl Run<'_> {
                         self.output.display()
                     );
                 }
-                let v = json!({"url": url, "ok": true, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
+                let v = json!({"url": crate::text::mask_url(url), "ok": true, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
                                "files": s.files, "timestamps": s.tokens, "warnings": s.warnings});
                 (true, v)
             }
@@ -208,23 +339,37 @@ impl Run<'_> {
                 if !self.json {
                     print_error(&e);
                 }
-                let v = json!({"url": url, "ok": false, "error": e.problem(), "fix": e.fix()});
+                let v = json!({"url": crate::text::mask_url(url), "ok": false, "error": e.problem(), "fix": e.fix()});
                 (false, v)
             }
         }
     }
 
-    /// Print the JSON summary (with `--json`) and decide the exit code.
-    fn finish(&self, results: Vec<Value>, failed: usize, urls: usize) -> CmdResult {
+    /// Print the JSON summary (with `--json`) or the list of failures, and decide the
+    /// exit code: 1 when any URL could not be captured.
+    fn finish(&self, results: Vec<Value>, failures: &[Value], urls: usize) -> CmdResult {
         if self.json {
             let v = json!({"bundle": self.output.display().to_string(), "browser": self.browser.product, "results": results});
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
-        if failed == 0 {
+        if failures.is_empty() {
             return Ok(0);
         }
-        if failed < urls && !self.json {
-            errln!("{failed} of {urls} URL(s) could not be captured; the others were sealed");
+        if !self.json {
+            let failed = failures.len();
+            if failed < urls {
+                errln!("{failed} of {urls} URL(s) could not be captured; the others were sealed:");
+            } else {
+                errln!("no URL could be captured:");
+            }
+            for f in failures {
+                errln!(
+                    "  {}: {}",
+                    f["url"].as_str().unwrap_or("?"),
+                    f["error"].as_str().unwrap_or("?")
+                );
+            }
+            errln!("run the same command again to retry them: URLs already sealed are skipped");
         }
         Ok(1)
     }

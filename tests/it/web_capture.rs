@@ -379,3 +379,87 @@ fn demo_runs_the_main_job_offline() {
         0
     );
 }
+
+/// `--from FILE` (comments, blank lines, a URL listed twice), failures listed at the end and
+/// retried with `--retry`, and a second run that skips what the bundle already holds
+/// (resumable), unless `--again`.
+#[test]
+fn a_batch_from_a_file_resumes_and_retries() {
+    let srv = web_server::start_http();
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    let page = format!("{}/page", srv.base);
+    let frame = format!("{}/frame", srv.base);
+    let dead = "http://127.0.0.1:9/gone";
+    d.write(
+        "urls.txt",
+        format!("# the case's URLs\n\n{page}\n  {dead}  \n{page}\n#{frame}\n"),
+    );
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "capture", "--from", "urls.txt", "-o", "case.zip", "--key", "k.pem",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        d.sigillo(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+
+    let r = run(&["--retry", "1", "--json"]);
+    assert_eq!(r.code, 1, "the dead URL fails: {}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let res = v["results"].as_array().unwrap();
+    assert_eq!(res.len(), 3, "{}", r.stdout);
+    assert_eq!(res[0]["ok"], true);
+    assert_eq!(res[0]["item"], "0001-web-127-0-0-1-page");
+    assert_eq!(res[1]["ok"], false);
+    assert_eq!(res[1]["attempts"], 2, "one retry: {}", r.stdout);
+    assert_eq!(res[2]["skipped"], true, "listed twice, captured once");
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
+
+    // Run again: the page is in the bundle and skipped; the failure is listed with its reason.
+    let r = run(&[]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains(&format!(
+            "skipping {page}: already sealed as item 0001-web-127-0-0-1-page"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("no URL could be captured:"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&format!("  {dead}: ")), "{}", r.stderr);
+
+    // Only sealed URLs left: nothing to do, no browser, exit 0; --again captures anew.
+    d.write("urls.txt", format!("{page}\n"));
+    let r = run(&[]);
+    r.assert_exit(0);
+    assert!(r.stderr.contains("nothing to capture"), "{}", r.stderr);
+    run(&["--again", "-q"]).assert_exit(0);
+    let r = d.sigillo(&["ls", "case.zip", "--json"]);
+    assert!(r.stdout.contains("0002-web-127-0-0-1-page"), "{}", r.stdout);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
+
+    // An empty list is a usage error.
+    d.write("empty.txt", "# nothing yet\n");
+    let r = d.sigillo(&[
+        "capture",
+        "--from",
+        "empty.txt",
+        "-o",
+        "x.zip",
+        "--key",
+        "k.pem",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("the URL list is empty"), "{}", r.stderr);
+}

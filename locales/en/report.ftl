@@ -48,6 +48,7 @@ transformation = Step recorded by the tool
 kind-files = files
 kind-web = web page
 kind-chat = chat
+kind-recheck = re-check of a captured page
 role-original = original
 role-derived = derived
 clock-local = local clock

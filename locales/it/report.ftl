@@ -43,6 +43,7 @@ transformation = Operazione registrata dallo strumento
 kind-files = file
 kind-web = pagina web
 kind-chat = chat
+kind-recheck = nuovo controllo di una pagina acquisita
 role-original = originale
 role-derived = derivato
 clock-local = orologio locale

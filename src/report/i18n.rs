@@ -115,6 +115,7 @@ messages! {
     KindFiles = "kind-files";
     KindWeb = "kind-web";
     KindChat = "kind-chat";
+    KindRecheck = "kind-recheck";
     RoleOriginal = "role-original";
     RoleDerived = "role-derived";
     ClockLocal = "clock-local";

@@ -218,7 +218,7 @@ fn method(m: &Manifest, l: Lang) -> Markup {
                 (m.host.os_release.as_deref().unwrap_or(""))
             }
             @match m.kind {
-                ItemKind::Web => (web_method(&WebFacts::of(&m.facts), l)),
+                ItemKind::Web | ItemKind::Recheck => (web_method(&WebFacts::of(&m.facts), l)),
                 ItemKind::Chat => (chat_method(m, l)),
                 ItemKind::Files => {},
             }
@@ -410,6 +410,7 @@ fn kind_key(k: ItemKind) -> Msg {
         ItemKind::Files => Msg::KindFiles,
         ItemKind::Web => Msg::KindWeb,
         ItemKind::Chat => Msg::KindChat,
+        ItemKind::Recheck => Msg::KindRecheck,
     }
 }
 

@@ -97,6 +97,11 @@ pub struct DeadlineCheck {
     pub met: Option<bool>,
 }
 
+/// The deadline `status` and the report use unless told otherwise: 48 hours.
+pub fn default_deadline() -> chrono::Duration {
+    chrono::Duration::hours(48)
+}
+
 /// The notices about `item` in the custody log.
 ///
 /// Notices come from custody entries with action `notice-sent` (`sigillo notice`).

@@ -380,10 +380,72 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
         "the first removal counts"
     );
 
+    // Ctrl-C during a loop: it stops after the URL in hand, exit 0, the bundle verifies.
+    ctrl_c_stops_a_loop_cleanly(&d);
+
+    // The report carries the same timeline, in both languages.
+    d.sigillo(&["report", "case.zip", "-o", "r.html"])
+        .assert_exit(0);
+    let h = d.read_string("r.html");
+    assert!(
+        h.contains("Removal timeline") && h.contains("first found removed"),
+        "no timeline in the report"
+    );
+    assert!(h.contains("online, changed") && h.contains("unreachable"));
+    d.sigillo(&["report", "case.zip", "-o", "r-it.html", "--lang", "it"])
+        .assert_exit(0);
+    assert!(
+        d.read_string("r-it.html")
+            .contains("Cronologia della rimozione")
+    );
+
     // Wrong items are refused before Chromium starts.
     let r = d.sigillo(&["recheck", "case.zip", "--item", "6", "--key", "k.pem"]);
     r.assert_exit(2);
     assert!(r.stderr.contains("--item 0001"), "{}", r.stderr);
+}
+
+fn ctrl_c_stops_a_loop_cleanly(d: &Dir) {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let before = manifests(d).len();
+    let mut child = Command::new(bin())
+        .current_dir(d.path())
+        .env_remove("SIGILLO_KEY")
+        .env_remove("SIGILLO_TSA")
+        .env("HOME", d.path())
+        .env("XDG_CONFIG_HOME", d.join(".config"))
+        .args([
+            "recheck", "case.zip", "--item", "1", "--every", "2s", "--count", "50", "--key",
+            "k.pem",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("online-unchanged"), "{first}");
+    let k = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(k.success());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("stopped after round"), "{err}");
+    verifies(d);
+    let after = manifests(d).len();
+    assert!((1..=2).contains(&(after - before)), "{before} → {after}");
 }
 
 #[test]
@@ -404,4 +466,28 @@ fn recheck_refuses_what_it_cannot_do() {
         .assert_exit(0)
         .json();
     assert_eq!(st["urls"], serde_json::json!([]));
+    // An encrypted bundle is refused with what to do instead.
+    let r = crate::tool::Tool::AgeKeygen.run(d.path(), &["-o", "id.txt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let recipient = crate::tool::Tool::AgeKeygen
+        .run(d.path(), &["-y", "id.txt"])
+        .stdout
+        .trim()
+        .to_string();
+    d.add(&[
+        "a.txt",
+        "-o",
+        "enc.zip",
+        "--key",
+        "k.pem",
+        "--encrypt-to",
+        &recipient,
+    ]);
+    let r = d.sigillo(&["recheck", "enc.zip", "--key", "k.pem"]);
+    r.assert_exit(2);
+    assert!(
+        r.stderr.contains("is encrypted") && r.stderr.contains("sigillo decrypt"),
+        "{}",
+        r.stderr
+    );
 }

@@ -2,8 +2,8 @@
 //! (`derived/recheck.json`, `sigillo-recheck/1`): one serde type writes and reads it.
 //!
 //! The result, one per URL (the names are an interface):
-//! - `online-unchanged`: the same main-document SHA-256, or the same visible text and the
-//!   same set of media (by SHA-256);
+//! - `online-unchanged`: the same main-document SHA-256 with none of the captured media
+//!   missing, or the same visible text and the same set of media (by SHA-256);
 //! - `online-changed`: online, with what changed (media removed/added by SHA-256 and PDQ,
 //!   visible text lines added/removed, title);
 //! - `removed`: HTTP 404, 410 or 451; or a "content not available" page: a known phrase
@@ -295,8 +295,12 @@ pub fn classify(before: &Observed, now: &Observed) -> Verdict {
     } else if let Some(why) = redirect(before, now) {
         reasons.push(why);
         Outcome::Redirected
-    } else if changes.main_document_same == Some(true) {
-        reasons.push("the main document has the same SHA-256 as at capture".into());
+    } else if changes.main_document_same == Some(true) && changes.media_removed.is_empty() {
+        // The same HTML with its image gone is a change (the image is what matters).
+        reasons.push(
+            "the main document has the same SHA-256 as at capture, and every captured media file is still there"
+                .into(),
+        );
         Outcome::OnlineUnchanged
     } else if changes.text.as_ref().is_some_and(|t| t.same)
         && changes.media_added.is_empty()
@@ -524,6 +528,9 @@ mod tests {
         );
         let r = |now: &Observed| classify(&cap, now).outcome;
         assert_eq!(r(&cap), Outcome::OnlineUnchanged);
+        let same_html_image_gone =
+            page(200, "b1", "https://s.example/p/1", "hello\nworld", &["m1"]);
+        assert_eq!(r(&same_html_image_gone), Outcome::OnlineChanged);
         let same_text = page(
             200,
             "b2",

@@ -141,7 +141,7 @@ fn target(reader: &BundleReader, it: &ItemState) -> Result<Target> {
     let media = m
         .files
         .iter()
-        .filter(|f| f.path.starts_with(MEDIA_DIR))
+        .filter(|f| f.path.starts_with(MEDIA_DIR) && is_media(&f.media_type))
         .map(|f| MediaRef {
             sha256: f.sha256.clone(),
             pdq: f.image.as_ref().map(|i| i.pdq.clone()),
@@ -199,9 +199,11 @@ fn observed(acq: &Acquisition) -> (Observed, Vec<String>) {
                 .media_type
                 .as_deref()
                 .unwrap_or("application/octet-stream");
-            let pdq = is_media(mt)
-                .then(|| analyze(Media::Bytes(b), mt).image.map(|i| i.pdq))
-                .flatten();
+            // An image request answered with an error page (text/html) is not media.
+            if !is_media(mt) {
+                continue;
+            }
+            let pdq = analyze(Media::Bytes(b), mt).image.map(|i| i.pdq);
             media.push(MediaRef {
                 sha256: sha256_hex(b),
                 pdq,

@@ -75,6 +75,9 @@ fn respond(path: &str, later: bool) -> (u16, &'static str, Vec<(&'static str, St
         ("/img/b.png", _) => (200, "image/png", vec![], png(11)),
         ("/img/c.png", _) => (200, "image/png", vec![], png(13)),
         ("/img/d.png", _) => (200, "image/png", vec![], png(17)),
+        ("/same-html", _) => (200, "text/html", vec![], post("/img/e.png")),
+        ("/img/e.png", false) => (200, "image/png", vec![], png(19)),
+        ("/img/e.png", true) => (404, "text/html", vec![], html("Not found", "<p>gone</p>")),
         _ => (404, "text/plain", vec![], b"not found".to_vec()),
     }
 }
@@ -181,6 +184,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
         format!("{}/gone", srv.base),
         format!("{}/locked", srv.base),
         format!("{}/stays", dead.base),
+        format!("{}/same-html", srv.base),
     ];
     let mut args = vec!["capture"];
     args.extend(urls.iter().map(String::as_str));
@@ -193,7 +197,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
         .sigillo(&["status", "case.zip", "--json"])
         .assert_exit(0)
         .json();
-    assert_eq!(st["urls"].as_array().unwrap().len(), 5);
+    assert_eq!(st["urls"].as_array().unwrap().len(), 6);
     assert_eq!(st["urls"][0]["rechecks"], serde_json::json!([]));
     assert_eq!(st["urls"][0]["latest"], Value::Null);
 
@@ -217,7 +221,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
-    assert_eq!(lines.len(), 5, "{}", r.stdout);
+    assert_eq!(lines.len(), 6, "{}", r.stdout);
     for l in &lines {
         let mut keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort();
@@ -261,19 +265,30 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
     assert_eq!(result(3), "redirected", "{}", lines[3]);
     assert_eq!(result(4), "unreachable", "{}", lines[4]);
     assert_eq!(lines[4]["http_status"], Value::Null);
+    // The same HTML with its image gone (the image URL answers a 404 page) is a change.
+    assert_eq!(result(5), "online-changed", "{}", lines[5]);
+    assert_eq!(lines[5]["changes"]["main_document_same"], true);
+    assert_eq!(
+        lines[5]["changes"]["media_removed"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(lines[5]["changes"]["media_added"], serde_json::json!([]));
     assert!(lines[0]["item"].as_str().unwrap().starts_with("0001-web-"));
     assert!(
         lines[0]["recheck_item"]
             .as_str()
             .unwrap()
-            .starts_with("0006-recheck-")
+            .starts_with("0007-recheck-")
     );
 
     // The recheck items: kind, the typed `rechecks`, recheck.json with its provenance;
     // an unreachable one records the failure and holds no screenshot.
     let ms = manifests(&d);
-    assert_eq!(ms.len(), 10);
-    for (i, m) in ms[5..].iter().enumerate() {
+    assert_eq!(ms.len(), 12);
+    for (i, m) in ms[6..].iter().enumerate() {
         assert_eq!(m["kind"], "recheck");
         assert_eq!(m["rechecks"], ms[i]["id"]);
         let rc = m["files"]
@@ -284,7 +299,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
             .unwrap();
         assert_eq!(rc["role"], "derived");
     }
-    let unreachable = &ms[9];
+    let unreachable = &ms[10];
     let paths: Vec<&str> = unreachable["files"]
         .as_array()
         .unwrap()
@@ -299,7 +314,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
     assert_eq!(unreachable["facts"]["load_failure"]["kind"], "connection");
     let file: Value = serde_json::from_slice(&member(
         &d.join("case.zip"),
-        &format!("{}/derived/recheck.json", ms[9]["id"].as_str().unwrap()),
+        &format!("{}/derived/recheck.json", ms[10]["id"].as_str().unwrap()),
     ))
     .unwrap();
     assert_eq!(file["format"], "sigillo-recheck/1");
@@ -313,7 +328,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
     );
     let changed: Value = serde_json::from_slice(&member(
         &d.join("case.zip"),
-        &format!("{}/derived/recheck.json", ms[6]["id"].as_str().unwrap()),
+        &format!("{}/derived/recheck.json", ms[7]["id"].as_str().unwrap()),
     ))
     .unwrap();
     assert_eq!(
@@ -400,7 +415,7 @@ fn rechecks_classify_every_change_and_the_bundle_verifies_after_each_step() {
     );
 
     // Wrong items are refused before Chromium starts.
-    let r = d.sigillo(&["recheck", "case.zip", "--item", "6", "--key", "k.pem"]);
+    let r = d.sigillo(&["recheck", "case.zip", "--item", "7", "--key", "k.pem"]);
     r.assert_exit(2);
     assert!(r.stderr.contains("--item 0001"), "{}", r.stderr);
 }
@@ -490,4 +505,82 @@ fn recheck_refuses_what_it_cannot_do() {
         "{}",
         r.stderr
     );
+}
+
+/// `verify` holds the `rechecks` field to its meaning, even in items validly signed by a
+/// malicious operator: a recheck names an earlier item, and only a recheck names one.
+#[test]
+fn verify_holds_rechecks_to_its_meaning() {
+    use sigillo::acquire::{Acquisition, Artifact, Content, ItemKind};
+    use sigillo::evidence::custody::Actor;
+    use sigillo::evidence::keys;
+    use sigillo::seal::{SealOptions, Signer, seal};
+    let d = Dir::new();
+    let signer = || Signer {
+        key: keys::load(&d.join("k.pem"), &keys::EnvOrTerminal).unwrap(),
+        actor: Actor {
+            name: "Avv. Rossi".into(),
+            role: None,
+            organisation: None,
+        },
+        cosigners: Vec::new(),
+    };
+    d.key("k.pem", "Avv. Rossi");
+    let item = |kind, rechecks: Option<&str>| {
+        let mut a = Acquisition::start(kind, "x");
+        a.rechecks = rechecks.map(str::to_string);
+        a.artifacts.push(Artifact::original(
+            "original/a.txt",
+            Content::Bytes(b"a".to_vec()),
+        ));
+        a
+    };
+    for (n, (kind, rechecks, says)) in [
+        (
+            ItemKind::Recheck,
+            Some("0042-web-nowhere"),
+            "not an earlier item",
+        ),
+        (ItemKind::Recheck, None, "must name the item it re-checks"),
+        (ItemKind::Files, Some("0001-files-x"), "only a recheck item"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bundle = d.join(format!("b{n}.zip"));
+        seal(
+            &bundle,
+            item(ItemKind::Files, None),
+            &signer(),
+            &SealOptions::default(),
+        )
+        .unwrap();
+        seal(
+            &bundle,
+            item(kind, rechecks),
+            &signer(),
+            &SealOptions::default(),
+        )
+        .unwrap();
+        let r = d.sigillo(&["verify", bundle.to_str().unwrap()]);
+        r.assert_exit(1);
+        assert!(r.stdout.contains(says), "{says}: {}", r.stdout);
+    }
+    // A recheck of an earlier item verifies.
+    let bundle = d.join("ok.zip");
+    seal(
+        &bundle,
+        item(ItemKind::Files, None),
+        &signer(),
+        &SealOptions::default(),
+    )
+    .unwrap();
+    seal(
+        &bundle,
+        item(ItemKind::Recheck, Some("0001-files-x")),
+        &signer(),
+        &SealOptions::default(),
+    )
+    .unwrap();
+    d.sigillo(&["verify", "ok.zip"]).assert_exit(0);
 }

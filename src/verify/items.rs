@@ -125,18 +125,26 @@ fn rechecked(cx: &mut Ctx, id: &str, manifest: &Manifest) {
                 manifest.kind
             ),
         ),
-        (Some(r), true) => {
-            if !cx.st.items.iter().any(|i| &i.id == r) {
-                cx.checks.fail(
-                    Item,
-                    &shown,
-                    format!(
-                        "re-checks item '{}', which is not an earlier item of the bundle",
-                        clip(r, 80)
-                    ),
-                );
-            }
-        }
+        (Some(r), true) => match cx.st.items.iter().find(|i| &i.id == r) {
+            None => cx.checks.fail(
+                Item,
+                &shown,
+                format!(
+                    "re-checks item '{}', which is not an earlier item of the bundle",
+                    clip(r, 80)
+                ),
+            ),
+            Some(i) if i.manifest.kind != ItemKind::Web => cx.checks.fail(
+                Item,
+                &shown,
+                format!(
+                    "re-checks item '{}', which is a {} item, not a captured web page",
+                    clip(r, 80),
+                    i.manifest.kind
+                ),
+            ),
+            Some(_) => {}
+        },
     }
 }
 

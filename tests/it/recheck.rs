@@ -543,6 +543,11 @@ fn verify_holds_rechecks_to_its_meaning() {
         ),
         (ItemKind::Recheck, None, "must name the item it re-checks"),
         (ItemKind::Files, Some("0001-files-x"), "only a recheck item"),
+        (
+            ItemKind::Recheck,
+            Some("0001-files-x"),
+            "not a captured web page",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -570,14 +575,14 @@ fn verify_holds_rechecks_to_its_meaning() {
     let bundle = d.join("ok.zip");
     seal(
         &bundle,
-        item(ItemKind::Files, None),
+        item(ItemKind::Web, None),
         &signer(),
         &SealOptions::default(),
     )
     .unwrap();
     seal(
         &bundle,
-        item(ItemKind::Recheck, Some("0001-files-x")),
+        item(ItemKind::Recheck, Some("0001-web-x")),
         &signer(),
         &SealOptions::default(),
     )

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
@@ -92,11 +93,44 @@ pub fn run_all() {
     }
 }
 
+/// How many [`Deferred`] guards are alive.
+static DEFERRING: AtomicUsize = AtomicUsize::new(0);
+/// An interruption arrived while it was deferred.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// While alive, the first interruption (Ctrl-C) does not stop the process: it is only
+/// noted ([`interrupted`]), so a loop can stop cleanly after the work in hand (`recheck
+/// --every`). A second interruption stops at once, as without the guard.
+#[must_use = "interruptions are deferred only while the guard lives"]
+#[derive(Debug)]
+pub struct Deferred(());
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        DEFERRING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Defer interruptions until the returned guard drops; see [`Deferred`].
+pub fn defer_interrupts() -> Deferred {
+    install_handler();
+    DEFERRING.fetch_add(1, Ordering::SeqCst);
+    Deferred(())
+}
+
+/// Whether an interruption arrived while interruptions were deferred.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
 fn install_handler() {
     HANDLER.call_once(|| {
         // If another handler is already installed (an embedding program), keep it: the
         // guards still clean up on drop.
         let _ = ctrlc::set_handler(|| {
+            if DEFERRING.load(Ordering::SeqCst) > 0 && !INTERRUPTED.swap(true, Ordering::SeqCst) {
+                return;
+            }
             run_all();
             std::process::exit(INTERRUPTED_EXIT);
         });

@@ -24,6 +24,7 @@ pub mod hashlist;
 pub mod html;
 pub mod net;
 pub mod progress;
+pub mod recheck;
 pub mod report;
 pub mod schemas;
 pub mod seal;

@@ -27,6 +27,14 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("verify-report.schema.json", schema::<Report>()),
         ("token-report.schema.json", schema::<TokenReport>()),
         (
+            "recheck.schema.json",
+            schema::<crate::recheck::compare::RecheckFile>(),
+        ),
+        (
+            "status.schema.json",
+            schema::<crate::recheck::timeline::Status>(),
+        ),
+        (
             "private-part.schema.json",
             schema::<crate::evidence::encryption::PrivatePart>(),
         ),

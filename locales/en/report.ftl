@@ -48,6 +48,7 @@ transformation = Step recorded by the tool
 kind-files = files
 kind-web = web page
 kind-chat = chat
+kind-recheck = re-check of a captured page
 role-original = original
 role-derived = derived
 clock-local = local clock
@@ -155,3 +156,23 @@ sha-when-producing = (compute with sha256sum when producing)
 signature-line = Signature
 name-role = Name and role
 date-place = Date and place
+
+## Removal timeline (sigillo recheck / status)
+
+timeline = Removal timeline
+timeline-intro = Each captured address was loaded again with sigillo recheck; every re-check is a sealed item of this bundle. Times are UTC, from the acquiring machine's clock (trusted time: the items' timestamps).
+timeline-captured = captured
+timeline-notice = notice sent
+timeline-removed-at = first found removed
+timeline-last-online = last found online
+timeline-not-removed = not found removed
+timeline-deadline = deadline { $at }
+timeline-hours = { $hours } h from the notice to the removal
+timeline-met = within the deadline
+timeline-missed = missed
+timeline-pending = running
+result-online-unchanged = online, unchanged
+result-online-changed = online, changed
+result-removed = removed
+result-redirected = redirected (login or home page)
+result-unreachable = unreachable

@@ -43,6 +43,7 @@ transformation = Operazione registrata dallo strumento
 kind-files = file
 kind-web = pagina web
 kind-chat = chat
+kind-recheck = nuovo controllo di una pagina acquisita
 role-original = originale
 role-derived = derivato
 clock-local = orologio locale
@@ -150,3 +151,23 @@ sha-when-producing = (da calcolare con sha256sum al momento della produzione)
 signature-line = Firma
 name-role = Nome e qualifica
 date-place = Data e luogo
+
+## Cronologia della rimozione (sigillo recheck / status)
+
+timeline = Cronologia della rimozione
+timeline-intro = Ogni indirizzo acquisito è stato caricato di nuovo con sigillo recheck; ogni nuovo controllo è un elemento sigillato di questo contenitore. Orari in UTC, dall'orologio della macchina che ha acquisito (tempo certo: le marche temporali degli elementi).
+timeline-captured = acquisita
+timeline-notice = segnalazione inviata
+timeline-removed-at = rimozione rilevata la prima volta
+timeline-last-online = ultima volta online
+timeline-not-removed = rimozione non rilevata
+timeline-deadline = scadenza { $at }
+timeline-hours = { $hours } ore dalla segnalazione alla rimozione
+timeline-met = entro la scadenza
+timeline-missed = scadenza superata
+timeline-pending = in corso
+result-online-unchanged = online, invariata
+result-online-changed = online, modificata
+result-removed = rimossa
+result-redirected = reindirizzata (accesso o pagina iniziale)
+result-unreachable = non raggiungibile

@@ -153,6 +153,9 @@ pub struct Acquisition {
     pub transformations: Vec<String>,
     /// Things the user should know that did not stop the acquisition.
     pub warnings: Vec<String>,
+    /// For a `recheck` acquisition: the id of the item it re-checks (the manifest's
+    /// `rechecks`).
+    pub rechecks: Option<String>,
 }
 
 impl Acquisition {
@@ -169,6 +172,7 @@ impl Acquisition {
             facts: Map::new(),
             transformations: Vec::new(),
             warnings: Vec::new(),
+            rechecks: None,
         }
     }
 }

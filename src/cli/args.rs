@@ -389,9 +389,41 @@ pub(super) fn timeout(s: &str) -> std::result::Result<Duration, String> {
     )
 }
 
+/// A long interval (`--every`, `--deadline`): up to a year, e.g. `30m`, `6h`, `48h`.
+pub(super) fn interval(s: &str) -> std::result::Result<Duration, String> {
+    let d = duration(
+        s,
+        366.0 * 86_400.0,
+        "write it like 30s, 15m, 6h or 48h (at most a year)",
+    )?;
+    if d.is_zero() {
+        return Err(format!(
+            "'{s}' is not allowed; give a duration above zero, e.g. 30m"
+        ));
+    }
+    Ok(d)
+}
+
+/// A UTC time: RFC 3339 (`2026-12-03T18:00:00Z`).
+pub(super) fn utc_time(s: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, String> {
+    crate::time::parse(s.trim()).ok_or_else(|| {
+        format!("'{s}' is not a time; write it in RFC 3339, e.g. 2026-12-03T18:00:00Z")
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{delay, timeout};
+    use super::{delay, interval, timeout};
+
+    #[test]
+    fn intervals_are_long_and_positive() {
+        assert_eq!(interval("48h").unwrap().as_secs(), 48 * 3600);
+        assert_eq!(interval("30m").unwrap().as_secs(), 1800);
+        assert!(interval("0").is_err());
+        assert!(interval("9000h").is_err());
+        assert!(super::utc_time("2026-12-03T18:00:00Z").is_ok());
+        assert!(super::utc_time("tomorrow").is_err());
+    }
     use std::time::Duration;
 
     #[test]

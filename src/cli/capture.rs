@@ -290,6 +290,7 @@ fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
         browser: c.browser.clone(),
         user_agent: c.user_agent.clone(),
         insecure: c.insecure,
+        light: false,
     };
     if let Some(f) = &c.cookies
         && !f.is_file()
@@ -376,7 +377,7 @@ impl Run<'_> {
 }
 
 /// Parse a viewport `WIDTHxHEIGHT` within 200..=10000 × 200..=20000.
-fn parse_viewport(s: &str) -> Result<(u32, u32)> {
+pub(super) fn parse_viewport(s: &str) -> Result<(u32, u32)> {
     let bad = || {
         Error::input(format!("'{s}' is not a viewport size"))
             .with_fix("write it as WIDTHxHEIGHT, e.g. 1366x768")

@@ -26,7 +26,9 @@ mod manpage;
 mod r#match;
 mod output;
 mod progress;
+mod recheck;
 mod report;
+mod status;
 mod style;
 mod timestamp;
 mod verify;
@@ -80,6 +82,12 @@ enum Command {
     Custody(custody::CustodyCmd),
     /// Capture web pages with headless Chromium (screenshot, PDF, MHTML, DOM, WARC/WACZ, TLS and DNS facts).
     Capture(Box<capture::CaptureArgs>),
+    /// Load captured URLs again, compare with the capture and seal the result as a
+    /// `recheck` item (online-unchanged, online-changed, removed, redirected,
+    /// unreachable); with --every, for the removal window.
+    Recheck(Box<recheck::RecheckArgs>),
+    /// The removal timeline of each captured URL: captured, rechecks, removed at.
+    Status(status::StatusArgs),
     /// Add RFC 3161 trusted timestamps to items that lack them (or renewal tokens);
     /// with --signer, an X.509 co-signature to every item.
     Timestamp(timestamp::TimestampArgs),
@@ -158,6 +166,8 @@ fn run(cli: Cli) -> CmdResult {
         Command::Config(c) => config::run(c),
         Command::Timestamp(t) => timestamp::run(t),
         Command::Capture(c) => capture::run(*c),
+        Command::Recheck(r) => recheck::run(*r),
+        Command::Status(s) => status::run(s),
         Command::Hashes(h) => hashes::run(h),
         Command::Match(m) => r#match::run(m),
         Command::Report(r) => report::run(r),

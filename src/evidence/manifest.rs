@@ -30,6 +30,9 @@ pub enum ItemKind {
     Web,
     /// A chat export (WhatsApp, Telegram …).
     Chat,
+    /// A later load of a captured URL, compared with the item it re-checks
+    /// (`sigillo recheck`; the manifest's `rechecks` names that item).
+    Recheck,
 }
 
 impl ItemKind {
@@ -39,6 +42,7 @@ impl ItemKind {
             ItemKind::Files => "files",
             ItemKind::Web => "web",
             ItemKind::Chat => "chat",
+            ItemKind::Recheck => "recheck",
         }
     }
 }
@@ -312,6 +316,10 @@ pub struct Manifest {
     /// The operator's free-text note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a `recheck` item: the id of the earlier item whose URL it loaded again
+    /// (present exactly when `kind` is `recheck`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rechecks: Option<String>,
     /// What the user asked for (kind-specific: `paths`, `url`, `export` …).
     pub input: Map<String, Value>,
     /// Kind-specific facts (network facts for web, an export summary for chats).
@@ -489,6 +497,7 @@ mod tests {
             tool: tool_facts(),
             host: host_facts(),
             note: None,
+            rechecks: None,
             input: Map::new(),
             facts: Map::new(),
             transformations: vec![],

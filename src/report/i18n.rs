@@ -115,6 +115,7 @@ messages! {
     KindFiles = "kind-files";
     KindWeb = "kind-web";
     KindChat = "kind-chat";
+    KindRecheck = "kind-recheck";
     RoleOriginal = "role-original";
     RoleDerived = "role-derived";
     ClockLocal = "clock-local";
@@ -204,6 +205,23 @@ messages! {
     SignatureLine = "signature-line";
     NameRole = "name-role";
     DatePlace = "date-place";
+    Timeline = "timeline";
+    TimelineIntro = "timeline-intro";
+    TimelineCaptured = "timeline-captured";
+    TimelineNotice = "timeline-notice";
+    TimelineRemovedAt = "timeline-removed-at";
+    TimelineLastOnline = "timeline-last-online";
+    TimelineNotRemoved = "timeline-not-removed";
+    TimelineDeadline = "timeline-deadline" (at);
+    TimelineHours = "timeline-hours" (hours);
+    TimelineMet = "timeline-met";
+    TimelineMissed = "timeline-missed";
+    TimelinePending = "timeline-pending";
+    ResultOnlineUnchanged = "result-online-unchanged";
+    ResultOnlineChanged = "result-online-changed";
+    ResultRemoved = "result-removed";
+    ResultRedirected = "result-redirected";
+    ResultUnreachable = "result-unreachable";
 }
 
 /// One parsed bundle per language, built on first use.

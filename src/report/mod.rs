@@ -45,6 +45,9 @@ pub struct ReportInput<'a> {
     pub generated_at: DateTime<Utc>,
     /// Bytes of a bundle member, for `--show-media`.
     pub media: Option<MediaLookup<'a>>,
+    /// The removal timeline of the captured URLs (`sigillo status`), when the bundle
+    /// holds re-checks; `None` in the report.html sealed into the bundle.
+    pub timeline: Option<crate::recheck::timeline::Status>,
 }
 
 /// How to render.

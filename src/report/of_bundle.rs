@@ -86,6 +86,7 @@ pub fn render_report_with(
         .unwrap_or_default();
     let (verdict, timestamps) = Verdict::of(&rep);
     let verified = verdict.verified && rep.ok();
+    let now = Stamp::now();
     let mut inp = input(
         &name,
         Some(rep.bundle_sha256.clone()),
@@ -93,10 +94,26 @@ pub fn render_report_with(
         &rep.state.custody,
         timestamps,
         verdict,
-        &Stamp::now(),
+        &now,
     );
     if opts.show_media {
         inp.media = Some(&media);
+    }
+    // Only from a bundle that verified; a recheck.json that cannot be read leaves the
+    // section out rather than showing part of it.
+    if verified {
+        inp.timeline = crate::recheck::timeline::status(
+            &reader,
+            &rep.state,
+            crate::recheck::timeline::default_deadline(),
+            now.at,
+        )
+        .ok()
+        .filter(|s| {
+            s.urls
+                .iter()
+                .any(|u| !u.rechecks.is_empty() || !u.notices.is_empty())
+        });
     }
     Ok(RenderedReport {
         html: render_html(&inp, opts),
@@ -133,5 +150,6 @@ pub fn input<'a>(
         verdict: Some(verdict),
         generated_at: now.at,
         media: None,
+        timeline: None,
     }
 }

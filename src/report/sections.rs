@@ -15,6 +15,8 @@ use crate::bundle::layout;
 use crate::evidence::custody::{Action, Event, Record, Verdict as CustodyVerdict};
 use crate::evidence::manifest::{FileEntry, FileRole, ItemKind, Manifest};
 use crate::html::{blank, embeddable_image, hash, head_row, placeholder, relative_href, row};
+use crate::recheck::compare::Outcome;
+use crate::recheck::timeline::Status;
 use crate::time::{Clock, rfc3339};
 
 /// Shown for a fact the bundle does not hold (or holds with the wrong type).
@@ -58,6 +60,7 @@ pub(super) fn document(inp: &ReportInput, opts: &ReportOptions) -> Markup {
                 main {
                     (summary(inp, l))
                     @for m in &inp.manifests { (item_section(m, inp, opts)) }
+                    @if let Some(tl) = &inp.timeline { (timeline(tl, l)) }
                     (custody(&inp.custody, l))
                     (verdict(inp.verdict.as_ref(), l))
                     (how_to_verify(inp, l))
@@ -218,7 +221,7 @@ fn method(m: &Manifest, l: Lang) -> Markup {
                 (m.host.os_release.as_deref().unwrap_or(""))
             }
             @match m.kind {
-                ItemKind::Web => (web_method(&WebFacts::of(&m.facts), l)),
+                ItemKind::Web | ItemKind::Recheck => (web_method(&WebFacts::of(&m.facts), l)),
                 ItemKind::Chat => (chat_method(m, l)),
                 ItemKind::Files => {},
             }
@@ -383,6 +386,69 @@ fn custody(entries: &[&Record], l: Lang) -> Markup {
     }
 }
 
+/// The removal timeline: per captured URL, the capture, notices and re-checks in time
+/// order, then when it was first found removed (and last found online), and the deadline.
+fn timeline(st: &Status, l: Lang) -> Markup {
+    let cols = [t(l, Msg::Time), t(l, Msg::Action), t(l, Msg::Item)];
+    html! {
+        h2 { (t(l, Msg::Timeline)) }
+        p { (t(l, Msg::TimelineIntro)) }
+        @for u in &st.urls {
+            h3 { (u.url) }
+            table {
+                (head_row(cols.iter().map(String::as_str)))
+                tbody {
+                    tr { td { (u.first_captured) } td { (t(l, Msg::TimelineCaptured)) } td { (u.item) } }
+                    @for n in &u.notices {
+                        tr {
+                            td { (n.sent_at) }
+                            td { (t(l, Msg::TimelineNotice)) @if let Some(to) = &n.to { " → " (to) } }
+                            td { "#" (n.custody_seq) }
+                        }
+                    }
+                    @for r in &u.rechecks {
+                        tr {
+                            td { (r.checked_at) }
+                            td {
+                                (t(l, result_key(r.result)))
+                                @if let Some(s) = r.http_status { " (HTTP " (s) ")" }
+                            }
+                            td { (r.item) }
+                        }
+                    }
+                }
+            }
+            ul {
+                @match &u.removed_at {
+                    Some(at) => li { (t(l, Msg::TimelineRemovedAt)) ": " (at) },
+                    None => li { (t(l, Msg::TimelineNotRemoved)) },
+                }
+                @if let Some(at) = &u.last_seen_online { li { (t(l, Msg::TimelineLastOnline)) ": " (at) } }
+                @if let Some(d) = &u.deadline {
+                    li {
+                        (t_args(l, Msg::TimelineDeadline, &[("at", d.deadline_at.as_str().into())])) ": "
+                        @if let Some(h) = d.hours_to_removal {
+                            (t_args(l, Msg::TimelineHours, &[("hours", h.into())])) " — "
+                        }
+                        (t(l, match d.met { Some(true) => Msg::TimelineMet, Some(false) => Msg::TimelineMissed, None => Msg::TimelinePending }))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The translation key of a re-check result.
+fn result_key(r: Outcome) -> Msg {
+    match r {
+        Outcome::OnlineUnchanged => Msg::ResultOnlineUnchanged,
+        Outcome::OnlineChanged => Msg::ResultOnlineChanged,
+        Outcome::Removed => Msg::ResultRemoved,
+        Outcome::Redirected => Msg::ResultRedirected,
+        Outcome::Unreachable => Msg::ResultUnreachable,
+    }
+}
+
 /// The action-specific detail of a custody entry, as `key: value`.
 fn custody_detail(e: &Event, l: Lang) -> Option<String> {
     let kv = |k: Msg, v: &str| format!("{}: {v}", t(l, k));
@@ -410,6 +476,7 @@ fn kind_key(k: ItemKind) -> Msg {
         ItemKind::Files => Msg::KindFiles,
         ItemKind::Web => Msg::KindWeb,
         ItemKind::Chat => Msg::KindChat,
+        ItemKind::Recheck => Msg::KindRecheck,
     }
 }
 

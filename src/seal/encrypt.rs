@@ -103,7 +103,7 @@ pub(super) fn pseudonymize(acq: &mut Acquisition, prepared: &mut [Prepared]) -> 
 /// page's comes from its host, which the URL shows anyway.
 pub(super) fn public_slug(kind: ItemKind, slug: &str) -> String {
     match kind {
-        ItemKind::Web => slug.to_string(),
+        ItemKind::Web | ItemKind::Recheck => slug.to_string(),
         _ => "encrypted".to_string(),
     }
 }

@@ -91,6 +91,7 @@ pub fn seal(
         tool: manifest::tool_facts(),
         host: manifest::host_facts(),
         note: opts.note.clone(),
+        rechecks: acq.rechecks.clone(),
         input: acq.input,
         facts: acq.facts,
         transformations: acq.transformations,

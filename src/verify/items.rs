@@ -7,7 +7,7 @@ use crate::bundle::layout;
 use crate::bundle::state::{Conversion, ItemState, Stored};
 use crate::evidence::hash::sha256_hex;
 use crate::evidence::keys;
-use crate::evidence::manifest::{FileEntry, FileRole, Manifest};
+use crate::evidence::manifest::{FileEntry, FileRole, ItemKind, Manifest};
 use crate::evidence::stamping;
 use crate::text::clip;
 
@@ -74,6 +74,7 @@ fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
     let Some((manifest, mbytes)) = manifest(cx, want_seq, id) else {
         return;
     };
+    rechecked(cx, id, &manifest);
     if let Some(sig) = signature(cx, id, &manifest, &mbytes) {
         timestamps(cx, id, files, &manifest, &sig);
     }
@@ -104,6 +105,47 @@ fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
         stored,
         recipients,
     });
+}
+
+/// A `recheck` item names an earlier item it re-checks, and only a recheck names one.
+fn rechecked(cx: &mut Ctx, id: &str, manifest: &Manifest) {
+    let shown = layout::manifest_path(id);
+    match (&manifest.rechecks, manifest.kind == ItemKind::Recheck) {
+        (None, false) => {}
+        (None, true) => cx.checks.fail(
+            Item,
+            &shown,
+            "a recheck item must name the item it re-checks (`rechecks`)",
+        ),
+        (Some(_), false) => cx.checks.fail(
+            Item,
+            &shown,
+            format!(
+                "only a recheck item names an item it re-checks, not a {} item",
+                manifest.kind
+            ),
+        ),
+        (Some(r), true) => match cx.st.items.iter().find(|i| &i.id == r) {
+            None => cx.checks.fail(
+                Item,
+                &shown,
+                format!(
+                    "re-checks item '{}', which is not an earlier item of the bundle",
+                    clip(r, 80)
+                ),
+            ),
+            Some(i) if i.manifest.kind != ItemKind::Web => cx.checks.fail(
+                Item,
+                &shown,
+                format!(
+                    "re-checks item '{}', which is a {} item, not a captured web page",
+                    clip(r, 80),
+                    i.manifest.kind
+                ),
+            ),
+            Some(_) => {}
+        },
+    }
 }
 
 /// The manifest: present, valid, naming this folder and number.

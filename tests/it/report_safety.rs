@@ -245,6 +245,7 @@ fn web_facts_and_wrong_types_are_escaped_and_never_fatal() {
             verdict: Some(verdict.clone()),
             generated_at: chrono::Utc::now(),
             media: None,
+            timeline: Some(hostile_timeline()),
         };
         let opts = ReportOptions {
             lang,
@@ -256,6 +257,21 @@ fn web_facts_and_wrong_types_are_escaped_and_never_fatal() {
         assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert_eq!(h, render_html(&inp, &opts), "same input, same bytes");
     }
+}
+
+/// A removal timeline whose every text is markup (URL, items, times, notice recipient).
+fn hostile_timeline() -> sigillo::recheck::timeline::Status {
+    let notice = serde_json::json!({"custody_seq": 4, "sent_at": "2026-01-01T00:00:00.000Z", "to": IMG, "sha256": SVG});
+    serde_json::from_value(serde_json::json!({
+        "case": SCRIPT, "generated_at": SVG, "deadline_hours": 48.0,
+        "urls": [{
+            "url": SCRIPT, "item": IMG, "first_captured": SVG,
+            "rechecks": [{"item": SCRIPT, "checked_at": IMG, "result": "removed", "http_status": 404}],
+            "notices": [notice], "latest": "removed", "removed_at": SCRIPT, "last_seen_online": IMG,
+            "deadline": {"notice_sent_at": SVG, "deadline_at": SCRIPT, "hours_to_removal": 12.5, "met": true}
+        }]
+    }))
+    .unwrap()
 }
 
 #[test]

@@ -56,6 +56,11 @@ pub struct CaptureOptions {
     pub user_agent: Option<String>,
     /// Accept invalid TLS certificates (recorded in the manifest).
     pub insecure: bool,
+    /// The lighter profile of `sigillo recheck`: no viewport screenshot, PDF print,
+    /// MHTML, annotated screenshot, WACZ or second fetch (each named in the
+    /// transformations); status, redirects, main document, full-page screenshot,
+    /// visible text, media, WARC and TLS/DNS facts are recorded as in a capture.
+    pub light: bool,
 }
 
 impl Default for CaptureOptions {
@@ -71,6 +76,7 @@ impl Default for CaptureOptions {
             browser: None,
             user_agent: None,
             insecure: false,
+            light: false,
         }
     }
 }
@@ -134,6 +140,33 @@ impl Credentials {
     }
 }
 
+/// Why a page could not be loaded at all (the browser's navigation failed).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LoadFailure {
+    /// The host name did not resolve.
+    Dns,
+    /// The TLS handshake or certificate failed.
+    Tls,
+    /// The connection was refused, reset or closed.
+    Connection,
+    /// The page did not load within the timeout.
+    Timeout,
+    /// Any other navigation error (named in the message).
+    Other,
+}
+
+/// A navigation that failed: what kind of failure, and the error (message and fix).
+#[derive(Debug)]
+pub struct Unreachable {
+    /// The kind of failure.
+    pub kind: LoadFailure,
+    /// The error, as `capture` reports it.
+    pub error: Error,
+}
+
 impl Browser {
     /// Capture `url` into an acquisition of kind `web`; `label` goes into the header
     /// strip of the annotated screenshot (the item id the page will be sealed as).
@@ -144,6 +177,18 @@ impl Browser {
         opts: &CaptureOptions,
         progress: &dyn Fn(&str),
     ) -> Result<Acquisition> {
+        self.load(url, label, opts, progress)?.map_err(|u| u.error)
+    }
+
+    /// Load `url` as [`Browser::capture`] does, telling a navigation that failed (the
+    /// page is unreachable: `Ok(Err(_))`) from any other failure (`Err`).
+    pub fn load(
+        &self,
+        url: &str,
+        label: &str,
+        opts: &CaptureOptions,
+        progress: &dyn Fn(&str),
+    ) -> Result<std::result::Result<Acquisition, Unreachable>> {
         let shown = mask_url(url);
         let parsed = check_url(url)?;
         let mut acq = Acquisition::start(
@@ -173,11 +218,15 @@ impl Browser {
             acq,
             net: Arc::default(),
             dialogs: Arc::default(),
+            nav_failure: None,
         };
         let result = s.run();
         let _ = tab.close(false);
-        result?;
-        Ok(s.acq)
+        match (result, s.nav_failure) {
+            (Ok(()), _) => Ok(Ok(s.acq)),
+            (Err(error), Some(kind)) => Ok(Err(Unreachable { kind, error })),
+            (Err(e), None) => Err(e),
+        }
     }
 }
 
@@ -198,12 +247,15 @@ struct Session<'a> {
     net: Arc<Mutex<Net>>,
     dialogs: Arc<Mutex<Vec<Dialog>>>,
     authenticated: bool,
+    /// Set when navigating failed: the page could not be loaded at all.
+    nav_failure: Option<LoadFailure>,
 }
 
 /// The screenshots, taken together.
 struct Shots {
     full: Vec<u8>,
-    view: Vec<u8>,
+    /// `None` in the light profile.
+    view: Option<Vec<u8>>,
     content: (f64, f64),
     captured_at: Stamp,
 }
@@ -211,7 +263,8 @@ struct Shots {
 /// What the page looks like as a document.
 struct Printed {
     pdf: Option<Vec<u8>>,
-    mhtml: String,
+    /// `None` in the light profile.
+    mhtml: Option<String>,
     dom: String,
     text: Option<String>,
     title: Option<String>,
@@ -376,12 +429,15 @@ impl Session<'_> {
             }
             None => self.url,
         };
-        self.tab
+        let navigated = self
+            .tab
             .navigate_to(target)
-            .map_err(|e| nav_err(&self.shown, e))?;
-        self.tab
-            .wait_until_navigated()
-            .map_err(|e| nav_err(&self.shown, e))?;
+            .and_then(|t| t.wait_until_navigated());
+        if let Err(e) = navigated {
+            let (kind, err) = nav_err(&self.shown, e);
+            self.nav_failure = Some(kind);
+            return Err(err);
+        }
         Ok(())
     }
 
@@ -453,7 +509,11 @@ impl Session<'_> {
             },
         );
         let full = shot(&self.tab, Some(content), &self.shown)?;
-        let view = shot(&self.tab, None, &self.shown)?;
+        let view = if self.opts.light {
+            None
+        } else {
+            Some(shot(&self.tab, None, &self.shown)?)
+        };
         Ok(Shots {
             full,
             view,
@@ -464,27 +524,13 @@ impl Session<'_> {
 
     /// PDF, MHTML, DOM, visible text, title and links.
     fn print(&mut self) -> Result<Printed> {
-        self.progress("PDF, MHTML, DOM");
-        let printed = self
-            .tab
-            .call_method(cdp::<Page::PrintToPDF>(json!({"printBackground": true}))?)
-            .map_err(|e| chrome_err("printing to PDF", &self.shown, e))?;
-        // A PDF that does not decode is a failed step: a warning, and no file.
-        let pdf = match decode_base64(&printed.data, "the PDF print") {
-            Ok(b) => Some(b),
-            Err(e) => {
-                self.acq
-                    .warnings
-                    .push(format!("no PDF print: {}", e.problem()));
-                None
-            }
+        let (pdf, mhtml) = if self.opts.light {
+            self.progress("DOM");
+            (None, None)
+        } else {
+            self.progress("PDF, MHTML, DOM");
+            (self.pdf()?, Some(self.mhtml()?))
         };
-        let mhtml = self
-            .tab
-            .call_method(cdp::<Page::CaptureSnapshot>(json!({"format": "mhtml"}))?)
-            .map(|r| r.data)
-            .map_err(|e| chrome_err("the MHTML snapshot", &self.shown, e))?;
-        let mhtml = self.scrub(&mhtml);
         let dom = self
             .tab
             .get_content()
@@ -513,6 +559,33 @@ impl Session<'_> {
             links,
             final_url,
         })
+    }
+
+    /// The PDF print; one that does not decode is a failed step: a warning, and no file.
+    fn pdf(&mut self) -> Result<Option<Vec<u8>>> {
+        let printed = self
+            .tab
+            .call_method(cdp::<Page::PrintToPDF>(json!({"printBackground": true}))?)
+            .map_err(|e| chrome_err("printing to PDF", &self.shown, e))?;
+        Ok(match decode_base64(&printed.data, "the PDF print") {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.acq
+                    .warnings
+                    .push(format!("no PDF print: {}", e.problem()));
+                None
+            }
+        })
+    }
+
+    /// The MHTML snapshot, credentials scrubbed.
+    fn mhtml(&mut self) -> Result<String> {
+        let mhtml = self
+            .tab
+            .call_method(cdp::<Page::CaptureSnapshot>(json!({"format": "mhtml"}))?)
+            .map(|r| r.data)
+            .map_err(|e| chrome_err("the MHTML snapshot", &self.shown, e))?;
+        Ok(self.scrub(&mhtml))
     }
 
     fn eval_str(&self, js: &str) -> Option<String> {
@@ -669,6 +742,13 @@ impl Session<'_> {
 
     /// Fetch the URL again without the browser.
     fn second_fetch(&mut self, rec: &Recorded, facts: &mut WebFacts) {
+        if self.opts.light {
+            facts.second_fetch = facts::SecondFetch::Failed {
+                error: "not run (recheck profile)".into(),
+                at: None,
+            };
+            return;
+        }
         self.progress("second fetch");
         let (second, body) = facts::second_fetch(&facts::SecondFetchRequest {
             url: self.url,
@@ -702,7 +782,11 @@ impl Session<'_> {
         mut facts: WebFacts,
     ) -> Result<()> {
         self.add_originals(&shots, &printed, &rec);
-        self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
+        if self.opts.light {
+            self.acq.transformations.push("recheck profile: no viewport screenshot, PDF print, MHTML snapshot, annotated screenshot, WACZ or second fetch were made".into());
+        } else {
+            self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
+        }
         self.add_media(&rec.exchanges);
         let warc_facts = self.add_warc_wacz(&shots, &printed, &rec)?;
         facts.warc = Some(warc_facts);
@@ -735,12 +819,14 @@ impl Session<'_> {
             "image/png",
             "full-page screenshot (beyond the viewport), as rendered by Chromium",
         );
-        add(
-            "original/screenshot-viewport.png",
-            shots.view.clone(),
-            "image/png",
-            "viewport screenshot, as rendered by Chromium",
-        );
+        if let Some(view) = &shots.view {
+            add(
+                "original/screenshot-viewport.png",
+                view.clone(),
+                "image/png",
+                "viewport screenshot, as rendered by Chromium",
+            );
+        }
         if let Some(pdf) = &printed.pdf {
             add(
                 "original/page.pdf",
@@ -749,12 +835,14 @@ impl Session<'_> {
                 "PDF print of the page by Chromium",
             );
         }
-        add(
-            "original/page.mhtml",
-            printed.mhtml.clone().into_bytes(),
-            "multipart/related",
-            "MHTML snapshot (Page.captureSnapshot)",
-        );
+        if let Some(mhtml) = &printed.mhtml {
+            add(
+                "original/page.mhtml",
+                mhtml.clone().into_bytes(),
+                "multipart/related",
+                "MHTML snapshot (Page.captureSnapshot)",
+            );
+        }
         add(
             "original/dom.html",
             printed.dom.clone().into_bytes(),
@@ -865,34 +953,42 @@ impl Session<'_> {
         let seed = warc::random_seed()?;
         let mut warc_bytes = Vec::new();
         let summary = warc::write_warc_gz(&rec.exchanges, &extra, &info, &seed, &mut warc_bytes)?;
-        let page = wacz::WaczPage {
-            url: printed.final_url.clone(),
-            ts: rec.main.as_ref().map(|m| m.request_time).unwrap_or(at),
-            title: printed.title.clone(),
-        };
-        let mut wacz_bytes = std::io::Cursor::new(Vec::new());
-        wacz::write_wacz(
-            &warc_bytes,
-            &summary,
-            &page,
-            at,
-            &info.software,
-            &mut wacz_bytes,
-        )?;
         if summary.stripped_headers.iter().any(|(_, n)| *n > 0) {
             self.acq.transformations.push("removed Cookie / Authorization headers of the capturing session from WARC request records".into());
         }
         self.acq.transformations.push("WARC response records hold the bodies as Chromium decoded them; the original Content-Encoding/Length headers are kept in metadata records".into());
+        // The WACZ (not in the light profile) is made from the WARC before it is moved.
+        let wacz_bytes = if self.opts.light {
+            None
+        } else {
+            let page = wacz::WaczPage {
+                url: printed.final_url.clone(),
+                ts: rec.main.as_ref().map(|m| m.request_time).unwrap_or(at),
+                title: printed.title.clone(),
+            };
+            let mut wacz_bytes = std::io::Cursor::new(Vec::new());
+            wacz::write_wacz(
+                &warc_bytes,
+                &summary,
+                &page,
+                at,
+                &info.software,
+                &mut wacz_bytes,
+            )?;
+            Some(wacz_bytes.into_inner())
+        };
         self.acq.artifacts.push(Artifact::original("original/capture.warc.gz", Content::Bytes(warc_bytes)).media_type("application/warc").describe("WARC/1.1 of every request and response of the capture session (one gzip member per record)"));
-        self.acq.artifacts.push(
-            Artifact::derived(
-                "derived/capture.wacz",
-                Content::Bytes(wacz_bytes.into_inner()),
-                vec!["original/capture.warc.gz".into()],
-            )
-            .media_type("application/wacz")
-            .describe("WACZ 1.1.1 package of the WARC, for replay in ReplayWeb.page"),
-        );
+        if let Some(wacz_bytes) = wacz_bytes {
+            self.acq.artifacts.push(
+                Artifact::derived(
+                    "derived/capture.wacz",
+                    Content::Bytes(wacz_bytes),
+                    vec!["original/capture.warc.gz".into()],
+                )
+                .media_type("application/wacz")
+                .describe("WACZ 1.1.1 package of the WARC, for replay in ReplayWeb.page"),
+            );
+        }
         Ok(facts::WarcFacts {
             records: summary.records,
             stripped_request_headers: summary.stripped_headers,
@@ -936,37 +1032,65 @@ const SCROLL_JS: &str = r#"(async () => {
   return true;
 })()"#;
 
-fn nav_err(url: &str, e: impl std::fmt::Display) -> Error {
+/// The error of a failed navigation, and what kind of failure it was.
+fn nav_err(url: &str, e: impl std::fmt::Display) -> (LoadFailure, Error) {
     let s = e.to_string();
-    let (what, fix) = if s.contains("ERR_NAME_NOT_RESOLVED") {
+    let (kind, what, fix) = if s.contains("ERR_NAME_NOT_RESOLVED")
+        || s.contains("ERR_NAME_RESOLUTION_FAILED")
+    {
         (
+            LoadFailure::Dns,
             "the host name does not resolve (DNS failure)",
             "check the spelling of the URL and the network",
         )
     } else if s.contains("ERR_CONNECTION_REFUSED") {
         (
+            LoadFailure::Connection,
             "the server refused the connection",
             "check the URL and port; the site may be down",
         )
     } else if s.contains("ERR_CERT") || s.contains("SSL") {
         (
+            LoadFailure::Tls,
             "the TLS certificate was rejected",
             "check the URL; for a test server with a self-signed certificate add --insecure (recorded in the manifest)",
         )
     } else if s.contains("ERR_ABORTED") {
         (
+            LoadFailure::Other,
             "the browser did not open it as a page: it is most likely a download (a file served as application/octet-stream or as an attachment)",
             "to preserve a file, download it and seal it with `sigillo add FILE` (note the URL with --note); if it is a page, try again",
         )
-    } else if s.to_lowercase().contains("timeout") || s.contains("timed out") {
-        ("the page did not load in time", "raise --timeout")
+    } else if s.to_lowercase().contains("timeout")
+        || s.contains("timed out")
+        || s.contains("ERR_TIMED_OUT")
+    {
+        (
+            LoadFailure::Timeout,
+            "the page did not load in time",
+            "raise --timeout",
+        )
+    } else if s.contains("ERR_CONNECTION")
+        || s.contains("ERR_EMPTY_RESPONSE")
+        || s.contains("ERR_ADDRESS_UNREACHABLE")
+        || s.contains("ERR_INTERNET_DISCONNECTED")
+    {
+        (
+            LoadFailure::Connection,
+            "the connection failed",
+            "check the URL and the network; the site may be down",
+        )
     } else {
         (
+            LoadFailure::Other,
             "loading failed",
             "check that the URL is reachable from this machine",
         )
     };
-    Error::input(format!("{url}: {what} ({s})")).with_fix(fix)
+    (
+        kind,
+        Error::input(format!("{url}: {what} ({s})")).with_fix(fix),
+    )
 }
 
 fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> {

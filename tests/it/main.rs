@@ -30,6 +30,7 @@
 //! - `exit_codes`: every command's exit code and error message as docs/exit-codes.md says
 //!   (usage errors, missing input, non-bundle ZIPs, bundles that do not verify).
 //! - `cli_ux`: shell completions, man pages, `hashes -o`, tables, `NO_COLOR`, old flag spellings.
+//! - `notice`: DSA notices (HTML, PDF, EML, JSON), the platform's replies in custody, the Garante pack.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -53,6 +54,7 @@ mod fuzz_regressions;
 mod hostile_fields;
 mod leftovers;
 mod media;
+mod notice;
 mod report;
 mod report_safety;
 mod schemas;

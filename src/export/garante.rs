@@ -332,7 +332,13 @@ fn summary_html(
                                 td { (kind(it.manifest.kind)) ", "
                                      (t_args(l, Msg::GaranteMediaCount, &[("count", chosen.iter().filter(|c| c.item.id == it.id).count().into())])) }
                                 td { @for u in urls_of(it) { span.h { (u) } br; } }
-                                td { (crate::time::rfc3339(&it.manifest.acquired.started)) }
+                                td {
+                                    (crate::time::rfc3339(&it.manifest.acquired.started)) " ("
+                                    (t(l, match it.manifest.acquired.clock {
+                                        crate::time::Clock::Local => Msg::ClockLocal,
+                                        crate::time::Clock::Override => Msg::ClockOverride,
+                                    })) ")"
+                                }
                             }
                         }
                     }

@@ -102,35 +102,7 @@ pub fn export_garante(
         ))
         .with_fix("give --identity key.txt (or --passphrase); `sigillo verify` shows who the recipients are"));
     }
-    let mut selected: Vec<&ItemState> = Vec::new();
-    for want in items {
-        let it = state.find_item(want)?;
-        if !selected.iter().any(|i| i.id == it.id) {
-            selected.push(it);
-        }
-    }
-    if items.is_empty() {
-        selected = state.items.iter().collect();
-    }
-    let mut chosen = Vec::new();
-    for it in &selected {
-        for (i, f) in it.manifest.files.iter().enumerate() {
-            if f.role == FileRole::Original && crate::notice::is_media(&f.media_type) {
-                let base = f.path.strip_prefix("original/").unwrap_or(&f.path);
-                chosen.push(Chosen {
-                    item: it,
-                    index: i,
-                    pack_name: format!("media/{}/{base}", it.id),
-                });
-            }
-        }
-    }
-    if chosen.is_empty() {
-        return Err(
-            Error::input("the items chosen hold no original image, video or audio")
-                .with_fix("name the items with the media with --item; `sigillo ls` lists them"),
-        );
-    }
+    let (selected, chosen) = choose(&state, items)?;
     let bundle_sha256 = crate::evidence::hash::sha256_file(bundle)?.sha256;
     let reader = BundleReader::open(bundle)?;
     let dir = out
@@ -149,56 +121,9 @@ pub fn export_garante(
     let deflated = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .unix_permissions(0o644);
-    let zerr = |e: zip::result::ZipError| Error::io("write", out, std::io::Error::other(e));
     let mut rows = vec![format!("# {FORMAT}"), CSV_HEADER.to_string()];
     for c in &chosen {
-        let f = &c.item.manifest.files[c.index];
-        let s = &c.item.stored[c.index];
-        let name = layout::item_member(&c.item.id, &s.path);
-        let m = reader
-            .members
-            .iter()
-            .find(|m| m.name == name)
-            .ok_or_else(|| Error::internal(format!("'{name}' is not in the bundle")))?;
-        zip.start_file(c.pack_name.as_str(), stored).map_err(zerr)?;
-        let mut hw = HashingWriter::new(&mut zip);
-        reader
-            .with_reader(m, |r| {
-                let r = std::io::Read::take(r, m.size);
-                if s.encrypted {
-                    let ids = identities.ok_or_else(|| std::io::Error::other("no identity"))?;
-                    std::io::copy(&mut ids.decrypt(r)?, &mut hw)
-                } else {
-                    let mut r = r;
-                    std::io::copy(&mut r, &mut hw)
-                }
-            })
-            .at("copy", Path::new(&name))?;
-        let (d, _) = hw.finish();
-        if d.sha256 != f.sha256 || d.size != f.size {
-            return Err(Error::not_verified(format!(
-                "'{name}' read as other bytes than its manifest lists (SHA-256 {}, expected {})",
-                d.sha256, f.sha256
-            ))
-            .with_fix("the bundle file changed while it was read, or the disk is failing; export again from a safe copy"));
-        }
-        rows.push(
-            [
-                csv(&c.item.id),
-                csv(&c.pack_name),
-                csv(&f.media_type),
-                f.size.to_string(),
-                f.sha256.clone(),
-                f.md5.clone().unwrap_or_default(),
-                f.image.as_ref().map(|i| i.pdq.clone()).unwrap_or_default(),
-                f.image
-                    .as_ref()
-                    .map(|i| i.pdq_quality.to_string())
-                    .unwrap_or_default(),
-                csv(f.source_url().unwrap_or("")),
-            ]
-            .join(","),
-        );
+        rows.push(copy_media(&mut zip, &reader, c, identities, stored)?);
     }
     let mut csv_bytes = rows.join("\n");
     csv_bytes.push('\n');
@@ -251,6 +176,108 @@ pub fn export_garante(
         pdf,
         notes,
     })
+}
+
+/// The items `items` names (every item when none), and their original media.
+fn choose<'a>(
+    state: &'a crate::bundle::state::BundleState,
+    items: &[String],
+) -> Result<(Vec<&'a ItemState>, Vec<Chosen<'a>>)> {
+    let mut selected: Vec<&ItemState> = Vec::new();
+    for want in items {
+        let it = state.find_item(want)?;
+        if !selected.iter().any(|i| i.id == it.id) {
+            selected.push(it);
+        }
+    }
+    if items.is_empty() {
+        selected = state.items.iter().collect();
+    }
+    let mut chosen = Vec::new();
+    for it in &selected {
+        for (i, f) in it.manifest.files.iter().enumerate() {
+            if f.role == FileRole::Original && crate::notice::is_media(&f.media_type) {
+                let base = f.path.strip_prefix("original/").unwrap_or(&f.path);
+                chosen.push(Chosen {
+                    item: it,
+                    index: i,
+                    pack_name: format!("media/{}/{base}", it.id),
+                });
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return Err(
+            Error::input("the items chosen hold no original image, video or audio")
+                .with_fix("name the items with the media with --item; `sigillo ls` lists them"),
+        );
+    }
+    Ok((selected, chosen))
+}
+
+/// Copy one media file into the pack (decrypting it when stored encrypted), checking its
+/// SHA-256 and size against the signed manifest; returns its `hashes.csv` row.
+fn copy_media(
+    zip: &mut ZipWriter<std::fs::File>,
+    reader: &BundleReader,
+    c: &Chosen,
+    identities: Option<&Identities>,
+    stored: SimpleFileOptions,
+) -> Result<String> {
+    let f = &c.item.manifest.files[c.index];
+    let s = &c.item.stored[c.index];
+    let name = layout::item_member(&c.item.id, &s.path);
+    let m = reader
+        .members
+        .iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| Error::internal(format!("'{name}' is not in the bundle")))?;
+    zip.start_file(c.pack_name.as_str(), stored).map_err(zerr)?;
+    let mut hw = HashingWriter::new(&mut *zip);
+    reader
+        .with_reader(m, |r| {
+            let r = std::io::Read::take(r, m.size);
+            if s.encrypted {
+                let ids = identities.ok_or_else(|| std::io::Error::other("no identity"))?;
+                std::io::copy(&mut ids.decrypt(r)?, &mut hw)
+            } else {
+                let mut r = r;
+                std::io::copy(&mut r, &mut hw)
+            }
+        })
+        .at("copy", Path::new(&name))?;
+    let (d, _) = hw.finish();
+    if d.sha256 != f.sha256 || d.size != f.size {
+        return Err(Error::not_verified(format!(
+            "'{name}' read as other bytes than its manifest lists (SHA-256 {}, expected {})",
+            d.sha256, f.sha256
+        ))
+        .with_fix("the bundle file changed while it was read, or the disk is failing; export again from a safe copy"));
+    }
+    Ok([
+        csv(&c.item.id),
+        csv(&c.pack_name),
+        csv(&f.media_type),
+        f.size.to_string(),
+        f.sha256.clone(),
+        f.md5.clone().unwrap_or_default(),
+        f.image.as_ref().map(|i| i.pdq.clone()).unwrap_or_default(),
+        f.image
+            .as_ref()
+            .map(|i| i.pdq_quality.to_string())
+            .unwrap_or_default(),
+        csv(f.source_url().unwrap_or("")),
+    ]
+    .join(","))
+}
+
+/// A ZIP write error as an I/O error on the pack.
+fn zerr(e: zip::result::ZipError) -> Error {
+    Error::io(
+        "write",
+        Path::new("the Garante pack"),
+        std::io::Error::other(e),
+    )
 }
 
 /// The item's URLs: the captured page's, else its files' source URLs.

@@ -23,6 +23,7 @@ pub mod extract;
 pub mod hashlist;
 pub mod html;
 pub mod net;
+pub mod notice;
 pub mod progress;
 pub mod recheck;
 pub mod report;

@@ -38,6 +38,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "private-part.schema.json",
             schema::<crate::evidence::encryption::PrivatePart>(),
         ),
+        ("notice.schema.json", schema::<crate::notice::NoticeDoc>()),
     ]
 }
 

@@ -23,7 +23,9 @@ pub(super) const EXAMPLES: &str = "Examples:
 const ADD_EXAMPLES: &str = "Examples:
   sigillo custody add case.zip --action transferred --to \"Isp. Luca Bianchi, Polizia Postale\"
   sigillo custody add case.zip --action received --from \"Avv. Maria Rossi\" --key me.pem
-  sigillo custody add case.zip --action verified --trust rossi.pem.pub --tsa https://freetsa.org/tsr";
+  sigillo custody add case.zip --action verified --trust rossi.pem.pub --tsa https://freetsa.org/tsr
+  sigillo custody add case.zip --action notice-acknowledged --item 2 --reference T-4815 --file r.eml
+  sigillo custody add case.zip --action removal-confirmed --item 2 --note \"post removed\"";
 
 const SHOW_EXAMPLES: &str = "Examples:
   sigillo custody show case.zip   # who held it, when, what they did (exit 1 if it does not verify)
@@ -54,6 +56,8 @@ enum CustodyAction {
     Verified,
     Exported,
     Note,
+    NoticeAcknowledged,
+    RemovalConfirmed,
 }
 
 #[derive(Args, Debug)]
@@ -74,6 +78,17 @@ pub(super) struct CustodyAddArgs {
     /// Free text.
     #[arg(long)]
     note: Option<String>,
+    /// For `notice-acknowledged`/`removal-confirmed`: the item the reply is about
+    /// (repeatable; id or number).
+    #[arg(long, value_name = "ID")]
+    item: Vec<String>,
+    /// For `notice-acknowledged`/`removal-confirmed`: the platform's ticket or case number.
+    #[arg(long, value_name = "TEXT")]
+    reference: Option<String>,
+    /// For `notice-acknowledged`/`removal-confirmed`: the platform's reply file (e-mail,
+    /// PDF, screenshot); its name, size and SHA-256 are recorded, the file is not stored.
+    #[arg(long, value_name = "PATH")]
+    file: Option<PathBuf>,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -185,7 +200,30 @@ fn add(a: CustodyAddArgs) -> CmdResult {
         },
         CustodyAction::Exported => CustodyRequest::Exported,
         CustodyAction::Note => CustodyRequest::Note,
+        CustodyAction::NoticeAcknowledged | CustodyAction::RemovalConfirmed => {
+            CustodyRequest::PlatformReply {
+                reply: if matches!(a.action, CustodyAction::NoticeAcknowledged) {
+                    custody_request::Reply::Acknowledged
+                } else {
+                    custody_request::Reply::RemovalConfirmed
+                },
+                items: a.item.clone(),
+                reference: a.reference.clone(),
+                file: a.file.clone(),
+            }
+        }
     };
+    if !matches!(
+        a.action,
+        CustodyAction::NoticeAcknowledged | CustodyAction::RemovalConfirmed
+    ) && (!a.item.is_empty() || a.reference.is_some() || a.file.is_some())
+    {
+        return Err(crate::error::Error::input(
+            "--item, --reference and --file go with --action notice-acknowledged or removal-confirmed",
+        )
+        .with_fix("leave them out, or choose one of those actions")
+        .into());
+    }
     let event = match custody_request::prepare(&a.bundle, &req, a.note.as_deref())? {
         Prepared::Ready(e) => e,
         Prepared::Refused(rep) => {

@@ -24,6 +24,7 @@ mod key;
 mod ls;
 mod manpage;
 mod r#match;
+mod notice;
 mod output;
 mod progress;
 mod recheck;
@@ -70,7 +71,8 @@ enum Command {
     /// Extract a verified bundle (or one item) into a working copy.
     Extract(extract::ExtractArgs),
     /// Export a verified bundle for another system: --p7m, an enveloping CAdES
-    /// signature of the whole bundle for court deposit.
+    /// signature of the whole bundle for court deposit; --garante, the pack for a report
+    /// to the Italian Garante (Art. 144-bis).
     Export(export::ExportArgs),
     /// Write a copy of a bundle with every file encrypted to recipients (age); the
     /// signatures, timestamps and custody stay verifiable.
@@ -97,6 +99,9 @@ enum Command {
     Match(r#match::MatchArgs),
     /// Write the acquisition report (HTML, and PDF through Chromium).
     Report(report::ReportArgs),
+    /// Write a notice of illegal content (DSA Art. 16) for a platform: HTML, PDF, e-mail
+    /// or JSON; recorded in the bundle's custody log.
+    Notice(Box<notice::NoticeArgs>),
     /// Build a sample bundle from the bundled samples/ (offline) and verify it.
     Demo(demo::DemoArgs),
     /// Show the effective configuration (config.toml, key, operator, TSAs).
@@ -171,6 +176,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Hashes(h) => hashes::run(h),
         Command::Match(m) => r#match::run(m),
         Command::Report(r) => report::run(r),
+        Command::Notice(n) => notice::run(*n),
         Command::Completions(c) => completions::run(c),
         Command::Manpage(m) => manpage::run(m),
     }

@@ -57,11 +57,18 @@ pub enum Action {
     Encrypted,
     /// The items' files were decrypted into a working copy (`sigillo decrypt`).
     Decrypted,
+    /// A removal notice (DSA Art. 16) was written for items (`sigillo notice`).
+    NoticeSent,
+    /// The platform acknowledged a notice (`custody add --action notice-acknowledged`).
+    NoticeAcknowledged,
+    /// The platform confirmed the content was removed (`custody add --action
+    /// removal-confirmed`).
+    RemovalConfirmed,
 }
 
 impl Action {
     /// All actions, in documentation order.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::Created,
         Action::ItemAdded,
         Action::Transferred,
@@ -73,6 +80,9 @@ impl Action {
         Action::Cosigned,
         Action::Encrypted,
         Action::Decrypted,
+        Action::NoticeSent,
+        Action::NoticeAcknowledged,
+        Action::RemovalConfirmed,
     ];
 
     /// The name written in the log.
@@ -89,6 +99,9 @@ impl Action {
             Action::Cosigned => "cosigned",
             Action::Encrypted => "encrypted",
             Action::Decrypted => "decrypted",
+            Action::NoticeSent => "notice-sent",
+            Action::NoticeAcknowledged => "notice-acknowledged",
+            Action::RemovalConfirmed => "removal-confirmed",
         }
     }
 
@@ -231,6 +244,79 @@ pub struct DecryptedDetails {
     pub recipients: Vec<String>,
 }
 
+/// The file format of a notice (`sigillo notice --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeFormat {
+    /// A standalone HTML page.
+    Html,
+    /// A PDF printed by Chromium.
+    Pdf,
+    /// An RFC 5322 e-mail message (text/plain + text/html).
+    Eml,
+    /// JSON (`sigillo-notice/1`).
+    Json,
+}
+
+impl NoticeFormat {
+    /// The name as written (`html`, `pdf`, `eml`, `json`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeFormat::Html => "html",
+            NoticeFormat::Pdf => "pdf",
+            NoticeFormat::Eml => "eml",
+            NoticeFormat::Json => "json",
+        }
+    }
+}
+
+/// `notice-sent`: a removal notice was written for items, to a platform. The notice file
+/// is not stored in the bundle; its SHA-256 and size identify it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoticeSentDetails {
+    /// The item ids the notice is about.
+    pub items: Vec<String>,
+    /// The recipient platform, as given (`--to`).
+    pub recipient: String,
+    /// The URLs the notice names (captured pages' URLs and those the notifier gave).
+    pub urls: Vec<String>,
+    /// The notice file's format.
+    pub format: NoticeFormat,
+    /// SHA-256 of the notice file, lowercase hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its file name (without folders).
+    pub file: String,
+    /// The notifier named in the notice (`--notifier`).
+    pub notifier: String,
+}
+
+/// A file received from a platform (a reply e-mail, a screenshot of a ticket), identified
+/// by name, size and SHA-256; the file itself is not stored in the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReplyFile {
+    /// Its file name (without folders).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+}
+
+/// `notice-acknowledged` and `removal-confirmed`: a platform's reply about items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlatformReplyDetails {
+    /// The item ids the reply is about.
+    pub items: Vec<String>,
+    /// The platform's reference (ticket or case number), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The reply file, if given (`--file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<ReplyFile>,
+}
+
 /// Actions without details (`exported`, `note`): an empty object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NoDetails {}
@@ -261,6 +347,12 @@ pub enum Event {
     Encrypted(EncryptedDetails),
     /// The items' files were decrypted into a working copy.
     Decrypted(DecryptedDetails),
+    /// A removal notice was written for items.
+    NoticeSent(NoticeSentDetails),
+    /// The platform acknowledged a notice.
+    NoticeAcknowledged(PlatformReplyDetails),
+    /// The platform confirmed the removal.
+    RemovalConfirmed(PlatformReplyDetails),
 }
 
 impl Event {
@@ -278,6 +370,9 @@ impl Event {
             Event::Cosigned(_) => Action::Cosigned,
             Event::Encrypted(_) => Action::Encrypted,
             Event::Decrypted(_) => Action::Decrypted,
+            Event::NoticeSent(_) => Action::NoticeSent,
+            Event::NoticeAcknowledged(_) => Action::NoticeAcknowledged,
+            Event::RemovalConfirmed(_) => Action::RemovalConfirmed,
         }
     }
 
@@ -287,6 +382,10 @@ impl Event {
         match self {
             Event::ItemAdded(d) => Some(&d.item),
             Event::Transferred(d) => Some(&d.to),
+            Event::NoticeSent(d) => Some(&d.recipient),
+            Event::NoticeAcknowledged(d) | Event::RemovalConfirmed(d) => {
+                d.items.first().map(String::as_str)
+            }
             Event::Received(d) => d.from.as_deref(),
             Event::Verified(d) => Some(match d.verdict {
                 Verdict::Verified => "verified",
@@ -714,5 +813,35 @@ mod tests {
         let swapped = join(&[lines[0], lines[2], lines[1], lines[3]]);
         let r = check_chain(&swapped, &keys);
         assert!(r.problems.iter().any(|(_, m)| m.contains("broken link")));
+    }
+
+    /// Every action has a unique name that parses back, and docs/chain-of-custody.md
+    /// lists each one (the `action` row and a `details` shape).
+    #[test]
+    fn every_action_is_named_parsed_and_documented() {
+        let doc = include_str!("../../docs/chain-of-custody.md");
+        let mut seen = std::collections::BTreeSet::new();
+        for a in Action::ALL {
+            assert!(seen.insert(a.as_str()), "{a} twice");
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+            assert!(
+                doc.contains(&format!("`{}`", a.as_str())),
+                "{a} is not in the docs"
+            );
+        }
+        let ev = Event::NoticeSent(NoticeSentDetails {
+            items: vec!["0001-web-a".into()],
+            recipient: "X".into(),
+            urls: vec!["https://a.example/".into()],
+            format: NoticeFormat::Eml,
+            sha256: "0".repeat(64),
+            size: 1,
+            file: "n.eml".into(),
+            notifier: "R".into(),
+        });
+        let v = serde_json::to_value(&ev).unwrap();
+        assert_eq!(v["action"], "notice-sent");
+        assert_eq!(v["details"]["format"], "eml");
+        assert_eq!(serde_json::from_value::<Event>(v).unwrap(), ev);
     }
 }

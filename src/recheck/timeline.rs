@@ -76,6 +76,8 @@ pub struct Notice {
     pub custody_seq: u64,
     /// When it was sent (the entry's time).
     pub sent_at: String,
+    /// The clock of `sent_at` (the custody entry's: local, unless a TSA stamped it).
+    pub clock: crate::time::Clock,
     /// To whom.
     pub to: Option<String>,
     /// SHA-256 of the notice as sent.
@@ -102,14 +104,22 @@ pub fn default_deadline() -> chrono::Duration {
     chrono::Duration::hours(48)
 }
 
-/// The notices about `item` in the custody log.
-///
-/// Notices come from custody entries with action `notice-sent` (`sigillo notice`).
-/// That action is not part of this build yet: this is the one place to read them, and it
-/// returns none until the action exists (it is wired when `sigillo notice` lands).
+/// The notices about `item` in the custody log: its `notice-sent` entries (`sigillo
+/// notice`), oldest first, as [`crate::notice::notices_by_item`] lists them.
 pub fn notices_for(custody: &[Entry], item: &str) -> Vec<Notice> {
-    let _ = (custody, item);
-    Vec::new()
+    crate::notice::notices_by_item(custody)
+        .remove(item)
+        .map(|n| n.notices)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| Notice {
+            custody_seq: n.seq,
+            sent_at: rfc3339(&n.sent_at),
+            clock: n.clock,
+            to: Some(n.recipient),
+            sha256: Some(n.sha256),
+        })
+        .collect()
 }
 
 /// The timeline of every web item of a verified bundle.
@@ -249,6 +259,7 @@ mod tests {
         let n = Notice {
             custody_seq: 3,
             sent_at: "2026-01-01T00:00:00.000Z".into(),
+            clock: crate::time::Clock::Local,
             to: None,
             sha256: None,
         };

@@ -151,6 +151,9 @@ messages! {
     ActionCosigned = "action-cosigned";
     ActionEncrypted = "action-encrypted";
     ActionDecrypted = "action-decrypted";
+    ActionNoticeSent = "action-notice-sent";
+    ActionNoticeAcknowledged = "action-notice-acknowledged";
+    ActionRemovalConfirmed = "action-removal-confirmed";
     CustodyItem = "custody-item";
     CustodyTo = "custody-to";
     CustodyFrom = "custody-from";
@@ -222,6 +225,42 @@ messages! {
     ResultRemoved = "result-removed";
     ResultRedirected = "result-redirected";
     ResultUnreachable = "result-unreachable";
+    NoticeTitle = "notice-title";
+    NoticeSubject = "notice-subject" (recipient, case);
+    NoticeTo = "notice-to";
+    NoticeIssued = "notice-issued";
+    NoticeCategory = "notice-category";
+    NoticeIntro = "notice-intro";
+    NoticeExplanation = "notice-explanation";
+    NoticeReason = "notice-reason";
+    NoticeLegalGround = "notice-legal-ground";
+    NoticeGroundNcii = "notice-ground-ncii";
+    NoticeGroundDeepfake = "notice-ground-deepfake";
+    NoticeLocations = "notice-locations";
+    NoticeUrl = "notice-url";
+    NoticeUrlStated = "notice-url-stated";
+    NoticeFinalUrl = "notice-final-url";
+    NoticeCapturedAt = "notice-captured-at";
+    NoticeManifest = "notice-manifest";
+    NoticeMainDocument = "notice-main-document";
+    NoticeScreenshot = "notice-screenshot";
+    NoticeMedia = "notice-media";
+    NoticeMediaNone = "notice-media-none";
+    NoticeNoMedia = "notice-no-media";
+    NoticeNotifier = "notice-notifier";
+    NoticeName = "notice-name";
+    NoticeEmail = "notice-email";
+    NoticeGoodFaithTitle = "notice-good-faith-title";
+    NoticeGoodFaith = "notice-good-faith" (notifier);
+    NoticeEvidence = "notice-evidence" (case);
+    GaranteTitle = "garante-title";
+    GaranteIntro = "garante-intro";
+    GaranteWhat = "garante-what";
+    GaranteWhere = "garante-where";
+    GaranteWhen = "garante-when";
+    GaranteMediaCount = "garante-media-count" (count);
+    GaranteHashes = "garante-hashes";
+    GaranteNothingSent = "garante-nothing-sent";
 }
 
 /// One parsed bundle per language, built on first use.
@@ -454,6 +493,9 @@ mod tests {
             include_str!("sections.rs"),
             include_str!("of_bundle.rs"),
             include_str!("view.rs"),
+            include_str!("../notice/mod.rs"),
+            include_str!("../notice/render.rs"),
+            include_str!("../export/garante.rs"),
         ]
         .concat();
         for msg in Msg::ALL {

@@ -510,6 +510,9 @@ fn action_key(a: Action) -> Msg {
         Action::Cosigned => Msg::ActionCosigned,
         Action::Encrypted => Msg::ActionEncrypted,
         Action::Decrypted => Msg::ActionDecrypted,
+        Action::NoticeSent => Msg::ActionNoticeSent,
+        Action::NoticeAcknowledged => Msg::ActionNoticeAcknowledged,
+        Action::RemovalConfirmed => Msg::ActionRemovalConfirmed,
     }
 }
 

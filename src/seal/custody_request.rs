@@ -32,6 +32,27 @@ pub enum CustodyRequest {
     Exported,
     /// A free-text note (the entry's note is required).
     Note,
+    /// A platform's reply to a notice: `notice-acknowledged` or `removal-confirmed`.
+    PlatformReply {
+        /// Which reply.
+        reply: Reply,
+        /// The items it is about (`--item`, at least one; ids or numbers).
+        items: Vec<String>,
+        /// The platform's reference (ticket or case number).
+        reference: Option<String>,
+        /// The reply file (an e-mail, a screenshot of the ticket): its name, size and
+        /// SHA-256 are recorded, the file is not stored.
+        file: Option<std::path::PathBuf>,
+    },
+}
+
+/// A platform's reply to a removal notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// `notice-acknowledged`: the platform received the notice.
+    Acknowledged,
+    /// `removal-confirmed`: the platform says the content was removed.
+    RemovalConfirmed,
 }
 
 /// The outcome of preparing an entry.
@@ -79,8 +100,86 @@ pub fn prepare(bundle: &Path, req: &CustodyRequest, note: Option<&str>) -> Resul
             }
             Event::Note(custody::NoDetails {})
         }
+        CustodyRequest::PlatformReply {
+            reply,
+            items,
+            reference,
+            file,
+        } => platform_reply(
+            bundle,
+            *reply,
+            items,
+            reference.clone(),
+            file.as_deref(),
+            note,
+        )?,
     };
     Ok(Prepared::Ready(event))
+}
+
+/// The entry for a platform's reply: the items resolved to their ids in the (verified)
+/// bundle, the reply file hashed.
+fn platform_reply(
+    bundle: &Path,
+    reply: Reply,
+    items: &[String],
+    reference: Option<String>,
+    file: Option<&Path>,
+    note: Option<&str>,
+) -> Result<Event> {
+    let name = match reply {
+        Reply::Acknowledged => "notice-acknowledged",
+        Reply::RemovalConfirmed => "removal-confirmed",
+    };
+    if items.is_empty() {
+        return Err(Error::input(format!(
+            "--action {name} needs --item ID (the item the platform's reply is about)"
+        ))
+        .with_fix("add --item (repeatable); `sigillo ls` lists the items"));
+    }
+    if reference.is_none() && note.is_none() {
+        return Err(Error::input(format!(
+            "--action {name} needs --reference TEXT (the platform's ticket or case number) or --note TEXT"
+        ))
+        .with_fix("add --reference \"…\" or --note \"…\""));
+    }
+    let state = verify::verified_state(bundle)?;
+    let mut ids = Vec::with_capacity(items.len());
+    for want in items {
+        let id = state.find_item(want)?.id.clone();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let file = match file {
+        Some(p) => {
+            if p.is_dir() {
+                return Err(
+                    Error::input(format!("--file '{}' is a folder", p.display()))
+                        .with_fix("give the reply file itself (an .eml, a PDF, a screenshot)"),
+                );
+            }
+            let d = crate::evidence::hash::sha256_file(p)?;
+            Some(custody::ReplyFile {
+                name: p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                size: d.size,
+                sha256: d.sha256,
+            })
+        }
+        None => None,
+    };
+    let details = custody::PlatformReplyDetails {
+        items: ids,
+        reference,
+        file,
+    };
+    Ok(match reply {
+        Reply::Acknowledged => Event::NoticeAcknowledged(details),
+        Reply::RemovalConfirmed => Event::RemovalConfirmed(details),
+    })
 }
 
 /// The error for a `verified` entry refused because `bundle` does not verify.

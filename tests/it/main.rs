@@ -32,6 +32,7 @@
 //! - `cli_ux`: shell completions, man pages, `hashes -o`, tables, `NO_COLOR`, old flag spellings.
 //! - `recheck`: `recheck` and `status` against pages that stay, change, vanish, redirect
 //!   to a login page, and a server that goes away; the bundle verifies after every step.
+//! - `notice`: DSA notices (HTML, PDF, EML, JSON), the platform's replies in custody, the Garante pack.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -55,6 +56,7 @@ mod fuzz_regressions;
 mod hostile_fields;
 mod leftovers;
 mod media;
+mod notice;
 mod recheck;
 mod report;
 mod report_safety;

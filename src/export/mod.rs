@@ -4,6 +4,10 @@
 //! signer (CAdES-B-B, or CAdES-B-T with a signature timestamp from a TSA), and written
 //! with the bundle inside, byte for byte ([`crate::bundle::p7m`]). The bundle itself is
 //! not changed.
+//!
+//! [`garante`]: the pack for a report to the Italian Garante (Art. 144-bis).
+
+pub mod garante;
 
 use std::path::{Path, PathBuf};
 

@@ -41,6 +41,7 @@ mod util;
 
 mod capture_hardening;
 mod chat;
+mod chat_formats;
 mod cli_hardening;
 mod cli_ux;
 mod config;

@@ -46,7 +46,13 @@ fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        // Char-wise: the text after '&' may be any UTF-8.
+        let Some(end) = rest
+            .char_indices()
+            .take(12)
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i)
+        else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -359,11 +365,25 @@ mod tests {
             decode_entities("a &amp; b &lt;&#39;&#x1F600;&gt; &bogus; &"),
             "a & b <'😀> &bogus; &"
         );
+        assert_eq!(decode_entities("&èèèèèèèèèè;x &"), "&èèèèèèèèèè;x &");
         let (l, u) = parse_date("20.11.2026 21:10:00 UTC+01:00");
         assert_eq!(l.as_deref(), Some("2026-11-20T21:10:00"));
         assert_eq!(u.as_deref(), Some("2026-11-20T20:10:00.000Z"));
         assert_eq!(page_number("messages.html"), 1);
         assert_eq!(page_number("x/messages12.html"), 12);
         assert_eq!(page_number("lists/chats.html"), 0);
+    }
+
+    #[test]
+    fn broken_pages_never_panic() {
+        for page in [
+            "",
+            "<div class=\"message default\" id=\"message9\"><div class=\"body\"><div class=\"pull_right date details\" title=\"99.99.9999 UTC+99",
+            "<div class=\"message\" id=\"messageè\">&#xFFFFFFFF; &#55296; <br><br",
+            "<div class=\"message joined\"><div class=\"body\"><div class=\"media_wrap\"><a href=\"../../etc/passwd\"></a><div class=\"media\"></div>",
+        ] {
+            let t = parse(&[("messages.html".into(), page.into())], &|_| None);
+            assert!(t.messages.len() <= 1);
+        }
     }
 }

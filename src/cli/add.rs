@@ -23,6 +23,16 @@ enum AddAs {
     ChatWhatsapp,
     /// A Telegram Desktop export (result.json or its folder).
     ChatTelegram,
+    /// A Telegram Desktop HTML export (messages.html or its folder).
+    ChatTelegramHtml,
+    /// An Instagram "Download your information" JSON export (message_1.json, thread folder or zip).
+    ChatInstagram,
+    /// A Facebook Messenger "Download your information" JSON export (as for Instagram).
+    ChatMessenger,
+    /// A DiscordChatExporter JSON export.
+    ChatDiscord,
+    /// A Signal text export.
+    ChatSignal,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -126,20 +136,17 @@ fn acquire(a: &AddArgs, output: &Path, signer: &Signer) -> Result<Acquisition> {
         (AddAs::Files, _) => None,
         (AddAs::ChatWhatsapp, _) => Some(ChatFormat::WhatsApp),
         (AddAs::ChatTelegram, _) => Some(ChatFormat::Telegram),
+        (AddAs::ChatTelegramHtml, _) => Some(ChatFormat::TelegramHtml),
+        (AddAs::ChatInstagram | AddAs::ChatMessenger, _) => Some(ChatFormat::Meta),
+        (AddAs::ChatDiscord, _) => Some(ChatFormat::Discord),
+        (AddAs::ChatSignal, _) => Some(ChatFormat::Signal),
         (AddAs::Auto, Some(p)) if p.exists() => chat::detect(p)?,
         (AddAs::Auto, _) => None,
     };
     match (chat_format, &single) {
         (Some(f), Some(p)) => {
             if !a.quiet.quiet && !a.json.json {
-                errln!(
-                    "detected a {} chat export",
-                    if f == ChatFormat::WhatsApp {
-                        "WhatsApp"
-                    } else {
-                        "Telegram"
-                    }
-                );
+                errln!("detected a {} chat export", f.app());
             }
             let opts = ChatOptions {
                 date_format: a.date_format.clone(),

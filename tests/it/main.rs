@@ -44,6 +44,7 @@ mod util;
 
 mod capture_hardening;
 mod chat;
+mod chat_formats;
 mod cli_hardening;
 mod cli_ux;
 mod config;

@@ -3,7 +3,12 @@
 //! for zipped exports, the media extracted as derived files so they can be hashed and
 //! linked. See `docs/chats.md`.
 
+pub mod discord;
+pub mod meta;
+mod more;
+pub mod signal;
 pub mod telegram;
+pub mod telegram_html;
 pub mod transcript;
 pub mod whatsapp;
 
@@ -31,6 +36,29 @@ pub enum ChatFormat {
     WhatsApp,
     /// Telegram Desktop JSON export (result.json or its folder).
     Telegram,
+    /// Telegram Desktop HTML export (messages.html … or its folder).
+    TelegramHtml,
+    /// Instagram or Facebook Messenger "Download your information" JSON (message_1.json …,
+    /// a thread folder, or the zip).
+    Meta,
+    /// DiscordChatExporter JSON.
+    Discord,
+    /// A Signal text export.
+    Signal,
+}
+
+impl ChatFormat {
+    /// The app's name, for messages.
+    pub fn app(self) -> &'static str {
+        match self {
+            ChatFormat::WhatsApp => "WhatsApp",
+            ChatFormat::Telegram => "Telegram",
+            ChatFormat::TelegramHtml => "Telegram HTML",
+            ChatFormat::Meta => "Instagram / Messenger",
+            ChatFormat::Discord => "Discord",
+            ChatFormat::Signal => "Signal",
+        }
+    }
 }
 
 /// Parsing options.
@@ -40,7 +68,7 @@ pub struct ChatOptions {
     pub date_format: Option<String>,
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>> {
     let f = std::fs::File::open(path).at("open", path)?;
     let mut buf = Vec::new();
     f.take(MAX_CHAT_BYTES)
@@ -55,7 +83,7 @@ pub fn detect(path: &Path) -> Result<Option<ChatFormat>> {
         if path.join("result.json").is_file() {
             return Ok(Some(ChatFormat::Telegram));
         }
-        return Ok(None);
+        return more::detect_folder(path);
     }
     let mut head = vec![0u8; 64 * 1024];
     let n = std::fs::File::open(path)
@@ -63,14 +91,37 @@ pub fn detect(path: &Path) -> Result<Option<ChatFormat>> {
         .at("read", path)?;
     head.truncate(n);
     if head.starts_with(b"PK\x03\x04") {
+        if more::zip_has_meta(path)? {
+            return Ok(Some(ChatFormat::Meta));
+        }
         return Ok(zip_chat_member(path)?.map(|_| ChatFormat::WhatsApp));
     }
     let text = String::from_utf8_lossy(&head);
+    Ok(detect_text(&text))
+}
+
+/// The format of a single export file from its first 64 KiB.
+fn detect_text(text: &str) -> Option<ChatFormat> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('{') && (t.contains("\"messages\"") || t.contains("\"chats\"")) {
-        return Ok(Some(ChatFormat::Telegram));
+    if t.starts_with('{') {
+        if discord::looks_like(t) {
+            return Some(ChatFormat::Discord);
+        }
+        if meta::looks_like(t) {
+            return Some(ChatFormat::Meta);
+        }
+        if t.contains("\"messages\"") || t.contains("\"chats\"") {
+            return Some(ChatFormat::Telegram);
+        }
+        return None;
     }
-    Ok(whatsapp::looks_like(&text).then_some(ChatFormat::WhatsApp))
+    if t.starts_with('<') {
+        return telegram_html::looks_like(t).then_some(ChatFormat::TelegramHtml);
+    }
+    if signal::looks_like(t) {
+        return Some(ChatFormat::Signal);
+    }
+    whatsapp::looks_like(text).then_some(ChatFormat::WhatsApp)
 }
 
 fn is_zip(path: &Path) -> bool {
@@ -109,7 +160,7 @@ fn zip_chat_member(path: &Path) -> Result<Option<String>> {
     Ok(None)
 }
 
-fn safe_name(n: &str) -> String {
+pub(crate) fn safe_name(n: &str) -> String {
     n.split(['/', '\\'])
         .filter(|c| !c.is_empty() && *c != "." && *c != "..")
         .map(|c| {
@@ -141,7 +192,13 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
         }
         ChatFormat::WhatsApp => whatsapp_text(&mut acq, path, order)?,
         ChatFormat::Telegram => telegram_export(&mut acq, path)?,
+        ChatFormat::TelegramHtml => more::telegram_html(&mut acq, path)?,
+        ChatFormat::Meta => more::meta(&mut acq, path, &name)?,
+        ChatFormat::Discord => more::discord(&mut acq, path)?,
+        ChatFormat::Signal => more::signal(&mut acq, path)?,
     };
+    acq.transformations
+        .extend(transcript.transformations.iter().cloned());
     add_transcript(&mut acq, &transcript)?;
     record_summary(&mut acq, &transcript);
     acq.finished = Stamp::now();
@@ -203,13 +260,13 @@ fn whatsapp_zip(
         );
     }
     acq.transformations.push("extracted the media files of the export zip as derived files (the zip itself is stored unchanged)".into());
-    Ok(whatsapp::parse(&text, &member, order, &|n| {
-        media.get(n).cloned()
-    }))
+    let mut t = whatsapp::parse(&text, &member, order, &|n| media.get(n).cloned());
+    t.chat_name = t.chat_name.or_else(|| whatsapp::chat_name_from_file(name));
+    Ok(t)
 }
 
 /// Entry `i` of an export zip: its name and bytes (`None` for a folder entry).
-fn read_zip_member(
+pub(crate) fn read_zip_member(
     z: &mut zip::ZipArchive<std::fs::File>,
     i: usize,
     path: &Path,
@@ -341,7 +398,11 @@ fn telegram_export(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
 }
 
 /// Every file of a Telegram export folder, as originals; media indexed by relative path.
-fn telegram_folder(acq: &mut Acquisition, path: &Path, media: &mut MediaIndex) -> Result<()> {
+pub(crate) fn telegram_folder(
+    acq: &mut Acquisition,
+    path: &Path,
+    media: &mut MediaIndex,
+) -> Result<()> {
     let files = walkdir::WalkDir::new(path)
         .sort_by_file_name()
         .into_iter()

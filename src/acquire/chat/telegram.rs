@@ -113,6 +113,9 @@ pub fn parse(
                 reply_to: m["reply_to_message_id"].as_i64(),
                 forwarded_from: m["forwarded_from"].as_str().map(str::to_string),
                 edited: m["edited"].as_str().map(str::to_string),
+                reactions: Vec::new(),
+                mentions: Vec::new(),
+                embeds: Vec::new(),
                 source: SourceRef {
                     file: file_name.to_string(),
                     lines: None,
@@ -128,6 +131,7 @@ pub fn parse(
         participants: Vec::new(),
         date_order: None,
         timezone_assumption: "`date` is the exporting computer's local time; `timestamp_utc` comes from the export's date_unixtime".into(),
+        transformations: Vec::new(),
         summary: Default::default(),
         messages,
     };

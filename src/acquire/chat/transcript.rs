@@ -41,6 +41,33 @@ pub struct Attachment {
     pub media_type: Option<String>,
 }
 
+/// A reaction to a message.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Reaction {
+    /// The emoji (or its name) as written.
+    pub emoji: String,
+    /// Who reacted, when the export names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<String>,
+    /// How many reacted, when the export counts them (Discord).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+}
+
+/// A link preview or rich embed attached to a message.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Embed {
+    /// Title, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Link, if any (never fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Description, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
 /// What a transcript line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -99,9 +126,18 @@ pub struct Message {
     /// Forwarded from (Telegram).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarded_from: Option<String>,
-    /// Edit time as written (Telegram).
+    /// Edit time as written (Telegram, Discord).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<String>,
+    /// Reactions (Instagram, Messenger, Discord).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+    /// People mentioned (Discord).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// Link previews and rich embeds (Discord, Messenger shares).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub embeds: Vec<Embed>,
     /// Where it came from.
     pub source: SourceRef,
 }
@@ -132,7 +168,8 @@ pub struct Summary {
 pub struct Transcript {
     /// [`FORMAT`].
     pub format: String,
-    /// `whatsapp-android`, `whatsapp-ios`, `telegram-json`.
+    /// `whatsapp-android`, `whatsapp-ios`, `telegram-json`, `telegram-html`,
+    /// `instagram-json`, `messenger-json`, `discord-json`, `signal-text`.
     pub source_format: String,
     /// Chat name, if known.
     pub chat_name: Option<String>,
@@ -143,13 +180,73 @@ pub struct Transcript {
     pub date_order: Option<String>,
     /// What the times mean.
     pub timezone_assumption: String,
+    /// How the transcript differs from the export's own layout (order reversed, text
+    /// decoded …); the export itself is stored unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transformations: Vec<String>,
     /// Counts.
     pub summary: Summary,
     /// Every message, system line and unparsed line, in source order.
     pub messages: Vec<Message>,
 }
 
+impl Message {
+    /// An empty message of `kind` at `index`, from `source`.
+    pub fn new(index: usize, kind: MessageKind, source: SourceRef) -> Message {
+        Message {
+            index,
+            kind,
+            timestamp_written: String::new(),
+            timestamp_local: None,
+            timestamp_utc: None,
+            sender: None,
+            text: String::new(),
+            attachments: Vec::new(),
+            reply_to: None,
+            forwarded_from: None,
+            edited: None,
+            reactions: Vec::new(),
+            mentions: Vec::new(),
+            embeds: Vec::new(),
+            source,
+        }
+    }
+}
+
+impl Attachment {
+    /// An attachment named `name`, resolved by `media` (item path and SHA-256) or missing.
+    pub fn resolve(
+        name: &str,
+        media_type: Option<String>,
+        media: &dyn Fn(&str) -> Option<(String, String)>,
+    ) -> Attachment {
+        let found = media(name);
+        Attachment {
+            name: name.to_string(),
+            present: found.is_some(),
+            path: found.as_ref().map(|f| f.0.clone()),
+            sha256: found.map(|f| f.1),
+            media_type,
+        }
+    }
+}
+
 impl Transcript {
+    /// An empty transcript of `source_format` with the given time note.
+    pub fn new(source_format: &str, timezone_assumption: &str) -> Transcript {
+        Transcript {
+            format: FORMAT.to_string(),
+            source_format: source_format.to_string(),
+            chat_name: None,
+            participants: Vec::new(),
+            date_order: None,
+            timezone_assumption: timezone_assumption.to_string(),
+            transformations: Vec::new(),
+            summary: Summary::default(),
+            messages: Vec::new(),
+        }
+    }
+
     /// Fill participants and summary from the messages.
     pub fn finish(&mut self) {
         let mut s = Summary::default();
@@ -221,6 +318,7 @@ impl Transcript {
                 (s.first.as_deref().unwrap_or("?")) " – " (s.last.as_deref().unwrap_or("?"))
             }
             p { "Times: " (self.timezone_assumption) }
+            @for t in &self.transformations { p.n { "Note: " (t) } }
         }
     }
 }
@@ -250,6 +348,13 @@ fn message(m: &Message) -> Markup {
             @if let Some(e) = &m.edited { " " span.t { "edited " (e) } }
             pre { (m.text) }
             @for a in &m.attachments { (attachment(a)) }
+            @for e in &m.embeds {
+                div.n { "embed: " (e.title.as_deref().unwrap_or("")) " " (e.url.as_deref().unwrap_or("")) " " (e.description.as_deref().unwrap_or("")) }
+            }
+            @if !m.mentions.is_empty() { div.n { "mentions: " (m.mentions.join(", ")) } }
+            @for r in &m.reactions {
+                span.n { (r.emoji) @if let Some(c) = r.count { " ×" (c) } @if !r.by.is_empty() { " (" (r.by.join(", ")) ")" } " " }
+            }
         }
     }
 }

@@ -130,21 +130,236 @@ fn to_datetime(h: &Head, order: DateOrder) -> Option<NaiveDateTime> {
     ))
 }
 
-const DELETED: &[&str] = &[
-    "This message was deleted",
-    "You deleted this message",
-    "Questo messaggio è stato eliminato",
-    "Hai eliminato questo messaggio",
+/// What WhatsApp writes in each major locale (docs/chats.md lists the same table). The
+/// words come from the app's translations as seen in exports; a marker not listed here
+/// stays plain text, never lost.
+pub struct Locale {
+    /// Language tag.
+    pub lang: &'static str,
+    /// Android's placeholder for media left out of the export.
+    pub media_omitted: &'static [&'static str],
+    /// The "deleted" markers (for messages deleted by others and by the exporter).
+    pub deleted: &'static [&'static str],
+    /// Android's suffix after an attached file name, without parentheses.
+    pub file_attached: &'static [&'static str],
+    /// iOS's `<word: name>` tag for an attached file.
+    pub attached: &'static [&'static str],
+    /// Export file names: the text before and after the chat name.
+    pub export_name: &'static [(&'static str, &'static str)],
+}
+
+/// The locale table.
+pub const LOCALES: &[Locale] = &[
+    Locale {
+        lang: "en",
+        media_omitted: &[
+            "<Media omitted>",
+            "image omitted",
+            "video omitted",
+            "audio omitted",
+            "sticker omitted",
+            "GIF omitted",
+            "document omitted",
+        ],
+        deleted: &["This message was deleted", "You deleted this message"],
+        file_attached: &["file attached"],
+        attached: &["attached"],
+        export_name: &[("WhatsApp Chat with ", ""), ("WhatsApp Chat - ", "")],
+    },
+    Locale {
+        lang: "es",
+        media_omitted: &[
+            "<Multimedia omitido>",
+            "imagen omitida",
+            "video omitido",
+            "audio omitido",
+            "sticker omitido",
+        ],
+        deleted: &[
+            "Se eliminó este mensaje.",
+            "Se eliminó este mensaje",
+            "Eliminaste este mensaje.",
+        ],
+        file_attached: &["archivo adjunto"],
+        attached: &["adjunto"],
+        export_name: &[("Chat de WhatsApp con ", "")],
+    },
+    Locale {
+        lang: "pt",
+        media_omitted: &[
+            "<Mídia oculta>",
+            "<Arquivo de mídia oculto>",
+            "<Multimédia omitido>",
+            "imagem ocultada",
+            "vídeo omitido",
+            "áudio ocultado",
+        ],
+        deleted: &[
+            "Esta mensagem foi apagada",
+            "Mensagem apagada",
+            "Você apagou esta mensagem",
+        ],
+        file_attached: &["arquivo anexado", "ficheiro anexado"],
+        attached: &["anexado"],
+        export_name: &[("Conversa do WhatsApp com ", "")],
+    },
+    Locale {
+        lang: "fr",
+        media_omitted: &[
+            "<Médias omis>",
+            "image absente",
+            "vidéo absente",
+            "audio omis",
+        ],
+        deleted: &["Ce message a été supprimé", "Vous avez supprimé ce message"],
+        file_attached: &["fichier joint"],
+        attached: &["pièce jointe"],
+        export_name: &[("Discussion WhatsApp avec ", "")],
+    },
+    Locale {
+        lang: "de",
+        media_omitted: &[
+            "<Medien ausgeschlossen>",
+            "Bild weggelassen",
+            "Video weggelassen",
+            "Audio weggelassen",
+            "Sticker weggelassen",
+        ],
+        deleted: &[
+            "Diese Nachricht wurde gelöscht.",
+            "Diese Nachricht wurde gelöscht",
+            "Du hast diese Nachricht gelöscht.",
+        ],
+        file_attached: &["Datei angehängt"],
+        attached: &["Anhang"],
+        export_name: &[("WhatsApp Chat mit ", "")],
+    },
+    Locale {
+        lang: "it",
+        media_omitted: &[
+            "<Media omessi>",
+            "immagine omessa",
+            "video omesso",
+            "audio omesso",
+            "sticker omesso",
+        ],
+        deleted: &[
+            "Questo messaggio è stato eliminato",
+            "Hai eliminato questo messaggio",
+        ],
+        file_attached: &["file allegato"],
+        attached: &["allegato"],
+        export_name: &[("Chat WhatsApp con ", "")],
+    },
+    Locale {
+        lang: "nl",
+        media_omitted: &[
+            "<Media weggelaten>",
+            "afbeelding weggelaten",
+            "video weggelaten",
+        ],
+        deleted: &[
+            "Dit bericht is verwijderd",
+            "Je hebt dit bericht verwijderd",
+        ],
+        file_attached: &["bestand bijgevoegd"],
+        attached: &["bijgevoegd"],
+        export_name: &[("WhatsApp-chat met ", "")],
+    },
+    Locale {
+        lang: "tr",
+        media_omitted: &["<Medya dahil edilmedi>", "görüntü dahil edilmedi"],
+        deleted: &["Bu mesaj silindi", "Bu mesajı sildiniz"],
+        file_attached: &["dosya ekli"],
+        attached: &["eklendi"],
+        export_name: &[("", " ile WhatsApp Sohbeti")],
+    },
+    Locale {
+        lang: "ru",
+        media_omitted: &["<Без медиафайлов>", "изображение отсутствует"],
+        deleted: &["Данное сообщение удалено", "Вы удалили данное сообщение"],
+        file_attached: &["файл добавлен"],
+        attached: &["вложение"],
+        export_name: &[("Чат WhatsApp с ", "")],
+    },
+    Locale {
+        lang: "id",
+        media_omitted: &["<Media tidak disertakan>", "gambar tidak disertakan"],
+        deleted: &["Pesan ini telah dihapus", "Anda menghapus pesan ini"],
+        file_attached: &["file terlampir"],
+        attached: &["terlampir"],
+        export_name: &[("Chat WhatsApp dengan ", "")],
+    },
+    Locale {
+        lang: "ar",
+        media_omitted: &["<تم استبعاد الوسائط>", "<الوسائط غير مضمنة>"],
+        deleted: &["تم حذف هذه الرسالة", "لقد حذفت هذه الرسالة"],
+        file_attached: &["ملف مرفق"],
+        attached: &["مرفق"],
+        export_name: &[("دردشة WhatsApp مع ", "")],
+    },
+    Locale {
+        lang: "hi",
+        media_omitted: &["<मीडिया के बिना>", "<मीडिया छोड़ दिया गया>"],
+        deleted: &["यह मैसेज हटा दिया गया था", "आपने यह मैसेज हटा दिया"],
+        file_attached: &["फ़ाइल संलग्न है"],
+        attached: &["संलग्न"],
+        export_name: &[("", " के साथ WhatsApp चैट")],
+    },
 ];
+
+fn is_deleted(body: &str) -> bool {
+    let b = body.trim_matches('\u{200e}').trim();
+    LOCALES.iter().flat_map(|l| l.deleted).any(|d| b == *d)
+}
+
+/// The media-omitted marker a message body is, if any.
+fn media_omitted(body: &str) -> Option<&'static str> {
+    let b = body.trim_matches('\u{200e}').trim();
+    LOCALES
+        .iter()
+        .flat_map(|l| l.media_omitted)
+        .find(|d| b.eq_ignore_ascii_case(d))
+        .copied()
+}
+
+/// The chat name in an export's file name (`WhatsApp Chat with Marco.zip`), by locale.
+pub fn chat_name_from_file(file: &str) -> Option<String> {
+    let stem = file
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file)
+        .trim_end_matches(".zip")
+        .trim_end_matches(".txt");
+    LOCALES
+        .iter()
+        .flat_map(|l| l.export_name)
+        .find_map(|(pre, post)| {
+            let n = stem.strip_prefix(pre)?.strip_suffix(post)?.trim();
+            (!n.is_empty() && (!pre.is_empty() || !post.is_empty())).then(|| n.to_string())
+        })
+}
 
 /// Attachments named in a message text.
 fn attachments_in(text: &str) -> Vec<String> {
     static RES: OnceLock<[Regex; 2]> = OnceLock::new();
     let res = RES.get_or_init(|| {
+        let alt = |f: fn(&Locale) -> &'static [&'static str]| {
+            LOCALES
+                .iter()
+                .flat_map(f)
+                .map(|w| regex::escape(w))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
         [
-            Regex::new(r"<(?:attached|allegato):\s*([^>]+)>").expect("static regex"),
-            Regex::new(r"^\s*([^\n]+?\.[A-Za-z0-9]{2,5}) \((?:file attached|file allegato)\)")
+            Regex::new(&format!(r"<(?:{})\s?:\s*([^>]+)>", alt(|l| l.attached)))
                 .expect("static regex"),
+            Regex::new(&format!(
+                r"^\s*([^\n]+?\.[A-Za-z0-9]{{2,5}}) \((?:{})\)",
+                alt(|l| l.file_attached)
+            ))
+            .expect("static regex"),
         ]
     });
     let mut v = Vec::new();
@@ -204,10 +419,7 @@ pub fn parse(
                 };
                 let kind = if sender.is_none() {
                     MessageKind::System
-                } else if DELETED
-                    .iter()
-                    .any(|d| body.trim_matches('\u{200e}').trim() == *d)
-                {
+                } else if is_deleted(&body) {
                     MessageKind::Deleted
                 } else {
                     MessageKind::Message
@@ -225,6 +437,9 @@ pub fn parse(
                     reply_to: None,
                     forwarded_from: None,
                     edited: None,
+                    reactions: Vec::new(),
+                    mentions: Vec::new(),
+                    embeds: Vec::new(),
                     source: src(ln, ln),
                 });
             }
@@ -250,6 +465,9 @@ pub fn parse(
                         reply_to: None,
                         forwarded_from: None,
                         edited: None,
+                        reactions: Vec::new(),
+                        mentions: Vec::new(),
+                        embeds: Vec::new(),
                         source: src(ln, ln),
                     });
                 }
@@ -259,13 +477,16 @@ pub fn parse(
     for m in &mut messages {
         if m.kind == MessageKind::Message {
             for name in attachments_in(&m.text) {
-                let found = media(&name);
+                m.attachments.push(Attachment::resolve(&name, None, media));
+            }
+            if let Some(marker) = media_omitted(&m.text) {
+                // Left out by "export without media": recorded as missing, never invented.
                 m.attachments.push(Attachment {
-                    present: found.is_some(),
-                    path: found.as_ref().map(|f| f.0.clone()),
-                    sha256: found.map(|f| f.1),
-                    name,
-                    media_type: None,
+                    name: marker.to_string(),
+                    present: false,
+                    path: None,
+                    sha256: None,
+                    media_type: Some("omitted-from-export".into()),
                 });
             }
         }
@@ -273,10 +494,11 @@ pub fn parse(
     let mut t = Transcript {
         format: crate::acquire::chat::transcript::FORMAT.to_string(),
         source_format: if ios { "whatsapp-ios".into() } else { "whatsapp-android".into() },
-        chat_name: None,
+        chat_name: chat_name_from_file(file_name),
         participants: Vec::new(),
         date_order: Some(format!("{} ({why})", order.name())),
         timezone_assumption: "local time of the exporting phone as written in the export; its UTC offset is not recorded by WhatsApp".into(),
+        transformations: Vec::new(),
         summary: Default::default(),
         messages,
     };

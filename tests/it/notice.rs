@@ -406,6 +406,24 @@ print(json.dumps({"subject": str(m["subject"]), "from": str(m["from"]), "to": st
     assert_eq!(web_n.notices[0].sha256, sha256(&d.read("n.html")));
     assert_eq!(web_n.notices[0].recipient, "Example Social <Ltd>");
     assert_eq!(by_item[&files_id].notices.len(), 1);
+    // `sigillo status` shows the same notices and starts the deadline at the first one.
+    let r = d.sigillo(&["status", "case.zip", "--json", "--deadline", "24h"]);
+    r.assert_exit(0);
+    let st: Value = r.json();
+    let u = &st["urls"][0];
+    assert_eq!(u["item"], web_id.as_str());
+    assert_eq!(u["notices"].as_array().unwrap().len(), 4, "{}", r.stdout);
+    assert_eq!(u["notices"][0]["to"], "Example Social <Ltd>");
+    assert_eq!(u["notices"][0]["sha256"], sha256(&d.read("n.html")));
+    assert_eq!(u["notices"][0]["custody_seq"], web_n.notices[0].seq);
+    assert_eq!(
+        u["deadline"]["notice_sent_at"],
+        sigillo::time::rfc3339(&web_n.notices[0].sent_at)
+    );
+    assert!(u["deadline"]["hours_to_removal"].is_null(), "never re-checked: {}", r.stdout);
+    let r = d.sigillo(&["status", "case.zip"]);
+    r.assert_exit(0);
+    assert!(r.stdout.contains("notice sent"), "{}", r.stdout);
 
     // The Garante pack: the originals byte for byte, hashes.csv, the Italian summary.
     let entries = log.len();

@@ -420,7 +420,11 @@ print(json.dumps({"subject": str(m["subject"]), "from": str(m["from"]), "to": st
         u["deadline"]["notice_sent_at"],
         sigillo::time::rfc3339(&web_n.notices[0].sent_at)
     );
-    assert!(u["deadline"]["hours_to_removal"].is_null(), "never re-checked: {}", r.stdout);
+    assert!(
+        u["deadline"]["hours_to_removal"].is_null(),
+        "never re-checked: {}",
+        r.stdout
+    );
     let r = d.sigillo(&["status", "case.zip"]);
     r.assert_exit(0);
     assert!(r.stdout.contains("notice sent"), "{}", r.stdout);

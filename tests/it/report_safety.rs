@@ -261,7 +261,7 @@ fn web_facts_and_wrong_types_are_escaped_and_never_fatal() {
 
 /// A removal timeline whose every text is markup (URL, items, times, notice recipient).
 fn hostile_timeline() -> sigillo::recheck::timeline::Status {
-    let notice = serde_json::json!({"custody_seq": 4, "sent_at": "2026-01-01T00:00:00.000Z", "to": IMG, "sha256": SVG});
+    let notice = serde_json::json!({"custody_seq": 4, "sent_at": "2026-01-01T00:00:00.000Z", "clock": "local", "to": IMG, "sha256": SVG});
     serde_json::from_value(serde_json::json!({
         "case": SCRIPT, "generated_at": SVG, "deadline_hours": 48.0,
         "urls": [{

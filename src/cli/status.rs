@@ -54,6 +54,10 @@ fn print(st: &Status) -> CmdResult<()> {
         st.urls.len(),
         st.deadline_hours
     )?;
+    outln!(
+        "times: UTC, from the clock of the machine that sealed each item or custody entry \
+         (local; the trusted time is in each item's RFC 3161 token: sigillo verify)"
+    )?;
     for u in &st.urls {
         outln!("\n{}  (item {})", clean(&u.url), clean(&u.item))?;
         outln!("  {}  captured", u.first_captured)?;

@@ -24,6 +24,21 @@ img.media{max-width:320px;max-height:240px;border:1px solid #999}
 /// Style sheet of the chat transcript view.
 pub const TRANSCRIPT_CSS: &str = "body{font:14px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:900px;margin:20px auto;padding:0 12px}article{border-bottom:1px solid #ddd;padding:4px 0}.n{color:#888;font-size:11px;text-decoration:none}.t{color:#555;font-size:12px}.s{font-weight:bold}.sys{color:#666;font-style:italic}.un{background:#fff3cd}.miss{color:#b00}pre{white-space:pre-wrap;margin:2px 0;font:inherit}.warn{border:2px solid #b00;padding:6px 10px;background:#fff4f4}@media print{article{break-inside:avoid}}";
 
+/// Script of the chat transcript view: a search box (case-insensitive substring over each
+/// message's text and sender) and a participant filter, which hide the articles that do
+/// not match and say how many are shown. It only reads text (`textContent`, attributes)
+/// and sets `hidden`; it never builds markup. `#q=…&p=…` in the URL fills both on load.
+pub const TRANSCRIPT_JS: &str = "(function(){var q=document.getElementById('q'),p=document.getElementById('p'),c=document.getElementById('c'),a=document.getElementsByTagName('article');document.getElementById('bar').hidden=false;function run(){var s=q.value.toLowerCase(),w=p.value,n=0;for(var i=0;i<a.length;i++){var e=a[i],t=e.querySelector('pre'),d=(e.getAttribute('data-s')||'');var ok=(!w||d===w)&&(!s||((t?t.textContent:'')+'\\n'+d).toLowerCase().indexOf(s)>=0);e.hidden=!ok;if(ok)n++;}c.textContent=n+' of '+a.length+' shown';}q.oninput=run;p.onchange=run;var h=new URLSearchParams(location.hash.slice(1));if(h.get('q'))q.value=h.get('q');if(h.get('p')!==null)p.value=h.get('p');run();})();";
+
+/// A `<script>` element holding one of this module's constant scripts.
+///
+/// Takes `&'static str` so that only compile-time constants (never evidence) can be
+/// passed; a script must not be escaped, hence [`PreEscaped`].
+pub fn script(js: &'static str) -> Markup {
+    // PreEscaped: our own constant script (TRANSCRIPT_JS), not evidence.
+    html! { script { (PreEscaped(js)) } }
+}
+
 /// A `<style>` element holding one of this module's constant style sheets.
 ///
 /// Takes `&'static str` so that only compile-time constants (never evidence) can be

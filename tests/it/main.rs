@@ -45,6 +45,7 @@ mod util;
 mod capture_hardening;
 mod chat;
 mod chat_formats;
+mod chat_viewer;
 mod cli_hardening;
 mod cli_ux;
 mod config;

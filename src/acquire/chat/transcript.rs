@@ -5,7 +5,7 @@ use maud::{DOCTYPE, Markup, html};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::html::{TRANSCRIPT_CSS, relative_href, style};
+use crate::html::{TRANSCRIPT_CSS, TRANSCRIPT_JS, relative_href, script, style};
 
 /// Format identifier of transcript.json.
 pub const FORMAT: &str = "sigillo-transcript/1";
@@ -295,7 +295,17 @@ impl Transcript {
                 }
                 body {
                     (self.heading())
+                    div #bar hidden {
+                        input #q type="search" placeholder="Search text and sender" aria-label="Search";
+                        " "
+                        select #p aria-label="Participant" {
+                            option value="" { "All participants" }
+                            @for p in &self.participants { option value=(p) { (p) } }
+                        }
+                        " " span #c .n {}
+                    }
                     @for m in &self.messages { (message(m)) "\n" }
+                    (script(TRANSCRIPT_JS))
                 }
             }
         };
@@ -338,7 +348,7 @@ fn message(m: &Message) -> Markup {
     };
     let anchor = format!("m{}", m.index);
     html! {
-        article id=(anchor) class=[class] {
+        article id=(anchor) class=[class] data-s=[m.sender.as_deref()] {
             a.n href=(format!("#{anchor}")) { "#" (m.index) } " "
             span.t { (m.timestamp_written) } " "
             span.s { (m.sender.as_deref().unwrap_or("")) } " "

@@ -28,3 +28,9 @@ printf 'sigillo capture (everything) %6.2f s/page   ratio %.2fx (target <= 1.5x 
 urls=(); for i in $(seq 1 20); do urls+=("$url?n=$i"); done
 t=$(secs "$S" capture "${urls[@]}" -o "$w/many.zip" --key "$w/k.pem" --quiet)
 printf '20 URLs in one run          %6.1f s  → %.1f pages/minute\n' "$t" "$(echo "20 * 60 / $t" | bc -l)"
+# Batch: 12 URLs with --jobs 3 against 12 single captures one after another (issue 17: >= 2x).
+single=0
+for i in $(seq 1 12); do s=$(secs "$S" capture "$url?s=$i" -o "$w/s$i.zip" --key "$w/k.pem" --quiet); single=$(echo "$single + $s" | bc -l); done
+urls=(); for i in $(seq 1 12); do urls+=("$url?j=$i"); done
+par=$(secs "$S" capture "${urls[@]}" -o "$w/jobs.zip" --key "$w/k.pem" --quiet --jobs 3)
+printf '12 single captures          %6.1f s\n12 URLs with --jobs 3       %6.1f s   speed-up %.2fx (target >= 2x)\n' "$single" "$par" "$(echo "$single / $par" | bc -l)"

@@ -43,6 +43,10 @@ pub(super) struct CaptureArgs {
     /// tries.
     #[arg(long, value_name = "N", default_value_t = 0)]
     retry: u32,
+    /// Capture up to N URLs at once, each in its own tab of one browser; items are still
+    /// sealed one by one in input order [default: 1].
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
+    jobs: u32,
     #[command(flatten)]
     output: BundleOutput,
     #[command(flatten)]
@@ -183,6 +187,23 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     };
     let mut failures = Vec::new();
     pages.begin(Task::Capturing, todo.len() as u64);
+    if c.jobs > 1 && todo.len() > 1 {
+        run.parallel(
+            &todo,
+            c.jobs as usize,
+            c.retry,
+            &pages,
+            next_seq,
+            &mut results,
+            &mut failures,
+        );
+        pages.end();
+        return run.finish(
+            results.into_iter().flatten().collect(),
+            &failures,
+            todo.len(),
+        );
+    }
     for (slot, url) in &todo {
         pages.note(url);
         let mut attempt = 1;
@@ -304,6 +325,89 @@ fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
 }
 
 impl Run<'_> {
+    /// `--jobs N`: worker threads capture in their own tabs (with retries); this thread
+    /// seals in input order, holding at most about `jobs` finished captures. The header
+    /// strip names the URL's place in the batch (its item number is known only once the
+    /// URLs before it are sealed).
+    #[allow(clippy::too_many_arguments)]
+    fn parallel(
+        &self,
+        todo: &[(usize, String)],
+        jobs: usize,
+        retry: u32,
+        pages: &crate::progress::Progress,
+        mut next_seq: usize,
+        results: &mut [Option<Value>],
+        failures: &mut Vec<Value>,
+    ) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::mpsc;
+        let next = AtomicUsize::new(0);
+        // Only the browser and the options go to the workers (the signer stays here).
+        let (browser, opts) = (&self.browser, &self.opts);
+        let total = todo.len();
+        // Bounded: a worker blocks once `jobs` captures wait to be sealed.
+        let (tx, rx) =
+            mpsc::sync_channel::<(usize, u32, Result<crate::acquire::Acquisition>)>(jobs);
+        std::thread::scope(|sc| {
+            for _ in 0..jobs.min(total) {
+                let tx = tx.clone();
+                let next = &next;
+                sc.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if i >= total {
+                            break;
+                        }
+                        let url = &todo[i].1;
+                        let label = format!("batch URL {} of {total}", i + 1);
+                        let mut attempt = 1;
+                        let r = loop {
+                            let r = browser.capture(url, &label, opts, &|_: &str| {});
+                            if r.is_ok() || attempt > retry {
+                                break r;
+                            }
+                            std::thread::sleep(retry_wait(attempt));
+                            attempt += 1;
+                        };
+                        if tx.send((i, attempt, r)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut want = 0;
+            for (i, attempt, r) in rx.iter() {
+                waiting.insert(i, (attempt, r));
+                while let Some((attempt, r)) = waiting.remove(&want) {
+                    let (slot, url) = &todo[want];
+                    pages.note(url);
+                    let (ok, mut result) = self.sealed(url, r);
+                    result["attempts"] = json!(attempt);
+                    pages.advance(1);
+                    if ok {
+                        next_seq += 1;
+                    } else {
+                        failures.push(result.clone());
+                    }
+                    results[*slot] = Some(result);
+                    want += 1;
+                }
+            }
+        });
+        let _ = next_seq;
+    }
+
+    /// Seal a finished capture (or report its failure).
+    fn sealed(&self, url: &str, acq: Result<crate::acquire::Acquisition>) -> (bool, Value) {
+        self.report(
+            url,
+            acq.and_then(|acq| seal::seal(self.output, acq, &self.signer, &self.seal)),
+        )
+    }
+
     /// Capture and seal `url` as item number `seq`; returns success and its JSON result.
     fn one(&self, url: &str, seq: usize) -> (bool, Value) {
         let label = format!(
@@ -319,6 +423,11 @@ impl Run<'_> {
             .browser
             .capture(url, &label, &self.opts, &progress)
             .and_then(|acq| seal::seal(self.output, acq, &self.signer, &self.seal));
+        self.report(url, outcome)
+    }
+
+    /// Print and describe the outcome of sealing `url`.
+    fn report(&self, url: &str, outcome: Result<seal::Sealed>) -> (bool, Value) {
         match outcome {
             Ok(s) => {
                 if !self.quiet {

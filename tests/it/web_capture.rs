@@ -463,3 +463,55 @@ fn a_batch_from_a_file_resumes_and_retries() {
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("the URL list is empty"), "{}", r.stderr);
 }
+
+#[test]
+fn jobs_capture_in_parallel_and_seal_in_input_order() {
+    let srv = web_server::start_http();
+    let d = Dir::new();
+    d.key("k.pem", "K");
+    let urls: Vec<String> = vec![
+        format!("{}/page?n=1", srv.base),
+        format!("{}/page?n=2", srv.base),
+        "http://127.0.0.1:9/x".to_string(),
+        format!("{}/page?n=3", srv.base),
+        format!("{}/page?n=4", srv.base),
+    ];
+    let mut a: Vec<&str> = vec!["capture"];
+    a.extend(urls.iter().map(String::as_str));
+    a.extend(["-o", "case.zip", "--key", "k.pem", "--jobs", "3", "--json"]);
+    let r = d.sigillo(&a);
+    assert_eq!(r.code, 1, "the dead URL fails: {}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let res = v["results"].as_array().unwrap();
+    assert_eq!(res.len(), 5, "{}", r.stdout);
+    let good = [0, 1, 3, 4];
+    for (n, &i) in good.iter().enumerate() {
+        assert_eq!(res[i]["url"], urls[i].as_str(), "{}", r.stdout);
+        assert_eq!(res[i]["item"], format!("{:04}-web-127-0-0-1-page", n + 1));
+        assert_eq!(
+            manifest(&d.join("case.zip"), n)["input"]["url"],
+            urls[i].as_str()
+        );
+    }
+    assert_eq!(res[2]["ok"], false);
+    assert_eq!(res[2]["url"], "http://127.0.0.1:9/x");
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
+    // Without --json the dead URL is listed at the end.
+    let r = d.sigillo(&[
+        "capture",
+        "http://127.0.0.1:9/x",
+        &urls[0],
+        "-o",
+        "b.zip",
+        "--key",
+        "k.pem",
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("  http://127.0.0.1:9/x: "),
+        "{}",
+        r.stderr
+    );
+}

@@ -193,7 +193,6 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
             c.jobs as usize,
             c.retry,
             &pages,
-            next_seq,
             &mut results,
             &mut failures,
         );
@@ -336,7 +335,6 @@ impl Run<'_> {
         jobs: usize,
         retry: u32,
         pages: &crate::progress::Progress,
-        mut next_seq: usize,
         results: &mut [Option<Value>],
         failures: &mut Vec<Value>,
     ) {
@@ -387,9 +385,7 @@ impl Run<'_> {
                     let (ok, mut result) = self.sealed(url, r);
                     result["attempts"] = json!(attempt);
                     pages.advance(1);
-                    if ok {
-                        next_seq += 1;
-                    } else {
+                    if !ok {
                         failures.push(result.clone());
                     }
                     results[*slot] = Some(result);
@@ -397,7 +393,6 @@ impl Run<'_> {
                 }
             }
         });
-        let _ = next_seq;
     }
 
     /// Seal a finished capture (or report its failure).

@@ -121,7 +121,6 @@ fn target(reader: &BundleReader, it: &ItemState) -> Result<Target> {
         .with_fix("capture the page again with the credentials, or leave this item out (--item)"));
     }
     let facts = &m.facts;
-    let main = facts.get("main_document");
     let mut compared = vec![layout::manifest_path(&it.id)];
     let text = match m.file(VISIBLE_TEXT) {
         Some(f) => {
@@ -152,27 +151,7 @@ fn target(reader: &BundleReader, it: &ItemState) -> Result<Target> {
         item: it.id.clone(),
         manifest_sha256: it.manifest_sha256.clone(),
         url,
-        original: Observed {
-            status: main
-                .and_then(|d| d.get("status"))
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok()),
-            body_sha256: main
-                .and_then(|d| d.get("body_sha256"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            final_url: facts
-                .get("final_url")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            title: facts
-                .get("page")
-                .and_then(|p| p.get("title"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            text,
-            media,
-        },
+        original: observed_from_facts(facts, text, media),
         compared,
     })
 }
@@ -180,8 +159,6 @@ fn target(reader: &BundleReader, it: &ItemState) -> Result<Target> {
 /// What the page looks like now, from the re-check's acquisition; also the
 /// item-relative paths it was read from.
 fn observed(acq: &Acquisition) -> (Observed, Vec<String>) {
-    let facts = &acq.facts;
-    let main = facts.get("main_document");
     let mut from = Vec::new();
     let mut text = None;
     let mut media = Vec::new();
@@ -212,7 +189,18 @@ fn observed(acq: &Acquisition) -> (Observed, Vec<String>) {
             from.push(a.path.clone());
         }
     }
-    let o = Observed {
+    (observed_from_facts(&acq.facts, text, media), from)
+}
+
+/// An [`Observed`] page from a web item's facts (the sealed manifest's, or the re-check
+/// acquisition's: the same typed web facts), with its visible text and media.
+fn observed_from_facts(
+    facts: &serde_json::Map<String, Value>,
+    text: Option<String>,
+    media: Vec<MediaRef>,
+) -> Observed {
+    let main = facts.get("main_document");
+    Observed {
         status: main
             .and_then(|d| d.get("status"))
             .and_then(Value::as_u64)
@@ -232,8 +220,7 @@ fn observed(acq: &Acquisition) -> (Observed, Vec<String>) {
             .map(str::to_string),
         text,
         media,
-    };
-    (o, from)
+    }
 }
 
 /// The recheck acquisition of `target`: the page as loaded (`Ok`) or the failure

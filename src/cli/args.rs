@@ -413,7 +413,14 @@ pub(super) fn utc_time(s: &str) -> std::result::Result<chrono::DateTime<chrono::
 
 #[cfg(test)]
 mod tests {
-    use super::{delay, interval, timeout};
+    use super::{delay, interval, parse_viewport, timeout};
+
+    #[test]
+    fn viewports() {
+        assert_eq!(parse_viewport("1366x768").unwrap(), (1366, 768));
+        assert!(parse_viewport("1366").is_err());
+        assert!(parse_viewport("10x10").is_err());
+    }
 
     #[test]
     fn intervals_are_long_and_positive() {
@@ -457,4 +464,75 @@ mod tests {
             assert!(timeout(bad).is_err(), "{bad}");
         }
     }
+}
+
+/// The browser flags shared by `capture` and `recheck`: window, session (cookies or a
+/// profile), executable, user agent and TLS leniency.
+#[derive(Args, Debug)]
+pub(super) struct BrowserArgs {
+    /// Browser window size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1366x768")]
+    pub(super) viewport: String,
+    /// Netscape cookies.txt of a logged-in session (the secrets are never stored).
+    #[arg(long, value_name = "cookies.txt")]
+    pub(super) cookies: Option<PathBuf>,
+    /// Use this Chromium user-data folder (a logged-in profile) instead of a fresh one.
+    #[arg(long, value_name = "CHROME_USER_DATA_DIR")]
+    pub(super) profile: Option<PathBuf>,
+    /// Chromium executable [default: $CHROME, else /usr/bin/chromium].
+    #[arg(long, value_name = "PATH")]
+    pub(super) browser: Option<PathBuf>,
+    /// Override the browser's user agent.
+    #[arg(long, value_name = "UA")]
+    pub(super) user_agent: Option<String>,
+    /// Accept invalid TLS certificates (self-signed test servers); recorded in the manifest.
+    #[arg(long)]
+    pub(super) insecure: bool,
+}
+
+impl BrowserArgs {
+    /// The capture options these flags set (the rest at their defaults), after checking
+    /// the viewport and that the cookies file exists.
+    pub(super) fn options(
+        &self,
+        timeout: Duration,
+    ) -> Result<crate::acquire::web::capture::CaptureOptions> {
+        if let Some(f) = &self.cookies
+            && !f.is_file()
+        {
+            return Err(
+                Error::input(format!("the cookies file '{}' does not exist", f.display()))
+                    .with_fix(
+                        "export the logged-in session's cookies in Netscape cookies.txt format",
+                    ),
+            );
+        }
+        Ok(crate::acquire::web::capture::CaptureOptions {
+            viewport: parse_viewport(&self.viewport)?,
+            timeout,
+            cookies_file: self.cookies.clone(),
+            profile: self.profile.clone(),
+            browser: self.browser.clone(),
+            user_agent: self.user_agent.clone(),
+            insecure: self.insecure,
+            ..Default::default()
+        })
+    }
+}
+
+/// Parse a viewport `WIDTHxHEIGHT` within 200..=10000 × 200..=20000.
+pub(super) fn parse_viewport(s: &str) -> Result<(u32, u32)> {
+    let bad = || {
+        Error::input(format!("'{s}' is not a viewport size"))
+            .with_fix("write it as WIDTHxHEIGHT, e.g. 1366x768")
+    };
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h): (u32, u32) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    if !(200..=10_000).contains(&w) || !(200..=20_000).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::args::{
-    BundleOutput, CaseNote, JsonFlag, QuietFlag, SignerArgs, TsaArgs, delay, timeout,
+    BrowserArgs, BundleOutput, CaseNote, JsonFlag, QuietFlag, SignerArgs, TsaArgs, delay, timeout,
 };
 use super::output::{errln, outln};
 use super::{CmdResult, print_error};
@@ -44,16 +44,13 @@ pub(super) struct CaptureArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     retry: u32,
     /// Capture up to N URLs at once, each in its own tab of one browser; items are still
-    /// sealed one by one in input order [default: 1].
+    /// sealed one by one in input order.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
     jobs: u32,
     #[command(flatten)]
     output: BundleOutput,
     #[command(flatten)]
     item: CaseNote,
-    /// Browser window size, WIDTHxHEIGHT.
-    #[arg(long, default_value = "1366x768")]
-    viewport: String,
     /// Give up on a page after this long (e.g. 60s, 2m, 1h).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = timeout)]
     timeout: Duration,
@@ -66,21 +63,8 @@ pub(super) struct CaptureArgs {
     /// Do not scroll the page (scrolling triggers lazy-loaded content).
     #[arg(long)]
     no_scroll: bool,
-    /// Netscape cookies.txt of a logged-in session (the secrets are never stored).
-    #[arg(long, value_name = "cookies.txt")]
-    cookies: Option<PathBuf>,
-    /// Use this Chromium user-data folder (a logged-in profile) instead of a fresh one.
-    #[arg(long, value_name = "CHROME_USER_DATA_DIR")]
-    profile: Option<PathBuf>,
-    /// Chromium executable [default: $CHROME, else /usr/bin/chromium].
-    #[arg(long, value_name = "PATH")]
-    browser: Option<PathBuf>,
-    /// Override the browser's user agent.
-    #[arg(long, value_name = "UA")]
-    user_agent: Option<String>,
-    /// Accept invalid TLS certificates (self-signed test servers); recorded in the manifest.
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    browser: BrowserArgs,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -299,28 +283,12 @@ fn finish_skipped(c: &CaptureArgs, output: &Path, results: Vec<Value>) -> CmdRes
 
 /// The capture options from the flags; refuses a missing cookies file.
 fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
-    let opts = CaptureOptions {
-        viewport: parse_viewport(&c.viewport)?,
-        timeout: c.timeout,
+    Ok(CaptureOptions {
         wait_for: c.wait_for.clone(),
         delay: c.delay,
         scroll: !c.no_scroll,
-        cookies_file: c.cookies.clone(),
-        profile: c.profile.clone(),
-        browser: c.browser.clone(),
-        user_agent: c.user_agent.clone(),
-        insecure: c.insecure,
-        light: false,
-    };
-    if let Some(f) = &c.cookies
-        && !f.is_file()
-    {
-        return Err(
-            Error::input(format!("the cookies file '{}' does not exist", f.display()))
-                .with_fix("export the logged-in session's cookies in Netscape cookies.txt format"),
-        );
-    }
-    Ok(opts)
+        ..c.browser.options(c.timeout)?
+    })
 }
 
 impl Run<'_> {
@@ -477,34 +445,5 @@ impl Run<'_> {
             errln!("run the same command again to retry them: URLs already sealed are skipped");
         }
         Ok(1)
-    }
-}
-
-/// Parse a viewport `WIDTHxHEIGHT` within 200..=10000 × 200..=20000.
-pub(super) fn parse_viewport(s: &str) -> Result<(u32, u32)> {
-    let bad = || {
-        Error::input(format!("'{s}' is not a viewport size"))
-            .with_fix("write it as WIDTHxHEIGHT, e.g. 1366x768")
-    };
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-    let (w, h): (u32, u32) = (
-        w.trim().parse().map_err(|_| bad())?,
-        h.trim().parse().map_err(|_| bad())?,
-    );
-    if !(200..=10_000).contains(&w) || !(200..=20_000).contains(&h) {
-        return Err(bad());
-    }
-    Ok((w, h))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn viewports() {
-        assert_eq!(parse_viewport("1366x768").unwrap(), (1366, 768));
-        assert!(parse_viewport("1366").is_err());
-        assert!(parse_viewport("10x10").is_err());
     }
 }

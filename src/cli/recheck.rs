@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
 
-use super::args::{JsonFlag, QuietFlag, SignerArgs, TsaArgs, interval, timeout, utc_time};
+use super::args::{
+    BrowserArgs, JsonFlag, QuietFlag, SignerArgs, TsaArgs, interval, timeout, utc_time,
+};
 use super::output::{errln, outln};
 use super::style::clean;
 use super::{CmdResult, print_error};
@@ -52,24 +54,8 @@ pub(super) struct RecheckArgs {
     /// time is sealed as unreachable.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = timeout)]
     timeout: Duration,
-    /// Browser window size, WIDTHxHEIGHT.
-    #[arg(long, default_value = "1366x768")]
-    viewport: String,
-    /// Netscape cookies.txt of a logged-in session (the secrets are never stored).
-    #[arg(long, value_name = "cookies.txt")]
-    cookies: Option<PathBuf>,
-    /// Use this Chromium user-data folder (a logged-in profile) instead of a fresh one.
-    #[arg(long, value_name = "CHROME_USER_DATA_DIR")]
-    profile: Option<PathBuf>,
-    /// Chromium executable [default: $CHROME, else /usr/bin/chromium].
-    #[arg(long, value_name = "PATH")]
-    browser: Option<PathBuf>,
-    /// Override the browser's user agent.
-    #[arg(long, value_name = "UA")]
-    user_agent: Option<String>,
-    /// Accept invalid TLS certificates (self-signed test servers); recorded in the manifest.
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    browser: BrowserArgs,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -113,25 +99,9 @@ pub(super) fn run(a: RecheckArgs) -> CmdResult {
     let targets = recheck::targets(&reader, &state, &a.items)?;
     drop(reader);
     let opts = CaptureOptions {
-        viewport: super::capture::parse_viewport(&a.viewport)?,
-        timeout: a.timeout,
-        cookies_file: a.cookies.clone(),
-        profile: a.profile.clone(),
-        browser: a.browser.clone(),
-        user_agent: a.user_agent.clone(),
-        insecure: a.insecure,
         light: true,
-        ..Default::default()
+        ..a.browser.options(a.timeout)?
     };
-    if let Some(f) = &a.cookies
-        && !f.is_file()
-    {
-        return Err(
-            Error::input(format!("the cookies file '{}' does not exist", f.display()))
-                .with_fix("export the logged-in session's cookies in Netscape cookies.txt format")
-                .into(),
-        );
-    }
     let signer = a.signer.signer()?;
     let quiet = a.quiet.quiet || a.json.json;
     if !quiet {

@@ -2,13 +2,14 @@
 //! nothing is left in the temp directory (success, failure, Ctrl-C), and credentials in
 //! the URL never reach the bundle.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+
+use crate::support::http::{self, Reply, png};
 
 const USER: &str = "user";
 const SECRET: &str = "secret123";
@@ -80,78 +81,34 @@ fn processes_naming(needle: &str) -> Vec<String> {
 }
 
 /// A loopback server: `/page` and `/img.png` need HTTP basic auth as user:secret123;
-/// `/slow` answers after 60 s. Returns the port.
+/// `/slow` answers after 60 s. Returns the port (the server runs until the test ends).
 fn start_server() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
     let expected = format!(
         "basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{SECRET}"))
     );
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            let expected = expected.clone();
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(s.try_clone().unwrap());
-                let mut line = String::new();
-                if r.read_line(&mut line).is_err() {
-                    return;
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let mut authorized = false;
-                loop {
-                    let mut h = String::new();
-                    if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                    // Header names are case-insensitive; the credentials are not.
-                    if let Some((name, value)) = h.trim().split_once(':') {
-                        let (scheme, token) = value.trim().split_once(' ').unwrap_or(("", ""));
-                        if name.eq_ignore_ascii_case("authorization")
-                            && format!("{} {token}", scheme.to_ascii_lowercase()) == expected
-                        {
-                            authorized = true;
-                        }
-                    }
-                }
-                let (status, ct, body): (&str, &str, Vec<u8>) = match path.as_str() {
-                    "/slow" => {
-                        std::thread::sleep(Duration::from_secs(60));
-                        ("200 OK", "text/html", b"late".to_vec())
-                    }
-                    _ if !authorized => ("401 Unauthorized", "text/plain", b"who are you?".to_vec()),
-                    "/img.png" => ("200 OK", "image/png", png()),
-                    _ => (
-                        "200 OK",
-                        "text/html; charset=utf-8",
-                        b"<!doctype html><title>Members only</title><p>Private post</p><img src=\"/img.png\"><a href=\"/other\">next</a>".to_vec(),
-                    ),
-                };
-                let auth = if status.starts_with("401") {
-                    "WWW-Authenticate: Basic realm=\"test\"\r\n"
-                } else {
-                    ""
-                };
-                let _ = s.write_all(
-                    format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .as_bytes(),
-                );
-                let _ = s.write_all(&body);
-            });
+    let srv = http::serve(move |r| {
+        // The scheme is case-insensitive; the credentials are not.
+        let authorized = r.header("Authorization").is_some_and(|v| {
+            let (scheme, token) = v.split_once(' ').unwrap_or(("", ""));
+            format!("{} {token}", scheme.to_ascii_lowercase()) == expected
+        });
+        match r.path.as_str() {
+            "/slow" => {
+                std::thread::sleep(Duration::from_secs(60));
+                Reply::new(200, "text/html", "late")
+            }
+            _ if !authorized => Reply::new(401, "text/plain", "who are you?")
+                .with("WWW-Authenticate", "Basic realm=\"test\""),
+            "/img.png" => Reply::new(200, "image/png", png(90)),
+            _ => Reply::html(
+                "<!doctype html><title>Members only</title><p>Private post</p><img src=\"/img.png\"><a href=\"/other\">next</a>",
+            ),
         }
     });
+    let port = srv.base.rsplit(':').next().unwrap().parse().unwrap();
+    std::mem::forget(srv);
     port
-}
-
-fn png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
-    let mut buf = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut buf, image::ImageFormat::Png).unwrap();
-    buf.into_inner()
 }
 
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {

@@ -3,34 +3,29 @@
 //! image, one becomes a 404, one redirects to a login page, and one server goes away.
 //! One capture of every URL and one re-check of all of them keep Chromium launches few.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
+use crate::support::http::{self, Reply, png};
 use crate::util::*;
-
-fn png(seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(160, 120, |x, y| {
-        image::Rgb([
-            (x as u8).wrapping_mul(seed),
-            (y as u8).wrapping_mul(5),
-            seed,
-        ])
-    });
-    let mut buf = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut buf, image::ImageFormat::Png).unwrap();
-    buf.into_inner()
-}
 
 fn html(title: &str, body: &str) -> Vec<u8> {
     format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>{body}</body></html>").into_bytes()
 }
 
 /// What the server answers for `path`, before (`later` false) and after the change.
-fn respond(path: &str, later: bool) -> (u16, &'static str, Vec<(&'static str, String)>, Vec<u8>) {
+fn respond(path: &str, later: bool) -> Reply {
+    let (status, ct, extra, body) = table(path, later);
+    extra
+        .into_iter()
+        .fold(Reply::new(status, ct, body), |r, (k, v)| r.with(k, &v))
+}
+
+/// What each path answers before and after the change: status, type, headers, body.
+fn table(path: &str, later: bool) -> (u16, &'static str, Vec<(&'static str, String)>, Vec<u8>) {
     let post = |img: &str| {
         html(
             "A post",
@@ -82,81 +77,29 @@ fn respond(path: &str, later: bool) -> (u16, &'static str, Vec<(&'static str, St
     }
 }
 
-/// A server on 127.0.0.1 whose pages change when `later` is set and that stops
-/// listening (connections refused) when `down` is set.
+/// A server on 127.0.0.1 whose pages change once `later` is set.
 struct Server {
     base: String,
     later: Arc<AtomicBool>,
-    down: Arc<AtomicBool>,
-    stopped: Arc<AtomicBool>,
+    inner: http::Server,
 }
 
 impl Server {
     fn start() -> Server {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.set_nonblocking(true).unwrap();
-        let base = format!("http://{}", l.local_addr().unwrap());
-        let s = Server {
-            base,
-            later: Arc::default(),
-            down: Arc::default(),
-            stopped: Arc::default(),
-        };
-        let (later, down, stopped) = (s.later.clone(), s.down.clone(), s.stopped.clone());
-        std::thread::spawn(move || {
-            while !down.load(Ordering::SeqCst) {
-                match l.accept() {
-                    Ok((c, _)) => {
-                        let later = later.load(Ordering::SeqCst);
-                        std::thread::spawn(move || handle(c, later));
-                    }
-                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
-                }
-            }
-            drop(l);
-            stopped.store(true, Ordering::SeqCst);
-        });
-        s
+        let later = Arc::new(AtomicBool::new(false));
+        let l2 = later.clone();
+        let inner = http::serve(move |r| respond(&r.path, l2.load(Ordering::SeqCst)));
+        Server {
+            base: inner.base.clone(),
+            later,
+            inner,
+        }
     }
 
+    /// Stop listening: connections are refused from now on.
     fn stop(&self) {
-        self.down.store(true, Ordering::SeqCst);
-        while !self.stopped.load(Ordering::SeqCst) {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        self.inner.stop()
     }
-}
-
-fn handle(mut s: std::net::TcpStream, later: bool) {
-    let _ = s.set_nonblocking(false);
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match s.read(&mut tmp) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let path = head
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .to_string();
-    let (status, ct, extra, body) = respond(&path, later);
-    let mut h = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in extra {
-        h.push_str(&format!("{k}: {v}\r\n"));
-    }
-    h.push_str("\r\n");
-    let _ = s.write_all(h.as_bytes());
-    let _ = s.write_all(&body);
 }
 
 #[track_caller]

@@ -15,7 +15,7 @@ use crate::bundle::layout;
 use crate::bundle::state::Conversion;
 use crate::bundle::writer::{BundleWriter, is_precompressed};
 use crate::error::{Error, Result};
-use crate::evidence::custody::{self, DecryptedDetails, EncryptedDetails, Event, StoredMember};
+use crate::evidence::custody::{DecryptedDetails, EncryptedDetails, Event, StoredMember};
 use crate::evidence::encryption::{self, Identities, Recipients};
 use crate::evidence::hash::HashingReader;
 use crate::progress::{Progress, Task};
@@ -23,7 +23,7 @@ use crate::time::Stamp;
 
 use super::Signer;
 use super::custody_add::entry_tokens;
-use super::finish::{finish_bundle, last_line, lock_dir, open_existing};
+use super::finish::{finish_bundle, lock_dir, next_custody_line, open_existing};
 
 /// Which way to convert.
 pub enum Direction {
@@ -226,15 +226,7 @@ pub fn convert(
             recipients: shown_recipients.clone(),
         }),
     };
-    let new = custody::NewEntry {
-        seq,
-        time: &now,
-        event,
-        actor: &signer.actor,
-        note: None,
-        content: (&state.content_digest(), state.items.len()),
-    };
-    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    let line = next_custody_line(&state, &now, event, signer, None)?;
     let (tokens, warnings) = entry_tokens(seq, &line, signer, tsa, require_tsa)?;
 
     // The state as the new bundle stores it (the report and VERIFY.md are made from it).

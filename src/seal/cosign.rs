@@ -13,7 +13,7 @@ use crate::evidence::stamping::TsaEndpoint;
 use crate::evidence::x509sign::CertSigner;
 use crate::time::Stamp;
 
-use super::finish::{finish_bundle, last_line, lock_dir, open_existing};
+use super::finish::{finish_bundle, lock_dir, next_custody_line, open_existing};
 use super::timestamps::{NewFiles, copy_items_with_tokens};
 use super::{SealOptions, Signer};
 
@@ -77,15 +77,7 @@ pub fn add_cosignatures(
             .map(|c| crate::text::clip(&c.certificate().tbs_certificate.subject.to_string(), 300))
             .collect(),
     });
-    let new = custody::NewEntry {
-        seq: state.custody.len() as u64 + 1,
-        time: &now,
-        event,
-        actor: &signer.actor,
-        note: None,
-        content: (&state.content_digest(), state.items.len()),
-    };
-    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    let line = next_custody_line(&state, &now, event, signer, None)?;
     finish_bundle(
         w,
         Some(&mut reader),

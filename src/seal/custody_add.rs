@@ -9,7 +9,7 @@ use crate::evidence::custody::{self, Event};
 use crate::time::Stamp;
 
 use super::Signer;
-use super::finish::{copy_items, finish_bundle, last_line, lock_dir, open_existing};
+use super::finish::{copy_items, finish_bundle, lock_dir, next_custody_line, open_existing};
 
 /// Add one custody entry (signed by `signer`) to an existing bundle; returns its
 /// number and the warnings of timestamp requests that failed.
@@ -25,15 +25,7 @@ pub fn append_custody(
     let (mut reader, state) = open_existing(target)?;
     let now = Stamp::now();
     let seq = state.custody.len() as u64 + 1;
-    let new = custody::NewEntry {
-        seq,
-        time: &now,
-        event,
-        actor: &signer.actor,
-        note,
-        content: (&state.content_digest(), state.items.len()),
-    };
-    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    let line = next_custody_line(&state, &now, event, signer, note)?;
     let (tokens, warnings) = entry_tokens(seq, &line, signer, tsa, require_tsa)?;
     let mut w = BundleWriter::create(target)?;
     let mut hashes = Vec::new();

@@ -80,6 +80,26 @@ pub(super) fn last_line(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(body.rsplit(|b| *b == b'\n').next().unwrap_or(body).to_vec())
 }
 
+/// The bundle's next custody line: `event`, by the signer, at `now`, over the bundle's
+/// items as they are (an event that adds no item).
+pub(super) fn next_custody_line(
+    state: &BundleState,
+    now: &Stamp,
+    event: custody::Event,
+    signer: &Signer,
+    note: Option<&str>,
+) -> Result<Vec<u8>> {
+    let new = custody::NewEntry {
+        seq: state.custody.len() as u64 + 1,
+        time: now,
+        event,
+        actor: &signer.actor,
+        note,
+        content: (&state.content_digest(), state.items.len()),
+    };
+    custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)
+}
+
 /// The SHA-256 verification computed for an earlier member (never a blank one).
 pub(super) fn known_hash(state: &BundleState, name: &str) -> Result<String> {
     state.member_sha256(name)

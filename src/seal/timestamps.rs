@@ -13,7 +13,7 @@ use crate::evidence::hash::sha256_hex;
 use crate::time::Stamp;
 
 use super::Signer;
-use super::finish::{finish_bundle, known_hash, last_line, lock_dir, open_existing};
+use super::finish::{finish_bundle, known_hash, lock_dir, next_custody_line, open_existing};
 
 /// What `timestamp` did.
 #[derive(Debug, Default)]
@@ -56,15 +56,7 @@ pub fn add_timestamps(
         tokens: out.added.iter().map(|(_, f)| f.clone()).collect(),
         tsa: tsa.iter().map(|e| e.url.clone()).collect(),
     });
-    let new = custody::NewEntry {
-        seq: state.custody.len() as u64 + 1,
-        time: &now,
-        event,
-        actor: &signer.actor,
-        note: None,
-        content: (&state.content_digest(), state.items.len()),
-    };
-    let line = custody::make_entry(last_line(&state.custody_bytes).as_deref(), new, &signer.key)?;
+    let line = next_custody_line(&state, &now, event, signer, None)?;
     finish_bundle(
         w,
         Some(&mut reader),

@@ -122,10 +122,10 @@ fn redact_header_block(t: &mut String) -> usize {
 
 /// Whether a request body carries a password-like field.
 pub fn body_has_secret(b: &[u8], content_type: &str) -> bool {
-    if content_type.contains("json") || b.first() == Some(&b'{') {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(b) {
-            return json_has_secret(&v);
-        }
+    if (content_type.contains("json") || b.first() == Some(&b'{'))
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(b)
+    {
+        return json_has_secret(&v);
     }
     if url::form_urlencoded::parse(b).any(|(k, _)| is_secret_key(&k)) {
         return true;

@@ -421,3 +421,47 @@ fn a_recorded_login_session_is_sealed_without_its_secrets() {
         "{entry}"
     );
 }
+
+#[test]
+fn interactive_refuses_what_it_cannot_do_before_a_window_opens() {
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    let two = d.sigillo(&[
+        "capture",
+        "--interactive",
+        "http://127.0.0.1:9/a",
+        "http://127.0.0.1:9/b",
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+    ]);
+    assert_eq!(two.code, 2, "{}", two.all());
+    assert!(two.stderr.contains("one URL"), "{}", two.stderr);
+    let from = d.sigillo(&[
+        "capture",
+        "--interactive",
+        "--from",
+        "urls.txt",
+        "-o",
+        "case.zip",
+    ]);
+    assert_eq!(from.code, 2, "{}", from.all());
+    // No display: refused with the advice to use a virtual one; nothing written.
+    let r = d
+        .command()
+        .env("DISPLAY", "")
+        .args(&[
+            "capture",
+            "--interactive",
+            "http://127.0.0.1:9/",
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+        ])
+        .run();
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("xvfb-run"), "{}", r.stderr);
+    assert!(!d.join("case.zip").exists());
+}

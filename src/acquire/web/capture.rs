@@ -221,6 +221,7 @@ pub struct LiveTab<'b> {
     net: Arc<Mutex<Net>>,
     dialogs: Arc<Mutex<Vec<Dialog>>>,
     screencast: Option<Arc<Screencast>>,
+    password_forms: Arc<secrets::PasswordForms>,
     /// Transformations of the setup (viewport, cookies …), repeated in every item.
     setup: Vec<String>,
     opts: CaptureOptions,
@@ -244,6 +245,8 @@ impl Browser {
         s.live = true;
         s.prepare_tab()?;
         s.start_recording()?;
+        let password_forms = secrets::watch_password_forms(&tab)?;
+        s.acq.transformations.push("a script added to every page of the session reports, through a CDP binding, the action URL of a form holding a password field when it is submitted (so its request body is sealed only as a hash); it changes nothing else on the page".into());
         listen(&tab)?;
         if opts.record {
             s.screencast = Some(Screencast::start(&tab, opts.viewport, &shown)?);
@@ -255,6 +258,7 @@ impl Browser {
             net: s.net.clone(),
             dialogs: s.dialogs.clone(),
             screencast: s.screencast.clone(),
+            password_forms,
             setup: s.acq.transformations.clone(),
             opts: opts.clone(),
         })
@@ -280,6 +284,7 @@ impl LiveTab<'_> {
         s.net = self.net.clone();
         s.dialogs = self.dialogs.clone();
         s.screencast = self.screencast.clone();
+        s.password_forms = Some(self.password_forms.clone());
         s.acq.transformations = self.setup.clone();
         s.capture_current()?;
         Ok(s.acq)
@@ -310,6 +315,8 @@ struct Session<'a> {
     /// An interactive session's tab: it keeps recording after this capture, and the
     /// session's login secrets are replaced by their hashes (`secrets`).
     live: bool,
+    /// Password forms submitted in an interactive session.
+    password_forms: Option<Arc<secrets::PasswordForms>>,
 }
 
 /// The screenshots, taken together.
@@ -388,6 +395,7 @@ impl<'a> Session<'a> {
             nav_failure: None,
             screencast: None,
             live: false,
+            password_forms: None,
         })
     }
 
@@ -741,7 +749,7 @@ impl<'a> Session<'a> {
             .clone();
         let mut exchanges = net.exchanges();
         if self.live {
-            let redacted = secrets::redact(&mut exchanges);
+            let redacted = secrets::redact(&mut exchanges, self.password_forms.as_deref());
             self.acq.transformations.extend(redacted.transformations());
         }
         let is_doc = |e: &&HttpExchange| {

@@ -8,9 +8,21 @@
 //! - a request body that carries a password-like field (form-urlencoded, multipart or JSON
 //!   with a key containing `pass`, `pwd`, `otp` or `secret`) becomes `sha256:<hex>` of the
 //!   whole body;
-//! - in a URL's query, the value of such a key becomes `sha256:<hex>` of the value.
+//! - in a URL's query, the value of such a key becomes `sha256:<hex>` of the value;
+//! - the body of a request sent by submitting a form that holds an `input[type=password]`,
+//!   whatever its field names, becomes `sha256:<hex>` of the whole body: a script added
+//!   to every page of the session ([`watch_password_forms`]) tells sigillo, through a CDP
+//!   binding, the action URL of such a form when it is submitted.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use headless_chrome::Tab;
+use headless_chrome::protocol::cdp::{Page, Runtime};
 use url::Url;
+
+use crate::browser::chrome_err;
+use crate::error::Result;
 
 use crate::acquire::web::exchange::HttpExchange;
 use crate::evidence::hash::sha256_hex;
@@ -42,7 +54,7 @@ impl Redacted {
             v.push(format!("replaced the values of {} Authorization, Proxy-Authorization, Cookie and Set-Cookie header(s) of the interactive session by their SHA-256 (sha256:<hex> of the value as sent), in every recorded header (WARC, facts)", self.headers));
         }
         if self.bodies > 0 {
-            v.push(format!("replaced {} request body(ies) carrying a password-like field (key containing pass, pwd, otp or secret) by the SHA-256 of the whole body (sha256:<hex>)", self.bodies));
+            v.push(format!("replaced {} request body(ies) carrying a password-like field (key containing pass, pwd, otp or secret, or sent by a form holding a password input) by the SHA-256 of the whole body (sha256:<hex>)", self.bodies));
         }
         if self.query_values > 0 {
             v.push(format!("replaced {} URL query value(s) of password-like keys by their SHA-256 (sha256:<hex>)", self.query_values));
@@ -63,10 +75,77 @@ pub fn is_secret_key(k: &str) -> bool {
         .any(|s| k.contains(s))
 }
 
-/// Replace the secrets in every exchange (see the module documentation).
-pub fn redact(exchanges: &mut [HttpExchange]) -> Redacted {
+/// The action URLs (credentials masked) of forms with a password field that were
+/// submitted in the session.
+#[derive(Debug, Default)]
+pub struct PasswordForms(Mutex<BTreeSet<String>>);
+
+impl PasswordForms {
+    fn contains(&self, url: &str) -> bool {
+        self.0.lock().map(|s| s.contains(url)).unwrap_or(false)
+    }
+}
+
+/// The binding the page script calls (`Runtime.addBinding`).
+const BINDING: &str = "__sigilloPasswordForm";
+
+/// Added to every document: on the submission of a form holding a password field (the
+/// `submit` event, and `form.submit()` called by a script), report the form's action URL.
+/// It changes nothing else on the page.
+const WATCH_JS: &str = r#"(() => {
+  const report = (f) => {
+    try {
+      if (f && f.querySelector && f.querySelector('input[type=password]')) {
+        window.__sigilloPasswordForm(String(f.action || location.href));
+      }
+    } catch (_) {}
+  };
+  document.addEventListener('submit', (e) => report(e.target), true);
+  const submit = HTMLFormElement.prototype.submit;
+  HTMLFormElement.prototype.submit = function () { report(this); return submit.call(this); };
+})()"#;
+
+/// Watch `tab` for submitted password forms (before its first navigation). The binding
+/// goes through headless_chrome's own binding table (`expose_function`): its event loop
+/// expects every binding it is told about to be listed there.
+pub fn watch_password_forms(tab: &Arc<Tab>) -> Result<Arc<PasswordForms>> {
+    let forms: Arc<PasswordForms> = Arc::default();
+    let f2 = forms.clone();
+    let what = "the interactive session";
+    tab.call_method(Runtime::Enable(None))
+        .map_err(|e| chrome_err("enabling the runtime domain", what, e))?;
+    tab.expose_function(
+        BINDING,
+        Arc::new(move |data: serde_json::Value| {
+            // A raw binding call carries the URL; headless_chrome's wrapper (in the
+            // document open when the binding was added) wraps it as {name, seq, args}.
+            let raw = data.as_str().unwrap_or_default().to_string();
+            let url = serde_json::from_str::<serde_json::Value>(&raw)
+                .ok()
+                .and_then(|v| v["args"][0].as_str().map(str::to_string))
+                .unwrap_or(raw);
+            if let Ok(mut s) = f2.0.lock() {
+                s.insert(crate::text::mask_url(&url));
+            }
+        }),
+    )
+    .map_err(|e| chrome_err("adding the password-form binding", what, e))?;
+    tab.call_method(Page::AddScriptToEvaluateOnNewDocument {
+        source: WATCH_JS.into(),
+        world_name: None,
+        include_command_line_api: None,
+        run_immediately: None,
+    })
+    .map_err(|e| chrome_err("adding the password-form watcher", what, e))?;
+    Ok(forms)
+}
+
+/// Replace the secrets in every exchange (see the module documentation); `forms`: the
+/// password forms submitted in the session.
+pub fn redact(exchanges: &mut [HttpExchange], forms: Option<&PasswordForms>) -> Redacted {
     let mut n = Redacted::default();
     for x in exchanges.iter_mut() {
+        let from_password_form = x.method == "POST" && forms.is_some_and(|f| f.contains(&x.url));
         x.url = redact_url(&x.url, &mut n.query_values);
         n.headers += redact_headers(&mut x.request_headers);
         if let Some(r) = x.response.as_mut() {
@@ -76,7 +155,7 @@ pub fn redact(exchanges: &mut [HttpExchange]) -> Redacted {
             }
         }
         if let Some(b) = &x.request_body
-            && body_has_secret(b, &content_type(&x.request_headers))
+            && (from_password_form || body_has_secret(b, &content_type(&x.request_headers)))
         {
             x.request_body = Some(hashed(b).into_bytes());
             n.bodies += 1;

@@ -466,3 +466,39 @@ fn interactive_refuses_what_it_cannot_do_before_a_window_opens() {
     assert!(r.stderr.contains("xvfb-run"), "{}", r.stderr);
     assert!(!d.join("case.zip").exists());
 }
+
+/// `--record` on an ordinary (headless) capture: the capture session's frames, their
+/// index and the video, listed in the facts.
+#[test]
+fn an_ordinary_capture_records_its_screen_with_record() {
+    let _ = Tool::Ffmpeg.path();
+    let srv = crate::support::web_server::start_http();
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    let page = format!("{}/page", srv.base);
+    d.command()
+        .args(&[
+            "capture", &page, "-o", "case.zip", "--key", "k.pem", "--record", "-q",
+        ])
+        .assert_exit(0);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
+    let bundle = d.join("case.zip");
+    let m: Value = serde_json::from_slice(&member(&bundle, "manifest.json")).unwrap();
+    let index: Value =
+        serde_json::from_slice(&member(&bundle, "original/recording/index.json")).unwrap();
+    let frames = index["frames"].as_array().unwrap();
+    assert!(!frames.is_empty(), "{index}");
+    assert_eq!(index["first_frame"], 1);
+    assert_eq!(m["facts"]["recording"]["frames"], frames.len());
+    assert_eq!(
+        m["facts"]["recording"]["video_file"],
+        "derived/recording.webm"
+    );
+    assert_eq!(m["facts"]["browser"]["headless"], true);
+    assert!(m.get("interactive").is_none() && m["facts"].get("interactive").is_none());
+    let webm = member(&bundle, "derived/recording.webm");
+    assert!(
+        webm.starts_with(&[0x1a, 0x45, 0xdf, 0xa3]),
+        "a WebM (EBML) file"
+    );
+}

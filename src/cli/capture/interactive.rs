@@ -94,47 +94,23 @@ pub(super) fn run(c: &CaptureArgs) -> CmdResult {
                 }
             }
             Command::Seal => {
-                let shown = session.current_url();
-                let id = naming::item_id(
+                let (ok, result) = seal_on_screen(
+                    &mut session,
                     next_seq,
-                    crate::acquire::ItemKind::Web,
-                    &naming::web_slug(&shown),
+                    &Sealing {
+                        output,
+                        signer: &signer,
+                        opts: &seal_opts,
+                        quiet,
+                        json: c.json.json,
+                    },
                 );
-                if !quiet {
-                    errln!("capturing the page on screen ({shown}) as item {id} …");
+                if ok {
+                    next_seq += 1;
+                } else {
+                    failed += 1;
                 }
-                let progress = |step: &str| {
-                    if !quiet {
-                        errln!("  {step}");
-                    }
-                };
-                let outcome = session
-                    .capture_now(&format!("item {id}"), &progress)
-                    .and_then(|acq| seal::seal(output, acq, &signer, &seal_opts));
-                match outcome {
-                    Ok(s) => {
-                        next_seq += 1;
-                        if !quiet {
-                            for w in &s.warnings {
-                                errln!("  warning: {w}");
-                            }
-                            errln!(
-                                "sealed item {} ({shown}) into {}",
-                                s.item_id,
-                                output.display()
-                            );
-                        }
-                        results.push(json!({"url": shown, "ok": true, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
-                                            "files": s.files, "timestamps": s.tokens, "warnings": s.warnings}));
-                    }
-                    Err(e) => {
-                        failed += 1;
-                        if !c.json.json {
-                            print_error(&e);
-                        }
-                        results.push(json!({"url": shown, "ok": false, "error": e.problem(), "fix": e.fix()}));
-                    }
-                }
+                results.push(result);
             }
         }
         if crate::cleanup::interrupted() {
@@ -154,6 +130,69 @@ pub(super) fn run(c: &CaptureArgs) -> CmdResult {
         outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
     }
     Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// Where and how the items of the session are sealed.
+struct Sealing<'a> {
+    output: &'a std::path::Path,
+    signer: &'a seal::Signer,
+    opts: &'a seal::SealOptions,
+    quiet: bool,
+    json: bool,
+}
+
+/// Capture the page on screen and seal it as item number `seq`; success and its JSON result.
+fn seal_on_screen(
+    session: &mut InteractiveSession<'_>,
+    seq: usize,
+    to: &Sealing<'_>,
+) -> (bool, Value) {
+    let quiet = to.quiet;
+    let shown = session.current_url();
+    let id = naming::item_id(
+        seq,
+        crate::acquire::ItemKind::Web,
+        &naming::web_slug(&shown),
+    );
+    if !quiet {
+        errln!("capturing the page on screen ({shown}) as item {id} …");
+    }
+    let progress = |step: &str| {
+        if !quiet {
+            errln!("  {step}");
+        }
+    };
+    let outcome = session
+        .capture_now(&format!("item {id}"), &progress)
+        .and_then(|acq| seal::seal(to.output, acq, to.signer, to.opts));
+    match outcome {
+        Ok(s) => {
+            if !quiet {
+                for w in &s.warnings {
+                    errln!("  warning: {w}");
+                }
+                errln!(
+                    "sealed item {} ({shown}) into {}",
+                    s.item_id,
+                    to.output.display()
+                );
+            }
+            (
+                true,
+                json!({"url": shown, "ok": true, "item": s.item_id, "manifest_sha256": s.manifest_sha256,
+                          "files": s.files, "timestamps": s.tokens, "warnings": s.warnings}),
+            )
+        }
+        Err(e) => {
+            if !to.json {
+                print_error(&e);
+            }
+            (
+                false,
+                json!({"url": shown, "ok": false, "error": e.problem(), "fix": e.fix()}),
+            )
+        }
+    }
 }
 
 /// Lines of standard input as commands, read on a thread of their own; the channel

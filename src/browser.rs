@@ -36,6 +36,9 @@ pub struct BrowserOptions {
     /// Longest single step; the DevTools connection is kept this long plus two minutes
     /// without events before it counts as dead.
     pub timeout: Duration,
+    /// Open a visible window (interactive capture) instead of running headless; needs a
+    /// display (`$DISPLAY`, e.g. under `xvfb-run`).
+    pub headful: bool,
 }
 
 impl Default for BrowserOptions {
@@ -46,6 +49,7 @@ impl Default for BrowserOptions {
             profile: None,
             insecure: false,
             timeout: Duration::from_secs(60),
+            headful: false,
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct Browser {
     pub product: String,
     /// The browser's default user agent.
     pub default_user_agent: String,
+    /// Runs without a window (false: a visible window, `BrowserOptions::headful`).
+    pub headless: bool,
     path: PathBuf,
     private: cleanup::Guard,
 }
@@ -79,6 +85,12 @@ impl Browser {
     pub fn launch(opts: impl Into<BrowserOptions>) -> Result<Browser> {
         let opts: BrowserOptions = opts.into();
         let path = find_executable(opts.executable.as_deref())?;
+        if opts.headful && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+            return Err(Error::input(
+                "a visible browser window was asked for, but there is no display ($DISPLAY is not set)",
+            )
+            .with_fix("run it in a desktop session, or under a virtual display: xvfb-run -a sigillo capture --interactive …"));
+        }
         let private = private_folder()?;
         let profile = opts
             .profile
@@ -89,7 +101,7 @@ impl Browser {
         let envs = HashMap::from([("TMPDIR".to_string(), tmp.display().to_string())]);
         let launch = LaunchOptions::default_builder()
             .path(Some(path.clone()))
-            .headless(true)
+            .headless(!opts.headful)
             .sandbox(!is_root())
             .window_size(Some(opts.window))
             .user_data_dir(Some(profile))
@@ -110,6 +122,7 @@ impl Browser {
             chrome: Some(chrome),
             product: v.product,
             default_user_agent: v.user_agent,
+            headless: !opts.headful,
             path,
             private,
         })

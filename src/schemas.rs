@@ -39,6 +39,14 @@ pub fn all() -> Vec<(&'static str, Value)> {
             schema::<crate::evidence::encryption::PrivatePart>(),
         ),
         ("notice.schema.json", schema::<crate::notice::NoticeDoc>()),
+        (
+            "navigation-log.schema.json",
+            schema::<crate::acquire::web::interactive::NavigationLog>(),
+        ),
+        (
+            "recording-index.schema.json",
+            schema::<crate::acquire::web::recording::RecordingIndex>(),
+        ),
     ]
 }
 

@@ -18,11 +18,15 @@ use crate::error::{Error, Result};
 use crate::progress::Task;
 use crate::seal::{self, SealOptions, Signer};
 
+mod interactive;
+
 const EXAMPLES: &str = "Examples:
   sigillo capture https://example.com/post/123 -o case.zip --tsa https://freetsa.org/tsr
   sigillo capture --from urls.txt -o case.zip --retry 2
   sigillo capture https://example.com/a https://example.com/b -o case.zip --delay 2s --timeout 2m
-  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'";
+  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'
+  sigillo capture --interactive https://social.example/login -o case.zip --record
+  printf '\nq\n' | xvfb-run -a sigillo capture --interactive https://example.com -o case.zip";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
@@ -47,6 +51,16 @@ pub(super) struct CaptureArgs {
     /// sealed one by one in input order.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
     jobs: u32,
+    /// Open a visible browser window on the one URL given, recorded from the first request:
+    /// log in and navigate; on standard input an empty line (Enter) seals the page on
+    /// screen as an item, q (or end of input) ends the session. Login secrets (cookies,
+    /// Authorization, password fields) are sealed only as their SHA-256.
+    #[arg(long, conflicts_with_all = ["from", "again", "retry", "jobs"])]
+    interactive: bool,
+    /// Record the screen: the browser's frames (CDP screencast) with their times as an
+    /// original, and a derived WebM video when ffmpeg is installed.
+    #[arg(long)]
+    record: bool,
     #[command(flatten)]
     output: BundleOutput,
     #[command(flatten)]
@@ -89,6 +103,9 @@ struct Run<'a> {
 }
 
 pub(super) fn run(c: CaptureArgs) -> CmdResult {
+    if c.interactive {
+        return interactive::run(&c);
+    }
     let output = c.output.checked()?;
     let mut urls = Vec::new();
     for f in &c.from {
@@ -155,15 +172,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     let run = Run {
         output,
         opts,
-        seal: SealOptions {
-            case: c.item.case.clone(),
-            note: c.item.note.clone(),
-            tsa: c.tsa.endpoints()?,
-            require_tsa: c.tsa.require_tsa,
-            tsa_timeout: None,
-            progress: Default::default(),
-            encrypt_to: c.encrypt.recipients()?,
-        },
+        seal: seal_options(&c)?,
         signer,
         browser,
         quiet: quiet || batch_bar,
@@ -287,7 +296,22 @@ fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
         wait_for: c.wait_for.clone(),
         delay: c.delay,
         scroll: !c.no_scroll,
+        record: c.record,
+        headful: c.interactive,
         ..c.browser.options(c.timeout)?
+    })
+}
+
+/// How items are sealed (case, note, TSAs, encryption).
+fn seal_options(c: &CaptureArgs) -> Result<SealOptions> {
+    Ok(SealOptions {
+        case: c.item.case.clone(),
+        note: c.item.note.clone(),
+        tsa: c.tsa.endpoints()?,
+        require_tsa: c.tsa.require_tsa,
+        tsa_timeout: None,
+        progress: Default::default(),
+        encrypt_to: c.encrypt.recipients()?,
     })
 }
 

@@ -33,6 +33,9 @@
 //! - `recheck`: `recheck` and `status` against pages that stay, change, vanish, redirect
 //!   to a login page, and a server that goes away; the bundle verifies after every step.
 //! - `notice`: DSA notices (HTML, PDF, EML, JSON), the platform's replies in custody, the Garante pack.
+//! - `interactive`: `capture --interactive --record` in a visible Chromium under Xvfb: a
+//!   login form, a private page behind the session cookie, Enter and q on stdin; no
+//!   password or cookie in any member; the screen recording and its video.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -56,6 +59,7 @@ mod encryption;
 mod exit_codes;
 mod fuzz_regressions;
 mod hostile_fields;
+mod interactive;
 mod leftovers;
 mod media;
 mod notice;

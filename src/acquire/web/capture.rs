@@ -24,7 +24,8 @@ use serde_json::{Value, json};
 use crate::acquire::web::exchange::HttpExchange;
 use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport, WebFacts};
 use crate::acquire::web::network::{Net, wait_network_idle};
-use crate::acquire::web::{wacz, warc};
+use crate::acquire::web::recording::Screencast;
+use crate::acquire::web::{secrets, wacz, warc};
 use crate::acquire::{Acquisition, Artifact, Content, slugify};
 pub use crate::browser::Browser;
 use crate::browser::{BrowserOptions, cdp, chrome_err, decode_base64};
@@ -61,6 +62,10 @@ pub struct CaptureOptions {
     /// transformations); status, redirects, main document, full-page screenshot,
     /// visible text, media, WARC and TLS/DNS facts are recorded as in a capture.
     pub light: bool,
+    /// Record the screen (`--record`): CDP screencast frames, an index and a derived video.
+    pub record: bool,
+    /// A visible browser window (interactive capture).
+    pub headful: bool,
 }
 
 impl Default for CaptureOptions {
@@ -77,6 +82,8 @@ impl Default for CaptureOptions {
             user_agent: None,
             insecure: false,
             light: false,
+            record: false,
+            headful: false,
         }
     }
 }
@@ -89,6 +96,7 @@ impl From<&CaptureOptions> for BrowserOptions {
             profile: o.profile.clone(),
             insecure: o.insecure,
             timeout: o.timeout,
+            headful: o.headful,
         }
     }
 }
@@ -190,36 +198,9 @@ impl Browser {
         progress: &dyn Fn(&str),
     ) -> Result<std::result::Result<Acquisition, Unreachable>> {
         let shown = mask_url(url);
-        let parsed = check_url(url)?;
-        let mut acq = Acquisition::start(
-            crate::acquire::ItemKind::Web,
-            parsed.host_str().unwrap_or("page"),
-        );
-        acq.slug = slugify(&format!(
-            "{}{}",
-            parsed.host_str().unwrap_or(""),
-            parsed.path()
-        ));
-        acq.input.insert("url".into(), json!(shown));
         let tab = self.new_tab(&shown)?;
         tab.set_default_timeout(opts.timeout);
-        let credentials = Credentials::of(&parsed);
-        let mut s = Session {
-            browser: self,
-            tab: tab.clone(),
-            url,
-            shown,
-            authenticated: opts.profile.is_some() || credentials.is_some(),
-            credentials,
-            parsed,
-            label,
-            opts,
-            progress,
-            acq,
-            net: Arc::default(),
-            dialogs: Arc::default(),
-            nav_failure: None,
-        };
+        let mut s = Session::new(self, tab.clone(), url, label, opts, progress)?;
         let result = s.run();
         let _ = tab.close(false);
         match (result, s.nav_failure) {
@@ -227,6 +208,86 @@ impl Browser {
             (Err(error), Some(kind)) => Ok(Err(Unreachable { kind, error })),
             (Err(e), None) => Err(e),
         }
+    }
+}
+
+/// A tab recorded from its first request on, left open between captures: the person at
+/// the window browses, and [`LiveTab::capture_now`] captures the page on screen
+/// (interactive capture, `acquire::web::interactive`).
+pub struct LiveTab<'b> {
+    browser: &'b Browser,
+    /// The tab (the window the person uses).
+    pub tab: Arc<Tab>,
+    net: Arc<Mutex<Net>>,
+    dialogs: Arc<Mutex<Vec<Dialog>>>,
+    screencast: Option<Arc<Screencast>>,
+    password_forms: Arc<secrets::PasswordForms>,
+    /// Transformations of the setup (viewport, cookies …), repeated in every item.
+    setup: Vec<String>,
+    opts: CaptureOptions,
+}
+
+impl Browser {
+    /// Open a tab that records from its first request (network, dialogs and, with
+    /// `opts.record`, the screen) and load `url` in it; `listen` adds the caller's own
+    /// event listeners before the first request.
+    pub fn open_live(
+        &self,
+        url: &str,
+        opts: &CaptureOptions,
+        listen: &dyn Fn(&Arc<Tab>) -> Result<()>,
+    ) -> Result<LiveTab<'_>> {
+        let shown = mask_url(url);
+        let tab = self.new_tab(&shown)?;
+        tab.set_default_timeout(opts.timeout);
+        let progress = |_: &str| {};
+        let mut s = Session::new(self, tab.clone(), url, "", opts, &progress)?;
+        s.live = true;
+        s.prepare_tab()?;
+        s.start_recording()?;
+        let password_forms = secrets::watch_password_forms(&tab)?;
+        s.acq.transformations.push("a script added to every page of the session reports, through a CDP binding, the action URL of a form holding a password field when it is submitted (so its request body is sealed only as a hash); it changes nothing else on the page".into());
+        listen(&tab)?;
+        if opts.record {
+            s.screencast = Some(Screencast::start(&tab, opts.viewport, &shown)?);
+        }
+        s.navigate()?;
+        Ok(LiveTab {
+            browser: self,
+            tab,
+            net: s.net.clone(),
+            dialogs: s.dialogs.clone(),
+            screencast: s.screencast.clone(),
+            password_forms,
+            setup: s.acq.transformations.clone(),
+            opts: opts.clone(),
+        })
+    }
+}
+
+impl LiveTab<'_> {
+    /// Capture the page on screen now, without navigating: every artefact of a capture,
+    /// the WARC holding the session's exchanges from its first request until now, and the
+    /// screen recording since the previous capture.
+    pub fn capture_now(&self, label: &str, progress: &dyn Fn(&str)) -> Result<Acquisition> {
+        let url = self.tab.get_url();
+        let mut s = Session::new(
+            self.browser,
+            self.tab.clone(),
+            &url,
+            label,
+            &self.opts,
+            progress,
+        )?;
+        s.live = true;
+        s.authenticated = true;
+        s.net = self.net.clone();
+        s.dialogs = self.dialogs.clone();
+        s.screencast = self.screencast.clone();
+        s.password_forms = Some(self.password_forms.clone());
+        s.acq.transformations = self.setup.clone();
+        s.capture_current()?;
+        Ok(s.acq)
     }
 }
 
@@ -249,6 +310,13 @@ struct Session<'a> {
     authenticated: bool,
     /// Set when navigating failed: the page could not be loaded at all.
     nav_failure: Option<LoadFailure>,
+    /// The screen recording (`--record`).
+    screencast: Option<Arc<Screencast>>,
+    /// An interactive session's tab: it keeps recording after this capture, and the
+    /// session's login secrets are replaced by their hashes (`secrets`).
+    live: bool,
+    /// Password forms submitted in an interactive session.
+    password_forms: Option<Arc<secrets::PasswordForms>>,
 }
 
 /// The screenshots, taken together.
@@ -288,21 +356,87 @@ impl Recorded {
     }
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    fn new(
+        browser: &'a Browser,
+        tab: Arc<Tab>,
+        url: &'a str,
+        label: &'a str,
+        opts: &'a CaptureOptions,
+        progress: &'a dyn Fn(&str),
+    ) -> Result<Session<'a>> {
+        let shown = mask_url(url);
+        let parsed = check_url(url)?;
+        let mut acq = Acquisition::start(
+            crate::acquire::ItemKind::Web,
+            parsed.host_str().unwrap_or("page"),
+        );
+        acq.slug = slugify(&format!(
+            "{}{}",
+            parsed.host_str().unwrap_or(""),
+            parsed.path()
+        ));
+        acq.input.insert("url".into(), json!(shown));
+        let credentials = Credentials::of(&parsed);
+        Ok(Session {
+            browser,
+            tab,
+            url,
+            shown,
+            authenticated: opts.profile.is_some() || credentials.is_some(),
+            credentials,
+            parsed,
+            label,
+            opts,
+            progress,
+            acq,
+            net: Arc::default(),
+            dialogs: Arc::default(),
+            nav_failure: None,
+            screencast: None,
+            live: false,
+            password_forms: None,
+        })
+    }
+
     /// The job, in order.
     fn run(&mut self) -> Result<()> {
         self.prepare_tab()?;
         self.start_recording()?;
+        if self.opts.record {
+            self.screencast = Some(Screencast::start(
+                &self.tab,
+                self.opts.viewport,
+                &self.shown,
+            )?);
+        }
         self.navigate()?;
+        self.capture_current()
+    }
+
+    /// Capture the page the tab shows now (navigated already): settle, screenshots,
+    /// prints, the network as recorded, facts, second fetch, every file.
+    fn capture_current(&mut self) -> Result<()> {
         self.settle()?;
         self.scroll();
         self.wait_delay();
+        // The recording ends before the screenshots (which resize the page).
+        let recording = match self.screencast.clone() {
+            Some(sc) => Some(sc.seal_into(&mut self.acq, !self.live)?),
+            None => None,
+        };
         let shots = self.shoot()?;
         let printed = self.print()?;
         let recorded = self.record(&printed.final_url)?;
         let mut facts = self.facts(&shots, &printed, &recorded)?;
         self.second_fetch(&recorded, &mut facts);
-        self.package(shots, printed, recorded, facts)
+        self.package(shots, printed, recorded, facts)?;
+        if let Some(r) = recording {
+            let v = serde_json::to_value(r)
+                .map_err(|e| Error::internal(format!("recording facts: {e}")))?;
+            self.acq.facts.insert("recording".into(), v);
+        }
+        Ok(())
     }
 
     fn progress(&self, step: &str) {
@@ -605,13 +739,19 @@ impl Session<'_> {
 
     /// Stop recording and take the exchanges; find the main document.
     fn record(&mut self, final_url: &str) -> Result<Recorded> {
-        let _ = self.tab.deregister_response_handling_all();
+        if !self.live {
+            let _ = self.tab.deregister_response_handling_all();
+        }
         let net = self
             .net
             .lock()
             .map_err(|_| Error::internal("network recorder poisoned"))?
             .clone();
-        let exchanges = net.exchanges();
+        let mut exchanges = net.exchanges();
+        if self.live {
+            let redacted = secrets::redact(&mut exchanges, self.password_forms.as_deref());
+            self.acq.transformations.extend(redacted.transformations());
+        }
         let is_doc = |e: &&HttpExchange| {
             e.resource_type.as_deref() == Some("Document") && e.response.is_some()
         };
@@ -688,7 +828,7 @@ impl Session<'_> {
                     width: w,
                     height: h,
                 },
-                headless: true,
+                headless: self.browser.headless,
                 fresh_profile: self.opts.profile.is_none(),
                 insecure_tls_accepted: self.opts.insecure,
             },

@@ -6,11 +6,17 @@
 //! - [`network`]: turns the DevTools events into exchanges and counts;
 //! - [`facts`]: the typed `facts` of a web item;
 //! - [`warc`]: WARC/1.1 writer (one gzip member per record);
-//! - [`wacz`]: WACZ 1.1.1 packaging of that WARC.
+//! - [`wacz`]: WACZ 1.1.1 packaging of that WARC;
+//! - [`interactive`]: a recorded session in a visible window, sealed page by page;
+//! - [`recording`]: the screen recording (`--record`, CDP screencast);
+//! - [`secrets`]: login secrets of an interactive session replaced by their SHA-256.
 
 pub mod capture;
 pub mod exchange;
 pub mod facts;
+pub mod interactive;
 pub mod network;
+pub mod recording;
+pub mod secrets;
 pub mod wacz;
 pub mod warc;

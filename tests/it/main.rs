@@ -34,6 +34,8 @@
 //!   to a login page, and a server that goes away; the bundle verifies after every step.
 //! - `notice`: DSA notices (HTML, PDF, EML, JSON), the platform's replies in custody, the Garante pack.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
+//! - `feeds`: `capture --follow-next` threads (rel=next, Italian links, loops, --max-pages) and
+//!   `--scroll-until-end` feeds (an end, a height cap, screenshot tiles); `--json` lines.
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
 //! `cargo test --test it core::bad_input`); `cargo test --test it` runs them all.
@@ -54,6 +56,7 @@ mod cosign;
 mod custody;
 mod encryption;
 mod exit_codes;
+mod feeds;
 mod fuzz_regressions;
 mod hostile_fields;
 mod leftovers;

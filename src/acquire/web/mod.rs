@@ -6,11 +6,15 @@
 //! - [`network`]: turns the DevTools events into exchanges and counts;
 //! - [`facts`]: the typed `facts` of a web item;
 //! - [`warc`]: WARC/1.1 writer (one gzip member per record);
-//! - [`wacz`]: WACZ 1.1.1 packaging of that WARC.
+//! - [`wacz`]: WACZ 1.1.1 packaging of that WARC;
+//! - [`feed`]: `--scroll-until-end` for infinite feeds, screenshot tiles of tall pages;
+//! - [`next`]: the "next page" link of a thread (`--follow-next`).
 
 pub mod capture;
 pub mod exchange;
 pub mod facts;
+pub mod feed;
 pub mod network;
+pub mod next;
 pub mod wacz;
 pub mod warc;

@@ -218,7 +218,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         );
     }
     for (slot, url) in &todo {
-        pages.note(url);
+        pages.note(&crate::text::mask_url(url));
         let out = match run.follow {
             Some(max) => run.thread(url, max, &mut next_seq, &pages),
             None => {
@@ -401,7 +401,7 @@ impl Run<'_> {
                 waiting.insert(i, (attempt, r));
                 while let Some((attempt, r)) = waiting.remove(&want) {
                     let (slot, url) = &todo[want];
-                    pages.note(url);
+                    pages.note(&crate::text::mask_url(url));
                     let (ok, mut result) = self.sealed(url, r);
                     result["attempts"] = json!(attempt);
                     json_line(self.json, &result);
@@ -433,7 +433,7 @@ impl Run<'_> {
     ) -> (u32, Result<crate::acquire::Acquisition>) {
         let progress = |step: &str| {
             if self.steps {
-                errln!("  {url}: {step}");
+                errln!("  {}: {step}", crate::text::mask_url(url));
             }
         };
         let mut attempt = 1;
@@ -496,7 +496,7 @@ impl Run<'_> {
         let mut prev: Option<(String, String, next::NextLink)> = None;
         let shown_start = crate::text::mask_url(start);
         for page in 1..=max {
-            pages.note(&url);
+            pages.note(&crate::text::mask_url(&url));
             let (attempts, acq) = self.capture_retrying(&url, &Self::label(&url, *next_seq));
             let mut acq = match acq {
                 Ok(a) => a,
@@ -605,7 +605,8 @@ impl Run<'_> {
                         errln!("  warning: {w}");
                     }
                     errln!(
-                        "sealed {url} as item {} ({} files) into {}",
+                        "sealed {} as item {} ({} files) into {}",
+                        crate::text::mask_url(url),
                         s.item_id,
                         s.files,
                         self.output.display()

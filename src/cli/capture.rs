@@ -207,6 +207,9 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     let mut failures = Vec::new();
     pages.begin(Task::Capturing, todo.len() as u64);
     let jobs = c.jobs.map_or_else(default_jobs, |j| j as usize);
+    if c.follow_next && c.jobs.is_some_and(|j| j > 1) && !quiet {
+        errln!("note: --follow-next captures threads one page at a time; --jobs is not used");
+    }
     // Threads are followed page by page: each page's item names the one before it.
     if jobs > 1 && todo.len() > 1 && run.follow.is_none() {
         run.parallel(&todo, jobs, &pages, &mut results, &mut failures);

@@ -156,6 +156,9 @@ pub struct Acquisition {
     /// For a `recheck` acquisition: the id of the item it re-checks (the manifest's
     /// `rechecks`).
     pub rechecks: Option<String>,
+    /// For a later page of a thread (`capture --follow-next`): the page it was reached
+    /// from (the manifest's `follows`).
+    pub follows: Option<crate::evidence::manifest::Follows>,
 }
 
 impl Acquisition {
@@ -173,6 +176,7 @@ impl Acquisition {
             transformations: Vec::new(),
             warnings: Vec::new(),
             rechecks: None,
+            follows: None,
         }
     }
 }

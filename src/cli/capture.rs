@@ -1,6 +1,7 @@
 //! `sigillo capture`: capture web pages with headless Chromium, one item per URL.
 
 use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -25,12 +26,15 @@ const EXAMPLES: &str = "Examples:
   sigillo capture --from urls.txt -o case.zip --retry 2
   sigillo capture https://example.com/a https://example.com/b -o case.zip --delay 2s --timeout 2m
   sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'
+  sigillo capture https://forum.example/thread/42 -o case.zip --follow-next --max-pages 50
+  sigillo capture https://social.example/user -o case.zip --scroll-until-end --max-time 5m
+  sigillo capture --from urls.txt -o case.zip --jobs 4 --json
   sigillo capture --interactive https://social.example/login -o case.zip --record
   printf '\nq\n' | xvfb-run -a sigillo capture --interactive https://example.com -o case.zip";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
-#[command(mut_arg("json", |a| a.help("Print a JSON summary on stdout")))]
+#[command(mut_arg("json", |a| a.help("Print one JSON line per URL on stdout as it finishes, then a summary line")))]
 pub(super) struct CaptureArgs {
     /// The URLs to capture; each becomes one item, in this order (after those of --from).
     #[arg(value_name = "URL", required_unless_present = "from")]
@@ -47,20 +51,41 @@ pub(super) struct CaptureArgs {
     /// tries.
     #[arg(long, value_name = "N", default_value_t = 0)]
     retry: u32,
-    /// Capture up to N URLs at once, each in its own tab of one browser; items are still
-    /// sealed one by one in input order.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
-    jobs: u32,
+    /// Capture up to N URLs at once (1-32, default: the number of cores), each in its own
+    /// tab of one browser; items are still sealed one by one in input order.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=32))]
+    jobs: Option<u32>,
     /// Open a visible browser window on the one URL given, recorded from the first request:
     /// log in and navigate; on standard input an empty line (Enter) seals the page on
     /// screen as an item, q (or end of input) ends the session. Login secrets (cookies,
     /// Authorization, password fields) are sealed only as their SHA-256.
-    #[arg(long, conflicts_with_all = ["from", "again", "retry", "jobs"])]
+    #[arg(long, conflicts_with_all = ["from", "again", "retry", "jobs", "follow_next"])]
     interactive: bool,
     /// Record the screen: the browser's frames (CDP screencast) with their times as an
     /// original, and a derived WebM video when ffmpeg is installed.
     #[arg(long)]
     record: bool,
+    /// After each page, follow its "next page" link (rel=next, or a link reading Next,
+    /// Older posts, ›, », Successiva, Pagina successiva, Avanti) and capture that page too,
+    /// as an item that names the page it follows. Threads are captured one page at a time.
+    #[arg(long)]
+    follow_next: bool,
+    /// With --follow-next: capture at most N pages of each thread, the first included.
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "follow_next",
+          value_parser = clap::value_parser!(u32).range(1..=10000))]
+    max_pages: u32,
+    /// Scroll an endless feed until no new content appears, or until --max-height or
+    /// --max-time; where and why it stopped is recorded in the item.
+    #[arg(long, conflicts_with = "no_scroll")]
+    scroll_until_end: bool,
+    /// With --scroll-until-end: stop once the page is this many CSS pixels tall.
+    #[arg(long, value_name = "PX", default_value_t = crate::acquire::web::feed::DEFAULT_MAX_HEIGHT,
+          requires = "scroll_until_end", value_parser = clap::value_parser!(u64).range(1000..=2_000_000))]
+    max_height: u64,
+    /// With --scroll-until-end: stop scrolling after this long (e.g. 30s, 2m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "2m", requires = "scroll_until_end",
+          value_parser = timeout)]
+    max_time: Duration,
     #[command(flatten)]
     output: BundleOutput,
     #[command(flatten)]
@@ -98,8 +123,14 @@ struct Run<'a> {
     seal: SealOptions,
     signer: Signer,
     browser: Browser,
+    /// No result lines on stderr (`--quiet`, `--json`, or the batch bar).
     quiet: bool,
+    /// Per-step lines on stderr: one URL, stderr a terminal, not quiet.
+    steps: bool,
     json: bool,
+    retry: u32,
+    /// `--follow-next`: at most this many pages per thread.
+    follow: Option<u32>,
 }
 
 pub(super) fn run(c: CaptureArgs) -> CmdResult {
@@ -132,7 +163,8 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         None => (naming::next_seq(0), HashMap::new()),
     };
     let quiet = c.quiet.quiet || c.json.json;
-    let mut results = Vec::new();
+    // Each URL's results (a thread gives several), in input order.
+    let mut results: Vec<Vec<Value>> = Vec::new();
     let mut todo = Vec::new();
     for url in urls {
         let key = crate::text::mask_url(&url);
@@ -143,14 +175,14 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
                         "skipping {key}: already sealed as item {item} (pass --again to capture it again)"
                     );
                 }
-                results.push(Some(
-                    json!({"url": key, "ok": true, "skipped": true, "item": item}),
-                ));
+                let v = json!({"url": key, "ok": true, "skipped": true, "item": item});
+                json_line(c.json.json, &v);
+                results.push(vec![v]);
             }
             _ => {
                 // A URL listed twice in one run is captured once (unless --again).
                 sealed.insert(key, "(earlier in this run)".into());
-                results.push(None);
+                results.push(Vec::new());
                 todo.push((results.len() - 1, url));
             }
         }
@@ -176,19 +208,20 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         signer,
         browser,
         quiet: quiet || batch_bar,
+        steps: !quiet && todo.len() == 1 && std::io::stderr().is_terminal(),
         json: c.json.json,
+        retry: c.retry,
+        follow: c.follow_next.then_some(c.max_pages),
     };
     let mut failures = Vec::new();
     pages.begin(Task::Capturing, todo.len() as u64);
-    if c.jobs > 1 && todo.len() > 1 {
-        run.parallel(
-            &todo,
-            c.jobs as usize,
-            c.retry,
-            &pages,
-            &mut results,
-            &mut failures,
-        );
+    let jobs = c.jobs.map_or_else(default_jobs, |j| j as usize);
+    if c.follow_next && c.jobs.is_some_and(|j| j > 1) && !quiet {
+        errln!("note: --follow-next captures threads one page at a time; --jobs is not used");
+    }
+    // Threads are followed page by page: each page's item names the one before it.
+    if jobs > 1 && todo.len() > 1 && run.follow.is_none() {
+        run.parallel(&todo, jobs, &pages, &mut results, &mut failures);
         pages.end();
         return run.finish(
             results.into_iter().flatten().collect(),
@@ -197,34 +230,25 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         );
     }
     for (slot, url) in &todo {
-        pages.note(url);
-        let mut attempt = 1;
-        let (ok, mut result) = loop {
-            let (ok, result) = run.one(url, next_seq);
-            if ok || attempt > c.retry {
-                break (ok, result);
+        pages.note(&crate::text::mask_url(url));
+        let out = match run.follow {
+            Some(max) => run.thread(url, max, &mut next_seq, &pages),
+            None => {
+                let (ok, result) = run.one(url, next_seq);
+                if ok {
+                    next_seq += 1;
+                }
+                vec![(ok, result)]
             }
-            let wait = retry_wait(attempt);
-            if !run.quiet {
-                errln!(
-                    "  {}: try {attempt} of {} failed; trying again in {}s",
-                    crate::text::mask_url(url),
-                    c.retry + 1,
-                    wait.as_secs()
-                );
-            }
-            std::thread::sleep(wait);
-            attempt += 1;
         };
-        result["attempts"] = json!(attempt);
         pages.advance(1);
-        if ok {
-            next_seq += 1;
-        } else {
-            failures.push(result.clone());
+        for (ok, result) in out {
+            if !ok {
+                failures.push(result.clone());
+            }
+            // Results in input order: the skipped URLs keep their places.
+            results[*slot].push(result);
         }
-        // Results in input order: the skipped URLs keep their places.
-        results[*slot] = Some(result);
     }
     pages.end();
     run.finish(
@@ -232,6 +256,22 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         &failures,
         todo.len(),
     )
+}
+
+/// `--jobs` unless given: the number of cores (at most 32, the flag's range).
+fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 32)
+}
+
+/// With `--json`: one result as one line on stdout, now (best effort: a closed stdout
+/// does not stop the captures).
+fn json_line(json: bool, v: &Value) {
+    if json {
+        let _ = outln!("{}", serde_json::to_string(v).unwrap_or_default());
+    }
 }
 
 /// How long to wait after failed try number `attempt` (1-based): 1s, 2s, 4s … at most 30s.
@@ -280,7 +320,7 @@ fn sealed_urls(st: &crate::bundle::state::BundleState) -> HashMap<String, String
 fn finish_skipped(c: &CaptureArgs, output: &Path, results: Vec<Value>) -> CmdResult {
     if c.json.json {
         let v = json!({"bundle": output.display().to_string(), "results": results});
-        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
+        outln!("{}", serde_json::to_string(&v).unwrap_or_default())?;
     } else if !c.quiet.quiet {
         errln!(
             "every URL is already sealed in {}; nothing to capture",
@@ -288,6 +328,17 @@ fn finish_skipped(c: &CaptureArgs, output: &Path, results: Vec<Value>) -> CmdRes
         );
     }
     Ok(0)
+}
+
+/// A page's URL as a thread remembers it: without its `#fragment`.
+fn page_key(u: &str) -> String {
+    match url::Url::parse(u) {
+        Ok(mut p) => {
+            p.set_fragment(None);
+            crate::text::mask_url(p.as_str())
+        }
+        Err(_) => u.to_string(),
+    }
 }
 
 /// The capture options from the flags; refuses a missing cookies file.
@@ -298,6 +349,12 @@ fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
         scroll: !c.no_scroll,
         record: c.record,
         headful: c.interactive,
+        scroll_until_end: c
+            .scroll_until_end
+            .then_some(crate::acquire::web::feed::FeedLimits {
+                max_height: c.max_height,
+                max_time: c.max_time,
+            }),
         ..c.browser.options(c.timeout)?
     })
 }
@@ -320,21 +377,19 @@ impl Run<'_> {
     /// seals in input order, holding at most about `jobs` finished captures. The header
     /// strip names the URL's place in the batch (its item number is known only once the
     /// URLs before it are sealed).
-    #[allow(clippy::too_many_arguments)]
     fn parallel(
         &self,
         todo: &[(usize, String)],
         jobs: usize,
-        retry: u32,
         pages: &crate::progress::Progress,
-        results: &mut [Option<Value>],
+        results: &mut [Vec<Value>],
         failures: &mut Vec<Value>,
     ) {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::mpsc;
         let next = AtomicUsize::new(0);
         // Only the browser and the options go to the workers (the signer stays here).
-        let (browser, opts) = (&self.browser, &self.opts);
+        let (browser, opts, retry) = (&self.browser, &self.opts, self.retry);
         let total = todo.len();
         // Bounded: a worker blocks once `jobs` captures wait to be sealed.
         let (tx, rx) =
@@ -373,14 +428,15 @@ impl Run<'_> {
                 waiting.insert(i, (attempt, r));
                 while let Some((attempt, r)) = waiting.remove(&want) {
                     let (slot, url) = &todo[want];
-                    pages.note(url);
+                    pages.note(&crate::text::mask_url(url));
                     let (ok, mut result) = self.sealed(url, r);
                     result["attempts"] = json!(attempt);
+                    json_line(self.json, &result);
                     pages.advance(1);
                     if !ok {
                         failures.push(result.clone());
                     }
-                    results[*slot] = Some(result);
+                    results[*slot].push(result);
                     want += 1;
                 }
             }
@@ -395,22 +451,176 @@ impl Run<'_> {
         )
     }
 
-    /// Capture and seal `url` as item number `seq`; returns success and its JSON result.
-    fn one(&self, url: &str, seq: usize) -> (bool, Value) {
-        let label = format!(
-            "item {}",
-            naming::item_id(seq, crate::acquire::ItemKind::Web, &naming::web_slug(url))
-        );
+    /// Capture `url` (its header strip reading `label`), trying again up to `--retry`
+    /// times; returns the number of tries and the outcome of the last.
+    fn capture_retrying(
+        &self,
+        url: &str,
+        label: &str,
+    ) -> (u32, Result<crate::acquire::Acquisition>) {
         let progress = |step: &str| {
-            if !self.quiet {
-                errln!("  {url}: {step}");
+            if self.steps {
+                errln!("  {}: {step}", crate::text::mask_url(url));
             }
         };
-        let outcome = self
-            .browser
-            .capture(url, &label, &self.opts, &progress)
-            .and_then(|acq| seal::seal(self.output, acq, &self.signer, &self.seal));
-        self.report(url, outcome)
+        let mut attempt = 1;
+        loop {
+            let r = self.browser.capture(url, label, &self.opts, &progress);
+            if r.is_ok() || attempt > self.retry {
+                return (attempt, r);
+            }
+            let wait = retry_wait(attempt);
+            if !self.quiet {
+                errln!(
+                    "  {}: try {attempt} of {} failed; trying again in {}s",
+                    crate::text::mask_url(url),
+                    self.retry + 1,
+                    wait.as_secs()
+                );
+            }
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    /// The header strip's label of `url` sealed as item number `seq`.
+    fn label(url: &str, seq: usize) -> String {
+        format!(
+            "item {}",
+            naming::item_id(seq, crate::acquire::ItemKind::Web, &naming::web_slug(url))
+        )
+    }
+
+    /// Capture and seal `url` as item number `seq`; returns success and its JSON result
+    /// (already printed as a JSON line with `--json`).
+    fn one(&self, url: &str, seq: usize) -> (bool, Value) {
+        let (attempts, acq) = self.capture_retrying(url, &Self::label(url, seq));
+        let (ok, mut result) = self.sealed(url, acq);
+        result["attempts"] = json!(attempts);
+        json_line(self.json, &result);
+        (ok, result)
+    }
+
+    /// `--follow-next`: capture `start`, then the page its next-page link leads to, and so
+    /// on, each sealed as an item that names the page it follows and the thread's first
+    /// page; at most `max` pages. Stops at a page without a next link, at a link back to
+    /// a page already captured (a loop), at `max`, or at a page that failed; the reason
+    /// is printed, given in the results (`thread_stop`) and, but for a failed page,
+    /// recorded in the last item (`facts.thread.stopped` and a transformation line).
+    fn thread(
+        &self,
+        start: &str,
+        max: u32,
+        next_seq: &mut usize,
+        pages: &crate::progress::Progress,
+    ) -> Vec<(bool, Value)> {
+        use crate::acquire::web::next::{self, ThreadEnd, ThreadFacts};
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(page_key(start));
+        let mut url = start.to_string();
+        // The item sealed last, the thread's first item, and the link followed from it.
+        let mut prev: Option<(String, String, next::NextLink)> = None;
+        let shown_start = crate::text::mask_url(start);
+        for page in 1..=max {
+            pages.note(&crate::text::mask_url(&url));
+            let (attempts, acq) = self.capture_retrying(&url, &Self::label(&url, *next_seq));
+            let mut acq = match acq {
+                Ok(a) => a,
+                Err(e) => {
+                    let (_, mut v) = self.report(&url, Err(e));
+                    v["attempts"] = json!(attempts);
+                    v["thread_page"] = json!(page);
+                    if let Some((item, ..)) = &prev {
+                        v["follows"] = json!(item);
+                        v["thread_stop"] = json!("failed");
+                        if !self.quiet {
+                            errln!(
+                                "the thread of {shown_start} ends at page {page}: that page could not be captured"
+                            );
+                        }
+                    }
+                    json_line(self.json, &v);
+                    out.push((false, v));
+                    break;
+                }
+            };
+            if let Some(f) = acq.facts.get("final_url").and_then(Value::as_str) {
+                seen.insert(page_key(f));
+            }
+            let found = next::of_acquisition(&acq);
+            let stopped = match &found {
+                None => Some(ThreadEnd::NoNextLink),
+                Some(n) if seen.contains(&page_key(&n.url)) => Some(ThreadEnd::Loop),
+                Some(_) if page >= max => Some(ThreadEnd::MaxPages),
+                Some(_) => None,
+            };
+            let facts = ThreadFacts {
+                page,
+                next: found.clone(),
+                stopped,
+            };
+            if let Ok(v) = serde_json::to_value(&facts) {
+                acq.facts.insert("thread".into(), v);
+            }
+            if let Some(s) = stopped {
+                acq.transformations.push(format!(
+                    "last page (page {page}) of a thread followed with --follow-next: no further page was captured because {}",
+                    s.says()
+                ));
+            }
+            if let Some((item, first, link)) = &prev {
+                acq.follows = Some(crate::evidence::manifest::Follows {
+                    item: item.clone(),
+                    first_item: first.clone(),
+                    link: crate::text::mask_url(&link.url),
+                    found_by: link.found_by.clone(),
+                });
+            }
+            let (ok, mut v) = self.sealed(&url, Ok(acq));
+            v["attempts"] = json!(attempts);
+            v["thread_page"] = json!(page);
+            if let Some((item, ..)) = &prev {
+                v["follows"] = json!(item);
+            }
+            if !ok {
+                json_line(self.json, &v);
+                out.push((false, v));
+                break;
+            }
+            *next_seq += 1;
+            if let Some(s) = stopped {
+                v["thread_stop"] = json!(s);
+            }
+            json_line(self.json, &v);
+            let item = v["item"].as_str().unwrap_or_default().to_string();
+            out.push((true, v));
+            match (stopped, found) {
+                (None, Some(n)) => {
+                    if !self.quiet {
+                        errln!(
+                            "  following the next page ({}): {}",
+                            n.found_by,
+                            crate::text::mask_url(&n.url)
+                        );
+                    }
+                    seen.insert(page_key(&n.url));
+                    url = n.url.clone();
+                    let first = prev.map_or_else(|| item.clone(), |p| p.1);
+                    prev = Some((item, first, n));
+                }
+                (s, _) => {
+                    if !self.quiet {
+                        errln!(
+                            "the thread of {shown_start} ends after {page} page(s): {}",
+                            s.map_or("", ThreadEnd::says)
+                        );
+                    }
+                    break;
+                }
+            }
+        }
+        out
     }
 
     /// Print and describe the outcome of sealing `url`.
@@ -422,7 +632,8 @@ impl Run<'_> {
                         errln!("  warning: {w}");
                     }
                     errln!(
-                        "sealed {url} as item {} ({} files) into {}",
+                        "sealed {} as item {} ({} files) into {}",
+                        crate::text::mask_url(url),
                         s.item_id,
                         s.files,
                         self.output.display()
@@ -447,7 +658,7 @@ impl Run<'_> {
     fn finish(&self, results: Vec<Value>, failures: &[Value], urls: usize) -> CmdResult {
         if self.json {
             let v = json!({"bundle": self.output.display().to_string(), "browser": self.browser.product, "results": results});
-            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
+            outln!("{}", serde_json::to_string(&v).unwrap_or_default())?;
         }
         if failures.is_empty() {
             return Ok(0);

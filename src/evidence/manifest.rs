@@ -289,6 +289,23 @@ pub struct Host {
     pub hostname: Option<String>,
 }
 
+/// The page a web item was reached from by following its "next page" link
+/// (`capture --follow-next`, `docs/web-capture.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Follows {
+    /// Id of the item (the previous page) whose next-page link was followed.
+    pub item: String,
+    /// Id of the thread's first page (equal to `item` for the second page).
+    pub first_item: String,
+    /// The link followed: an absolute URL, as found in that item's `original/dom.html`
+    /// (and equal to this item's `input.url`).
+    pub link: String,
+    /// How the link was found there: `link rel=next`, `a rel=next` or
+    /// `link text "…"` (one of the phrases of `docs/web-capture.md`).
+    pub found_by: String,
+}
+
 /// The signed description of one item (`manifest.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "sigillo item manifest (sigillo-item/1)")]
@@ -320,6 +337,10 @@ pub struct Manifest {
     /// (present exactly when `kind` is `recheck`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rechecks: Option<String>,
+    /// For a later page of a thread captured with `--follow-next`: the page it was reached
+    /// from, and the thread's first page (both earlier web items of the bundle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<Follows>,
     /// What the user asked for (kind-specific: `paths`, `url`, `export` …).
     pub input: Map<String, Value>,
     /// Kind-specific facts (network facts for web, an export summary for chats).
@@ -498,6 +519,7 @@ mod tests {
             host: host_facts(),
             note: None,
             rechecks: None,
+            follows: None,
             input: Map::new(),
             facts: Map::new(),
             transformations: vec![],

@@ -92,6 +92,7 @@ pub fn seal(
         host: manifest::host_facts(),
         note: opts.note.clone(),
         rechecks: acq.rechecks.clone(),
+        follows: acq.follows.clone(),
         input: acq.input,
         facts: acq.facts,
         transformations: acq.transformations,

@@ -75,6 +75,7 @@ fn item(cx: &mut Ctx, want_seq: u64, id: &str, files: &[String]) {
         return;
     };
     rechecked(cx, id, &manifest);
+    followed(cx, id, &manifest);
     if let Some(sig) = signature(cx, id, &manifest, &mbytes) {
         timestamps(cx, id, files, &manifest, &sig);
     }
@@ -145,6 +146,71 @@ fn rechecked(cx: &mut Ctx, id: &str, manifest: &Manifest) {
             ),
             Some(_) => {}
         },
+    }
+}
+
+/// A later page of a thread (`follows`) is a web item reached from an earlier web item
+/// of the same thread, by the link it names.
+fn followed(cx: &mut Ctx, id: &str, manifest: &Manifest) {
+    let Some(f) = &manifest.follows else { return };
+    let shown = layout::manifest_path(id);
+    if manifest.kind != ItemKind::Web {
+        cx.checks.fail(
+            Item,
+            &shown,
+            format!(
+                "only a captured web page follows a next-page link, not a {} item",
+                manifest.kind
+            ),
+        );
+        return;
+    }
+    let earlier = |want: &str| cx.st.items.iter().find(|i| i.id == want);
+    let problem = match (earlier(&f.item), earlier(&f.first_item)) {
+        (None, _) => Some(format!(
+            "follows the next-page link of item '{}', which is not an earlier item of the bundle",
+            clip(&f.item, 80)
+        )),
+        (_, None) => Some(format!(
+            "names item '{}' as its thread's first page, which is not an earlier item of the bundle",
+            clip(&f.first_item, 80)
+        )),
+        (Some(prev), Some(first)) => {
+            // The thread's first page as the previous page records it.
+            let prev_first = prev
+                .manifest
+                .follows
+                .as_ref()
+                .map_or(prev.id.as_str(), |p| p.first_item.as_str());
+            if prev.manifest.kind != ItemKind::Web || first.manifest.kind != ItemKind::Web {
+                Some(format!(
+                    "follows item '{}' of a thread starting at item '{}', which are not both captured web pages",
+                    clip(&f.item, 80),
+                    clip(&f.first_item, 80)
+                ))
+            } else if prev_first != f.first_item {
+                Some(format!(
+                    "names item '{}' as its thread's first page, but the page it follows ('{}') belongs to the thread starting at item '{}'",
+                    clip(&f.first_item, 80),
+                    clip(&f.item, 80),
+                    clip(prev_first, 80)
+                ))
+            } else {
+                None
+            }
+        }
+    };
+    let url = manifest.input.get("url").and_then(|v| v.as_str());
+    let problem = problem.or_else(|| match url {
+        Some(u) if u != f.link => Some(format!(
+            "says it followed the link '{}' but captured the URL '{}'",
+            clip(&f.link, 120),
+            clip(u, 120)
+        )),
+        _ => None,
+    });
+    if let Some(p) = problem {
+        cx.checks.fail(Item, &shown, p);
     }
 }
 

@@ -37,6 +37,8 @@
 //!   login form, a private page behind the session cookie, Enter and q on stdin; no
 //!   password or cookie in any member; the screen recording and its video.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
+//! - `feeds`: `capture --follow-next` threads (rel=next, Italian links, loops, --max-pages) and
+//!   `--scroll-until-end` feeds (an end, a height cap, screenshot tiles); `--json` lines.
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
 //! `cargo test --test it core::bad_input`); `cargo test --test it` runs them all.
@@ -57,6 +59,7 @@ mod cosign;
 mod custody;
 mod encryption;
 mod exit_codes;
+mod feeds;
 mod fuzz_regressions;
 mod hostile_fields;
 mod interactive;

@@ -45,7 +45,8 @@ fn captures_a_page_with_lazy_images_js_text_redirects_and_errors() {
         "one URL is dead: exit 1, the others sealed. {}",
         r.all()
     );
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    // --json: one line per URL as it finishes, then the summary line.
+    let v: Value = serde_json::from_str(r.stdout.lines().last().unwrap()).unwrap();
     assert_eq!(v["results"][0]["ok"], true, "{}", r.stdout);
     assert_eq!(
         v["results"][1]["ok"], true,
@@ -412,7 +413,8 @@ fn a_batch_from_a_file_resumes_and_retries() {
 
     let r = run(&["--retry", "1", "--json"]);
     assert_eq!(r.code, 1, "the dead URL fails: {}", r.all());
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    // --json: one line per URL as it finishes, then the summary line.
+    let v: Value = serde_json::from_str(r.stdout.lines().last().unwrap()).unwrap();
     let res = v["results"].as_array().unwrap();
     assert_eq!(res.len(), 3, "{}", r.stdout);
     assert_eq!(res[0]["ok"], true);
@@ -481,7 +483,8 @@ fn jobs_capture_in_parallel_and_seal_in_input_order() {
     a.extend(["-o", "case.zip", "--key", "k.pem", "--jobs", "3", "--json"]);
     let r = d.sigillo(&a);
     assert_eq!(r.code, 1, "the dead URL fails: {}", r.all());
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    // --json: one line per URL as it finishes, then the summary line.
+    let v: Value = serde_json::from_str(r.stdout.lines().last().unwrap()).unwrap();
     let res = v["results"].as_array().unwrap();
     assert_eq!(res.len(), 5, "{}", r.stdout);
     let good = [0, 1, 3, 4];

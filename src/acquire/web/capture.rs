@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use crate::acquire::web::exchange::HttpExchange;
 use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport, WebFacts};
+use crate::acquire::web::feed::{self, FeedFacts, FeedLimits};
 use crate::acquire::web::network::{Net, wait_network_idle};
 use crate::acquire::web::recording::Screencast;
 use crate::acquire::web::{secrets, wacz, warc};
@@ -66,6 +67,9 @@ pub struct CaptureOptions {
     pub record: bool,
     /// A visible browser window (interactive capture).
     pub headful: bool,
+    /// `--scroll-until-end`: scroll an infinite feed until it ends or a cap is reached
+    /// (`src/acquire/web/feed.rs`).
+    pub scroll_until_end: Option<FeedLimits>,
 }
 
 impl Default for CaptureOptions {
@@ -84,6 +88,7 @@ impl Default for CaptureOptions {
             light: false,
             record: false,
             headful: false,
+            scroll_until_end: None,
         }
     }
 }
@@ -317,6 +322,8 @@ struct Session<'a> {
     live: bool,
     /// Password forms submitted in an interactive session.
     password_forms: Option<Arc<secrets::PasswordForms>>,
+    /// Where and why `--scroll-until-end` stopped.
+    feed: Option<FeedFacts>,
 }
 
 /// The screenshots, taken together.
@@ -396,6 +403,7 @@ impl<'a> Session<'a> {
             screencast: None,
             live: false,
             password_forms: None,
+            feed: None,
         })
     }
 
@@ -605,6 +613,15 @@ impl<'a> Session<'a> {
         if !self.opts.scroll {
             return;
         }
+        if let Some(limits) = self.opts.scroll_until_end {
+            self.progress("scrolling to the end of the feed");
+            let f = feed::scroll_until_end(&self.tab, &self.net, limits);
+            self.acq.transformations.push(f.transformation());
+            self.feed = Some(f);
+            // Scrolled through in steps already; scrolling to the bottom again would load
+            // more of an endless feed than was recorded.
+            return;
+        }
         self.progress("scrolling");
         let _ = self.tab.evaluate(SCROLL_JS, true);
         self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
@@ -643,6 +660,13 @@ impl<'a> Session<'a> {
             },
         );
         let full = shot(&self.tab, Some(content), &self.shown)?;
+        // A page taller than one screenshot holds: the rest in tiles below the first.
+        for (n, (y, h)) in feed::tile_clips(m.css_content_size.height)
+            .into_iter()
+            .enumerate()
+        {
+            self.tile(n + 2, content.0, y, h);
+        }
         let view = if self.opts.light {
             None
         } else {
@@ -654,6 +678,31 @@ impl<'a> Session<'a> {
             content,
             captured_at: Stamp::now(),
         })
+    }
+
+    /// Screenshot tile number `n` (2, 3 …) of a very tall page: `height` CSS px from `y`.
+    fn tile(&mut self, n: usize, width: f64, y: f64, height: f64) {
+        let p = json!({"format": "png", "fromSurface": true, "captureBeyondViewport": true,
+                       "clip": {"x": 0, "y": y, "width": width, "height": height, "scale": 1}});
+        let png = cdp::<Page::CaptureScreenshot>(p)
+            .and_then(|m| {
+                self.tab
+                    .call_method(m)
+                    .map_err(|e| chrome_err("a screenshot tile", &self.shown, e))
+            })
+            .and_then(|r| decode_base64(&r.data, "a screenshot tile"));
+        match png {
+            Ok(png) => self.acq.artifacts.push(
+                Artifact::original(feed::tile_path(n), Content::Bytes(png))
+                    .media_type("image/png")
+                    .describe(format!("full-page screenshot, tile {n}: CSS px {y} to {} of the page (the page is taller than one screenshot holds)", y + height))
+                    .with_url(self.shown.clone()),
+            ),
+            Err(e) => self.acq.warnings.push(format!(
+                "the page is taller than one screenshot holds, and its tile {n} (from CSS px {y}) could not be taken: {}",
+                e.problem()
+            )),
+        }
     }
 
     /// PDF, MHTML, DOM, visible text, title and links.
@@ -848,6 +897,7 @@ impl<'a> Session<'a> {
                 at: None,
             },
             warc: None,
+            scroll_until_end: self.feed.clone(),
         })
     }
 

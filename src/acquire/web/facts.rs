@@ -54,6 +54,9 @@ pub struct WebFacts {
     /// The WARC written from the session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warc: Option<WarcFacts>,
+    /// Where and why `--scroll-until-end` stopped (only with that flag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scroll_until_end: Option<crate::acquire::web::feed::FeedFacts>,
 }
 
 impl WebFacts {

@@ -10,12 +10,16 @@
 //! - [`interactive`]: a recorded session in a visible window, sealed page by page;
 //! - [`recording`]: the screen recording (`--record`, CDP screencast);
 //! - [`secrets`]: login secrets of an interactive session replaced by their SHA-256.
+//! - [`feed`]: `--scroll-until-end` for infinite feeds, screenshot tiles of tall pages;
+//! - [`next`]: the "next page" link of a thread (`--follow-next`).
 
 pub mod capture;
 pub mod exchange;
 pub mod facts;
+pub mod feed;
 pub mod interactive;
 pub mod network;
+pub mod next;
 pub mod recording;
 pub mod secrets;
 pub mod wacz;

@@ -18,8 +18,9 @@ pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv curl)
 # EU trusted lists; `verify --trusted-list` also uses it when installed), socat (a TLS
 # front that demands client certificates), softhsm2 and opensc (a PKCS#11 token holding a
 # co-signer's key and certificate, loaded with pkcs11-tool), age (the reference CLI that
-# must decrypt what sigillo encrypts).
-[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat softhsm2 opensc age)
+# must decrypt what sigillo encrypts), ffmpeg (makes the test HLS stream; sigillo joins
+# streams and reads video facts with it when installed), yt-dlp (capture --yt-dlp).
+[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat softhsm2 opensc age ffmpeg yt-dlp)
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done

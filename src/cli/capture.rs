@@ -22,7 +22,8 @@ const EXAMPLES: &str = "Examples:
   sigillo capture https://example.com/post/123 -o case.zip --tsa https://freetsa.org/tsr
   sigillo capture --from urls.txt -o case.zip --retry 2
   sigillo capture https://example.com/a https://example.com/b -o case.zip --delay 2s --timeout 2m
-  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'";
+  sigillo capture https://social.example/feed -o case.zip --cookies cookies.txt --wait-for '#feed'
+  sigillo capture https://video.example/watch/42 -o case.zip --max-media 2G --yt-dlp";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
@@ -63,6 +64,15 @@ pub(super) struct CaptureArgs {
     /// Do not scroll the page (scrolling triggers lazy-loaded content).
     #[arg(long)]
     no_scroll: bool,
+    /// The most bytes sigillo itself downloads for one page beyond what the page loaded:
+    /// the remaining segments of video streams (HLS) and --yt-dlp downloads (e.g. 500M,
+    /// 2G).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = crate::acquire::web::stream::parse_size)]
+    max_media: u64,
+    /// Also run yt-dlp (when installed) on each page URL and seal what it downloads, with
+    /// its version and command line.
+    #[arg(long)]
+    yt_dlp: bool,
     #[command(flatten)]
     browser: BrowserArgs,
     #[command(flatten)]
@@ -287,6 +297,8 @@ fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
         wait_for: c.wait_for.clone(),
         delay: c.delay,
         scroll: !c.no_scroll,
+        max_media: c.max_media,
+        yt_dlp: c.yt_dlp,
         ..c.browser.options(c.timeout)?
     })
 }

@@ -73,7 +73,8 @@ pub(super) fn media_facts(a: &Artifact, media_type: &str) -> (MediaFacts, Option
         Content::File(p) => Media::File(p),
     };
     let facts = crate::evidence::media::analyze(media, media_type);
-    let meta = if a.role == Role::Original {
+    // Originals, and derived videos (a joined stream): their ffprobe facts.
+    let meta = if a.role == Role::Original || media_type.starts_with("video/") {
         crate::evidence::media::metadata_json(media, media_type)
     } else {
         None
@@ -116,7 +117,7 @@ pub(super) fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
                 metas.push(
                     Artifact::derived(p, Content::Bytes(m), vec![a.path.clone()])
                         .media_type("application/json")
-                        .describe("embedded metadata (EXIF/XMP/IPTC) extracted by sigillo; may contain GPS locations"),
+                        .describe("embedded metadata (EXIF/XMP/IPTC) and video facts (ffprobe) extracted by sigillo; may contain GPS locations"),
                 );
             }
         }

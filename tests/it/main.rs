@@ -33,6 +33,8 @@
 //! - `recheck`: `recheck` and `status` against pages that stay, change, vanish, redirect
 //!   to a login page, and a server that goes away; the bundle verifies after every step.
 //! - `notice`: DSA notices (HTML, PDF, EML, JSON), the platform's replies in custody, the Garante pack.
+//! - `video`: HLS made by ffmpeg, played by an MSE player on 127.0.0.1: playlists and segments
+//!   sealed, the rest fetched, the joined MP4 (ffprobe), video facts, --max-media, --yt-dlp.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //!
 //! Run one module with `cargo test --test it core::` (or one test:
@@ -66,5 +68,6 @@ mod schemas;
 mod timestamp;
 mod tsa_interop;
 mod verify_consistency;
+mod video;
 mod warc;
 mod web_capture;

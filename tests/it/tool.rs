@@ -46,6 +46,12 @@ pub enum Tool {
     Age,
     /// Makes age identities and prints their recipients.
     AgeKeygen,
+    /// Makes the test HLS stream (sigillo itself joins streams with it).
+    Ffmpeg,
+    /// Reads the joined MP4's duration independently.
+    Ffprobe,
+    /// `capture --yt-dlp` runs it.
+    YtDlp,
 }
 
 impl Tool {
@@ -66,6 +72,9 @@ impl Tool {
             Tool::Xmlsec1 => "xmlsec1",
             Tool::Age => "age",
             Tool::AgeKeygen => "age-keygen",
+            Tool::Ffmpeg => "ffmpeg",
+            Tool::Ffprobe => "ffprobe",
+            Tool::YtDlp => "yt-dlp",
         }
     }
 
@@ -90,6 +99,8 @@ impl Tool {
             Tool::Faketime => "apt-get install faketime (./setup.sh --deps)",
             Tool::Xmlsec1 => "apt-get install xmlsec1 (./setup.sh --deps)",
             Tool::Age | Tool::AgeKeygen => "apt-get install age (./setup.sh --deps)",
+            Tool::Ffmpeg | Tool::Ffprobe => "apt-get install ffmpeg (./setup.sh --deps)",
+            Tool::YtDlp => "apt-get install yt-dlp (./setup.sh --deps)",
             Tool::Python => "./setup.sh --deps (installs the pdqhash reference in .venv/)",
             Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer | Tool::WbManager | Tool::Wayback => {
                 "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz, cdxj-indexer and pywb's wb-manager and wayback)"

@@ -54,6 +54,12 @@ pub struct WebFacts {
     /// The WARC written from the session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warc: Option<WarcFacts>,
+    /// HLS/DASH streams the page played (docs/web-capture.md, "Video streams").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub video_streams: Vec<crate::acquire::web::stream::StreamFacts>,
+    /// What `--yt-dlp` did, when it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yt_dlp: Option<crate::acquire::web::stream::YtDlpFacts>,
 }
 
 impl WebFacts {

@@ -5,6 +5,7 @@
 //! - [`capture`]: drives Chromium and yields an [`crate::acquire::Acquisition`];
 //! - [`network`]: turns the DevTools events into exchanges and counts;
 //! - [`facts`]: the typed `facts` of a web item;
+//! - [`stream`]: HLS/DASH streams the page played (segments, completion, ffmpeg join), yt-dlp;
 //! - [`warc`]: WARC/1.1 writer (one gzip member per record);
 //! - [`wacz`]: WACZ 1.1.1 packaging of that WARC.
 
@@ -12,5 +13,6 @@ pub mod capture;
 pub mod exchange;
 pub mod facts;
 pub mod network;
+pub mod stream;
 pub mod wacz;
 pub mod warc;

@@ -229,6 +229,16 @@ pub struct MetadataFile {
 /// of generated or manipulated media, video facts (ffprobe). `None` when the file holds
 /// no metadata at all (never for a video: its facts, or why there are none, are always there).
 pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
+    metadata_json_with(media, media_type, None)
+}
+
+/// [`metadata_json`], with the video facts given instead of probed (`not_probed`: why a
+/// video is not probed, e.g. a segment of a stream whose joined file is probed).
+pub fn metadata_json_with(
+    media: Media,
+    media_type: &str,
+    not_probed: Option<&str>,
+) -> Option<Vec<u8>> {
     if !media_type.starts_with("image/") && !media_type.starts_with("video/") {
         return None;
     }
@@ -256,9 +266,10 @@ pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
         markers.push(marker("editing or generation software named", s));
     }
     // Every video gets its facts (or why there are none).
-    let video = media_type
-        .starts_with("video/")
-        .then(|| crate::evidence::video::probe(media));
+    let video = media_type.starts_with("video/").then(|| match not_probed {
+        Some(why) => crate::evidence::video::VideoFacts::not_probed(why),
+        None => crate::evidence::video::probe(media),
+    });
     if exif.is_empty()
         && xmp.as_ref().is_none_or(BTreeMap::is_empty)
         && markers.is_empty()

@@ -66,6 +66,11 @@ pub struct StreamInfo {
 }
 
 impl VideoFacts {
+    /// Not probed, on purpose (the reason says why).
+    pub fn not_probed(reason: &str) -> Self {
+        VideoFacts::failed(reason, None)
+    }
+
     fn failed(reason: impl Into<String>, version: Option<String>) -> Self {
         VideoFacts {
             probed: false,
@@ -199,7 +204,11 @@ pub fn version_of(program: &str, flag: &str) -> Option<String> {
 
 /// The facts of one video file (or why there are none).
 pub fn probe(media: Media) -> VideoFacts {
-    let version = version_of("ffprobe", "-version");
+    // Looked up once per process (a capture probes every segment).
+    static VERSION: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let version = VERSION
+        .get_or_init(|| version_of("ffprobe", "-version"))
+        .clone();
     if version.is_none() {
         return VideoFacts::failed("ffprobe not installed", None);
     }

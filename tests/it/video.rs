@@ -3,8 +3,9 @@
 //! CDN). The player fetches the master playlist, the variant playlist, the init segment and
 //! only the first two segments: sigillo must seal those as the page's originals, fetch the
 //! other three itself, join all into `derived/stream-1.mp4` (ffprobe reads ≈5 s), write
-//! video facts into metadata.json, and the bundle must verify. `--max-media` stops the
-//! fetching honestly; `--yt-dlp` records what yt-dlp did.
+//! video facts into metadata.json, and the bundle must verify. The same for DASH (an MPD
+//! made by ffmpeg). `--max-media` stops the
+//! fetching honestly; `--yt-dlp` seals what yt-dlp downloads from a plain `<video src>`.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -44,6 +45,7 @@ fn serve(root: PathBuf) -> String {
                     "html" => "text/html; charset=utf-8",
                     "js" => "text/javascript",
                     "m3u8" => "application/vnd.apple.mpegurl",
+                    "mpd" => "application/dash+xml",
                     "mp4" | "m4s" => "video/mp4",
                     _ => "application/octet-stream",
                 };
@@ -96,6 +98,33 @@ const PLAYER_JS: &str = r#"(async () => {
   });
 })();"#;
 
+/// The DASH page: the manifest, the init segment and the first two chunks, through MSE.
+const DASH_PAGE: &str = r#"<!doctype html><html><head><title>dash</title></head><body>
+<video id="v" autoplay muted playsinline width="320" height="240"></video>
+<p id="state">loading</p>
+<script>(async () => {
+  const state = document.getElementById('state');
+  const bytes = async u => new Uint8Array(await (await fetch(u)).arrayBuffer());
+  const mpd = await (await fetch('dash/manifest.mpd')).text();
+  if (!mpd.includes('SegmentTemplate')) { state.textContent = 'no template'; return; }
+  const parts = [];
+  for (const u of ['init-stream0.m4s', 'chunk-stream0-00001.m4s', 'chunk-stream0-00002.m4s'])
+    parts.push(await bytes('dash/' + u));
+  const type = 'video/mp4; codecs="avc1.64000d"';
+  if (!window.MediaSource || !MediaSource.isTypeSupported(type)) { state.textContent = 'fetched'; return; }
+  const ms = new MediaSource();
+  document.getElementById('v').src = URL.createObjectURL(ms);
+  ms.addEventListener('sourceopen', async () => {
+    const sb = ms.addSourceBuffer(type);
+    for (const p of parts) {
+      sb.appendBuffer(p);
+      await new Promise(r => sb.addEventListener('updateend', r, { once: true }));
+    }
+    state.textContent = 'playing';
+  });
+})();</script>
+</body></html>"#;
+
 /// The page and the stream in a fresh folder.
 fn site(d: &Dir) -> PathBuf {
     let root = d.join("site");
@@ -137,6 +166,38 @@ fn site(d: &Dir) -> PathBuf {
         ],
     );
     assert_eq!(r.code, 0, "ffmpeg made no stream: {}", r.all());
+    root
+}
+
+/// A DASH stream (SegmentTemplate with a SegmentTimeline, as ffmpeg writes it) and its page.
+fn dash_site(d: &Dir) -> PathBuf {
+    let root = d.join("site");
+    std::fs::create_dir_all(root.join("dash")).unwrap();
+    std::fs::write(root.join("dash.html"), DASH_PAGE).unwrap();
+    let r = Tool::Ffmpeg.run(
+        &root.join("dash"),
+        &[
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=5:size=320x240:rate=25",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "25",
+            "-f",
+            "dash",
+            "-seg_duration",
+            "1",
+            "manifest.mpd",
+        ],
+    );
+    assert_eq!(r.code, 0, "ffmpeg made no DASH stream: {}", r.all());
     root
 }
 
@@ -298,7 +359,7 @@ fn an_hls_stream_is_sealed_completed_and_joined() {
     assert_eq!(v["streams"][0]["width"], 320);
     assert_eq!(v["streams"][0]["height"], 240);
     assert_eq!(v["streams"][0]["frame_rate"], 25.0);
-    // A lone media segment cannot be read: recorded as such, nothing made up.
+    // A media segment is not probed one by one: said so, nothing made up.
     let seg = by_url("seg003.m4s")["path"].as_str().unwrap().to_string();
     let base_name = seg.strip_prefix("original/").unwrap();
     let seg_meta: Value = serde_json::from_slice(&member(
@@ -306,20 +367,95 @@ fn an_hls_stream_is_sealed_completed_and_joined() {
         &format!("derived/metadata/{base_name}.json"),
     ))
     .unwrap();
-    assert!(seg_meta["video"]["probed"].is_boolean(), "{seg_meta}");
-    if seg_meta["video"]["probed"] == false {
-        assert!(
-            seg_meta["video"]["reason"]
-                .as_str()
-                .unwrap()
-                .contains("ffprobe")
-        );
-    }
+    assert_eq!(seg_meta["video"]["probed"], false, "{seg_meta}");
+    assert!(
+        seg_meta["video"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("segment of a video stream")
+    );
+    // The init segment is probed: its codec and size.
+    let init = by_url("hls/v0/init.mp4")["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let init_meta: Value = serde_json::from_slice(&member(
+        &bundle,
+        &format!(
+            "derived/metadata/{}.json",
+            init.strip_prefix("original/").unwrap()
+        ),
+    ))
+    .unwrap();
+    assert_eq!(init_meta["video"]["probed"], true, "{init_meta}");
+    assert_eq!(init_meta["video"]["streams"][0]["width"], 320);
 }
 
 #[test]
-fn max_media_stops_fetching_and_yt_dlp_is_recorded() {
-    Tool::YtDlp.path();
+fn a_dash_stream_is_sealed_completed_and_joined() {
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    let base = serve(dash_site(&d));
+    let r = d.sigillo(&[
+        "capture",
+        &format!("{base}/dash.html"),
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    d.sigillo(&["verify", "case.zip"]).assert_exit(0);
+    let bundle = d.join("case.zip");
+    let m = manifest(&bundle);
+    let s = &m["facts"]["video_streams"][0];
+    assert_eq!(s["kind"], "dash", "{s}");
+    assert_eq!(s["segments_total"], 6, "{s}");
+    assert_eq!(s["segments_from_page"], 3, "{s}");
+    assert_eq!(s["segments_fetched_by_sigillo"], 3, "{s}");
+    assert_eq!(s["segments_missing"], 0, "{s}");
+    assert_eq!(s["joined"], "derived/stream-1.mp4", "{s}");
+    assert!(
+        s["variant_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("manifest.mpd#representation=0"),
+        "{s}"
+    );
+    // Every chunk is sealed as served, whoever fetched it.
+    let files = files(&m);
+    for n in 1..=5 {
+        let name = format!("chunk-stream0-{n:05}.m4s");
+        let f = files
+            .iter()
+            .find(|f| f["source"]["url"].as_str().unwrap_or("").ends_with(&name))
+            .unwrap_or_else(|| panic!("{name} not sealed"));
+        let who = if n <= 2 {
+            "fetched by the page"
+        } else {
+            "fetched by sigillo"
+        };
+        assert!(f["description"].as_str().unwrap().contains(who), "{f}");
+        assert_eq!(
+            member(&bundle, f["path"].as_str().unwrap()),
+            d.read(&format!("site/dash/{name}"))
+        );
+    }
+    let x = d.join("x");
+    unzip(&bundle, &x);
+    let item = std::fs::read_dir(x.join("items"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let secs = duration(&item.join("derived/stream-1.mp4"));
+    assert!((secs - 5.0).abs() < 0.2, "joined duration {secs}");
+}
+
+#[test]
+fn max_media_stops_fetching_honestly() {
     let d = Dir::new();
     d.key("k.pem", "Avv. Rossi");
     let base = serve(site(&d));
@@ -332,7 +468,6 @@ fn max_media_stops_fetching_and_yt_dlp_is_recorded() {
         "k.pem",
         "--max-media",
         "1K",
-        "--yt-dlp",
         "--json",
     ]);
     assert_eq!(r.code, 0, "{}", r.all());
@@ -345,31 +480,86 @@ fn max_media_stops_fetching_and_yt_dlp_is_recorded() {
     assert_eq!(s["segments_missing"], 3, "{s}");
     let warnings = m["warnings"].to_string();
     assert!(warnings.contains("--max-media reached"), "{warnings}");
-    // The page's own segments are still joined, gaps said.
+    // The page's own segments are still joined, the gap said.
     assert_eq!(s["joined"], "derived/stream-1.mp4", "{s}");
-    // yt-dlp: its version and command line, and what happened, whatever it was.
-    let y = &m["facts"]["yt_dlp"];
-    assert!(y["version"].as_str().is_some_and(|v| !v.is_empty()), "{y}");
+    let mp4 = files(&m)
+        .into_iter()
+        .find(|f| f["path"] == "derived/stream-1.mp4")
+        .unwrap();
     assert!(
-        y["command"].as_str().unwrap().contains("--no-playlist"),
-        "{y}"
+        mp4["description"]
+            .as_str()
+            .unwrap()
+            .contains("3 segment(s) missing"),
+        "{mp4}"
     );
-    let status = y["status"].as_str().unwrap();
-    assert!(status == "ran" || status == "failed", "{y}");
-    if status == "failed" {
-        assert!(y["error"].as_str().is_some_and(|e| !e.is_empty()), "{y}");
-    }
-    for f in y["files"].as_array().unwrap() {
-        assert!(f.as_str().unwrap().starts_with("original/yt-dlp/"));
-    }
 }
 
+/// A page with a plain `<video src>`: yt-dlp's generic extractor downloads the file;
+/// sealed as an original byte for byte, with yt-dlp's version and command line. The
+/// copy the browser loaded gets ffprobe facts too.
 #[test]
-fn a_video_added_as_a_file_gets_ffprobe_facts() {
+fn yt_dlp_downloads_are_sealed_with_version_and_command_line() {
+    Tool::YtDlp.path();
     let d = Dir::new();
     d.key("k.pem", "Avv. Rossi");
+    let root = site(&d);
+    make_clip(&root.join("clip.mp4"));
+    std::fs::write(
+        root.join("plain.html"),
+        "<!doctype html><html><body><video src=\"clip.mp4\" autoplay muted></video></body></html>",
+    )
+    .unwrap();
+    let base = serve(root);
+    let r = d.sigillo(&[
+        "capture",
+        &format!("{base}/plain.html"),
+        "-o",
+        "case.zip",
+        "--key",
+        "k.pem",
+        "--yt-dlp",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    d.sigillo(&["verify", "case.zip"]).assert_exit(0);
+    let bundle = d.join("case.zip");
+    let m = manifest(&bundle);
+    let y = &m["facts"]["yt_dlp"];
+    assert_eq!(y["status"], "ran", "{y}");
+    assert!(y["version"].as_str().is_some_and(|v| !v.is_empty()), "{y}");
+    let command = y["command"].as_str().unwrap();
+    assert!(command.starts_with("yt-dlp --no-playlist"), "{y}");
+    assert!(command.ends_with("/plain.html"), "{y}");
+    let path = y["files"][0].as_str().unwrap();
+    assert!(path.starts_with("original/yt-dlp/"), "{y}");
+    assert_eq!(member(&bundle, path), d.read("site/clip.mp4"));
+    let f = files(&m).into_iter().find(|f| f["path"] == path).unwrap();
+    assert_eq!(f["role"], "original");
+    assert!(f["description"].as_str().unwrap().contains("yt-dlp"), "{f}");
+    // The browser's own copy of the clip: ffprobe facts from the bytes in memory.
+    let media = files(&m)
+        .into_iter()
+        .find(|f| f["path"].as_str().unwrap().starts_with("original/media/"))
+        .expect("the clip the browser loaded");
+    let base_name = media["path"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("original/")
+        .unwrap()
+        .to_string();
+    let meta: Value = serde_json::from_slice(&member(
+        &bundle,
+        &format!("derived/metadata/{base_name}.json"),
+    ))
+    .unwrap();
+    assert_eq!(meta["video"]["probed"], true, "{meta}");
+    assert_eq!(meta["video"]["streams"][0]["width"], 160);
+}
+
+fn make_clip(out: &Path) {
     let r = Tool::Ffmpeg.run(
-        d.path(),
+        out.parent().unwrap(),
         &[
             "-hide_banner",
             "-loglevel",
@@ -384,10 +574,17 @@ fn a_video_added_as_a_file_gets_ffprobe_facts() {
             "yuv420p",
             "-movflags",
             "+faststart",
-            "clip.mp4",
+            out.to_str().unwrap(),
         ],
     );
     assert_eq!(r.code, 0, "{}", r.all());
+}
+
+#[test]
+fn a_video_added_as_a_file_gets_ffprobe_facts() {
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    make_clip(&d.join("clip.mp4"));
     d.add(&["clip.mp4", "-o", "case.zip", "--key", "k.pem"]);
     let meta: Value = serde_json::from_slice(&member(
         &d.join("case.zip"),

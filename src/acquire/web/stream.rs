@@ -12,9 +12,12 @@
 //! derived playlist `derived/stream-N.m3u8` that names the sealed segments by their
 //! paths in the item (so the join can be re-run on an extracted item).
 //!
-//! DASH manifests are stored as originals; their segments are not yet parsed, fetched or
-//! joined (the segments the page fetched stay among the page's media files), and the
-//! facts say so.
+//! DASH manifests (static MPDs with a `SegmentTemplate` — `$Number$` with a duration or a
+//! `SegmentTimeline`, `$Time$` — or a `SegmentList`; `BaseURL` at every level): of the
+//! adaptation sets whose segments the page fetched, the first video set's representation of
+//! highest bandwidth among those played is completed and joined the same way; segments the
+//! page fetched of other representations and sets are stored as originals. Live manifests
+//! and `SegmentBase` (byte ranges of one file) are stored, not completed.
 //!
 //! Also `--yt-dlp`: [`yt_dlp`] runs yt-dlp on the page URL and seals what it downloads.
 
@@ -243,14 +246,277 @@ fn parse_hls(text: &str, base: &str) -> Option<Hls> {
     })
 }
 
-/// The first exchange with a body for each URL.
+/// One adaptation set of a DASH manifest.
+#[derive(Debug, Clone)]
+struct DashSet {
+    video: bool,
+    reps: Vec<DashRep>,
+}
+
+/// One representation: its segments as a media playlist.
+#[derive(Debug, Clone)]
+struct DashRep {
+    id: String,
+    bandwidth: u64,
+    media: MediaPlaylist,
+}
+
+/// `PT1H2M3.5S`, `P1DT2S` → seconds.
+fn iso_duration(s: &str) -> Option<f64> {
+    let s = s.trim().strip_prefix('P')?;
+    let (days, time) = match s.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (s, ""),
+    };
+    let mut total = 0.0;
+    if !days.is_empty() {
+        total += days.strip_suffix('D')?.parse::<f64>().ok()? * 86_400.0;
+    }
+    let mut num = String::new();
+    for c in time.chars() {
+        match c {
+            'H' | 'M' | 'S' => {
+                let n: f64 = num.parse().ok()?;
+                total += n * match c {
+                    'H' => 3600.0,
+                    'M' => 60.0,
+                    _ => 1.0,
+                };
+                num.clear();
+            }
+            c => num.push(c),
+        }
+    }
+    (num.is_empty() && total.is_finite()).then_some(total)
+}
+
+/// `$RepresentationID$`, `$Bandwidth$`, `$Number$`/`$Number%05d$`, `$Time$`, `$$`.
+fn fill_template(t: &str, id: &str, bandwidth: u64, number: u64, time: u64) -> String {
+    let mut out = String::new();
+    let mut parts = t.split('$');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let mut inside = true;
+    for p in parts {
+        if inside {
+            let (name, fmt) = p.split_once('%').unwrap_or((p, ""));
+            let width: usize = fmt
+                .strip_prefix('0')
+                .unwrap_or(fmt)
+                .trim_end_matches('d')
+                .parse()
+                .unwrap_or(0)
+                .min(20);
+            match name {
+                "" => out.push('$'),
+                "RepresentationID" => out.push_str(id),
+                "Bandwidth" => out.push_str(&format!("{bandwidth:0width$}")),
+                "Number" => out.push_str(&format!("{number:0width$}")),
+                "Time" => out.push_str(&format!("{time:0width$}")),
+                other => {
+                    out.push('$');
+                    out.push_str(other);
+                    out.push('$');
+                }
+            }
+        } else {
+            out.push_str(p);
+        }
+        inside = !inside;
+    }
+    out
+}
+
+/// The first child element named `name`.
+fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    n.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+/// `base` joined with the element's own `BaseURL`, if it has one.
+fn base_of(n: roxmltree::Node<'_, '_>, base: &url::Url) -> url::Url {
+    child(n, "BaseURL")
+        .and_then(|b| b.text())
+        .and_then(|t| base.join(t.trim()).ok())
+        .unwrap_or_else(|| base.clone())
+}
+
+/// A static MPD's adaptation sets (first period); `None` when it is not one sigillo reads.
+fn parse_mpd(text: &str, url: &str) -> Option<Vec<DashSet>> {
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let mpd = doc.root_element();
+    if mpd.tag_name().name() != "MPD" || mpd.attribute("type") == Some("dynamic") {
+        return None;
+    }
+    let total = mpd
+        .attribute("mediaPresentationDuration")
+        .and_then(iso_duration);
+    let root = base_of(mpd, &url::Url::parse(url).ok()?);
+    let period = child(mpd, "Period")?;
+    let period_base = base_of(period, &root);
+    let mut sets = Vec::new();
+    for set in period
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "AdaptationSet")
+    {
+        let set_base = base_of(set, &period_base);
+        let mut video = set.attribute("contentType") == Some("video")
+            || set
+                .attribute("mimeType")
+                .is_some_and(|m| m.starts_with("video/"));
+        let mut reps = Vec::new();
+        for rep in set
+            .children()
+            .filter(|c| c.is_element() && c.tag_name().name() == "Representation")
+        {
+            let base = base_of(rep, &set_base);
+            let id = rep.attribute("id").unwrap_or("").to_string();
+            let bandwidth = rep
+                .attribute("bandwidth")
+                .and_then(|b| b.parse().ok())
+                .unwrap_or(0);
+            video |= rep
+                .attribute("mimeType")
+                .is_some_and(|m| m.starts_with("video/"));
+            let template = child(rep, "SegmentTemplate").or_else(|| child(set, "SegmentTemplate"));
+            let media = if let Some(t) = template {
+                template_segments(t, &base, &id, bandwidth, total)?
+            } else if let Some(l) = child(rep, "SegmentList").or_else(|| child(set, "SegmentList"))
+            {
+                list_segments(l, &base)?
+            } else {
+                continue;
+            };
+            reps.push(DashRep {
+                id,
+                bandwidth,
+                media,
+            });
+        }
+        sets.push(DashSet { video, reps });
+    }
+    Some(sets)
+}
+
+/// The segments a `SegmentTemplate` names.
+fn template_segments(
+    t: roxmltree::Node<'_, '_>,
+    base: &url::Url,
+    id: &str,
+    bandwidth: u64,
+    total: Option<f64>,
+) -> Option<MediaPlaylist> {
+    let num = |k: &str, d: u64| {
+        t.attribute(k)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(d)
+    };
+    let timescale = num("timescale", 1).max(1);
+    let start = num("startNumber", 1);
+    let media_t = t.attribute("media")?;
+    let resolve = |s: String| base.join(&s).ok().map(|u| u.to_string());
+    let mut m = MediaPlaylist {
+        init: t
+            .attribute("initialization")
+            .and_then(|i| resolve(fill_template(i, id, bandwidth, start, 0))),
+        ..Default::default()
+    };
+    let timeline = t
+        .children()
+        .find(|c| c.is_element() && c.tag_name().name() == "SegmentTimeline");
+    if let Some(tl) = timeline {
+        let (mut time, mut number) = (0u64, start);
+        for s in tl
+            .children()
+            .filter(|c| c.is_element() && c.tag_name().name() == "S")
+        {
+            if let Some(t0) = s.attribute("t").and_then(|v| v.parse().ok()) {
+                time = t0;
+            }
+            let d: u64 = s.attribute("d")?.parse().ok()?;
+            let r: i64 = s.attribute("r").and_then(|v| v.parse().ok()).unwrap_or(0);
+            if r < 0 || d == 0 {
+                return None;
+            }
+            for _ in 0..=r {
+                if m.segments.len() >= MAX_SEGMENTS {
+                    return Some(m);
+                }
+                m.segments.push((
+                    resolve(fill_template(media_t, id, bandwidth, number, time))?,
+                    d as f64 / timescale as f64,
+                ));
+                time = time.saturating_add(d);
+                number += 1;
+            }
+        }
+    } else {
+        let d = num("duration", 0);
+        let total = total?;
+        if d == 0 {
+            return None;
+        }
+        let seg = d as f64 / timescale as f64;
+        let count = ((total / seg) - 1e-9).ceil().max(0.0) as usize;
+        for i in 0..count.min(MAX_SEGMENTS) {
+            let number = start + i as u64;
+            let dur = seg.min(total - i as f64 * seg);
+            m.segments.push((
+                resolve(fill_template(media_t, id, bandwidth, number, i as u64 * d))?,
+                dur,
+            ));
+        }
+    }
+    Some(m)
+}
+
+/// The segments a `SegmentList` names.
+fn list_segments(l: roxmltree::Node<'_, '_>, base: &url::Url) -> Option<MediaPlaylist> {
+    let timescale = l
+        .attribute("timescale")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let d = l
+        .attribute("duration")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut m = MediaPlaylist::default();
+    for c in l.children().filter(|c| c.is_element()) {
+        match c.tag_name().name() {
+            "Initialization" => {
+                if c.attribute("range").is_some() {
+                    m.unsupported = Some("the init segment is a byte range".into());
+                }
+                m.init = c
+                    .attribute("sourceURL")
+                    .and_then(|u| base.join(u).ok())
+                    .map(|u| u.to_string());
+            }
+            "SegmentURL" if m.segments.len() < MAX_SEGMENTS => {
+                if c.attribute("mediaRange").is_some() {
+                    m.unsupported = Some("segments are byte ranges of one file".into());
+                }
+                let u = c.attribute("media").and_then(|u| base.join(u).ok())?;
+                m.segments
+                    .push((u.to_string(), d as f64 / timescale as f64));
+            }
+            _ => {}
+        }
+    }
+    Some(m)
+}
+
+/// The first exchange with a whole body for each URL (a 206 partial response is not a
+/// whole segment: it stays among the page's media, and sigillo fetches the segment).
 fn bodies(exchanges: &[HttpExchange]) -> HashMap<&str, &HttpExchange> {
     let mut m = HashMap::new();
     for ex in exchanges {
         let ok = ex
             .response
             .as_ref()
-            .is_some_and(|r| (200..300).contains(&r.status) && r.body.is_some());
+            .is_some_and(|r| (200..300).contains(&r.status) && r.status != 206 && r.body.is_some());
         if ok {
             m.entry(ex.url.as_str()).or_insert(ex);
         }
@@ -311,63 +577,28 @@ pub fn collect(exchanges: &[HttpExchange], opts: &StreamOptions) -> Streams {
         let mut s = StreamBuilder::new(n, url, *kind);
         s.store_page(ex, "playlist", &mut out);
         match (kind, parsed.get(url)) {
-            (Kind::Dash, _) => {
-                s.facts.not_joined = Some("DASH manifests are stored, but their segments are not parsed, completed or joined yet; segments the page fetched are among the page's media files".into());
-            }
+            (Kind::Dash, _) => match parse_mpd(&String::from_utf8_lossy(body(ex)), url) {
+                Some(sets) => {
+                    s.dash(&sets, ex, &by_url, &client, &mut budget, &mut out);
+                }
+                None => {
+                    s.facts.not_joined = Some("the manifest could not be read as a static DASH MPD with SegmentTemplate or SegmentList; segments the page fetched are among the page's media files".into());
+                }
+            },
             (Kind::Hls, None) => {
                 s.facts.not_joined = Some("the playlist could not be parsed as HLS".into());
             }
             (Kind::Hls, Some(Hls::Master(variants))) => {
-                s.facts.variants = variants.len();
-                for v in variants {
-                    if let Some(vex) = by_url.get(v.url.as_str()) {
-                        s.store_page(vex, "variant playlist", &mut out);
-                    }
-                }
-                match choose_variant(variants, &parsed, &by_url) {
-                    Some(v) => {
-                        s.facts.variant_url = Some(v.url.clone());
-                        s.facts.variant_bandwidth = Some(v.bandwidth);
-                        let media = match parsed.get(v.url.as_str()) {
-                            Some(Hls::Media(m)) => Some(m.clone()),
-                            _ => None,
-                        };
-                        match media {
-                            Some(m) => s.complete(&m, ex, &by_url, &client, &mut budget, &mut out),
-                            None => {
-                                s.facts.not_joined =
-                                    Some("the variant's playlist could not be parsed".into())
-                            }
-                        }
-                    }
-                    None => {
-                        s.facts.not_joined = Some(
-                            "the page fetched no variant playlist of this master playlist".into(),
-                        )
-                    }
-                }
+                let ctx = Ctx {
+                    parsed: &parsed,
+                    by_url: &by_url,
+                    client: &client,
+                };
+                s.master(variants, ex, &ctx, &mut budget, &mut out);
             }
             (Kind::Hls, Some(Hls::Media(m))) => {
                 s.facts.variant_url = Some(url.to_string());
                 s.complete(m, ex, &by_url, &client, &mut budget, &mut out);
-            }
-        }
-        // Segments of other variants that the page fetched are originals too.
-        let mut others = Vec::new();
-        if let Some(Hls::Master(vs)) = parsed.get(url) {
-            for v in vs {
-                if Some(&v.url) == s.facts.variant_url.as_ref() {
-                    continue;
-                }
-                if let Some(Hls::Media(m)) = parsed.get(v.url.as_str()) {
-                    others.extend(m.init.iter().cloned());
-                    others.extend(m.segments.iter().map(|(u, _)| u.clone()));
-                }
-            }
-        }
-        for u in others {
-            if let Some(sex) = by_url.get(u.as_str()) {
-                s.store_page(sex, "segment of another variant", &mut out);
             }
         }
         out.facts.push(s.facts);
@@ -413,6 +644,13 @@ fn client(opts: &StreamOptions) -> Option<reqwest::blocking::Client> {
         .user_agent(opts.user_agent.clone())
         .build()
         .ok()
+}
+
+/// What every stream of a page looks at.
+struct Ctx<'a> {
+    parsed: &'a HashMap<&'a str, Hls>,
+    by_url: &'a HashMap<&'a str, &'a HttpExchange>,
+    client: &'a Option<reqwest::blocking::Client>,
 }
 
 /// One stream being put together.
@@ -491,6 +729,115 @@ impl StreamBuilder {
         out.claimed.insert(ex.request_id.clone());
         self.stored.insert(ex.url.clone(), path.clone());
         path
+    }
+
+    /// A master playlist: its variant playlists the page fetched, the chosen variant
+    /// completed, and the segments of other variants that the page fetched.
+    fn master(
+        &mut self,
+        variants: &[Variant],
+        ex: &HttpExchange,
+        ctx: &Ctx,
+        budget: &mut u64,
+        out: &mut Streams,
+    ) {
+        self.facts.variants = variants.len();
+        for v in variants {
+            if let Some(vex) = ctx.by_url.get(v.url.as_str()) {
+                self.store_page(vex, "variant playlist", out);
+            }
+        }
+        match choose_variant(variants, ctx.parsed, ctx.by_url) {
+            Some(v) => {
+                self.facts.variant_url = Some(v.url.clone());
+                self.facts.variant_bandwidth = Some(v.bandwidth);
+                match ctx.parsed.get(v.url.as_str()) {
+                    Some(Hls::Media(m)) => {
+                        self.complete(m, ex, ctx.by_url, ctx.client, budget, out)
+                    }
+                    _ => {
+                        self.facts.not_joined =
+                            Some("the variant's playlist could not be parsed".into())
+                    }
+                }
+            }
+            None => {
+                self.facts.not_joined =
+                    Some("the page fetched no variant playlist of this master playlist".into())
+            }
+        }
+        // Segments of other variants that the page fetched are originals too.
+        for v in variants {
+            if Some(&v.url) == self.facts.variant_url.as_ref() {
+                continue;
+            }
+            if let Some(Hls::Media(m)) = ctx.parsed.get(v.url.as_str()) {
+                let urls = m.init.iter().chain(m.segments.iter().map(|(u, _)| u));
+                for u in urls {
+                    if let Some(sex) = ctx.by_url.get(u.as_str()) {
+                        self.store_page(sex, "segment of another variant", out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A DASH manifest: the chosen representation completed and joined, then the
+    /// segments the page fetched of every other representation.
+    fn dash(
+        &mut self,
+        sets: &[DashSet],
+        ex: &HttpExchange,
+        by_url: &HashMap<&str, &HttpExchange>,
+        client: &Option<reqwest::blocking::Client>,
+        budget: &mut u64,
+        out: &mut Streams,
+    ) {
+        self.facts.variants = sets.iter().map(|s| s.reps.len()).sum();
+        let played = |r: &&DashRep| {
+            r.media
+                .segments
+                .iter()
+                .any(|(u, _)| by_url.contains_key(u.as_str()))
+        };
+        let best = |set: &DashSet| {
+            set.reps
+                .iter()
+                .filter(played)
+                .max_by_key(|r| r.bandwidth)
+                .cloned()
+        };
+        let chosen = sets
+            .iter()
+            .filter(|s| s.video)
+            .find_map(best)
+            .or_else(|| sets.iter().find_map(best));
+        match &chosen {
+            Some(r) => {
+                self.facts.variant_url = Some(format!(
+                    "{}#representation={}",
+                    self.facts.playlist_url, r.id
+                ));
+                self.facts.variant_bandwidth = Some(r.bandwidth);
+                self.complete(&r.media, ex, by_url, client, budget, out);
+            }
+            None => {
+                self.facts.not_joined =
+                    Some("the page fetched no segment the manifest lists".into())
+            }
+        }
+        for r in sets.iter().flat_map(|s| &s.reps) {
+            let urls = r
+                .media
+                .init
+                .iter()
+                .chain(r.media.segments.iter().map(|(u, _)| u));
+            for u in urls {
+                if let Some(sex) = by_url.get(u.as_str()) {
+                    self.store_page(sex, "segment of another representation", out);
+                }
+            }
+        }
     }
 
     /// Store the variant's init segment and segments: the page's, then sigillo's own
@@ -979,6 +1326,42 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dash_templates_and_timelines_expand() {
+        assert_eq!(iso_duration("PT5.0S"), Some(5.0));
+        assert_eq!(iso_duration("PT1H2M3.5S"), Some(3723.5));
+        assert_eq!(iso_duration("P1DT1S"), Some(86_401.0));
+        assert_eq!(iso_duration("5S"), None);
+        assert_eq!(
+            fill_template("c-$RepresentationID$-$Number%05d$.m4s", "v1", 0, 7, 0),
+            "c-v1-00007.m4s"
+        );
+        assert_eq!(fill_template("t$Time$$$.m4s", "x", 0, 1, 900), "t900$.m4s");
+        let mpd = r#"<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT2.5S"><Period><AdaptationSet contentType="video">
+<Representation id="0" bandwidth="100"><SegmentTemplate timescale="1000" duration="1000" initialization="init-$RepresentationID$.m4s" media="c-$RepresentationID$-$Number%05d$.m4s" startNumber="1"/></Representation>
+<Representation id="1" bandwidth="200"><BaseURL>hi/</BaseURL><SegmentTemplate timescale="10" initialization="i.mp4" media="s$Time$.m4s"><SegmentTimeline><S t="0" d="10" r="1"/><S d="5"/></SegmentTimeline></SegmentTemplate></Representation>
+</AdaptationSet></Period></MPD>"#;
+        let sets = parse_mpd(mpd, "http://h/d/m.mpd").unwrap();
+        assert!(sets[0].video);
+        let r0 = &sets[0].reps[0].media;
+        assert_eq!(r0.init.as_deref(), Some("http://h/d/init-0.m4s"));
+        assert_eq!(r0.segments.len(), 3);
+        assert_eq!(r0.segments[2], ("http://h/d/c-0-00003.m4s".into(), 0.5));
+        let r1 = &sets[0].reps[1].media;
+        assert_eq!(r1.init.as_deref(), Some("http://h/d/hi/i.mp4"));
+        let urls: Vec<&str> = r1.segments.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://h/d/hi/s0.m4s",
+                "http://h/d/hi/s10.m4s",
+                "http://h/d/hi/s20.m4s"
+            ]
+        );
+        assert!(parse_mpd("<MPD type=\"dynamic\"/>", "http://h/").is_none());
+        assert!(parse_mpd("not xml", "http://h/").is_none());
+    }
 
     #[test]
     fn sizes_parse() {

@@ -929,7 +929,9 @@ impl Session<'_> {
             insecure: self.opts.insecure,
             timeout: self.opts.timeout,
         };
-        self.progress("video streams");
+        if super::stream::has_streams(exchanges) {
+            self.progress("video streams");
+        }
         let s = super::stream::collect(exchanges, &opts);
         self.acq.artifacts.extend(s.artifacts);
         self.acq.transformations.extend(s.transformations);

@@ -531,6 +531,11 @@ fn body(ex: &HttpExchange) -> &[u8] {
         .unwrap_or_default()
 }
 
+/// Whether the page fetched any HLS playlist or DASH manifest.
+pub fn has_streams(exchanges: &[HttpExchange]) -> bool {
+    exchanges.iter().any(|e| kind_of(e).is_some())
+}
+
 /// The streams of the recorded exchanges: originals, completed variant, joined file.
 pub fn collect(exchanges: &[HttpExchange], opts: &StreamOptions) -> Streams {
     let mut out = Streams::default();
@@ -1117,6 +1122,9 @@ fn fetch(
     headers: &[(String, String)],
     limit: u64,
 ) -> Result<(Vec<u8>, Stamp), Fetch> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(Fetch::Failed("not an http(s) URL: not fetched".into()));
+    }
     let at = Stamp::now();
     let mut req = c.get(url);
     for (k, v) in headers {
@@ -1262,8 +1270,9 @@ pub fn yt_dlp(
             break;
         }
         let path = format!(
-            "original/yt-dlp/{}",
-            super::capture::media_name(&format!("file:///{name}"))
+            "original/yt-dlp/{:03}-{}",
+            facts.files.len() + 1,
+            super::capture::media_name(&format!("file:///{}", name.replace(['?', '#'], "_")))
         );
         artifacts.push(
             Artifact::original(path.clone(), Content::Bytes(bytes))

@@ -19,8 +19,9 @@ pkgs=(chromium poppler-utils unzip openssl ca-certificates python3-venv curl)
 # front that demands client certificates), softhsm2 and opensc (a PKCS#11 token holding a
 # co-signer's key and certificate, loaded with pkcs11-tool), age (the reference CLI that
 # must decrypt what sigillo encrypts), xvfb (a virtual display for the visible window of
-# `capture --interactive`), ffmpeg (the derived video of `--record`).
-[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat softhsm2 opensc age xvfb ffmpeg)
+# `capture --interactive`), ffmpeg (the derived video of `--record`; makes the test HLS
+# stream; sigillo joins streams and reads video facts with it), yt-dlp (capture --yt-dlp).
+[ "$mode" = "--deps" ] && pkgs+=(faketime xmlsec1 socat softhsm2 opensc age xvfb ffmpeg yt-dlp)
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done

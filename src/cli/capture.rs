@@ -30,7 +30,8 @@ const EXAMPLES: &str = "Examples:
   sigillo capture https://social.example/user -o case.zip --scroll-until-end --max-time 5m
   sigillo capture --from urls.txt -o case.zip --jobs 4 --json
   sigillo capture --interactive https://social.example/login -o case.zip --record
-  printf '\nq\n' | xvfb-run -a sigillo capture --interactive https://example.com -o case.zip";
+  printf '\nq\n' | xvfb-run -a sigillo capture --interactive https://example.com -o case.zip
+  sigillo capture https://video.example/watch/42 -o case.zip --max-media 2G --yt-dlp";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
@@ -102,6 +103,15 @@ pub(super) struct CaptureArgs {
     /// Do not scroll the page (scrolling triggers lazy-loaded content).
     #[arg(long)]
     no_scroll: bool,
+    /// The most bytes sigillo itself downloads for one page beyond what the page loaded:
+    /// the remaining segments of video streams (HLS) and --yt-dlp downloads (e.g. 500M,
+    /// 2G).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = crate::acquire::web::stream::parse_size)]
+    max_media: u64,
+    /// Also run yt-dlp (when installed) on each page URL and seal what it downloads, with
+    /// its version and command line.
+    #[arg(long)]
+    yt_dlp: bool,
     #[command(flatten)]
     browser: BrowserArgs,
     #[command(flatten)]
@@ -355,6 +365,8 @@ fn capture_options(c: &CaptureArgs) -> Result<CaptureOptions> {
                 max_height: c.max_height,
                 max_time: c.max_time,
             }),
+        max_media: c.max_media,
+        yt_dlp: c.yt_dlp,
         ..c.browser.options(c.timeout)?
     })
 }

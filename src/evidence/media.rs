@@ -196,8 +196,8 @@ pub struct Marker {
 }
 
 /// `derived/metadata/<file>.json` (`sigillo-metadata/1`): the embedded metadata of an
-/// original image or video.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// original image or video (and of a video sigillo derived, such as a joined stream).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "sigillo embedded metadata (sigillo-metadata/1)")]
 pub struct MetadataFile {
     /// `sigillo-metadata/1`.
@@ -219,11 +219,26 @@ pub struct MetadataFile {
     pub manipulation_markers: Vec<Marker>,
     /// What the markers do and do not mean.
     pub markers_note: String,
+    /// For a video: duration, codecs, resolution and frame rate as ffprobe read them, or
+    /// `probed: false` and why (ffprobe not installed, could not read the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<crate::evidence::video::VideoFacts>,
 }
 
 /// `metadata.json` for an original media file: EXIF fields, XMP packet facts, markers
-/// of generated or manipulated media. `None` when the file holds no metadata at all.
+/// of generated or manipulated media, video facts (ffprobe). `None` when the file holds
+/// no metadata at all (never for a video: its facts, or why there are none, are always there).
 pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
+    metadata_json_with(media, media_type, None)
+}
+
+/// [`metadata_json`], with the video facts given instead of probed (`not_probed`: why a
+/// video is not probed, e.g. a segment of a stream whose joined file is probed).
+pub fn metadata_json_with(
+    media: Media,
+    media_type: &str,
+    not_probed: Option<&str>,
+) -> Option<Vec<u8>> {
     if !media_type.starts_with("image/") && !media_type.starts_with("video/") {
         return None;
     }
@@ -250,7 +265,16 @@ pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
     for s in EDITING_SOFTWARE.iter().filter(|s| software.contains(*s)) {
         markers.push(marker("editing or generation software named", s));
     }
-    if exif.is_empty() && xmp.as_ref().is_none_or(BTreeMap::is_empty) && markers.is_empty() {
+    // Every video gets its facts (or why there are none).
+    let video = media_type.starts_with("video/").then(|| match not_probed {
+        Some(why) => crate::evidence::video::VideoFacts::not_probed(why),
+        None => crate::evidence::video::probe(media),
+    });
+    if exif.is_empty()
+        && xmp.as_ref().is_none_or(BTreeMap::is_empty)
+        && markers.is_empty()
+        && video.is_none()
+    {
         return None;
     }
     let file = MetadataFile {
@@ -262,6 +286,7 @@ pub fn metadata_json(media: Media, media_type: &str) -> Option<Vec<u8>> {
         sensitive_fields: sensitive,
         manipulation_markers: markers,
         markers_note: "markers are facts found in the file's metadata; metadata can be removed or forged, so their absence or presence is not a verdict on authenticity".into(),
+        video,
     };
     crate::evidence::manifest::canonical(&file).ok()
 }

@@ -26,4 +26,5 @@ pub mod stamping;
 pub mod trusted_list;
 pub mod tsd;
 pub mod tsp;
+pub mod video;
 pub mod x509sign;

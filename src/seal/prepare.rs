@@ -73,12 +73,23 @@ pub(super) fn media_facts(a: &Artifact, media_type: &str) -> (MediaFacts, Option
         Content::File(p) => Media::File(p),
     };
     let facts = crate::evidence::media::analyze(media, media_type);
-    let meta = if a.role == Role::Original {
-        crate::evidence::media::metadata_json(media, media_type)
+    // Originals, and derived videos (a joined stream): their ffprobe facts.
+    let meta = if a.role == Role::Original || media_type.starts_with("video/") {
+        crate::evidence::media::metadata_json_with(media, media_type, stream_segment(&a.path))
     } else {
         None
     };
     (facts, meta)
+}
+
+/// A media segment of a captured video stream (`original/stream/N/…`, not its init
+/// segment): not probed one by one (a capture may hold thousands, and a lone fMP4 fragment
+/// has no header to read); the joined `derived/stream-N.mp4` is.
+fn stream_segment(path: &str) -> Option<&'static str> {
+    let name = path.strip_prefix("original/stream/")?.rsplit('/').next()?;
+    (!name.contains("init")).then_some(
+        "a segment of a video stream: not probed one by one; the stream's facts are those of the joined derived/stream-N.mp4 (when made) and of its init segment",
+    )
 }
 
 pub(super) fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
@@ -116,7 +127,7 @@ pub(super) fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
                 metas.push(
                     Artifact::derived(p, Content::Bytes(m), vec![a.path.clone()])
                         .media_type("application/json")
-                        .describe("embedded metadata (EXIF/XMP/IPTC) extracted by sigillo; may contain GPS locations"),
+                        .describe("embedded metadata (EXIF/XMP/IPTC) and video facts (ffprobe) extracted by sigillo; may contain GPS locations"),
                 );
             }
         }

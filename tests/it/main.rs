@@ -36,6 +36,8 @@
 //! - `interactive`: `capture --interactive --record` in a visible Chromium under Xvfb: a
 //!   login form, a private page behind the session cookie, Enter and q on stdin; no
 //!   password or cookie in any member; the screen recording and its video.
+//! - `video`: HLS made by ffmpeg, played by an MSE player on 127.0.0.1: playlists and segments
+//!   sealed, the rest fetched, the joined MP4 (ffprobe), video facts, --max-media, --yt-dlp.
 //! - `verify_consistency`: verify never contradicts itself (unreadable members, time basis, `--json` keys).
 //! - `feeds`: `capture --follow-next` threads (rel=next, Italian links, loops, --max-pages) and
 //!   `--scroll-until-end` feeds (an end, a height cap, screenshot tiles); `--json` lines.
@@ -73,5 +75,6 @@ mod schemas;
 mod timestamp;
 mod tsa_interop;
 mod verify_consistency;
+mod video;
 mod warc;
 mod web_capture;

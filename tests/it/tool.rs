@@ -48,10 +48,13 @@ pub enum Tool {
     AgeKeygen,
     /// A virtual display for the visible browser window of interactive capture.
     Xvfb,
-    /// Makes the derived video of a screen recording; `ffprobe` (same package) reads it.
+    /// Makes the derived video of a screen recording and the test HLS stream; sigillo
+    /// joins streams with it; `ffprobe` (same package) reads videos back.
     Ffmpeg,
-    /// Reads the derived video back (comes with ffmpeg).
+    /// Reads videos back independently (comes with ffmpeg).
     Ffprobe,
+    /// `capture --yt-dlp` runs it.
+    YtDlp,
 }
 
 impl Tool {
@@ -75,6 +78,7 @@ impl Tool {
             Tool::Xvfb => "Xvfb",
             Tool::Ffmpeg => "ffmpeg",
             Tool::Ffprobe => "ffprobe",
+            Tool::YtDlp => "yt-dlp",
         }
     }
 
@@ -101,6 +105,7 @@ impl Tool {
             Tool::Age | Tool::AgeKeygen => "apt-get install age (./setup.sh --deps)",
             Tool::Xvfb => "apt-get install xvfb (./setup.sh --deps)",
             Tool::Ffmpeg | Tool::Ffprobe => "apt-get install ffmpeg (./setup.sh --deps)",
+            Tool::YtDlp => "apt-get install yt-dlp (./setup.sh --deps)",
             Tool::Python => "./setup.sh --deps (installs the pdqhash reference in .venv/)",
             Tool::Warcio | Tool::Wacz | Tool::CdxjIndexer | Tool::WbManager | Tool::Wayback => {
                 "./setup.sh --deps (or set SIGILLO_PYTHON_BIN to a directory holding warcio, wacz, cdxj-indexer and pywb's wb-manager and wayback)"

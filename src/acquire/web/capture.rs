@@ -70,7 +70,15 @@ pub struct CaptureOptions {
     /// `--scroll-until-end`: scroll an infinite feed until it ends or a cap is reached
     /// (`src/acquire/web/feed.rs`).
     pub scroll_until_end: Option<FeedLimits>,
+    /// The most bytes sigillo itself downloads for one page beyond what the page loaded
+    /// (remaining video stream segments, `--yt-dlp` downloads).
+    pub max_media: u64,
+    /// Also run yt-dlp on the page URL and seal what it downloads (`--yt-dlp`).
+    pub yt_dlp: bool,
 }
+
+/// The default of `--max-media`: 1 GiB.
+pub const DEFAULT_MAX_MEDIA: u64 = 1 << 30;
 
 impl Default for CaptureOptions {
     fn default() -> Self {
@@ -89,6 +97,8 @@ impl Default for CaptureOptions {
             record: false,
             headful: false,
             scroll_until_end: None,
+            max_media: DEFAULT_MAX_MEDIA,
+            yt_dlp: false,
         }
     }
 }
@@ -898,6 +908,8 @@ impl<'a> Session<'a> {
             },
             warc: None,
             scroll_until_end: self.feed.clone(),
+            video_streams: Vec::new(),
+            yt_dlp: None,
         })
     }
 
@@ -977,7 +989,8 @@ impl<'a> Session<'a> {
         } else {
             self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
         }
-        self.add_media(&rec.exchanges);
+        let claimed = self.add_streams(&rec.exchanges, &mut facts);
+        self.add_media(&rec.exchanges, &claimed);
         let warc_facts = self.add_warc_wacz(&shots, &printed, &rec)?;
         facts.warc = Some(warc_facts);
         self.acq.facts = facts.to_map()?;
@@ -1089,10 +1102,59 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Media the page loaded (at most 500 files).
-    fn add_media(&mut self, exchanges: &[HttpExchange]) {
+    /// Video streams (HLS/DASH) the page played, and `--yt-dlp`: their files into the
+    /// acquisition, their facts into `facts` (not in the light profile). The request ids
+    /// of the exchanges stored as stream files.
+    fn add_streams(
+        &mut self,
+        exchanges: &[HttpExchange],
+        facts: &mut WebFacts,
+    ) -> std::collections::HashSet<String> {
+        if self.opts.light {
+            return Default::default();
+        }
+        let opts = super::stream::StreamOptions {
+            max_bytes: self.opts.max_media,
+            user_agent: facts.browser.user_agent.clone(),
+            insecure: self.opts.insecure,
+            timeout: self.opts.timeout,
+        };
+        if super::stream::has_streams(exchanges) {
+            self.progress("video streams");
+        }
+        let s = super::stream::collect(exchanges, &opts);
+        self.acq.artifacts.extend(s.artifacts);
+        self.acq.transformations.extend(s.transformations);
+        self.acq.warnings.extend(s.warnings);
+        facts.video_streams = s.facts;
+        if self.opts.yt_dlp {
+            self.progress("yt-dlp");
+            let budget = self.opts.max_media.saturating_sub(s.bytes_fetched);
+            let (files, f, warnings) =
+                super::stream::yt_dlp(self.url, &self.shown, budget, self.opts.timeout);
+            self.acq.transformations.push(format!(
+                "ran yt-dlp on the page URL (--yt-dlp): {}; {} file(s) kept",
+                f.status,
+                files.len()
+            ));
+            self.acq.artifacts.extend(files);
+            self.acq.warnings.extend(warnings);
+            facts.yt_dlp = Some(f);
+        }
+        s.claimed
+    }
+
+    /// Media the page loaded (at most 500 files), except those stored as stream files.
+    fn add_media(
+        &mut self,
+        exchanges: &[HttpExchange],
+        claimed: &std::collections::HashSet<String>,
+    ) {
         let mut n = 0;
         for ex in exchanges {
+            if claimed.contains(&ex.request_id) {
+                continue;
+            }
             let Some(r) = &ex.response else { continue };
             let Some(body) = &r.body else { continue };
             let is_media = matches!(ex.resource_type.as_deref(), Some("Image" | "Media"))
@@ -1187,7 +1249,7 @@ impl<'a> Session<'a> {
 }
 
 /// A safe file name for a media URL: its last path segment, `[A-Za-z0-9._-]` only.
-fn media_name(u: &str) -> String {
+pub(super) fn media_name(u: &str) -> String {
     let name = url::Url::parse(u)
         .ok()
         .and_then(|u| {

@@ -57,6 +57,11 @@ pub struct WebFacts {
     /// Where and why `--scroll-until-end` stopped (only with that flag).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scroll_until_end: Option<crate::acquire::web::feed::FeedFacts>,
+    /// HLS/DASH streams the page played (docs/web-capture.md, "Video streams").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub video_streams: Vec<crate::acquire::web::stream::StreamFacts>,
+    /// What `--yt-dlp` did, when it was given.
+    pub yt_dlp: Option<crate::acquire::web::stream::YtDlpFacts>,
 }
 
 impl WebFacts {

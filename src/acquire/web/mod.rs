@@ -5,6 +5,7 @@
 //! - [`capture`]: drives Chromium and yields an [`crate::acquire::Acquisition`];
 //! - [`network`]: turns the DevTools events into exchanges and counts;
 //! - [`facts`]: the typed `facts` of a web item;
+//! - [`stream`]: HLS/DASH streams the page played (segments, completion, ffmpeg join), yt-dlp;
 //! - [`warc`]: WARC/1.1 writer (one gzip member per record);
 //! - [`wacz`]: WACZ 1.1.1 packaging of that WARC;
 //! - [`interactive`]: a recorded session in a visible window, sealed page by page;
@@ -22,5 +23,6 @@ pub mod network;
 pub mod next;
 pub mod recording;
 pub mod secrets;
+pub mod stream;
 pub mod wacz;
 pub mod warc;

@@ -156,9 +156,27 @@ pub struct Acquisition {
     /// For a `recheck` acquisition: the id of the item it re-checks (the manifest's
     /// `rechecks`).
     pub rechecks: Option<String>,
+    /// Private temp folders holding files that artifacts point to (`Content::File`, e.g. a
+    /// chat transcript written while streaming): removed when the acquisition drops (after
+    /// sealing) and on interruption.
+    pub scratch: Vec<crate::cleanup::Guard>,
 }
 
 impl Acquisition {
+    /// A new private temp folder (0700) in the system temp folder (`TMPDIR`), removed
+    /// when the acquisition drops and on interruption.
+    pub fn scratch_dir(&mut self) -> crate::error::Result<PathBuf> {
+        use crate::error::IoContext;
+        let parent = std::env::temp_dir();
+        let dir = tempfile::Builder::new()
+            .prefix(".sigillo-scratch-")
+            .tempdir_in(&parent)
+            .at("create a temp folder in", &parent)?
+            .keep();
+        self.scratch.push(crate::cleanup::register(&dir));
+        Ok(dir)
+    }
+
     /// An empty acquisition of `kind` starting now.
     pub fn start(kind: ItemKind, slug: &str) -> Self {
         let now = Stamp::now();
@@ -173,6 +191,7 @@ impl Acquisition {
             transformations: Vec::new(),
             warnings: Vec::new(),
             rechecks: None,
+            scratch: Vec::new(),
         }
     }
 }

@@ -400,7 +400,15 @@ impl TranscriptWriter {
             .map_err(|e| e.into_error())
             .at("write", &hpart)?;
         head.messages.clear();
-        (head.participants, head.summary) = tally.into_parts();
+        // Participants a parser named in the header (Meta lists the thread's) come first,
+        // then every other sender in order of first appearance.
+        let (senders, summary) = tally.into_parts();
+        head.summary = summary;
+        for p in senders {
+            if !head.participants.contains(&p) {
+                head.participants.push(p);
+            }
+        }
 
         // JSON: the header as the type writes it with no messages ends in `"messages": []\n}`;
         // the messages go between the brackets.

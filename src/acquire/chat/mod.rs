@@ -188,8 +188,8 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
     let order = date_order(opts)?;
     let dir = acq.scratch_dir()?;
     let mut w = TranscriptWriter::create(&dir)?;
-    // WhatsApp and Telegram JSON stream their messages into the writer; the other formats
-    // still parse into memory (bounded by their files' sizes) and are written the same way.
+    // WhatsApp, Telegram JSON, Discord and Signal stream their messages into the writer;
+    // the others still parse into memory and are written the same way (docs/chats.md).
     let head = match format {
         ChatFormat::WhatsApp if path.is_file() && is_zip(path) => {
             whatsapp_zip(&mut acq, path, &name, order, &mut w)?
@@ -198,8 +198,8 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
         ChatFormat::Telegram => telegram_export(&mut acq, path, &mut w)?,
         ChatFormat::TelegramHtml => write_all(more::telegram_html(&mut acq, path)?, &mut w)?,
         ChatFormat::Meta => write_all(more::meta(&mut acq, path, &name)?, &mut w)?,
-        ChatFormat::Discord => write_all(more::discord(&mut acq, path)?, &mut w)?,
-        ChatFormat::Signal => write_all(more::signal(&mut acq, path)?, &mut w)?,
+        ChatFormat::Discord => more::discord(&mut acq, path, &mut w)?,
+        ChatFormat::Signal => more::signal(&mut acq, path, &mut w)?,
     };
     let written = w.finish(head)?;
     acq.transformations

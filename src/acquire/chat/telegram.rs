@@ -10,6 +10,31 @@ use crate::acquire::chat::transcript::{
     Attachment, Message, MessageKind, Sink, SourceRef, Transcript,
 };
 
+/// Visitor methods that accept any scalar and do nothing (the shape is not the one looked
+/// for: `Value` would index it as null).
+macro_rules! ignore_scalars {
+    ($out:ty, $val:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$out, E> {
+            Ok($val)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$out, E> {
+            Ok($val)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$out, E> {
+            Ok($val)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$out, E> {
+            Ok($val)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<$out, E> {
+            Ok($val)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$out, E> {
+            Ok($val)
+        }
+    };
+}
+
 fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -62,7 +87,7 @@ pub fn parse(
         for m in chat["messages"].as_array().into_iter().flatten() {
             idx += 1;
             messages.push(message(
-                m,
+                &Fields::of(m),
                 idx,
                 multi.then_some(chat_name),
                 file_name,
@@ -90,35 +115,149 @@ fn head(multi: bool, name: Option<&str>) -> Transcript {
     t
 }
 
+/// The fields of a message that the transcript uses, each as `Value` indexing gives it
+/// (`Null` when absent or when the message is not an object). The streaming pass reads
+/// only these (the rest, such as `text_entities`, is skipped without being built).
+#[derive(Debug, Default)]
+pub struct Fields {
+    ty: Value,
+    photo: Value,
+    file: Value,
+    media_type: Value,
+    text: Value,
+    action: Value,
+    actor: Value,
+    from: Value,
+    date: Value,
+    date_unixtime: Value,
+    reply_to_message_id: Value,
+    forwarded_from: Value,
+    edited: Value,
+    id: Value,
+}
+
+impl Fields {
+    const KEYS: [&'static str; 14] = [
+        "type",
+        "photo",
+        "file",
+        "media_type",
+        "text",
+        "action",
+        "actor",
+        "from",
+        "date",
+        "date_unixtime",
+        "reply_to_message_id",
+        "forwarded_from",
+        "edited",
+        "id",
+    ];
+
+    fn slot(&mut self, key: &str) -> Option<&mut Value> {
+        Some(match key {
+            "type" => &mut self.ty,
+            "photo" => &mut self.photo,
+            "file" => &mut self.file,
+            "media_type" => &mut self.media_type,
+            "text" => &mut self.text,
+            "action" => &mut self.action,
+            "actor" => &mut self.actor,
+            "from" => &mut self.from,
+            "date" => &mut self.date,
+            "date_unixtime" => &mut self.date_unixtime,
+            "reply_to_message_id" => &mut self.reply_to_message_id,
+            "forwarded_from" => &mut self.forwarded_from,
+            "edited" => &mut self.edited,
+            "id" => &mut self.id,
+            _ => return None,
+        })
+    }
+
+    /// The fields of a parsed message.
+    pub fn of(m: &Value) -> Fields {
+        let mut f = Fields::default();
+        for k in Fields::KEYS {
+            if let (Some(slot), Some(v)) = (f.slot(k), m.get(k)) {
+                *slot = v.clone();
+            }
+        }
+        f
+    }
+
+    fn photo_or_file(&self, key: &str) -> &Value {
+        if key == "photo" {
+            &self.photo
+        } else {
+            &self.file
+        }
+    }
+}
+
+/// Reads one message's [`Fields`] (a later duplicate key wins, as in `Value`).
+struct FieldsSeed;
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed {
+    type Value = Fields;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed {
+    type Value = Fields;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a message")
+    }
+    ignore_scalars!(Fields, Fields::default());
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Fields, A::Error> {
+        drain_seq(seq)?;
+        Ok(Fields::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+        let mut f = Fields::default();
+        while let Some(k) = map.next_key::<std::borrow::Cow<str>>()? {
+            match f.slot(&k) {
+                Some(slot) => *slot = map.next_value()?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
 /// One message of the export; `chat` is the chat's name when senders are tagged with it
 /// (an account export of several chats).
 pub fn message(
-    m: &Value,
+    m: &Fields,
     idx: usize,
     chat: Option<&str>,
     file_name: &str,
     media: &dyn Fn(&str) -> Option<(String, String)>,
 ) -> Message {
-    let service = m["type"] == "service";
+    let service = m.ty == "service";
     let mut attachments = Vec::new();
     for key in ["photo", "file"] {
-        if let Some(p) = m[key].as_str() {
+        if let Some(p) = m.photo_or_file(key).as_str() {
             let found = media(p);
             attachments.push(Attachment {
                 name: p.to_string(),
                 present: found.is_some(),
                 path: found.as_ref().map(|f| f.0.clone()),
                 sha256: found.map(|f| f.1),
-                media_type: m["media_type"]
+                media_type: m
+                    .media_type
                     .as_str()
                     .map(str::to_string)
                     .or_else(|| (key == "photo").then(|| "photo".to_string())),
             });
         }
     }
-    let mut text = text_of(&m["text"]);
+    let mut text = text_of(&m.text);
     if service {
-        let action = m["action"].as_str().unwrap_or("service");
+        let action = m.action.as_str().unwrap_or("service");
         text = if text.is_empty() {
             action.to_string()
         } else {
@@ -126,9 +265,9 @@ pub fn message(
         };
     }
     let sender = if service {
-        m["actor"].as_str()
+        m.actor.as_str()
     } else {
-        m["from"].as_str()
+        m.from.as_str()
     }
     .map(|s| match chat {
         Some(c) => format!("{s} [{c}]"),
@@ -141,9 +280,10 @@ pub fn message(
         } else {
             MessageKind::Message
         },
-        timestamp_written: m["date"].as_str().unwrap_or("").to_string(),
-        timestamp_local: m["date"].as_str().map(str::to_string),
-        timestamp_utc: m["date_unixtime"]
+        timestamp_written: m.date.as_str().unwrap_or("").to_string(),
+        timestamp_local: m.date.as_str().map(str::to_string),
+        timestamp_utc: m
+            .date_unixtime
             .as_str()
             .and_then(|u| u.parse::<i64>().ok())
             .and_then(|u| chrono::DateTime::from_timestamp(u, 0))
@@ -151,16 +291,16 @@ pub fn message(
         sender: if service { None } else { sender },
         text,
         attachments,
-        reply_to: m["reply_to_message_id"].as_i64(),
-        forwarded_from: m["forwarded_from"].as_str().map(str::to_string),
-        edited: m["edited"].as_str().map(str::to_string),
+        reply_to: m.reply_to_message_id.as_i64(),
+        forwarded_from: m.forwarded_from.as_str().map(str::to_string),
+        edited: m.edited.as_str().map(str::to_string),
         reactions: Vec::new(),
         mentions: Vec::new(),
         embeds: Vec::new(),
         source: SourceRef {
             file: file_name.to_string(),
             lines: None,
-            message_id: m["id"].as_i64(),
+            message_id: m.id.as_i64(),
         },
     }
 }
@@ -245,6 +385,104 @@ pub fn stream(
     }
 }
 
+/// The length of an array (`None` for any other value), its elements skipped.
+pub fn array_length<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    Length.deserialize(d)
+}
+
+/// Every element of the array under the top-level `key` of a document, in order, into `f`
+/// (one `Value` at a time); anything else is skipped.
+pub fn stream_top_array(
+    r: impl std::io::Read,
+    key: &str,
+    f: &mut dyn FnMut(Value) -> crate::error::Result<()>,
+) -> std::result::Result<(), StreamError> {
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_reader(r);
+    let res = TopArray {
+        key,
+        f,
+        failed: &mut failed,
+    }
+    .deserialize(&mut de)
+    .and_then(|_| de.end());
+    match (failed, res) {
+        (Some(e), _) => Err(StreamError::Sink(e)),
+        (None, Err(e)) => Err(StreamError::Json(e)),
+        (None, Ok(())) => Ok(()),
+    }
+}
+
+struct TopArray<'k, 'f> {
+    key: &'k str,
+    f: &'f mut dyn FnMut(Value) -> crate::error::Result<()>,
+    failed: &'f mut Option<crate::error::Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for TopArray<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopArray<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON document")
+    }
+    ignore_scalars!((), ());
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        drain_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let TopArray { key, f, failed } = self;
+        while let Some(k) = map.next_key::<std::borrow::Cow<str>>()? {
+            if k == key {
+                map.next_value_seed(Elements {
+                    f: &mut *f,
+                    failed: &mut *failed,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Elements<'f> {
+    f: &'f mut dyn FnMut(Value) -> crate::error::Result<()>,
+    failed: &'f mut Option<crate::error::Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for Elements<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Elements<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+    ignore_scalars!((), ());
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<Value>()? {
+            if let Err(e) = (self.f)(v) {
+                *self.failed = Some(e);
+                return Err(de::Error::custom("the transcript could not be written"));
+            }
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        drain_map(map)
+    }
+}
+
 /// Why [`stream`] stopped.
 #[derive(Debug)]
 pub enum StreamError {
@@ -262,31 +500,6 @@ struct State<'a> {
     media: &'a dyn Fn(&str) -> Option<(String, String)>,
     sink: &'a mut dyn Sink,
     failed: Option<crate::error::Error>,
-}
-
-/// Visitor methods that accept any scalar and do nothing (the shape is not the one looked
-/// for: `Value` would index it as null).
-macro_rules! ignore_scalars {
-    ($out:ty, $val:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$out, E> {
-            Ok($val)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$out, E> {
-            Ok($val)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$out, E> {
-            Ok($val)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$out, E> {
-            Ok($val)
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<$out, E> {
-            Ok($val)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<$out, E> {
-            Ok($val)
-        }
-    };
 }
 
 fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
@@ -629,7 +842,7 @@ impl<'de> Visitor<'de> for Messages<'_, '_> {
     ignore_scalars!((), ());
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Messages(st, tag) = self;
-        while let Some(v) = seq.next_element::<Value>()? {
+        while let Some(v) = seq.next_element_seed(FieldsSeed)? {
             st.idx += 1;
             let m = message(&v, st.idx, tag.as_deref(), st.file_name, st.media);
             if let Err(e) = st.sink.push(m) {

@@ -334,8 +334,26 @@ impl Sink for Vec<Message> {
 /// part files first and [`TranscriptWriter::finish`] assembles header + parts + end into
 /// the final files (one extra sequential copy, no memory): the bytes are exactly those of
 /// `serde_json::to_vec_pretty(&transcript)` and `transcript.to_html()`.
+///
+/// Serialising and writing run on a thread of their own, fed batches of messages through
+/// a bounded channel (at most [`QUEUE`] batches of [`BATCH`] messages wait), so parsing
+/// and writing use two cores and memory stays bounded.
 pub struct TranscriptWriter {
+    batch: Vec<Message>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Message>>>,
+    worker: Option<std::thread::JoinHandle<crate::error::Result<Parts>>>,
+}
+
+/// Messages per batch handed to the writing thread.
+const BATCH: usize = 512;
+/// Batches that may wait for the writing thread.
+const QUEUE: usize = 8;
+
+/// The part files being written (on the writing thread).
+struct Parts {
     dir: std::path::PathBuf,
+    jpath: std::path::PathBuf,
+    hpath: std::path::PathBuf,
     json: std::io::BufWriter<std::fs::File>,
     html: std::io::BufWriter<std::fs::File>,
     tally: Tally,
@@ -364,35 +382,80 @@ impl TranscriptWriter {
     /// A writer whose files go into `dir` (a private temp folder of the acquisition).
     pub fn create(dir: &std::path::Path) -> crate::error::Result<TranscriptWriter> {
         use crate::error::IoContext;
-        let open = |n: &str| -> crate::error::Result<std::io::BufWriter<std::fs::File>> {
-            let p = dir.join(n);
-            let f = std::fs::File::create(&p).at("create", &p)?;
-            Ok(std::io::BufWriter::with_capacity(256 * 1024, f))
-        };
-        Ok(TranscriptWriter {
+        let open =
+            |p: &std::path::Path| -> crate::error::Result<std::io::BufWriter<std::fs::File>> {
+                let f = std::fs::File::create(p).at("create", p)?;
+                Ok(std::io::BufWriter::with_capacity(256 * 1024, f))
+            };
+        let (jpath, hpath) = (dir.join(JSON_PART), dir.join(HTML_PART));
+        let mut parts = Parts {
             dir: dir.to_path_buf(),
-            json: open(JSON_PART)?,
-            html: open(HTML_PART)?,
+            json: open(&jpath)?,
+            html: open(&hpath)?,
+            jpath,
+            hpath,
             tally: Tally::default(),
             count: 0,
             buf: Vec::with_capacity(4096),
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(QUEUE);
+        let worker = std::thread::Builder::new()
+            .name("transcript-writer".into())
+            .spawn(move || {
+                for batch in rx {
+                    for m in batch {
+                        parts.push(m)?;
+                    }
+                }
+                Ok(parts)
+            })
+            .map_err(|e| crate::error::Error::internal(format!("cannot start a thread: {e}")))?;
+        Ok(TranscriptWriter {
+            batch: Vec::with_capacity(BATCH),
+            tx: Some(tx),
+            worker: Some(worker),
         })
     }
 
+    /// Hand the waiting batch to the writing thread; its error if it stopped.
+    fn send(&mut self) -> crate::error::Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The thread ended early: it failed.
+        self.join().map(|_| ())
+    }
+
+    fn join(&mut self) -> crate::error::Result<Parts> {
+        self.tx = None;
+        let worker = self
+            .worker
+            .take()
+            .ok_or_else(|| crate::error::Error::internal("transcript writer already finished"))?;
+        worker
+            .join()
+            .map_err(|_| crate::error::Error::internal("the transcript writer thread panicked"))?
+    }
+
     /// Assemble the final files around the messages written so far.
-    pub fn finish(self, mut head: Transcript) -> crate::error::Result<Written> {
+    pub fn finish(mut self, mut head: Transcript) -> crate::error::Result<Written> {
         use crate::error::IoContext;
         use std::io::Write;
-        let TranscriptWriter {
+        if !self.batch.is_empty() {
+            self.send()?;
+        }
+        let Parts {
             dir,
+            jpath: jpart,
+            hpath: hpart,
             json,
             html,
             tally,
             count,
             ..
-        } = self;
-        let jpart = dir.join(JSON_PART);
-        let hpart = dir.join(HTML_PART);
+        } = self.join()?;
         json.into_inner()
             .map_err(|e| e.into_error())
             .at("write", &jpart)?;
@@ -471,6 +534,26 @@ fn finish_file(
 
 impl Sink for TranscriptWriter {
     fn push(&mut self, m: Message) -> crate::error::Result<()> {
+        self.batch.push(m);
+        if self.batch.len() >= BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TranscriptWriter {
+    fn drop(&mut self) {
+        // Not finished (an error elsewhere): stop the thread; the temp folder goes anyway.
+        self.tx = None;
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Parts {
+    fn push(&mut self, m: Message) -> crate::error::Result<()> {
         use crate::error::IoContext;
         use std::io::Write;
         self.tally.add(&m);
@@ -480,22 +563,22 @@ impl Sink for TranscriptWriter {
         self.buf.clear();
         serde_json::to_writer_pretty(&mut self.buf, &m)
             .map_err(|e| crate::error::Error::internal(e.to_string()))?;
-        let jp = self.dir.join(JSON_PART);
+        let jp = &self.jpath;
         if self.count > 0 {
-            self.json.write_all(b",\n").at("write", &jp)?;
+            self.json.write_all(b",\n").at("write", jp)?;
         }
-        self.json.write_all(b"    ").at("write", &jp)?;
+        self.json.write_all(b"    ").at("write", jp)?;
         for (i, line) in self.buf.split(|b| *b == b'\n').enumerate() {
             if i > 0 {
-                self.json.write_all(b"\n    ").at("write", &jp)?;
+                self.json.write_all(b"\n    ").at("write", jp)?;
             }
-            self.json.write_all(line).at("write", &jp)?;
+            self.json.write_all(line).at("write", jp)?;
         }
-        let hp = self.dir.join(HTML_PART);
+        let hp = &self.hpath;
         self.html
             .write_all(message(&m).into_string().as_bytes())
-            .at("write", &hp)?;
-        self.html.write_all(b"\n").at("write", &hp)?;
+            .at("write", hp)?;
+        self.html.write_all(b"\n").at("write", hp)?;
         self.count += 1;
         Ok(())
     }

@@ -156,6 +156,21 @@ fn to_datetime(h: &Head, order: DateOrder) -> Option<NaiveDateTime> {
     ))
 }
 
+/// `%Y-%m-%dT%H:%M:%S` (years have at most four digits here), without chrono's format
+/// parser: it runs once per message.
+fn local_time(t: &NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// What WhatsApp writes in each major locale (docs/chats.md lists the same table). The
 /// words come from the app's translations as seen in exports; a marker not listed here
 /// stays plain text, never lost.
@@ -389,7 +404,10 @@ fn attachments_in(text: &str) -> Vec<String> {
         ]
     });
     let mut v = Vec::new();
-    for re in res.iter() {
+    // Each pattern needs a literal ('<', " ("): most messages have neither, and the
+    // regexes are then not run at all.
+    let needs = [text.contains('<'), text.contains(" (")];
+    for (re, _) in res.iter().zip(needs).filter(|(_, n)| *n) {
         for c in re.captures_iter(text) {
             v.push(c[1].trim().trim_matches('\u{200e}').to_string());
         }
@@ -486,8 +504,7 @@ impl<'a> Parser<'a> {
                 MessageKind::Message
             };
             let mut m = Message::new(self.idx, kind, self.src());
-            m.timestamp_local =
-                to_datetime(&h, self.order).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            m.timestamp_local = to_datetime(&h, self.order).map(|t| local_time(&t));
             m.timestamp_written = h.written;
             m.sender = sender;
             m.text = body;

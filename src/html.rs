@@ -21,14 +21,22 @@ th{background:#eee}code,.h{font-family:'DejaVu Sans Mono',monospace;font-size:12
 img.media{max-width:320px;max-height:240px;border:1px solid #999}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,tr{break-inside:avoid}.alarm{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
-/// Style sheet of the chat transcript view.
-pub const TRANSCRIPT_CSS: &str = "body{font:14px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:900px;margin:20px auto;padding:0 12px}article{border-bottom:1px solid #ddd;padding:4px 0}.n{color:#888;font-size:11px;text-decoration:none}.t{color:#555;font-size:12px}.s{font-weight:bold}.sys{color:#666;font-style:italic}.un{background:#fff3cd}.miss{color:#b00}pre{white-space:pre-wrap;margin:2px 0;font:inherit}.warn{border:2px solid #b00;padding:6px 10px;background:#fff4f4}@media print{article{break-inside:avoid}}";
+/// Style sheet of the chat transcript view. Each message block has `content-visibility:
+/// auto`, so the browser lays out and paints only the blocks near the screen (a million
+/// messages open and scroll); `contain-intrinsic-size: auto 4em` reserves an estimate for
+/// the others and remembers real sizes once seen. Printing lays out everything.
+pub const TRANSCRIPT_CSS: &str = "body{font:14px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:900px;margin:20px auto;padding:0 12px}article{border-bottom:1px solid #ddd;padding:4px 0;content-visibility:auto;contain-intrinsic-size:auto 4em}.n{color:#888;font-size:11px;text-decoration:none}.t{color:#555;font-size:12px}.s{font-weight:bold}.sys{color:#666;font-style:italic}.un{background:#fff3cd}.miss{color:#b00}pre{white-space:pre-wrap;margin:2px 0;font:inherit}.warn{border:2px solid #b00;padding:6px 10px;background:#fff4f4}@media print{article{break-inside:avoid;content-visibility:visible}}";
 
 /// Script of the chat transcript view: a search box (case-insensitive substring over each
 /// message's text and sender) and a participant filter, which hide the articles that do
 /// not match and say how many are shown. It only reads text (`textContent`, attributes)
 /// and sets `hidden`; it never builds markup. `#q=…&p=…` in the URL fills both on load.
-pub const TRANSCRIPT_JS: &str = "(function(){var q=document.getElementById('q'),p=document.getElementById('p'),c=document.getElementById('c'),a=document.getElementsByTagName('article');document.getElementById('bar').hidden=false;function run(){var s=q.value.toLowerCase(),w=p.value,n=0;for(var i=0;i<a.length;i++){var e=a[i],t=e.querySelector('pre'),d=(e.getAttribute('data-s')||'');var ok=(!w||d===w)&&(!s||((t?t.textContent:'')+'\\n'+d).toLowerCase().indexOf(s)>=0);e.hidden=!ok;if(ok)n++;}c.textContent=n+' of '+a.length+' shown';}q.oninput=run;p.onchange=run;var h=new URLSearchParams(location.hash.slice(1));if(h.get('q'))q.value=h.get('q');if(h.get('p')!==null)p.value=h.get('p');run();})();";
+///
+/// For long chats it works in slices: it goes through the articles for about 12 ms, then
+/// yields (`setTimeout`) so the page stays responsive, saying how far it got; a new query
+/// (typing pauses 150 ms before searching) abandons the one running. `hidden` is only set
+/// where it changes.
+pub const TRANSCRIPT_JS: &str = "(function(){var q=document.getElementById('q'),p=document.getElementById('p'),c=document.getElementById('c'),a=document.getElementsByTagName('article'),gen=0,tm=0;document.getElementById('bar').hidden=false;function now(){return window.performance?performance.now():Date.now();}function run(){var g=++gen,s=q.value.toLowerCase(),w=p.value,n=0,i=0,N=a.length;function slice(){if(g!==gen)return;var st=i,end=now()+12;for(;i<N;i++){if(i>st&&(i&255)===0&&now()>end)break;var e=a[i],d=(e.getAttribute('data-s')||''),ok=!w||d===w;if(ok&&s){var t=e.querySelector('pre');ok=((t?t.textContent:'')+'\\n'+d).toLowerCase().indexOf(s)>=0;}if(e.hidden===ok)e.hidden=!ok;if(ok)n++;}if(i<N){c.textContent='searching... '+n+' found in '+i+' of '+N;setTimeout(slice,0);}else{c.textContent=n+' of '+N+' shown';}}slice();}q.oninput=function(){clearTimeout(tm);tm=setTimeout(run,150);};p.onchange=run;var h=new URLSearchParams(location.hash.slice(1));if(h.get('q'))q.value=h.get('q');if(h.get('p')!==null)p.value=h.get('p');run();})();";
 
 /// A `<script>` element holding one of this module's constant scripts.
 ///

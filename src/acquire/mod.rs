@@ -159,9 +159,27 @@ pub struct Acquisition {
     /// For a later page of a thread (`capture --follow-next`): the page it was reached
     /// from (the manifest's `follows`).
     pub follows: Option<crate::evidence::manifest::Follows>,
+    /// Private temp folders holding files that artifacts point to (`Content::File`, e.g. a
+    /// chat transcript written while streaming): removed when the acquisition drops (after
+    /// sealing) and on interruption.
+    pub scratch: Vec<crate::cleanup::Guard>,
 }
 
 impl Acquisition {
+    /// A new private temp folder (0700) in the system temp folder (`TMPDIR`), removed
+    /// when the acquisition drops and on interruption.
+    pub fn scratch_dir(&mut self) -> crate::error::Result<PathBuf> {
+        use crate::error::IoContext;
+        let parent = std::env::temp_dir();
+        let dir = tempfile::Builder::new()
+            .prefix(".sigillo-scratch-")
+            .tempdir_in(&parent)
+            .at("create a temp folder in", &parent)?
+            .keep();
+        self.scratch.push(crate::cleanup::register(&dir));
+        Ok(dir)
+    }
+
     /// An empty acquisition of `kind` starting now.
     pub fn start(kind: ItemKind, slug: &str) -> Self {
         let now = Stamp::now();
@@ -177,6 +195,7 @@ impl Acquisition {
             warnings: Vec::new(),
             rechecks: None,
             follows: None,
+            scratch: Vec::new(),
         }
     }
 }

@@ -21,6 +21,10 @@ use crate::evidence::hash::{CHUNK, Digest256, HashingWriter};
 
 /// Zip64 is switched on for entries at or above this size.
 const LARGE: u64 = 0xFFFF_0000;
+/// Members at least this large are deflated at level 1 (fastest) instead of the default
+/// 6: for big text (a chat transcript of a million messages is ~650 MB) level 6 costs
+/// about twice the time for a ~25% smaller member. Smaller members are written as before.
+const FAST_DEFLATE: u64 = 32 << 20;
 
 /// A bundle being written.
 pub struct BundleWriter {
@@ -117,6 +121,7 @@ impl BundleWriter {
             } else {
                 CompressionMethod::Stored
             })
+            .compression_level((compress && size >= FAST_DEFLATE).then_some(1))
             .last_modified_time(zip_time(mtime))
             .unix_permissions(0o644)
             .large_file(size >= LARGE)

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::acquire::chat::transcript::Transcript;
+use crate::acquire::chat::transcript::{Sink, Transcript, TranscriptWriter, Written};
 use crate::acquire::{Acquisition, Artifact, Content};
 use crate::error::{Error, IoContext, Result};
 use crate::evidence::hash::sha256_hex;
@@ -186,23 +186,37 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
     acq.input
         .insert("export".into(), json!(path.display().to_string()));
     let order = date_order(opts)?;
-    let transcript = match format {
+    let dir = acq.scratch_dir()?;
+    let mut w = TranscriptWriter::create(&dir)?;
+    // WhatsApp, Telegram JSON, Discord and Signal stream their messages into the writer;
+    // the others still parse into memory and are written the same way (docs/chats.md).
+    let head = match format {
         ChatFormat::WhatsApp if path.is_file() && is_zip(path) => {
-            whatsapp_zip(&mut acq, path, &name, order)?
+            whatsapp_zip(&mut acq, path, &name, order, &mut w)?
         }
-        ChatFormat::WhatsApp => whatsapp_text(&mut acq, path, order)?,
-        ChatFormat::Telegram => telegram_export(&mut acq, path)?,
-        ChatFormat::TelegramHtml => more::telegram_html(&mut acq, path)?,
-        ChatFormat::Meta => more::meta(&mut acq, path, &name)?,
-        ChatFormat::Discord => more::discord(&mut acq, path)?,
-        ChatFormat::Signal => more::signal(&mut acq, path)?,
+        ChatFormat::WhatsApp => whatsapp_text(&mut acq, path, order, &mut w)?,
+        ChatFormat::Telegram => telegram_export(&mut acq, path, &mut w)?,
+        ChatFormat::TelegramHtml => write_all(more::telegram_html(&mut acq, path)?, &mut w)?,
+        ChatFormat::Meta => write_all(more::meta(&mut acq, path, &name)?, &mut w)?,
+        ChatFormat::Discord => more::discord(&mut acq, path, &mut w)?,
+        ChatFormat::Signal => more::signal(&mut acq, path, &mut w)?,
     };
+    let written = w.finish(head)?;
     acq.transformations
-        .extend(transcript.transformations.iter().cloned());
-    add_transcript(&mut acq, &transcript)?;
-    record_summary(&mut acq, &transcript);
+        .extend(written.head.transformations.iter().cloned());
+    add_transcript(&mut acq, &written);
+    record_summary(&mut acq, &written.head);
     acq.finished = Stamp::now();
     Ok(acq)
+}
+
+/// A transcript parsed in memory, handed to the writer message by message; its header.
+fn write_all(t: Transcript, w: &mut TranscriptWriter) -> Result<Transcript> {
+    let (head, messages) = t.into_head();
+    for m in messages {
+        w.push(m)?;
+    }
+    Ok(head)
 }
 
 /// `--date-format`, if given, as a WhatsApp date order.
@@ -219,12 +233,14 @@ fn date_order(opts: &ChatOptions) -> Result<Option<whatsapp::DateOrder>> {
 }
 
 /// A WhatsApp zip export: the zip is the original; its media are extracted as derived
-/// files so they can be hashed and linked from the transcript.
+/// files so they can be hashed and linked from the transcript. The chat text is read
+/// from the zip twice, streaming (headers, then messages).
 fn whatsapp_zip(
     acq: &mut Acquisition,
     path: &Path,
     name: &str,
     order: Option<whatsapp::DateOrder>,
+    sink: &mut dyn Sink,
 ) -> Result<Transcript> {
     let member = zip_chat_member(path)?.ok_or_else(|| {
         Error::input(format!(
@@ -243,14 +259,17 @@ fn whatsapp_zip(
     let mut z = zip::ZipArchive::new(f)
         .map_err(|e| Error::input(format!("'{}': broken zip ({e})", path.display())))?;
     let mut media = MediaIndex::new();
-    let mut text = String::new();
+    let mut chat_entry = None;
     for i in 0..z.len() {
-        let (mname, buf) = read_zip_member(&mut z, i, path)?;
-        let Some(buf) = buf else { continue };
-        if mname == member {
-            text = String::from_utf8_lossy(&buf).into_owned();
+        if z.name_for_index(i)
+            .and_then(|r| r.ok())
+            .is_some_and(|n| n == member)
+        {
+            chat_entry = Some(i);
             continue;
         }
+        let (mname, buf) = read_zip_member(&mut z, i, path)?;
+        let Some(buf) = buf else { continue };
         let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
         let p = format!("derived/media/{}", safe_name(&mname));
         media.insert(base, (p.clone(), sha256_hex(&buf)));
@@ -260,8 +279,32 @@ fn whatsapp_zip(
         );
     }
     acq.transformations.push("extracted the media files of the export zip as derived files (the zip itself is stored unchanged)".into());
-    let mut t = whatsapp::parse(&text, &member, order, &|n| media.get(n).cloned());
+    let i = chat_entry.ok_or_else(|| Error::internal("chat member vanished from the zip"))?;
+    let bad = |er: std::io::Error| {
+        Error::input(format!(
+            "'{}': member '{member}' is truncated or corrupt ({er})",
+            path.display()
+        ))
+        .with_fix("export the chat again; the zip was cut short")
+    };
+    let mut headers = whatsapp::Headers::default();
+    {
+        let e = z.by_index(i).map_err(|e| bad(std::io::Error::other(e)))?;
+        whatsapp::each_line(std::io::BufReader::new(e), &bad, &mut |l| {
+            headers.line(l);
+            Ok(())
+        })?;
+    }
+    let (order, why) = whatsapp::order_of(&headers, order);
+    let mut t = whatsapp::head(&member, &headers, order, &why);
     t.chat_name = t.chat_name.or_else(|| whatsapp::chat_name_from_file(name));
+    let mut p = whatsapp::Parser::new(order, &member);
+    let mut resolve = |n: &str| Ok(media.get(n).cloned());
+    let e = z.by_index(i).map_err(|e| bad(std::io::Error::other(e)))?;
+    whatsapp::each_line(std::io::BufReader::new(e), &bad, &mut |l| {
+        p.line(l, sink, &mut resolve)
+    })?;
+    p.end(sink, &mut resolve)?;
     Ok(t)
 }
 
@@ -304,9 +347,7 @@ fn whatsapp_text_file(path: &Path) -> Result<(PathBuf, PathBuf)> {
     }
     let looks = |p: &Path| {
         p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-            && std::fs::read(p)
-                .map(|b| whatsapp::looks_like(&String::from_utf8_lossy(&b[..b.len().min(65536)])))
-                .unwrap_or(false)
+            && head_of(p).is_ok_and(|h| whatsapp::looks_like(&String::from_utf8_lossy(&h)))
     };
     let t = std::fs::read_dir(path)
         .at("read", path)?
@@ -320,15 +361,26 @@ fn whatsapp_text_file(path: &Path) -> Result<(PathBuf, PathBuf)> {
     Ok((t, path.to_path_buf()))
 }
 
+/// The first 64 KiB of a file.
+fn head_of(p: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    std::fs::File::open(p)?
+        .take(64 * 1024)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
 /// A WhatsApp text export (a .txt, or a folder holding it): the text is the original, and
-/// so is every media file it refers to that sits beside it.
+/// so is every media file it refers to that sits beside it. The text is read twice, line
+/// by line (headers, then messages); a media file is hashed and added when the first
+/// message naming it is complete.
 fn whatsapp_text(
     acq: &mut Acquisition,
     path: &Path,
     order: Option<whatsapp::DateOrder>,
+    sink: &mut dyn Sink,
 ) -> Result<Transcript> {
     let (txt, dir) = whatsapp_text_file(path)?;
-    let bytes = read_limited(&txt)?;
     let tname = txt
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -341,41 +393,70 @@ fn whatsapp_text(
         .from_file(&txt)
         .describe("WhatsApp chat export text as given"),
     );
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let read = |e: std::io::Error| Error::io("read", &txt, e);
+    let open = || -> Result<std::io::BufReader<std::fs::File>> {
+        let f = std::fs::File::open(&txt).at("open", &txt)?;
+        Ok(std::io::BufReader::with_capacity(256 * 1024, f))
+    };
+    let mut headers = whatsapp::Headers::default();
+    whatsapp::each_line(open()?, &read, &mut |l| {
+        headers.line(l);
+        Ok(())
+    })?;
+    let (order, why) = whatsapp::order_of(&headers, order);
+    let head = whatsapp::head(&tname, &headers, order, &why);
     let mut media = MediaIndex::new();
-    let probe = whatsapp::parse(&text, &tname, order, &|_| None);
-    for a in probe.messages.iter().flat_map(|m| &m.attachments) {
-        let p = dir.join(&a.name);
-        if !a.name.contains(['/', '\\']) && p.is_file() && !media.contains_key(&a.name) {
-            let d = crate::evidence::hash::sha256_file(&p)?;
-            let ip = format!("original/{}", safe_name(&a.name));
-            acq.artifacts.push(
-                Artifact::original(ip.clone(), Content::File(p.clone()))
-                    .from_file(&p)
-                    .describe("media file of the export"),
-            );
-            media.insert(a.name.clone(), (ip, d.sha256));
+    let mut missing = std::collections::HashSet::new();
+    let mut resolve = |name: &str| -> Result<Option<(String, String)>> {
+        if let Some(f) = media.get(name) {
+            return Ok(Some(f.clone()));
         }
-    }
-    Ok(whatsapp::parse(&text, &tname, order, &|n| {
-        media.get(n).cloned()
-    }))
+        if missing.contains(name) {
+            return Ok(None);
+        }
+        let p = dir.join(name);
+        if name.contains(['/', '\\']) || !p.is_file() {
+            missing.insert(name.to_string());
+            return Ok(None);
+        }
+        let d = crate::evidence::hash::sha256_file(&p)?;
+        let ip = format!("original/{}", safe_name(name));
+        acq.artifacts.push(
+            Artifact::original(ip.clone(), Content::File(p.clone()))
+                .from_file(&p)
+                .describe("media file of the export"),
+        );
+        media.insert(name.to_string(), (ip.clone(), d.sha256.clone()));
+        Ok(Some((ip, d.sha256)))
+    };
+    let mut p = whatsapp::Parser::new(order, &tname);
+    whatsapp::each_line(open()?, &read, &mut |l| p.line(l, sink, &mut resolve))?;
+    p.end(sink, &mut resolve)?;
+    Ok(head)
 }
 
 /// A Telegram Desktop JSON export: `result.json`, or its folder (then every file of the
-/// folder is an original).
-fn telegram_export(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
+/// folder is an original). The JSON is read twice, streaming: its shape (and that it is
+/// valid JSON, before anything is written), then its messages one by one.
+fn telegram_export(acq: &mut Acquisition, path: &Path, sink: &mut dyn Sink) -> Result<Transcript> {
     let json_path = if path.is_dir() {
         path.join("result.json")
     } else {
         path.to_path_buf()
     };
-    let bytes = read_limited(&json_path)?;
-    let root: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let open = || -> Result<std::io::BufReader<std::fs::File>> {
+        let f = std::fs::File::open(&json_path).at("open", &json_path)?;
+        Ok(std::io::BufReader::with_capacity(256 * 1024, f))
+    };
+    let invalid = |e: &serde_json::Error| {
+        if e.is_io() {
+            return Error::io("read", &json_path, std::io::Error::other(e.to_string()));
+        }
         Error::input(format!("'{}' is not valid JSON: {e} (line {}, column {})", json_path.display(), e.line(), e.column()))
             .with_fix("the export is damaged or incomplete: export the chat again from Telegram Desktop (JSON format)")
-    })?;
-    if !telegram::looks_like(&root) {
+    };
+    let probe = telegram::probe(open()?).map_err(|e| invalid(&e))?;
+    if !probe.looks_like() {
         return Err(Error::input(format!(
             "'{}' is JSON but not a Telegram export (no messages)",
             json_path.display()
@@ -392,9 +473,18 @@ fn telegram_export(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
                 .describe("Telegram export as given"),
         );
     }
-    Ok(telegram::parse(&root, "result.json", &|p| {
-        media.get(p).cloned()
-    }))
+    telegram::stream(
+        open()?,
+        &probe,
+        "result.json",
+        &|p| media.get(p).cloned(),
+        sink,
+    )
+    .map_err(|e| match e {
+        telegram::StreamError::Json(e) => invalid(&e),
+        telegram::StreamError::Sink(e) => e,
+    })?;
+    Ok(probe.head())
 }
 
 /// Every file of a Telegram export folder, as originals; media indexed by relative path.
@@ -429,21 +519,19 @@ pub(crate) fn telegram_folder(
     Ok(())
 }
 
-/// The transcript as derived files of every original: `transcript.json` and `.html`.
-fn add_transcript(acq: &mut Acquisition, transcript: &Transcript) -> Result<()> {
-    let tjson =
-        serde_json::to_vec_pretty(transcript).map_err(|e| Error::internal(e.to_string()))?;
+/// The transcript as derived files of every original: `transcript.json` and `.html`,
+/// streamed to the item's temp folder by the writer.
+fn add_transcript(acq: &mut Acquisition, written: &Written) {
     let originals: Vec<String> = acq
         .artifacts
         .iter()
         .filter(|a| a.role == crate::acquire::Role::Original)
         .map(|a| a.path.clone())
         .collect();
-    let html = transcript.to_html();
     acq.artifacts.push(
         Artifact::derived(
             "derived/transcript.json",
-            Content::Bytes(tjson),
+            Content::File(written.json.clone()),
             originals.clone(),
         )
         .media_type("application/json")
@@ -452,13 +540,12 @@ fn add_transcript(acq: &mut Acquisition, transcript: &Transcript) -> Result<()> 
     acq.artifacts.push(
         Artifact::derived(
             "derived/transcript.html",
-            Content::Bytes(html.into_bytes()),
+            Content::File(written.html.clone()),
             originals,
         )
         .media_type("text/html")
         .describe("readable transcript; images hidden behind a click"),
     );
-    Ok(())
 }
 
 /// The `facts` of a chat item: a summary of the transcript (docs/chats.md).

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::acquire::chat::transcript::{MessageKind, Transcript};
+use crate::acquire::chat::transcript::{MessageKind, Sink, Transcript};
 use crate::acquire::chat::{
     MediaIndex, discord, meta, read_limited, read_zip_member, safe_name, signal, telegram_html,
 };
@@ -142,10 +142,73 @@ fn single_file(
     );
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let probe = parse(&|_| None)?;
+    let names = probe
+        .messages
+        .iter()
+        .flat_map(|m| &m.attachments)
+        .map(|a| a.name.clone());
+    let index = media_beside(acq, &dir, names)?;
+    parse(&|n| lookup(&index, n))
+}
+
+/// [`single_file`] streaming: `run(media, sink)` parses the export into `sink` and is
+/// called twice, first keeping only the attachment names (to find and hash the files
+/// beside the export), then into `sink` with them resolved.
+fn single_file_stream(
+    acq: &mut Acquisition,
+    file: &Path,
+    what: &str,
+    run: &mut dyn FnMut(Resolve, &mut dyn Sink) -> Result<()>,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let fname = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    acq.artifacts.push(
+        Artifact::original(
+            format!("original/{}", safe_name(&fname)),
+            Content::File(file.to_path_buf()),
+        )
+        .from_file(file)
+        .describe(format!("{what} export as given")),
+    );
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut names = Names::default();
+    run(&|_| None, &mut names)?;
+    let index = media_beside(acq, &dir, names.order.into_iter())?;
+    run(&|n| lookup(&index, n), sink)
+}
+
+/// The distinct attachment names of the messages pushed, in order of first appearance.
+#[derive(Default)]
+struct Names {
+    seen: std::collections::HashSet<String>,
+    order: Vec<String>,
+}
+
+impl Sink for Names {
+    fn push(&mut self, m: crate::acquire::chat::transcript::Message) -> Result<()> {
+        for a in m.attachments {
+            if self.seen.insert(a.name.clone()) {
+                self.order.push(a.name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The files that attachment `names` refer to, found beside the export in `dir`: hashed,
+/// added as originals, and indexed by relative path.
+fn media_beside(
+    acq: &mut Acquisition,
+    dir: &Path,
+    names: impl Iterator<Item = String>,
+) -> Result<MediaIndex> {
     let mut index = MediaIndex::new();
-    for a in probe.messages.iter().flat_map(|m| &m.attachments) {
-        let rel = a.name.trim_start_matches("./");
-        if a.name.contains("://") || rel.split('/').any(|c| c == "..") || rel.starts_with('/') {
+    for name in names {
+        let rel = name.trim_start_matches("./");
+        if name.contains("://") || rel.split('/').any(|c| c == "..") || rel.starts_with('/') {
             continue;
         }
         let rel = percent_encoding::percent_decode_str(rel)
@@ -164,7 +227,7 @@ fn single_file(
             index.insert(rel, (ip, d.sha256));
         }
     }
-    parse(&|n| lookup(&index, n))
+    Ok(index)
 }
 
 fn json_error(name: &str, e: &serde_json::Error, app: &str) -> Error {
@@ -294,22 +357,81 @@ fn meta_zip(acq: &mut Acquisition, path: &Path, name: &str) -> Result<Transcript
     Ok(merge_meta(parts))
 }
 
-/// Discord: one DiscordChatExporter JSON (with its `_Files` folder beside it), or a folder
-/// of them.
-pub(super) fn discord(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
-    let read = |p: &Path, name: &str| -> Result<serde_json::Value> {
-        let bytes = read_limited(p)?;
-        let b = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-        let v: serde_json::Value =
-            serde_json::from_slice(b).map_err(|e| json_error(name, &e, "DiscordChatExporter"))?;
-        if !discord::looks_like_json(&v) {
-            return Err(Error::input(format!(
-                "'{name}' is JSON but not a DiscordChatExporter export (no guild, channel, messages)"
-            ))
-            .with_fix("export the channel with DiscordChatExporter in JSON format, or use --as files"));
-        }
-        Ok(v)
+/// A JSON export file opened for streaming, past a UTF-8 byte-order mark.
+fn json_reader(p: &Path) -> Result<std::io::BufReader<std::fs::File>> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(p).at("open", p)?;
+    let mut r = std::io::BufReader::with_capacity(256 * 1024, f);
+    if r.fill_buf().at("read", p)?.starts_with(b"\xef\xbb\xbf") {
+        r.consume(3);
+    }
+    Ok(r)
+}
+
+/// The first pass over a Discord export: its shape, and that it is one (valid JSON with
+/// guild, channel and messages).
+fn discord_probe(p: &Path, name: &str) -> Result<discord::Probe> {
+    let not_one = || {
+        Error::input(format!(
+            "'{name}' is JSON but not a DiscordChatExporter export (no guild, channel, messages)"
+        ))
+        .with_fix("export the channel with DiscordChatExporter in JSON format, or use --as files")
     };
+    match discord::probe(json_reader(p)?) {
+        Ok(probe) if probe.looks_like() => Ok(probe),
+        Ok(_) => Err(not_one()),
+        Err(e) if e.is_data() => {
+            // Not the expected shape: "not an export" if it is JSON at all.
+            let mut de = serde_json::Deserializer::from_reader(json_reader(p)?);
+            match <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut de)
+                .and_then(|_| de.end())
+            {
+                Ok(()) => Err(not_one()),
+                Err(e) => Err(json_error(name, &e, "DiscordChatExporter")),
+            }
+        }
+        Err(e) if e.is_io() => Err(Error::io("read", p, std::io::Error::other(e.to_string()))),
+        Err(e) => Err(json_error(name, &e, "DiscordChatExporter")),
+    }
+}
+
+/// The second pass over a Discord export: its messages into `sink`, numbered from
+/// `first`, senders tagged with `tag` (the channel, when several are merged).
+fn discord_stream(
+    p: &Path,
+    name: &str,
+    media: Resolve,
+    first: usize,
+    tag: Option<&str>,
+    sink: &mut dyn Sink,
+) -> Result<usize> {
+    let mut n = 0;
+    discord::stream(json_reader(p)?, &mut |v| {
+        n += 1;
+        let mut m = discord::message(&v, n, name, media);
+        if let Some(tag) = tag {
+            m.index = first + n - 1;
+            m.sender = m.sender.map(|s| format!("{s} [{tag}]"));
+        }
+        sink.push(m)
+    })
+    .map_err(|e| match e {
+        crate::acquire::chat::telegram::StreamError::Json(e) => {
+            json_error(name, &e, "DiscordChatExporter")
+        }
+        crate::acquire::chat::telegram::StreamError::Sink(e) => e,
+    })?;
+    Ok(n)
+}
+
+/// Discord: one DiscordChatExporter JSON (with its `_Files` folder beside it), or a folder
+/// of them (merged as [`merge`] does). Each file is read streaming: its shape first, then
+/// its messages (and, for a single file, once more before that for the attachment names).
+pub(super) fn discord(
+    acq: &mut Acquisition,
+    path: &Path,
+    sink: &mut dyn Sink,
+) -> Result<Transcript> {
     if path.is_dir() {
         let index = folder_originals(acq, path, "Discord")?;
         let mut parts = Vec::new();
@@ -319,30 +441,71 @@ pub(super) fn discord(acq: &mut Acquisition, path: &Path) -> Result<Transcript> 
         {
             let p = path.join(rel);
             if discord::looks_like(&head_of(&p)?) {
-                let v = read(&p, rel)?;
-                parts.push(discord::parse(&v, rel, &|u| lookup(&index, u)));
+                parts.push((rel.clone(), p.clone(), discord_probe(&p, rel)?));
             }
         }
-        if parts.is_empty() {
-            return Err(
+        let media = |u: &str| lookup(&index, u);
+        return match parts.len() {
+            0 => Err(
                 Error::input(format!("'{}' holds no Discord export JSON", path.display()))
                     .with_fix("give the .json written by DiscordChatExporter"),
-            );
-        }
-        return Ok(merge(parts, "discord-json", "Discord export"));
+            ),
+            1 => {
+                let (rel, p, probe) = &parts[0];
+                discord_stream(p, rel, &media, 1, None, sink)?;
+                Ok(probe.head())
+            }
+            n => {
+                let mut next = 1;
+                let mut first_head = None;
+                for (rel, p, probe) in &parts {
+                    let h = probe.head();
+                    let chat = h.chat_name.clone().unwrap_or_default();
+                    next += discord_stream(p, rel, &media, next, Some(&chat), sink)?;
+                    first_head.get_or_insert(h);
+                }
+                let tz = first_head
+                    .map(|h| h.timezone_assumption)
+                    .unwrap_or_default();
+                let mut t = Transcript::new("discord-json", &tz);
+                t.chat_name = Some(format!("Discord export ({n} conversations)"));
+                Ok(t)
+            }
+        };
     }
     let fname = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    single_file(acq, path, "Discord", &|media| {
-        let v = read(path, &fname)?;
-        Ok(discord::parse(&v, &fname, media))
-    })
+    let probe = discord_probe(path, &fname)?;
+    single_file_stream(
+        acq,
+        path,
+        "Discord",
+        &mut |media, sink| discord_stream(path, &fname, media, 1, None, sink).map(|_| ()),
+        sink,
+    )?;
+    Ok(probe.head())
 }
 
-/// Signal: the text export, or its folder.
-pub(super) fn signal(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
+/// Signal: the text export, or its folder; read line by line (twice for a single file:
+/// attachment names, then messages).
+pub(super) fn signal(
+    acq: &mut Acquisition,
+    path: &Path,
+    sink: &mut dyn Sink,
+) -> Result<Transcript> {
+    let read = |p: &Path, name: &str, media: Resolve, sink: &mut dyn Sink| -> Result<()> {
+        let f = std::fs::File::open(p).at("open", p)?;
+        let mut parser = signal::Parser::new(name);
+        let err = |e: std::io::Error| Error::io("read", p, e);
+        signal::each_line(
+            std::io::BufReader::with_capacity(256 * 1024, f),
+            &err,
+            &mut |l| parser.line(l, sink, media),
+        )?;
+        parser.end(sink, media)
+    };
     if path.is_dir() {
         let files = walk(path);
         let mut chat = None;
@@ -357,17 +520,21 @@ pub(super) fn signal(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
                 .with_fix("give the exported chat file (lines like [2019-12-24, 12:23] Name: text)")
         })?;
         let index = folder_originals(acq, path, "Signal")?;
-        let text = String::from_utf8_lossy(&read_limited(&p)?).into_owned();
-        return Ok(signal::parse(&text, &rel, &|u| lookup(&index, u)));
+        read(&p, &rel, &|u| lookup(&index, u), sink)?;
+        return Ok(signal::head());
     }
     let fname = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    single_file(acq, path, "Signal", &|media| {
-        let text = String::from_utf8_lossy(&read_limited(path)?).into_owned();
-        Ok(signal::parse(&text, &fname, media))
-    })
+    single_file_stream(
+        acq,
+        path,
+        "Signal",
+        &mut |media, sink| read(path, &fname, media, sink),
+        sink,
+    )?;
+    Ok(signal::head())
 }
 
 /// Telegram HTML: the export folder (messages.html, messages2.html …), or one page.

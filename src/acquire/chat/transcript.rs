@@ -249,33 +249,338 @@ impl Transcript {
 
     /// Fill participants and summary from the messages.
     pub fn finish(&mut self) {
-        let mut s = Summary::default();
+        let mut tally = Tally::default();
         for m in &self.messages {
-            match m.kind {
-                MessageKind::Message => s.messages += 1,
-                MessageKind::System => s.system += 1,
-                MessageKind::Deleted => s.deleted += 1,
-                MessageKind::Unparsed => s.unparsed_lines += m.text.lines().count().max(1),
-            }
-            for a in &m.attachments {
-                s.attachments += 1;
-                if !a.present {
-                    s.missing_media.push(a.name.clone());
-                }
-            }
-            if let Some(sender) = &m.sender
-                && !self.participants.contains(sender)
-            {
-                self.participants.push(sender.clone());
-            }
-            if let Some(t) = &m.timestamp_local {
-                if s.first.is_none() {
-                    s.first = Some(t.clone());
-                }
-                s.last = Some(t.clone());
+            tally.add(m);
+        }
+        (self.participants, self.summary) = tally.into_parts();
+    }
+
+    /// The same transcript without its messages (the header a [`TranscriptWriter`] writes
+    /// around them) and the messages.
+    pub fn into_head(mut self) -> (Transcript, Vec<Message>) {
+        let messages = std::mem::take(&mut self.messages);
+        (self, messages)
+    }
+}
+
+/// Whatever needs the whole chat (counts, participants, first and last time), accumulated
+/// one message at a time: [`Transcript::finish`] and [`TranscriptWriter`] both use it, so
+/// the streamed and the in-memory summaries cannot differ.
+#[derive(Debug, Default)]
+pub struct Tally {
+    summary: Summary,
+    participants: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Tally {
+    /// Count one message.
+    pub fn add(&mut self, m: &Message) {
+        let s = &mut self.summary;
+        match m.kind {
+            MessageKind::Message => s.messages += 1,
+            MessageKind::System => s.system += 1,
+            MessageKind::Deleted => s.deleted += 1,
+            MessageKind::Unparsed => s.unparsed_lines += m.text.lines().count().max(1),
+        }
+        for a in &m.attachments {
+            s.attachments += 1;
+            if !a.present {
+                s.missing_media.push(a.name.clone());
             }
         }
-        self.summary = s;
+        if let Some(sender) = &m.sender
+            && !self.seen.contains(sender)
+        {
+            self.seen.insert(sender.clone());
+            self.participants.push(sender.clone());
+        }
+        if let Some(t) = &m.timestamp_local {
+            if s.first.is_none() {
+                s.first = Some(t.clone());
+            }
+            s.last = Some(t.clone());
+        }
+    }
+
+    /// Participants in order of first appearance, and the summary.
+    pub fn into_parts(self) -> (Vec<String>, Summary) {
+        (self.participants, self.summary)
+    }
+}
+
+/// Where parsers put messages, one at a time: a `Vec` (the in-memory transcript of
+/// `parse`) or a [`TranscriptWriter`] (the files of an acquisition).
+pub trait Sink {
+    /// Take the next message (in transcript order, `index` already set).
+    fn push(&mut self, m: Message) -> crate::error::Result<()>;
+}
+
+impl Sink for Vec<Message> {
+    fn push(&mut self, m: Message) -> crate::error::Result<()> {
+        Vec::push(self, m);
+        Ok(())
+    }
+}
+
+/// Writes `transcript.json` and `transcript.html` in bounded memory: each message is
+/// serialised as it arrives (JSON with serde_json, HTML with the same maud template as
+/// [`Transcript::to_html`]) into a part file, and counted in a [`Tally`].
+///
+/// The serde type puts `participants` and `summary` before `messages`, and the HTML shows
+/// them in its heading, but they are only known at the end. The field order stays as the
+/// type writes it (reading is strict, see docs/architecture.md), so the messages go to
+/// part files first and [`TranscriptWriter::finish`] assembles header + parts + end into
+/// the final files (one extra sequential copy, no memory): the bytes are exactly those of
+/// `serde_json::to_vec_pretty(&transcript)` and `transcript.to_html()`.
+///
+/// Serialising and writing run on a thread of their own, fed batches of messages through
+/// a bounded channel (at most [`QUEUE`] batches of [`BATCH`] messages wait), so parsing
+/// and writing use two cores and memory stays bounded.
+pub struct TranscriptWriter {
+    batch: Vec<Message>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Message>>>,
+    worker: Option<std::thread::JoinHandle<crate::error::Result<Parts>>>,
+}
+
+/// Messages per batch handed to the writing thread.
+const BATCH: usize = 512;
+/// Batches that may wait for the writing thread.
+const QUEUE: usize = 8;
+
+/// The part files being written (on the writing thread).
+struct Parts {
+    dir: std::path::PathBuf,
+    jpath: std::path::PathBuf,
+    hpath: std::path::PathBuf,
+    json: std::io::BufWriter<std::fs::File>,
+    html: std::io::BufWriter<std::fs::File>,
+    tally: Tally,
+    count: usize,
+    buf: Vec<u8>,
+}
+
+/// The files a [`TranscriptWriter`] made, and the transcript's header (no messages) with
+/// its participants and summary filled in.
+#[derive(Debug)]
+pub struct Written {
+    /// `transcript.json`.
+    pub json: std::path::PathBuf,
+    /// `transcript.html`.
+    pub html: std::path::PathBuf,
+    /// Header, participants and summary; `messages` is empty.
+    pub head: Transcript,
+    /// How many messages were written.
+    pub count: usize,
+}
+
+const JSON_PART: &str = "messages.json.part";
+const HTML_PART: &str = "messages.html.part";
+
+impl TranscriptWriter {
+    /// A writer whose files go into `dir` (a private temp folder of the acquisition).
+    pub fn create(dir: &std::path::Path) -> crate::error::Result<TranscriptWriter> {
+        use crate::error::IoContext;
+        let open =
+            |p: &std::path::Path| -> crate::error::Result<std::io::BufWriter<std::fs::File>> {
+                let f = std::fs::File::create(p).at("create", p)?;
+                Ok(std::io::BufWriter::with_capacity(256 * 1024, f))
+            };
+        let (jpath, hpath) = (dir.join(JSON_PART), dir.join(HTML_PART));
+        let mut parts = Parts {
+            dir: dir.to_path_buf(),
+            json: open(&jpath)?,
+            html: open(&hpath)?,
+            jpath,
+            hpath,
+            tally: Tally::default(),
+            count: 0,
+            buf: Vec::with_capacity(4096),
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(QUEUE);
+        let worker = std::thread::Builder::new()
+            .name("transcript-writer".into())
+            .spawn(move || {
+                for batch in rx {
+                    for m in batch {
+                        parts.push(m)?;
+                    }
+                }
+                Ok(parts)
+            })
+            .map_err(|e| crate::error::Error::internal(format!("cannot start a thread: {e}")))?;
+        Ok(TranscriptWriter {
+            batch: Vec::with_capacity(BATCH),
+            tx: Some(tx),
+            worker: Some(worker),
+        })
+    }
+
+    /// Hand the waiting batch to the writing thread; its error if it stopped.
+    fn send(&mut self) -> crate::error::Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The thread ended early: it failed.
+        self.join().map(|_| ())
+    }
+
+    fn join(&mut self) -> crate::error::Result<Parts> {
+        self.tx = None;
+        let worker = self
+            .worker
+            .take()
+            .ok_or_else(|| crate::error::Error::internal("transcript writer already finished"))?;
+        worker
+            .join()
+            .map_err(|_| crate::error::Error::internal("the transcript writer thread panicked"))?
+    }
+
+    /// Assemble the final files around the messages written so far.
+    pub fn finish(mut self, mut head: Transcript) -> crate::error::Result<Written> {
+        use crate::error::IoContext;
+        use std::io::Write;
+        if !self.batch.is_empty() {
+            self.send()?;
+        }
+        let Parts {
+            dir,
+            jpath: jpart,
+            hpath: hpart,
+            json,
+            html,
+            tally,
+            count,
+            ..
+        } = self.join()?;
+        json.into_inner()
+            .map_err(|e| e.into_error())
+            .at("write", &jpart)?;
+        html.into_inner()
+            .map_err(|e| e.into_error())
+            .at("write", &hpart)?;
+        head.messages.clear();
+        // Participants a parser named in the header (Meta lists the thread's) come first,
+        // then every other sender in order of first appearance.
+        let (senders, summary) = tally.into_parts();
+        head.summary = summary;
+        for p in senders {
+            if !head.participants.contains(&p) {
+                head.participants.push(p);
+            }
+        }
+
+        // JSON: the header as the type writes it with no messages ends in `"messages": []\n}`;
+        // the messages go between the brackets.
+        let hdr = serde_json::to_vec_pretty(&head)
+            .map_err(|e| crate::error::Error::internal(e.to_string()))?;
+        let open = hdr.strip_suffix(b"[]\n}").ok_or_else(|| {
+            crate::error::Error::internal("transcript header does not end with its messages")
+        })?;
+        let jp = dir.join("transcript.json");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&jp).at("create", &jp)?);
+        out.write_all(open).at("write", &jp)?;
+        if count == 0 {
+            out.write_all(b"[]\n}").at("write", &jp)?;
+        } else {
+            out.write_all(b"[\n").at("write", &jp)?;
+            copy_part(&jpart, &mut out, &jp)?;
+            out.write_all(b"\n  ]\n}").at("write", &jp)?;
+        }
+        finish_file(out, &jp)?;
+
+        let hp = dir.join("transcript.html");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&hp).at("create", &hp)?);
+        out.write_all(head.html_start().as_bytes())
+            .at("write", &hp)?;
+        copy_part(&hpart, &mut out, &hp)?;
+        out.write_all(html_end().as_bytes()).at("write", &hp)?;
+        finish_file(out, &hp)?;
+        let _ = std::fs::remove_file(&jpart);
+        let _ = std::fs::remove_file(&hpart);
+        Ok(Written {
+            json: jp,
+            html: hp,
+            head,
+            count,
+        })
+    }
+}
+
+fn copy_part(
+    part: &std::path::Path,
+    out: &mut impl std::io::Write,
+    to: &std::path::Path,
+) -> crate::error::Result<()> {
+    use crate::error::IoContext;
+    let mut f = std::fs::File::open(part).at("open", part)?;
+    std::io::copy(&mut f, out).at("write", to)?;
+    Ok(())
+}
+
+fn finish_file(
+    out: std::io::BufWriter<std::fs::File>,
+    path: &std::path::Path,
+) -> crate::error::Result<()> {
+    use crate::error::IoContext;
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .at("write", path)?;
+    Ok(())
+}
+
+impl Sink for TranscriptWriter {
+    fn push(&mut self, m: Message) -> crate::error::Result<()> {
+        self.batch.push(m);
+        if self.batch.len() >= BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TranscriptWriter {
+    fn drop(&mut self) {
+        // Not finished (an error elsewhere): stop the thread; the temp folder goes anyway.
+        self.tx = None;
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Parts {
+    fn push(&mut self, m: Message) -> crate::error::Result<()> {
+        use crate::error::IoContext;
+        use std::io::Write;
+        self.tally.add(&m);
+        // One message as `to_vec_pretty` writes it two levels deep: its own pretty form
+        // with every line indented by four spaces (newlines inside strings are escaped,
+        // so every raw newline is a line break of the layout).
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, &m)
+            .map_err(|e| crate::error::Error::internal(e.to_string()))?;
+        let jp = &self.jpath;
+        if self.count > 0 {
+            self.json.write_all(b",\n").at("write", jp)?;
+        }
+        self.json.write_all(b"    ").at("write", jp)?;
+        for (i, line) in self.buf.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                self.json.write_all(b"\n    ").at("write", jp)?;
+            }
+            self.json.write_all(line).at("write", jp)?;
+        }
+        let hp = &self.hpath;
+        self.html
+            .write_all(message(&m).into_string().as_bytes())
+            .at("write", hp)?;
+        self.html.write_all(b"\n").at("write", hp)?;
+        self.count += 1;
+        Ok(())
     }
 }
 
@@ -285,33 +590,44 @@ impl Transcript {
     /// The readable HTML view: self-contained, printable, every message anchored and
     /// numbered; images hidden behind a click.
     pub fn to_html(&self) -> String {
-        let page = html! {
+        let mut h = self.html_start();
+        for m in &self.messages {
+            h.push_str(&message(m).into_string());
+            h.push('\n');
+        }
+        h.push_str(&html_end());
+        h
+    }
+
+    /// The page up to the first message: head, heading, search bar. Only the open tags
+    /// are written by hand (constants); everything else goes through maud.
+    fn html_start(&self) -> String {
+        let head = html! {
             (DOCTYPE)
-            html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    title { "Transcript" }
-                    (style(TRANSCRIPT_CSS))
+        };
+        let top = html! {
+            meta charset="utf-8";
+            title { "Transcript" }
+            (style(TRANSCRIPT_CSS))
+        };
+        let body = html! {
+            (self.heading())
+            div #bar hidden {
+                input #q type="search" placeholder="Search text and sender" aria-label="Search";
+                " "
+                select #p aria-label="Participant" {
+                    option value="" { "All participants" }
+                    @for p in &self.participants { option value=(p) { (p) } }
                 }
-                body {
-                    (self.heading())
-                    div #bar hidden {
-                        input #q type="search" placeholder="Search text and sender" aria-label="Search";
-                        " "
-                        select #p aria-label="Participant" {
-                            option value="" { "All participants" }
-                            @for p in &self.participants { option value=(p) { (p) } }
-                        }
-                        " " span #c .n {}
-                    }
-                    @for m in &self.messages { (message(m)) "\n" }
-                    (script(TRANSCRIPT_JS))
-                }
+                " " span #c .n {}
             }
         };
-        let mut h = page.into_string();
-        h.push('\n');
-        h
+        format!(
+            "{}<html lang=\"en\"><head>{}</head><body>{}",
+            head.into_string(),
+            top.into_string(),
+            body.into_string()
+        )
     }
 
     fn heading(&self) -> Markup {
@@ -331,6 +647,12 @@ impl Transcript {
             @for t in &self.transformations { p.n { "Note: " (t) } }
         }
     }
+}
+
+/// The page after the last message: the viewer script, closing tags.
+fn html_end() -> String {
+    let end = html! { (script(TRANSCRIPT_JS)) };
+    format!("{}</body></html>\n", end.into_string())
 }
 
 /// One message as an anchored, numbered article.
@@ -395,5 +717,111 @@ fn attachment(a: &Attachment) -> Markup {
             div { "attachment: " a href=(href) { (a.name) } }
         }
         @if let Some(s) = &a.sha256 { div.n { "SHA-256 " (s) } }
+    }
+}
+
+/// Check that what `feed` streams into a [`TranscriptWriter`] is byte for byte what the
+/// whole-transcript path writes for `old` (JSON and HTML), and reads back as the type.
+#[cfg(test)]
+pub(crate) fn assert_streams_as(
+    old: &Transcript,
+    feed: &mut dyn FnMut(&mut TranscriptWriter) -> crate::error::Result<Transcript>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = TranscriptWriter::create(dir.path()).unwrap();
+    let head = feed(&mut w).unwrap();
+    let written = w.finish(head).unwrap();
+    let json = std::fs::read(&written.json).unwrap();
+    let html = std::fs::read_to_string(&written.html).unwrap();
+    assert_eq!(
+        String::from_utf8(json.clone()).unwrap(),
+        String::from_utf8(serde_json::to_vec_pretty(old).unwrap()).unwrap()
+    );
+    assert_eq!(html, old.to_html());
+    let back: Transcript = serde_json::from_slice(&json).unwrap();
+    assert_eq!(serde_json::to_vec_pretty(&back).unwrap(), json);
+    assert_eq!(written.count, old.messages.len());
+    assert!(!dir.path().join(JSON_PART).exists() && !dir.path().join(HTML_PART).exists());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every optional field, hostile text, an empty transcript.
+    #[test]
+    fn writer_equals_to_vec_pretty_and_to_html() {
+        let mut t = Transcript::new("discord-json", "UTC");
+        t.chat_name = Some("<script>x</script> \"q\"".into());
+        t.transformations = vec!["order reversed".into()];
+        t.date_order = Some("DMY (x)".into());
+        let empty = t.clone();
+        assert_streams_as(&empty, &mut |_| Ok(empty.clone()));
+        let mut m = Message::new(
+            1,
+            MessageKind::Message,
+            SourceRef {
+                file: "a.json".into(),
+                lines: None,
+                message_id: Some(7),
+            },
+        );
+        m.sender = Some("Zoë \u{1f600}".into());
+        m.text = "line1\nline2\t\"</pre><img src=x>".into();
+        m.timestamp_local = Some("2024-01-01T00:00:00".into());
+        m.timestamp_utc = Some("2024-01-01T00:00:00Z".into());
+        m.reply_to = Some(3);
+        m.forwarded_from = Some("F".into());
+        m.edited = Some("e".into());
+        m.reactions = vec![Reaction {
+            emoji: "👍".into(),
+            by: vec!["A".into()],
+            count: Some(2),
+        }];
+        m.mentions = vec!["B".into()];
+        m.embeds = vec![Embed {
+            title: Some("t".into()),
+            url: None,
+            description: Some("d\n".into()),
+        }];
+        m.attachments = vec![
+            Attachment {
+                name: "a.jpg".into(),
+                present: true,
+                path: Some("original/a.jpg".into()),
+                sha256: Some("00".repeat(32)),
+                media_type: Some("photo".into()),
+            },
+            Attachment {
+                name: "gone.pdf".into(),
+                present: false,
+                path: None,
+                sha256: None,
+                media_type: None,
+            },
+        ];
+        let mut u = Message::new(
+            2,
+            MessageKind::Unparsed,
+            SourceRef {
+                file: "a".into(),
+                lines: Some([3, 4]),
+                message_id: None,
+            },
+        );
+        u.text = "x\ny".into();
+        t.messages = vec![
+            m,
+            u,
+            Message::new(3, MessageKind::System, SourceRef::default()),
+        ];
+        t.finish();
+        let msgs = t.messages.clone();
+        assert_streams_as(&t, &mut |w| {
+            for m in &msgs {
+                w.push(m.clone())?;
+            }
+            Ok(empty.clone())
+        });
     }
 }

@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use regex::Regex;
 
-use crate::acquire::chat::transcript::{Attachment, Message, MessageKind, SourceRef, Transcript};
+use crate::acquire::chat::transcript::{
+    Attachment, Message, MessageKind, Sink, SourceRef, Transcript,
+};
 
 /// How to read the three numbers of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,17 +97,41 @@ fn parse_head(line: &str) -> Option<Head> {
     })
 }
 
+/// What the first pass learns from every header of the file: enough to choose the date
+/// order and the layout before any message is read (so the second pass can stream).
+#[derive(Debug, Default, Clone)]
+pub struct Headers {
+    count: usize,
+    ios: usize,
+    year_first: bool,
+    first_gt12: bool,
+    second_gt12: bool,
+    ampm: bool,
+}
+
+impl Headers {
+    /// Look at one line (a header or not).
+    pub fn line(&mut self, line: &str) {
+        if let Some(h) = parse_head(line) {
+            self.count += 1;
+            self.ios += usize::from(h.ios);
+            self.year_first |= h.nums.0 > 31;
+            self.first_gt12 |= h.nums.0 > 12;
+            self.second_gt12 |= h.nums.1 > 12;
+            self.ampm |= h.time.3.is_some();
+        }
+    }
+}
+
 /// Decide the date order from every header of the file.
-fn detect_order(heads: &[(u32, u32, u32)], has_ampm: bool) -> (DateOrder, String) {
-    if heads.iter().any(|h| h.0 > 31) {
+fn detect_order(h: &Headers) -> (DateOrder, String) {
+    if h.year_first {
         return (DateOrder::Ymd, "the first number is a year".into());
     }
-    let first_gt12 = heads.iter().any(|h| h.0 > 12);
-    let second_gt12 = heads.iter().any(|h| h.1 > 12);
-    match (first_gt12, second_gt12) {
+    match (h.first_gt12, h.second_gt12) {
         (true, false) => (DateOrder::Dmy, "a first number above 12 was found: day/month".into()),
         (false, true) => (DateOrder::Mdy, "a second number above 12 was found: month/day".into()),
-        _ if has_ampm => (DateOrder::Mdy, "ambiguous dates with a 12-hour clock: assumed month/day (US locale); override with --date-format".into()),
+        _ if h.ampm => (DateOrder::Mdy, "ambiguous dates with a 12-hour clock: assumed month/day (US locale); override with --date-format".into()),
         _ => (DateOrder::Dmy, "ambiguous dates: assumed day/month; override with --date-format".into()),
     }
 }
@@ -128,6 +154,21 @@ fn to_datetime(h: &Head, order: DateOrder) -> Option<NaiveDateTime> {
         NaiveDate::from_ymd_opt(y as i32, m, d)?,
         NaiveTime::from_hms_opt(hh, mm, ss)?,
     ))
+}
+
+/// `%Y-%m-%dT%H:%M:%S` (years have at most four digits here), without chrono's format
+/// parser: it runs once per message.
+fn local_time(t: &NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// What WhatsApp writes in each major locale (docs/chats.md lists the same table). The
@@ -363,7 +404,10 @@ fn attachments_in(text: &str) -> Vec<String> {
         ]
     });
     let mut v = Vec::new();
-    for re in res.iter() {
+    // Each pattern needs a literal ('<', " ("): most messages have neither, and the
+    // regexes are then not run at all.
+    let needs = [text.contains('<'), text.contains(" (")];
+    for (re, _) in res.iter().zip(needs).filter(|(_, n)| *n) {
         for c in re.captures_iter(text) {
             v.push(c[1].trim().trim_matches('\u{200e}').to_string());
         }
@@ -371,113 +415,140 @@ fn attachments_in(text: &str) -> Vec<String> {
     v
 }
 
-/// Parse a WhatsApp export. `media(name)` says whether the named file is in the export
-/// (and where it is stored, with its SHA-256).
-pub fn parse(
-    text: &str,
-    file_name: &str,
-    forced: Option<DateOrder>,
-    media: &dyn Fn(&str) -> Option<(String, String)>,
-) -> Transcript {
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
-    let n_lines = if text.ends_with('\n') {
-        lines.len() - 1
-    } else {
-        lines.len()
-    };
-    let heads: Vec<Option<Head>> = lines[..n_lines].iter().map(|l| parse_head(l)).collect();
-    let nums: Vec<(u32, u32, u32)> = heads.iter().flatten().map(|h| h.nums).collect();
-    let has_ampm = heads.iter().flatten().any(|h| h.time.3.is_some());
-    let ios = heads.iter().flatten().filter(|h| h.ios).count() * 2 > nums.len();
-    let (order, why) = match forced {
-        Some(o) => (o, "given with --date-format".to_string()),
-        None => detect_order(&nums, has_ampm),
-    };
-    let mut messages: Vec<Message> = Vec::new();
-    let mut idx = 0;
-    let src = |a: usize, b: usize| SourceRef {
-        file: file_name.to_string(),
-        lines: Some([a, b]),
-        message_id: None,
-    };
-    for (i, line) in lines[..n_lines].iter().enumerate() {
-        let ln = i + 1;
-        match &heads[i] {
-            Some(h) => {
-                idx += 1;
-                let rest = h.rest.trim_start_matches('\u{200e}');
-                let (sender, body) = match rest.split_once(": ") {
-                    Some((s, b))
-                        if !s.is_empty() && s.chars().count() <= 80 && !s.contains('\u{200e}') =>
-                    {
-                        (Some(s.trim_matches('\u{200e}').to_string()), b.to_string())
-                    }
-                    _ => (None, rest.to_string()),
-                };
-                let kind = if sender.is_none() {
-                    MessageKind::System
-                } else if is_deleted(&body) {
-                    MessageKind::Deleted
-                } else {
-                    MessageKind::Message
-                };
-                messages.push(Message {
-                    index: idx,
-                    kind,
-                    timestamp_written: h.written.clone(),
-                    timestamp_local: to_datetime(h, order)
-                        .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
-                    timestamp_utc: None,
-                    sender,
-                    text: body,
-                    attachments: Vec::new(),
-                    reply_to: None,
-                    forwarded_from: None,
-                    edited: None,
-                    reactions: Vec::new(),
-                    mentions: Vec::new(),
-                    embeds: Vec::new(),
-                    source: src(ln, ln),
-                });
+/// Resolves an attachment name to (item path, SHA-256), or says it is missing; may fail
+/// (hashing a file beside the export).
+pub type Media<'a> = &'a mut dyn FnMut(&str) -> crate::error::Result<Option<(String, String)>>;
+
+/// Call `f` with every line of `r` as `str::split('\n')` would give it (a final newline
+/// ends the last line; `\r` before it is dropped; invalid UTF-8 replaced as
+/// `String::from_utf8_lossy` does), reading one line at a time.
+pub fn each_line(
+    mut r: impl std::io::BufRead,
+    on_read_error: &dyn Fn(std::io::Error) -> crate::error::Error,
+    f: &mut dyn FnMut(&str) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut any = false;
+    loop {
+        buf.clear();
+        let n = r.read_until(b'\n', &mut buf).map_err(on_read_error)?;
+        if n == 0 {
+            if !any {
+                f("")?; // an empty text is one empty line, as `split` gives it
             }
-            None => match messages.last_mut() {
-                Some(m) if m.kind != MessageKind::Unparsed => {
-                    m.text.push('\n');
-                    m.text.push_str(line);
-                    if let Some(s) = m.source.lines.as_mut() {
-                        s[1] = ln;
-                    }
-                }
-                _ => {
-                    idx += 1;
-                    messages.push(Message {
-                        index: idx,
-                        kind: MessageKind::Unparsed,
-                        timestamp_written: String::new(),
-                        timestamp_local: None,
-                        timestamp_utc: None,
-                        sender: None,
-                        text: line.to_string(),
-                        attachments: Vec::new(),
-                        reply_to: None,
-                        forwarded_from: None,
-                        edited: None,
-                        reactions: Vec::new(),
-                        mentions: Vec::new(),
-                        embeds: Vec::new(),
-                        source: src(ln, ln),
-                    });
-                }
-            },
+            return Ok(());
+        }
+        any = true;
+        let ends = buf.last() == Some(&b'\n');
+        let mut l = &buf[..buf.len() - usize::from(ends)];
+        l = l.strip_suffix(b"\r").unwrap_or(l);
+        f(&String::from_utf8_lossy(l))?;
+    }
+}
+
+/// The second pass: lines become messages, each handed to the sink once it is complete
+/// (at the next header or line that cannot continue it, or at the end).
+pub struct Parser<'a> {
+    order: DateOrder,
+    file_name: &'a str,
+    idx: usize,
+    ln: usize,
+    pending: Option<Message>,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser reading dates in `order`; `file_name` is the chat text's name in the export.
+    pub fn new(order: DateOrder, file_name: &'a str) -> Parser<'a> {
+        Parser {
+            order,
+            file_name,
+            idx: 0,
+            ln: 0,
+            pending: None,
         }
     }
-    for m in &mut messages {
+
+    fn src(&self) -> SourceRef {
+        SourceRef {
+            file: self.file_name.to_string(),
+            lines: Some([self.ln, self.ln]),
+            message_id: None,
+        }
+    }
+
+    /// The next line.
+    pub fn line(
+        &mut self,
+        line: &str,
+        sink: &mut dyn Sink,
+        media: Media,
+    ) -> crate::error::Result<()> {
+        self.ln += 1;
+        if let Some(h) = parse_head(line) {
+            self.flush(sink, media)?;
+            self.idx += 1;
+            let rest = h.rest.trim_start_matches('\u{200e}');
+            let (sender, body) = match rest.split_once(": ") {
+                Some((s, b))
+                    if !s.is_empty() && s.chars().count() <= 80 && !s.contains('\u{200e}') =>
+                {
+                    (Some(s.trim_matches('\u{200e}').to_string()), b.to_string())
+                }
+                _ => (None, rest.to_string()),
+            };
+            let kind = if sender.is_none() {
+                MessageKind::System
+            } else if is_deleted(&body) {
+                MessageKind::Deleted
+            } else {
+                MessageKind::Message
+            };
+            let mut m = Message::new(self.idx, kind, self.src());
+            m.timestamp_local = to_datetime(&h, self.order).map(|t| local_time(&t));
+            m.timestamp_written = h.written;
+            m.sender = sender;
+            m.text = body;
+            self.pending = Some(m);
+            return Ok(());
+        }
+        match self.pending.as_mut() {
+            Some(m) if m.kind != MessageKind::Unparsed => {
+                m.text.push('\n');
+                m.text.push_str(line);
+                if let Some(s) = m.source.lines.as_mut() {
+                    s[1] = self.ln;
+                }
+            }
+            _ => {
+                self.flush(sink, media)?;
+                self.idx += 1;
+                let mut m = Message::new(self.idx, MessageKind::Unparsed, self.src());
+                m.text = line.to_string();
+                self.pending = Some(m);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hand over the last message.
+    pub fn end(&mut self, sink: &mut dyn Sink, media: Media) -> crate::error::Result<()> {
+        self.flush(sink, media)
+    }
+
+    fn flush(&mut self, sink: &mut dyn Sink, media: Media) -> crate::error::Result<()> {
+        let Some(mut m) = self.pending.take() else {
+            return Ok(());
+        };
         if m.kind == MessageKind::Message {
             for name in attachments_in(&m.text) {
-                m.attachments.push(Attachment::resolve(&name, None, media));
+                let found = media(&name)?;
+                m.attachments.push(Attachment {
+                    present: found.is_some(),
+                    path: found.as_ref().map(|f| f.0.clone()),
+                    sha256: found.map(|f| f.1),
+                    name,
+                    media_type: None,
+                });
             }
             if let Some(marker) = media_omitted(&m.text) {
                 // Left out by "export without media": recorded as missing, never invented.
@@ -490,18 +561,59 @@ pub fn parse(
                 });
             }
         }
+        sink.push(m)
     }
-    let mut t = Transcript {
-        format: crate::acquire::chat::transcript::FORMAT.to_string(),
-        source_format: if ios { "whatsapp-ios".into() } else { "whatsapp-android".into() },
-        chat_name: chat_name_from_file(file_name),
-        participants: Vec::new(),
-        date_order: Some(format!("{} ({why})", order.name())),
-        timezone_assumption: "local time of the exporting phone as written in the export; its UTC offset is not recorded by WhatsApp".into(),
-        transformations: Vec::new(),
-        summary: Default::default(),
-        messages,
-    };
+}
+
+/// The date order to read with (forced, or chosen from the headers) and why.
+pub fn order_of(headers: &Headers, forced: Option<DateOrder>) -> (DateOrder, String) {
+    match forced {
+        Some(o) => (o, "given with --date-format".to_string()),
+        None => detect_order(headers),
+    }
+}
+
+/// The transcript header (no messages yet) of an export named `file_name`.
+pub fn head(file_name: &str, headers: &Headers, order: DateOrder, why: &str) -> Transcript {
+    let ios = headers.ios * 2 > headers.count;
+    let mut t = Transcript::new(
+        if ios {
+            "whatsapp-ios"
+        } else {
+            "whatsapp-android"
+        },
+        "local time of the exporting phone as written in the export; its UTC offset is not recorded by WhatsApp",
+    );
+    t.chat_name = chat_name_from_file(file_name);
+    t.date_order = Some(format!("{} ({why})", order.name()));
+    t
+}
+
+/// Parse a WhatsApp export held in memory. `media(name)` says whether the named file is
+/// in the export (and where it is stored, with its SHA-256). Acquisitions stream instead
+/// (two passes over the file: [`Headers`], then [`Parser`]); this is the same code.
+pub fn parse(
+    text: &str,
+    file_name: &str,
+    forced: Option<DateOrder>,
+    media: &dyn Fn(&str) -> Option<(String, String)>,
+) -> Transcript {
+    let mut headers = Headers::default();
+    let r = || std::io::Cursor::new(text.as_bytes());
+    let io = |e: std::io::Error| crate::error::Error::internal(e.to_string());
+    let _ = each_line(r(), &io, &mut |l| {
+        headers.line(l);
+        Ok(())
+    });
+    let (order, why) = order_of(&headers, forced);
+    let mut t = head(file_name, &headers, order, &why);
+    let mut messages: Vec<Message> = Vec::new();
+    let mut p = Parser::new(order, file_name);
+    let mut resolve = |n: &str| Ok(media(n));
+    // Reading from memory into a Vec cannot fail.
+    let _ = each_line(r(), &io, &mut |l| p.line(l, &mut messages, &mut resolve));
+    let _ = p.end(&mut messages, &mut resolve);
+    t.messages = messages;
     t.finish();
     t
 }
@@ -590,5 +702,200 @@ mod tests {
         );
         assert_eq!(t.messages[0].kind, MessageKind::Unparsed);
         assert_eq!(t.summary.unparsed_lines, 1);
+    }
+    // The whole-transcript parser as it was before streaming (kept verbatim as the
+    // reference the streamed output must equal).
+    fn old_detect_order(heads: &[(u32, u32, u32)], has_ampm: bool) -> (DateOrder, String) {
+        if heads.iter().any(|h| h.0 > 31) {
+            return (DateOrder::Ymd, "the first number is a year".into());
+        }
+        let first_gt12 = heads.iter().any(|h| h.0 > 12);
+        let second_gt12 = heads.iter().any(|h| h.1 > 12);
+        match (first_gt12, second_gt12) {
+            (true, false) => (DateOrder::Dmy, "a first number above 12 was found: day/month".into()),
+            (false, true) => (DateOrder::Mdy, "a second number above 12 was found: month/day".into()),
+            _ if has_ampm => (DateOrder::Mdy, "ambiguous dates with a 12-hour clock: assumed month/day (US locale); override with --date-format".into()),
+            _ => (DateOrder::Dmy, "ambiguous dates: assumed day/month; override with --date-format".into()),
+        }
+    }
+    fn old_parse(
+        text: &str,
+        file_name: &str,
+        forced: Option<DateOrder>,
+        media: &dyn Fn(&str) -> Option<(String, String)>,
+    ) -> Transcript {
+        let lines: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect();
+        let n_lines = if text.ends_with('\n') {
+            lines.len() - 1
+        } else {
+            lines.len()
+        };
+        let heads: Vec<Option<Head>> = lines[..n_lines].iter().map(|l| parse_head(l)).collect();
+        let nums: Vec<(u32, u32, u32)> = heads.iter().flatten().map(|h| h.nums).collect();
+        let has_ampm = heads.iter().flatten().any(|h| h.time.3.is_some());
+        let ios = heads.iter().flatten().filter(|h| h.ios).count() * 2 > nums.len();
+        let (order, why) = match forced {
+            Some(o) => (o, "given with --date-format".to_string()),
+            None => old_detect_order(&nums, has_ampm),
+        };
+        let mut messages: Vec<Message> = Vec::new();
+        let mut idx = 0;
+        let src = |a: usize, b: usize| SourceRef {
+            file: file_name.to_string(),
+            lines: Some([a, b]),
+            message_id: None,
+        };
+        for (i, line) in lines[..n_lines].iter().enumerate() {
+            let ln = i + 1;
+            match &heads[i] {
+                Some(h) => {
+                    idx += 1;
+                    let rest = h.rest.trim_start_matches('\u{200e}');
+                    let (sender, body) = match rest.split_once(": ") {
+                        Some((s, b))
+                            if !s.is_empty()
+                                && s.chars().count() <= 80
+                                && !s.contains('\u{200e}') =>
+                        {
+                            (Some(s.trim_matches('\u{200e}').to_string()), b.to_string())
+                        }
+                        _ => (None, rest.to_string()),
+                    };
+                    let kind = if sender.is_none() {
+                        MessageKind::System
+                    } else if is_deleted(&body) {
+                        MessageKind::Deleted
+                    } else {
+                        MessageKind::Message
+                    };
+                    messages.push(Message {
+                        index: idx,
+                        kind,
+                        timestamp_written: h.written.clone(),
+                        timestamp_local: to_datetime(h, order)
+                            .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+                        timestamp_utc: None,
+                        sender,
+                        text: body,
+                        attachments: Vec::new(),
+                        reply_to: None,
+                        forwarded_from: None,
+                        edited: None,
+                        reactions: Vec::new(),
+                        mentions: Vec::new(),
+                        embeds: Vec::new(),
+                        source: src(ln, ln),
+                    });
+                }
+                None => match messages.last_mut() {
+                    Some(m) if m.kind != MessageKind::Unparsed => {
+                        m.text.push('\n');
+                        m.text.push_str(line);
+                        if let Some(s) = m.source.lines.as_mut() {
+                            s[1] = ln;
+                        }
+                    }
+                    _ => {
+                        idx += 1;
+                        messages.push(Message {
+                            index: idx,
+                            kind: MessageKind::Unparsed,
+                            timestamp_written: String::new(),
+                            timestamp_local: None,
+                            timestamp_utc: None,
+                            sender: None,
+                            text: line.to_string(),
+                            attachments: Vec::new(),
+                            reply_to: None,
+                            forwarded_from: None,
+                            edited: None,
+                            reactions: Vec::new(),
+                            mentions: Vec::new(),
+                            embeds: Vec::new(),
+                            source: src(ln, ln),
+                        });
+                    }
+                },
+            }
+        }
+        for m in &mut messages {
+            if m.kind == MessageKind::Message {
+                for name in attachments_in(&m.text) {
+                    m.attachments.push(Attachment::resolve(&name, None, media));
+                }
+                if let Some(marker) = media_omitted(&m.text) {
+                    // Left out by "export without media": recorded as missing, never invented.
+                    m.attachments.push(Attachment {
+                        name: marker.to_string(),
+                        present: false,
+                        path: None,
+                        sha256: None,
+                        media_type: Some("omitted-from-export".into()),
+                    });
+                }
+            }
+        }
+        let mut t = Transcript {
+            format: crate::acquire::chat::transcript::FORMAT.to_string(),
+            source_format: if ios { "whatsapp-ios".into() } else { "whatsapp-android".into() },
+            chat_name: chat_name_from_file(file_name),
+            participants: Vec::new(),
+            date_order: Some(format!("{} ({why})", order.name())),
+            timezone_assumption: "local time of the exporting phone as written in the export; its UTC offset is not recorded by WhatsApp".into(),
+            transformations: Vec::new(),
+            summary: Default::default(),
+            messages,
+        };
+        t.finish();
+        t
+    }
+
+    const SAMPLES: &[&str] = &[
+        "12/03/2023, 21:04 - Messages and calls are end-to-end encrypted.\n12/03/2023, 21:05 - Anna: ciao\nsecond line\n13/03/2023, 08:00 - Marco: IMG-20230313-WA0001.jpg (file attached)\n13/03/2023, 08:01 - Marco: This message was deleted\n",
+        "[3/12/23, 9:04:05\u{202f}PM] Anna: hi\r\n\u{200e}[3/12/23, 9:05:00\u{202f}PM] Anna: \u{200e}<attached: 00000012-PHOTO-2023-03-12-21-05-00.jpg>\r\n",
+        "01.02.23, 10:00 - Jan: hallo\n",
+        "garbage line\nmore garbage\n12/03/2023, 21:05 - Anna: ciao <b>\"&'\n\n\n",
+        "",
+        "\n",
+        "13/03/2023, 08:00 - Marco: <Media omitted>\n13/03/2023, 08:00 - Marco: doc.pdf (file attached)\nno newline at the end",
+        "12/03/2023, 21:05 - Anna: bad \u{fffd} utf8\n2023-03-12, 21:05 - Zoë: ünïcode 👍\n",
+    ];
+
+    fn some(n: &str) -> Option<(String, String)> {
+        n.ends_with(".pdf")
+            .then(|| (format!("original/{n}"), "ab".repeat(32)))
+    }
+
+    #[test]
+    fn streamed_transcripts_equal_the_whole_transcript_path() {
+        for (i, text) in SAMPLES.iter().enumerate() {
+            for forced in [None, Some(DateOrder::Mdy)] {
+                let old = old_parse(text, "WhatsApp Chat with Anna.txt", forced, &some);
+                crate::acquire::chat::transcript::assert_streams_as(&old, &mut |w| {
+                    let mut headers = Headers::default();
+                    let io = |e: std::io::Error| crate::error::Error::internal(e.to_string());
+                    each_line(text.as_bytes(), &io, &mut |l| {
+                        headers.line(l);
+                        Ok(())
+                    })?;
+                    let (order, why) = order_of(&headers, forced);
+                    let head = head("WhatsApp Chat with Anna.txt", &headers, order, &why);
+                    let mut p = Parser::new(order, "WhatsApp Chat with Anna.txt");
+                    let mut m = |n: &str| Ok(some(n));
+                    each_line(text.as_bytes(), &io, &mut |l| p.line(l, w, &mut m))?;
+                    p.end(w, &mut m)?;
+                    Ok(head)
+                });
+                let new = parse(text, "WhatsApp Chat with Anna.txt", forced, &some);
+                assert_eq!(
+                    serde_json::to_string(&new).unwrap(),
+                    serde_json::to_string(&old).unwrap(),
+                    "sample {i}"
+                );
+            }
+        }
     }
 }

@@ -156,6 +156,10 @@ pub struct Acquisition {
     /// For a `recheck` acquisition: the id of the item it re-checks (the manifest's
     /// `rechecks`).
     pub rechecks: Option<String>,
+    /// A private temp folder holding the files of `Content::File` artifacts the
+    /// acquisition made itself (a web capture's bodies, WARC, WACZ): removed when the
+    /// acquisition drops, after sealing, and on interruption.
+    pub temp: Option<crate::cleanup::Guard>,
 }
 
 impl Acquisition {
@@ -173,6 +177,7 @@ impl Acquisition {
             transformations: Vec::new(),
             warnings: Vec::new(),
             rechecks: None,
+            temp: None,
         }
     }
 }

@@ -968,9 +968,21 @@ impl Session<'_> {
 
     fn add_originals(&mut self, shots: &Shots, printed: &mut Printed, rec: &Recorded) {
         let final_url = printed.final_url.clone();
+        let dir = self.dir.clone();
         let mut add = |p: &str, b: Vec<u8>, mt: &str, d: &str| {
+            // A large file (an MHTML holds every image of the page) waits for sealing on
+            // disk, not in memory; if it cannot be written it stays in memory.
+            let content = if b.len() > 1 << 20 {
+                let f = dir.join(p.replace('/', "_"));
+                match std::fs::write(&f, &b) {
+                    Ok(()) => Content::File(f),
+                    Err(_) => Content::Bytes(b),
+                }
+            } else {
+                Content::Bytes(b)
+            };
             self.acq.artifacts.push(
-                Artifact::original(p, Content::Bytes(b))
+                Artifact::original(p, content)
                     .media_type(mt)
                     .describe(d)
                     .with_url(final_url.clone()),

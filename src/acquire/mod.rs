@@ -172,7 +172,7 @@ impl Acquisition {
         use crate::error::IoContext;
         let parent = std::env::temp_dir();
         let dir = tempfile::Builder::new()
-            .prefix(".sigillo-scratch-")
+            .prefix("sigillo-scratch-")
             .tempdir_in(&parent)
             .at("create a temp folder in", &parent)?
             .keep();

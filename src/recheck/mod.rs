@@ -26,7 +26,7 @@ use crate::bundle::layout;
 use crate::bundle::reader::BundleReader;
 use crate::bundle::state::{BundleState, ItemState};
 use crate::error::{Error, Result};
-use crate::evidence::hash::sha256_hex;
+use crate::evidence::hash::{sha256_file, sha256_hex};
 use crate::evidence::media::{Media, analyze, is_media};
 use crate::time::Stamp;
 
@@ -163,10 +163,10 @@ fn observed(acq: &Acquisition) -> (Observed, Vec<String>) {
     let mut text = None;
     let mut media = Vec::new();
     for a in &acq.artifacts {
-        let Content::Bytes(b) = &a.content else {
-            continue;
-        };
         if a.path == VISIBLE_TEXT {
+            let Content::Bytes(b) = &a.content else {
+                continue;
+            };
             text = Some(String::from_utf8_lossy(b).into_owned());
             from.push(a.path.clone());
         } else if a.path == "original/main-document.body" {
@@ -180,9 +180,17 @@ fn observed(acq: &Acquisition) -> (Observed, Vec<String>) {
             if !is_media(mt) {
                 continue;
             }
-            let pdq = analyze(Media::Bytes(b), mt).image.map(|i| i.pdq);
+            // Media of a capture are on disk (its private temp folder), streamed here.
+            let (sha256, media_of) = match &a.content {
+                Content::Bytes(b) => (sha256_hex(b), Media::Bytes(b)),
+                Content::File(p) => match sha256_file(p) {
+                    Ok(d) => (d.sha256, Media::File(p)),
+                    Err(_) => continue,
+                },
+            };
+            let pdq = analyze(media_of, mt).image.map(|i| i.pdq);
             media.push(MediaRef {
-                sha256: sha256_hex(b),
+                sha256,
                 pdq,
                 url: a.source.url.clone(),
             });

@@ -79,7 +79,7 @@ fn resp(
         headers: h(headers),
         headers_text: None,
         mime_type: "text/html".into(),
-        body: body.map(|b| b.to_vec()),
+        body: body.map(|b| b.to_vec().into()),
         body_is_decoded: false,
         response_time: t(at, 200),
         from_cache: false,

@@ -21,10 +21,10 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Fetch, Network, Page};
 use serde_json::{Value, json};
 
-use crate::acquire::web::exchange::HttpExchange;
+use crate::acquire::web::exchange::{Body, HttpExchange};
 use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport, WebFacts};
 use crate::acquire::web::feed::{self, FeedFacts, FeedLimits};
-use crate::acquire::web::network::{Net, wait_network_idle};
+use crate::acquire::web::network::{Net, Recorder, Waited};
 use crate::acquire::web::recording::Screencast;
 use crate::acquire::web::{secrets, wacz, warc};
 use crate::acquire::{Acquisition, Artifact, Content, slugify};
@@ -233,7 +233,10 @@ pub struct LiveTab<'b> {
     browser: &'b Browser,
     /// The tab (the window the person uses).
     pub tab: Arc<Tab>,
-    net: Arc<Mutex<Net>>,
+    net: Arc<Recorder>,
+    /// The session's private temp folder, where the recorder writes every response body
+    /// of the session: it lives as long as the session (items' files point into it).
+    _bodies: Vec<crate::cleanup::Guard>,
     dialogs: Arc<Mutex<Vec<Dialog>>>,
     screencast: Option<Arc<Screencast>>,
     password_forms: Arc<secrets::PasswordForms>,
@@ -271,6 +274,7 @@ impl Browser {
             browser: self,
             tab,
             net: s.net.clone(),
+            _bodies: std::mem::take(&mut s.acq.scratch),
             dialogs: s.dialogs.clone(),
             screencast: s.screencast.clone(),
             password_forms,
@@ -320,7 +324,9 @@ struct Session<'a> {
     opts: &'a CaptureOptions,
     progress: &'a dyn Fn(&str),
     acq: Acquisition,
-    net: Arc<Mutex<Net>>,
+    net: Arc<Recorder>,
+    /// The private temp folder of this capture (bodies, WARC, WACZ).
+    dir: PathBuf,
     dialogs: Arc<Mutex<Vec<Dialog>>>,
     authenticated: bool,
     /// Set when navigating failed: the page could not be loaded at all.
@@ -334,6 +340,8 @@ struct Session<'a> {
     password_forms: Option<Arc<secrets::PasswordForms>>,
     /// Where and why `--scroll-until-end` stopped.
     feed: Option<FeedFacts>,
+    /// The page height scrolled through, when it was scrolled.
+    scrolled: Option<u64>,
 }
 
 /// The screenshots, taken together.
@@ -365,11 +373,11 @@ struct Recorded {
 }
 
 impl Recorded {
-    fn main_body(&self) -> Option<&[u8]> {
+    fn main_body(&self) -> Option<&Body> {
         self.main
             .as_ref()
             .and_then(|m| m.response.as_ref())
-            .and_then(|r| r.body.as_deref())
+            .and_then(|r| r.body.as_ref())
     }
 }
 
@@ -394,6 +402,9 @@ impl<'a> Session<'a> {
             parsed.path()
         ));
         acq.input.insert("url".into(), json!(shown));
+        // Response bodies, the WARC and the WACZ are written here as they are made; the
+        // folder goes with the acquisition (after sealing) or on any exit path.
+        let dir = acq.scratch_dir()?;
         let credentials = Credentials::of(&parsed);
         Ok(Session {
             browser,
@@ -408,8 +419,10 @@ impl<'a> Session<'a> {
             progress,
             acq,
             net: Arc::default(),
+            dir,
             dialogs: Arc::default(),
             nav_failure: None,
+            scrolled: None,
             screencast: None,
             live: false,
             password_forms: None,
@@ -429,14 +442,15 @@ impl<'a> Session<'a> {
             )?);
         }
         self.navigate()?;
+        self.wait_for_selector()?;
         self.capture_current()
     }
 
-    /// Capture the page the tab shows now (navigated already): settle, screenshots,
-    /// prints, the network as recorded, facts, second fetch, every file.
+    /// Capture the page the tab shows now (navigated already): scroll, settle,
+    /// screenshots, prints, the network as recorded, facts, second fetch, every file.
     fn capture_current(&mut self) -> Result<()> {
-        self.settle()?;
         self.scroll();
+        self.settle();
         self.wait_delay();
         // The recording ends before the screenshots (which resize the page).
         let recording = match self.screencast.clone() {
@@ -444,11 +458,16 @@ impl<'a> Session<'a> {
             None => None,
         };
         let shots = self.shoot()?;
-        let printed = self.print()?;
-        let recorded = self.record(&printed.final_url)?;
+        let page = self.page_identity();
+        let recorded = self.record(&page.final_url)?;
+        // The second fetch and the WARC/WACZ need nothing more from the tab: they run on
+        // their own threads while Chromium prints.
+        let background = self.start_background(&shots, &page, &recorded);
+        let printed = self.print(page)?;
+        let (fetched, warc) = background.join();
         let mut facts = self.facts(&shots, &printed, &recorded)?;
-        self.second_fetch(&recorded, &mut facts);
-        self.package(shots, printed, recorded, facts)?;
+        self.second_fetch(fetched, &recorded, &mut facts);
+        self.package(shots, printed, recorded, warc?, facts)?;
         if let Some(r) = recording {
             let v = serde_json::to_value(r)
                 .map_err(|e| Error::internal(format!("recording facts: {e}")))?;
@@ -503,11 +522,7 @@ impl<'a> Session<'a> {
         let shown = self.shown.clone();
         let n2 = self.net.clone();
         self.tab
-            .add_event_listener(Arc::new(move |ev: &Event| {
-                if let Ok(mut n) = n2.lock() {
-                    n.on_event(ev, mask_url);
-                }
-            }))
+            .add_event_listener(Arc::new(move |ev: &Event| n2.on_event(ev, mask_url)))
             .map_err(|e| chrome_err("listening to the network", &shown, e))?;
         // Dialogs are answered from another thread: the event thread must not wait.
         let (d2, weak_tab) = (self.dialogs.clone(), Arc::downgrade(&self.tab));
@@ -533,22 +548,25 @@ impl<'a> Session<'a> {
                 }
             }))
             .map_err(|e| chrome_err("listening for dialogs", &shown, e))?;
-        let n3 = self.net.clone();
+        let (n3, dir) = (self.net.clone(), self.dir.clone());
+        let seq = std::sync::atomic::AtomicUsize::new(0);
         self.tab
             .register_response_handling(
                 "sigillo",
                 Box::new(move |params, fetch_body| {
-                    // A body that cannot be had or decoded is recorded as missing, not empty.
+                    // A body that cannot be had, decoded or written is recorded as
+                    // missing, not empty. Each goes to its own file as it arrives: only
+                    // its path, size and SHA-256 stay in memory.
                     let body = fetch_body().ok().and_then(|b| {
-                        if b.base_64_encoded {
-                            decode_base64(&b.body, "a response body").ok()
+                        let bytes = if b.base_64_encoded {
+                            decode_base64(&b.body, "a response body").ok()?
                         } else {
-                            Some(b.body.into_bytes())
-                        }
+                            b.body.into_bytes()
+                        };
+                        let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Body::write(&dir.join(format!("body-{n:05}")), &bytes).ok()
                     });
-                    if let Ok(mut n) = n3.lock() {
-                        n.bodies.insert(params.request_id.clone(), body);
-                    }
+                    n3.put_body(&params.request_id, body);
                 }),
             )
             .map_err(|e| chrome_err("recording responses", &shown, e))?;
@@ -557,6 +575,12 @@ impl<'a> Session<'a> {
                 json!({"maxTotalBufferSize": 256_000_000, "maxResourceBufferSize": 128_000_000}),
             )?)
             .map_err(|e| chrome_err("enabling the network domain", &shown, e))?;
+        self.tab
+            .call_method(cdp::<Page::AddScriptToEvaluateOnNewDocument>(
+                json!({"source": OBSERVER_JS}),
+            )?)
+            .map_err(|e| chrome_err("adding the page observer", &shown, e))?;
+        self.acq.transformations.push("a small observer script ran in every document of the page before its own scripts: it counts the page's pending short timers (setTimeout up to 2 s) and IntersectionObserver targets, so the capture waits exactly until late content is in (it does not change what the page does)".into());
         Ok(())
     }
 
@@ -583,8 +607,33 @@ impl<'a> Session<'a> {
         };
         let navigated = self
             .tab
-            .navigate_to(target)
-            .and_then(|t| t.wait_until_navigated());
+            .call_method(Page::Navigate {
+                url: target.to_string(),
+                referrer: None,
+                transition_Type: None,
+                frame_id: None,
+                referrer_policy: None,
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|r| match r.error_text {
+                Some(t) => Err(t),
+                None => Ok(r),
+            })
+            .and_then(|r| {
+                // Event-driven: the `load` (or `networkAlmostIdle`) lifecycle event of
+                // this navigation, and of any later document of the main frame.
+                let loader = r.loader_id.unwrap_or_default();
+                match self
+                    .net
+                    .wait_loaded(&r.frame_id, &loader, self.opts.timeout)
+                {
+                    Waited::Done => Ok(()),
+                    Waited::Capped => Err(format!(
+                        "the page did not finish loading: timed out after {} s",
+                        self.opts.timeout.as_secs()
+                    )),
+                }
+            });
         if let Err(e) = navigated {
             let (kind, err) = nav_err(&self.shown, e);
             self.nav_failure = Some(kind);
@@ -594,7 +643,7 @@ impl<'a> Session<'a> {
     }
 
     /// Wait for the selector (if asked), then for the network to be quiet.
-    fn settle(&mut self) -> Result<()> {
+    fn wait_for_selector(&mut self) -> Result<()> {
         if let Some(sel) = &self.opts.wait_for {
             self.progress("waiting for the selector");
             self.tab
@@ -611,14 +660,71 @@ impl<'a> Session<'a> {
                 .transformations
                 .push(format!("waited until the CSS selector '{sel}' was present"));
         }
-        wait_network_idle(
-            &self.net,
-            Duration::from_millis(300),
-            Duration::from_secs(10),
-        );
         Ok(())
     }
 
+    /// Wait for the page to settle (see [`Session::settle_page`]); when it was scrolled and
+    /// then grew past what was scrolled, or lazy images are still pending, scroll and
+    /// settle once more.
+    fn settle(&mut self) {
+        self.progress("settling");
+        let mut after = self.settle_page(Duration::from_secs(15));
+        if let Some(scrolled) = self.scrolled
+            && (after.height > scrolled || after.lazy_images_pending > 0)
+        {
+            let _ = self.tab.evaluate(SCROLL_JS, true);
+            self.acq.transformations.push("scrolled once more: the page grew, or lazy images were still pending, after the first pass".into());
+            after = self.settle_page(Duration::from_secs(15));
+        }
+        if after.capped {
+            self.acq.transformations.push("stopped waiting for the page to settle after 15 s (requests still in flight, short timers still pending or the DOM still changing)".into());
+        }
+    }
+
+    /// Event-driven settling, at most `cap`: in the page, fonts loaded, images decoded,
+    /// no pending short timer and no DOM content mutation (nodes, text) for a short quiet window; then no
+    /// request in flight for a short quiet window; again while the network was busy.
+    /// Returns what the page reported last.
+    fn settle_page(&mut self, cap: Duration) -> PageState {
+        let start = std::time::Instant::now();
+        let mut state = PageState::default();
+        for _ in 0..4 {
+            let left = cap.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let before = self.net.lock().activity();
+            let js = format!("({SETTLE_JS})({}, {})", left.as_millis(), DOM_QUIET_MS);
+            if let Some(s) = self
+                .tab
+                .evaluate(&js, true)
+                .ok()
+                .and_then(|r| r.value)
+                .and_then(|v| {
+                    v.as_str()
+                        .and_then(|j| serde_json::from_str::<PageState>(j).ok())
+                })
+            {
+                state = s;
+            }
+            let left = cap.saturating_sub(start.elapsed());
+            let waited = self.net.wait_network_idle(NET_QUIET, left);
+            if waited == Waited::Capped {
+                state.capped = true;
+                break;
+            }
+            if self.net.lock().activity() == before {
+                break;
+            }
+        }
+        state.capped |= start.elapsed() >= cap;
+        state
+    }
+
+    /// Scroll to trigger lazy loading as soon as the page loaded (the settling that
+    /// follows waits for what it triggered), unless nothing can be pending: the page is no
+    /// taller than the viewport and no lazy image/frame or IntersectionObserver target
+    /// is waiting (then the note says so).
     fn scroll(&mut self) {
         if !self.opts.scroll {
             return;
@@ -632,14 +738,32 @@ impl<'a> Session<'a> {
             // more of an endless feed than was recorded.
             return;
         }
+        // A page that cannot say how tall it is gets scrolled.
+        let s = self.settle_state().unwrap_or(PageState {
+            height: u64::MAX,
+            ..Default::default()
+        });
+        if s.height <= s.inner_height && s.lazy_pending == 0 && s.observed == 0 {
+            self.acq.transformations.push(format!("did not scroll: the page ({} px) is no taller than the viewport ({} px) and no lazy-loading image, frame or IntersectionObserver target was pending", s.height, s.inner_height));
+            return;
+        }
         self.progress("scrolling");
         let _ = self.tab.evaluate(SCROLL_JS, true);
         self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
-        wait_network_idle(
-            &self.net,
-            Duration::from_millis(400),
-            Duration::from_secs(15),
-        );
+        self.scrolled = Some(s.height.max(s.inner_height));
+    }
+
+    /// What the page reports now (no waiting); `None` if it could not be asked.
+    fn settle_state(&mut self) -> Option<PageState> {
+        let js = format!("({SETTLE_JS})(0, 0)");
+        self.tab
+            .evaluate(&js, true)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| {
+                v.as_str()
+                    .and_then(|j| serde_json::from_str::<PageState>(j).ok())
+            })
     }
 
     fn wait_delay(&mut self) {
@@ -716,7 +840,60 @@ impl<'a> Session<'a> {
     }
 
     /// PDF, MHTML, DOM, visible text, title and links.
-    fn print(&mut self) -> Result<Printed> {
+    /// The page's final URL and title (before printing: the WARC/WACZ thread needs them).
+    fn page_identity(&self) -> PageIdentity {
+        PageIdentity {
+            final_url: mask_url(&self.tab.get_url()),
+            title: self.eval_str("document.title"),
+        }
+    }
+
+    /// Start the work that needs nothing more from the tab on threads: the second fetch
+    /// (not in the light profile) and the WARC + WACZ, written into the private folder.
+    fn start_background(&self, shots: &Shots, page: &PageIdentity, rec: &Recorded) -> Background {
+        let fetch = (!self.opts.light).then(|| {
+            let (url, timeout, insecure, ua) = (
+                self.url.to_string(),
+                self.opts.timeout,
+                self.opts.insecure,
+                self.opts.user_agent.clone(),
+            );
+            std::thread::spawn(move || {
+                facts::second_fetch(&facts::SecondFetchRequest {
+                    url: &url,
+                    timeout,
+                    insecure,
+                    user_agent: ua,
+                    browser_body: None,
+                    mask: &mask_url,
+                })
+            })
+        });
+        let job = WarcJob {
+            at: shots.captured_at.at,
+            screenshot: shots.full.clone(),
+            exchanges: rec.exchanges.clone(),
+            target_url: self.shown.clone(),
+            product: self.browser.product.clone(),
+            page: wacz::WaczPage {
+                url: page.final_url.clone(),
+                ts: rec
+                    .main
+                    .as_ref()
+                    .map(|m| m.request_time)
+                    .unwrap_or(shots.captured_at.at),
+                title: page.title.clone(),
+            },
+            wacz: !self.opts.light,
+            dir: self.dir.clone(),
+        };
+        Background {
+            fetch,
+            warc: std::thread::spawn(move || job.run()),
+        }
+    }
+
+    fn print(&mut self, page: PageIdentity) -> Result<Printed> {
         let (pdf, mhtml) = if self.opts.light {
             self.progress("DOM");
             (None, None)
@@ -734,7 +911,7 @@ impl<'a> Session<'a> {
                 "the visible text could not be read from the page (no visible-text.txt)".into(),
             );
         }
-        let title = self.eval_str("document.title");
+        let PageIdentity { final_url, title } = page;
         let links = self
             .eval_str("JSON.stringify(Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000))")
             .and_then(|s| serde_json::from_str::<Vec<String>>(&s).ok())
@@ -742,7 +919,6 @@ impl<'a> Session<'a> {
             .iter()
             .map(|l| mask_url(l))
             .collect();
-        let final_url = mask_url(&self.tab.get_url());
         Ok(Printed {
             pdf,
             mhtml,
@@ -778,7 +954,11 @@ impl<'a> Session<'a> {
             .call_method(cdp::<Page::CaptureSnapshot>(json!({"format": "mhtml"}))?)
             .map(|r| r.data)
             .map_err(|e| chrome_err("the MHTML snapshot", &self.shown, e))?;
-        Ok(self.scrub(&mhtml))
+        // A large page's MHTML holds every image: never copied unless it must be scrubbed.
+        Ok(match &self.credentials {
+            Some(c) => c.scrub(&mhtml),
+            None => mhtml,
+        })
     }
 
     fn eval_str(&self, js: &str) -> Option<String> {
@@ -789,23 +969,12 @@ impl<'a> Session<'a> {
             .and_then(|v| v.as_str().map(str::to_string))
     }
 
-    fn scrub(&self, text: &str) -> String {
-        match &self.credentials {
-            Some(c) => c.scrub(text),
-            None => text.to_string(),
-        }
-    }
-
     /// Stop recording and take the exchanges; find the main document.
     fn record(&mut self, final_url: &str) -> Result<Recorded> {
         if !self.live {
             let _ = self.tab.deregister_response_handling_all();
         }
-        let net = self
-            .net
-            .lock()
-            .map_err(|_| Error::internal("network recorder poisoned"))?
-            .clone();
+        let net = self.net.lock().clone();
         let mut exchanges = net.exchanges();
         if self.live {
             let redacted = secrets::redact(&mut exchanges, self.password_forms.as_deref());
@@ -852,7 +1021,7 @@ impl<'a> Session<'a> {
                 remote_ip: mx.remote_ip.clone(),
                 remote_port: mx.remote_port,
                 mime_type: r.mime_type.clone(),
-                body_sha256: r.body.as_ref().map(|b| sha256_hex(b)),
+                body_sha256: r.body.as_ref().map(Body::sha256),
             })
         });
         let mut tls = rec.net.main_security.clone().map(|s| facts::TlsFacts {
@@ -942,24 +1111,19 @@ impl<'a> Session<'a> {
         Some(certs)
     }
 
-    /// Fetch the URL again without the browser.
-    fn second_fetch(&mut self, rec: &Recorded, facts: &mut WebFacts) {
-        if self.opts.light {
+    /// The URL fetched again without the browser (run by [`Session::start_background`]).
+    fn second_fetch(&mut self, fetched: Option<Fetched>, rec: &Recorded, facts: &mut WebFacts) {
+        let Some((mut second, body)) = fetched else {
             facts.second_fetch = facts::SecondFetch::Failed {
                 error: "not run (recheck profile)".into(),
                 at: None,
             };
             return;
-        }
+        };
         self.progress("second fetch");
-        let (second, body) = facts::second_fetch(&facts::SecondFetchRequest {
-            url: self.url,
-            timeout: self.opts.timeout,
-            insecure: self.opts.insecure,
-            user_agent: self.opts.user_agent.clone(),
-            browser_body: rec.main_body(),
-            mask: &mask_url,
-        });
+        if let facts::SecondFetch::Fetched(f) = &mut second {
+            f.same_body_as_browser = rec.main_body().map(|b| b.sha256() == f.body_sha256);
+        }
         if let Some(body) = body {
             self.acq.artifacts.push(
                 Artifact::original("original/second-fetch.body", Content::Bytes(body))
@@ -979,11 +1143,12 @@ impl<'a> Session<'a> {
     fn package(
         &mut self,
         shots: Shots,
-        printed: Printed,
+        mut printed: Printed,
         rec: Recorded,
+        warc: WarcMade,
         mut facts: WebFacts,
     ) -> Result<()> {
-        self.add_originals(&shots, &printed, &rec);
+        self.add_originals(&shots, &mut printed, &rec);
         if self.opts.light {
             self.acq.transformations.push("recheck profile: no viewport screenshot, PDF print, MHTML snapshot, annotated screenshot, WACZ or second fetch were made".into());
         } else {
@@ -991,7 +1156,7 @@ impl<'a> Session<'a> {
         }
         let claimed = self.add_streams(&rec.exchanges, &mut facts);
         self.add_media(&rec.exchanges, &claimed);
-        let warc_facts = self.add_warc_wacz(&shots, &printed, &rec)?;
+        let warc_facts = self.add_warc_wacz(warc);
         facts.warc = Some(warc_facts);
         self.acq.facts = facts.to_map()?;
         self.acq.finished = Stamp::now();
@@ -1006,11 +1171,23 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    fn add_originals(&mut self, shots: &Shots, printed: &Printed, rec: &Recorded) {
+    fn add_originals(&mut self, shots: &Shots, printed: &mut Printed, rec: &Recorded) {
         let final_url = printed.final_url.clone();
+        let dir = self.dir.clone();
         let mut add = |p: &str, b: Vec<u8>, mt: &str, d: &str| {
+            // A large file (an MHTML holds every image of the page) waits for sealing on
+            // disk, not in memory; if it cannot be written it stays in memory.
+            let content = if b.len() > 1 << 20 {
+                let f = dir.join(p.replace('/', "_"));
+                match std::fs::write(&f, &b) {
+                    Ok(()) => Content::File(f),
+                    Err(_) => Content::Bytes(b),
+                }
+            } else {
+                Content::Bytes(b)
+            };
             self.acq.artifacts.push(
-                Artifact::original(p, Content::Bytes(b))
+                Artifact::original(p, content)
                     .media_type(mt)
                     .describe(d)
                     .with_url(final_url.clone()),
@@ -1030,34 +1207,34 @@ impl<'a> Session<'a> {
                 "viewport screenshot, as rendered by Chromium",
             );
         }
-        if let Some(pdf) = &printed.pdf {
+        if let Some(pdf) = printed.pdf.take() {
             add(
                 "original/page.pdf",
-                pdf.clone(),
+                pdf,
                 "application/pdf",
                 "PDF print of the page by Chromium",
             );
         }
-        if let Some(mhtml) = &printed.mhtml {
+        if let Some(mhtml) = printed.mhtml.take() {
             add(
                 "original/page.mhtml",
-                mhtml.clone().into_bytes(),
+                mhtml.into_bytes(),
                 "multipart/related",
                 "MHTML snapshot (Page.captureSnapshot)",
             );
         }
         add(
             "original/dom.html",
-            printed.dom.clone().into_bytes(),
+            std::mem::take(&mut printed.dom).into_bytes(),
             "text/html",
             "rendered DOM after scripts ran (serialized HTML)",
         );
         if let Some(b) = rec.main_body() {
-            add(
-                "original/main-document.body",
-                b.to_vec(),
-                "application/octet-stream",
-                "main document body as the browser received it (content-encoding removed by Chromium)",
+            self.acq.artifacts.push(
+                Artifact::original("original/main-document.body", body_content(b))
+                    .media_type("application/octet-stream")
+                    .describe("main document body as the browser received it (content-encoding removed by Chromium)")
+                    .with_url(printed.final_url.clone()),
             );
         }
         if let Some(text) = &printed.text {
@@ -1168,7 +1345,7 @@ impl<'a> Session<'a> {
             self.acq.artifacts.push(
                 Artifact::original(
                     format!("original/media/{n:03}-{}", media_name(&ex.url)),
-                    Content::Bytes(body.clone()),
+                    body_content(body),
                 )
                 .media_type(r.mime_type.clone())
                 .describe("media file the page loaded (body as received by the browser)")
@@ -1177,74 +1354,152 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// WARC + WACZ of the same session.
-    fn add_warc_wacz(
-        &mut self,
-        shots: &Shots,
-        printed: &Printed,
-        rec: &Recorded,
-    ) -> Result<facts::WarcFacts> {
+    /// WARC + WACZ of the same session (made by [`WarcJob::run`]) into the acquisition.
+    fn add_warc_wacz(&mut self, made: WarcMade) -> facts::WarcFacts {
         self.progress("WARC/WACZ");
-        let at = shots.captured_at.at;
-        let info = warc::WarcInfo {
-            software: format!("{} {}", crate::TOOL_NAME, crate::TOOL_VERSION),
-            operator: String::new(),
-            target_url: self.shown.clone(),
-            created: at,
-            notes: vec![format!(
-                "recorded by {} from the Chrome DevTools Protocol events of the capture session; the page was not reloaded",
-                self.browser.product
-            )],
-        };
-        let extra = [warc::ExtraResource {
-            uri: "urn:sigillo:screenshot:full".into(),
-            media_type: "image/png".into(),
-            bytes: shots.full.clone(),
-            time: at,
-        }];
-        let seed = warc::random_seed()?;
-        let mut warc_bytes = Vec::new();
-        let summary = warc::write_warc_gz(&rec.exchanges, &extra, &info, &seed, &mut warc_bytes)?;
+        let summary = made.summary;
         if summary.stripped_headers.iter().any(|(_, n)| *n > 0) {
             self.acq.transformations.push("removed Cookie / Authorization headers of the capturing session from WARC request records".into());
         }
         self.acq.transformations.push("WARC response records hold the bodies as Chromium decoded them; the original Content-Encoding/Length headers are kept in metadata records".into());
-        // The WACZ (not in the light profile) is made from the WARC before it is moved.
-        let wacz_bytes = if self.opts.light {
-            None
-        } else {
-            let page = wacz::WaczPage {
-                url: printed.final_url.clone(),
-                ts: rec.main.as_ref().map(|m| m.request_time).unwrap_or(at),
-                title: printed.title.clone(),
-            };
-            let mut wacz_bytes = std::io::Cursor::new(Vec::new());
-            wacz::write_wacz(
-                &warc_bytes,
-                &summary,
-                &page,
-                at,
-                &info.software,
-                &mut wacz_bytes,
-            )?;
-            Some(wacz_bytes.into_inner())
-        };
-        self.acq.artifacts.push(Artifact::original("original/capture.warc.gz", Content::Bytes(warc_bytes)).media_type("application/warc").describe("WARC/1.1 of every request and response of the capture session (one gzip member per record)"));
-        if let Some(wacz_bytes) = wacz_bytes {
+        self.acq.artifacts.push(Artifact::original("original/capture.warc.gz", Content::File(made.warc)).media_type("application/warc").describe("WARC/1.1 of every request and response of the capture session (one gzip member per record)"));
+        if let Some(wacz) = made.wacz {
             self.acq.artifacts.push(
                 Artifact::derived(
                     "derived/capture.wacz",
-                    Content::Bytes(wacz_bytes),
+                    Content::File(wacz),
                     vec!["original/capture.warc.gz".into()],
                 )
                 .media_type("application/wacz")
                 .describe("WACZ 1.1.1 package of the WARC, for replay in ReplayWeb.page"),
             );
         }
-        Ok(facts::WarcFacts {
+        facts::WarcFacts {
             records: summary.records,
             stripped_request_headers: summary.stripped_headers,
+        }
+    }
+}
+
+/// What the second fetch returned.
+type Fetched = (facts::SecondFetch, Option<Vec<u8>>);
+
+/// The page's final URL (masked) and title.
+struct PageIdentity {
+    final_url: String,
+    title: Option<String>,
+}
+
+/// Work running while Chromium prints.
+struct Background {
+    fetch: Option<std::thread::JoinHandle<Fetched>>,
+    warc: std::thread::JoinHandle<Result<WarcMade>>,
+}
+
+impl Background {
+    /// Wait for both; a thread that panicked is a failed step, never a lost capture.
+    fn join(self) -> (Option<Fetched>, Result<WarcMade>) {
+        let fetch = self.fetch.map(|h| {
+            h.join().unwrap_or_else(|_| {
+                (
+                    facts::SecondFetch::Failed {
+                        error: "the second fetch stopped unexpectedly".into(),
+                        at: None,
+                    },
+                    None,
+                )
+            })
+        });
+        let warc = self
+            .warc
+            .join()
+            .unwrap_or_else(|_| Err(Error::internal("writing the WARC stopped unexpectedly")));
+        (fetch, warc)
+    }
+}
+
+/// Everything the WARC and WACZ are made from (owned: it runs on its own thread).
+struct WarcJob {
+    at: chrono::DateTime<chrono::Utc>,
+    screenshot: Vec<u8>,
+    exchanges: Vec<HttpExchange>,
+    target_url: String,
+    product: String,
+    page: wacz::WaczPage,
+    wacz: bool,
+    dir: PathBuf,
+}
+
+/// The WARC and WACZ files written, and what the WARC writer reported.
+struct WarcMade {
+    warc: PathBuf,
+    wacz: Option<PathBuf>,
+    summary: warc::WarcSummary,
+}
+
+impl WarcJob {
+    /// Write `capture.warc.gz` (and `capture.wacz`) into the private folder, streaming
+    /// each body from its file.
+    fn run(self) -> Result<WarcMade> {
+        let info = warc::WarcInfo {
+            software: format!("{} {}", crate::TOOL_NAME, crate::TOOL_VERSION),
+            operator: String::new(),
+            target_url: self.target_url,
+            created: self.at,
+            notes: vec![format!(
+                "recorded by {} from the Chrome DevTools Protocol events of the capture session; the page was not reloaded",
+                self.product
+            )],
+        };
+        let extra = [warc::ExtraResource {
+            uri: "urn:sigillo:screenshot:full".into(),
+            media_type: "image/png".into(),
+            bytes: self.screenshot,
+            time: self.at,
+        }];
+        let seed = warc::random_seed()?;
+        let warc_path = self.dir.join("capture.warc.gz");
+        let create = |p: &std::path::Path| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(p)
+                .map(std::io::BufWriter::new)
+                .map_err(|e| Error::io("create", p, e))
+        };
+        let mut out = create(&warc_path)?;
+        let summary = warc::write_warc_gz(&self.exchanges, &extra, &info, &seed, &mut out)?;
+        use std::io::Write;
+        out.flush().map_err(|e| Error::io("write", &warc_path, e))?;
+        drop(out);
+        let wacz = if self.wacz {
+            let p = self.dir.join("capture.wacz");
+            let out = create(&p)?;
+            wacz::write_wacz(
+                warc_path.as_path(),
+                &summary,
+                &self.page,
+                self.at,
+                &info.software,
+                out,
+            )?;
+            Some(p)
+        } else {
+            None
+        };
+        Ok(WarcMade {
+            warc: warc_path,
+            wacz,
+            summary,
         })
+    }
+}
+
+/// An artifact's content from a recorded body: the body's own file when on disk.
+fn body_content(b: &Body) -> Content {
+    match b {
+        Body::Memory(v) => Content::Bytes(v.clone()),
+        Body::File { path, .. } => Content::File(path.clone()),
     }
 }
 
@@ -1270,17 +1525,116 @@ pub(super) fn media_name(u: &str) -> String {
         .collect()
 }
 
+/// Quiet window of the network: no request started or ended for this long.
+const NET_QUIET: Duration = Duration::from_millis(150);
+
+/// Quiet window of the DOM (no mutation), in milliseconds.
+const DOM_QUIET_MS: u64 = 100;
+
+/// Run in every document before its own scripts (main world): counts pending short
+/// timers (`setTimeout` up to 2 s, not chains deeper than 3, which are loops) and
+/// IntersectionObserver targets, and tells `SETTLE_JS` when the count changes. The
+/// page's timers run exactly as they would; only their count is kept.
+const OBSERVER_JS: &str = r#"(() => {
+  if (window.__sigillo) return;
+  const st = window.setTimeout, ct = window.clearTimeout;
+  const pending = new Set();
+  const S = { pending: () => pending.size, observed: 0, onchange: null, setTimeout: st, clearTimeout: ct };
+  Object.defineProperty(window, '__sigillo', { value: S, enumerable: false });
+  let depth = 0;
+  const changed = () => { if (S.onchange) { try { S.onchange(); } catch (e) {} } };
+  window.setTimeout = function (fn, ms, ...args) {
+    if (typeof fn !== 'function') return st.call(window, fn, ms, ...args);
+    const d = depth;
+    const track = d < 3 && (+ms || 0) <= 2000;
+    let id;
+    const run = function () {
+      pending.delete(id);
+      const prev = depth; depth = d + 1;
+      try { return fn.apply(this, args); } finally { depth = prev; if (track) changed(); }
+    };
+    id = st.call(window, run, ms);
+    if (track) pending.add(id);
+    return id;
+  };
+  window.clearTimeout = function (id) {
+    const had = pending.delete(id);
+    const r = ct.call(window, id);
+    if (had) changed();
+    return r;
+  };
+  const IO = window.IntersectionObserver;
+  if (IO && IO.prototype && IO.prototype.observe) {
+    const observe = IO.prototype.observe;
+    IO.prototype.observe = function (t) { S.observed++; return observe.call(this, t); };
+  }
+})()"#;
+
+/// Resolves, at most after `cap` ms, once fonts are loaded, the document's (non-lazy)
+/// images are decoded, no short timer is pending and the DOM had no mutation for `quiet`
+/// ms; then reports the page's height and what lazy loading may still be pending.
+const SETTLE_JS: &str = r#"async (cap, quiet) => {
+  const S = window.__sigillo;
+  const T = S ? S.setTimeout : setTimeout, C = S ? S.clearTimeout : clearTimeout;
+  const t0 = performance.now();
+  const left = () => Math.max(0, cap - (performance.now() - t0));
+  const within = p => Promise.race([p, new Promise(r => T.call(window, r, left()))]);
+  if (cap > 0) {
+    if (document.fonts && document.fonts.ready) await within(document.fonts.ready.catch(() => {}));
+    const imgs = Array.from(document.images).filter(i => i.src && !(i.loading === 'lazy' && !i.complete));
+    await within(Promise.all(imgs.map(i => i.decode().catch(() => {}))));
+    await new Promise(resolve => {
+      let q = null, done = false;
+      const finish = () => { if (done) return; done = true; obs.disconnect(); if (S) S.onchange = null; C.call(window, q); resolve(); };
+      const arm = () => { C.call(window, q); q = null; if (!S || S.pending() === 0) q = T.call(window, finish, quiet); };
+      const obs = new MutationObserver(arm);
+      obs.observe(document, { subtree: true, childList: true, characterData: true });
+      if (S) S.onchange = arm;
+      T.call(window, finish, left());
+      arm();
+    });
+  }
+  const de = document.documentElement;
+  const lazyImages = Array.from(document.querySelectorAll('img[loading="lazy"]')).filter(e => !e.complete).length;
+  const lazy = lazyImages + document.querySelectorAll('iframe[loading="lazy"]').length;
+  return JSON.stringify({ height: Math.max(de ? de.scrollHeight : 0, document.body ? document.body.scrollHeight : 0),
+           inner_height: window.innerHeight, lazy_pending: lazy, lazy_images_pending: lazyImages, observed: S ? S.observed : 0 });
+}"#;
+
+/// What [`SETTLE_JS`] reports.
+#[derive(Debug, Default, serde::Deserialize)]
+struct PageState {
+    #[serde(default)]
+    height: u64,
+    #[serde(default)]
+    inner_height: u64,
+    #[serde(default)]
+    lazy_pending: u64,
+    #[serde(default)]
+    lazy_images_pending: u64,
+    #[serde(default)]
+    observed: u64,
+    /// Set by the Rust side when a cap ended the wait.
+    #[serde(skip)]
+    capped: bool,
+}
+
+/// Scroll down one viewport at a time, two animation frames per step (enough for
+/// IntersectionObserver and lazy loading to see each position), then back to the top.
 const SCROLL_JS: &str = r#"(async () => {
-  const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
+  const S = window.__sigillo;
+  const T = S ? S.setTimeout : setTimeout;
+  const frame = () => new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); T.call(window, r, 100); });
+  const step = Math.max(200, window.innerHeight);
   const limit = 60000;
-  for (let y = 0; y < Math.min(document.documentElement.scrollHeight, limit); y += step) {
+  for (let y = step; y < Math.min(document.documentElement.scrollHeight, limit); y += step) {
     window.scrollTo(0, y);
-    await new Promise(r => setTimeout(r, 50));
+    await frame();
   }
   window.scrollTo(0, document.documentElement.scrollHeight);
-  await new Promise(r => setTimeout(r, 150));
+  await frame();
   window.scrollTo(0, 0);
-  await new Promise(r => setTimeout(r, 100));
+  await frame();
   return true;
 })()"#;
 

@@ -4,7 +4,94 @@
 //! session that rendered the page (never a reload); the WARC writer turns them into
 //! `request`/`response` records.
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// A response body: on disk in the capture's private temp folder (as every body the
+/// browser hands over is written, so a page's media is never held in memory), or in
+/// memory (bodies built by hand, e.g. in tests).
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Bytes in memory.
+    Memory(Vec<u8>),
+    /// A file holding exactly the body, with its size and SHA-256 taken as it was written.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Its length in bytes.
+        size: u64,
+        /// SHA-256 of its bytes, lowercase hex.
+        sha256: String,
+    },
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(b: Vec<u8>) -> Self {
+        Body::Memory(b)
+    }
+}
+
+impl Body {
+    /// Write `bytes` to a new file `path` (created, never overwritten) and describe it.
+    pub fn write(path: &Path, bytes: &[u8]) -> Result<Body> {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io("create", path, e))?;
+        f.write_all(bytes)
+            .map_err(|e| Error::io("write", path, e))?;
+        Ok(Body::File {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(bytes)),
+        })
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Memory(b) => b.len() as u64,
+            Body::File { size, .. } => *size,
+        }
+    }
+
+    /// True when the body has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// SHA-256 of the body, lowercase hex.
+    pub fn sha256(&self) -> String {
+        match self {
+            Body::Memory(b) => hex::encode(Sha256::digest(b)),
+            Body::File { sha256, .. } => sha256.clone(),
+        }
+    }
+
+    /// The bytes (read from the file when on disk; its length is checked).
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Body::Memory(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            Body::File { path, size, .. } => {
+                let b = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+                if b.len() as u64 != *size {
+                    return Err(Error::internal(format!(
+                        "the recorded response body '{}' changed size on disk ({} bytes, {size} written)",
+                        path.display(),
+                        b.len()
+                    )));
+                }
+                Ok(std::borrow::Cow::Owned(b))
+            }
+        }
+    }
+}
 
 /// A request the browser sent and what came back.
 #[derive(Debug, Clone)]
@@ -49,7 +136,7 @@ pub struct HttpResponse {
     /// MIME type Chrome determined.
     pub mime_type: String,
     /// The body; Chrome hands it over with any Content-Encoding already removed.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Body>,
     /// True when `body` is the decoded body rather than the bytes on the wire.
     pub body_is_decoded: bool,
     /// When the response headers arrived.

@@ -8,13 +8,12 @@
 //! first step reaching `max_time` with `max_time`. The outcome is recorded in the facts
 //! (`scroll_until_end`) and in a transformation line.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use headless_chrome::Tab;
 use serde::Serialize;
 
-use crate::acquire::web::network::{Net, wait_network_idle};
+use crate::acquire::web::network::Recorder;
 
 /// How long the height must stay the same after a scroll for the feed to count as ended.
 pub const QUIET: Duration = Duration::from_millis(1500);
@@ -124,7 +123,7 @@ fn height(tab: &Tab) -> Option<u64> {
 }
 
 /// Scroll `tab` until the feed ends or a cap is reached; then back to the top.
-pub fn scroll_until_end(tab: &Tab, net: &Arc<Mutex<Net>>, limits: FeedLimits) -> FeedFacts {
+pub fn scroll_until_end(tab: &Tab, net: &Recorder, limits: FeedLimits) -> FeedFacts {
     let start = Instant::now();
     let initial = height(tab).unwrap_or(0);
     let mut facts = FeedFacts {
@@ -147,11 +146,7 @@ pub fn scroll_until_end(tab: &Tab, net: &Arc<Mutex<Net>>, limits: FeedLimits) ->
         let _ = tab.evaluate(STEP_JS, true);
         facts.scroll_steps += 1;
         let left = limits.max_time.saturating_sub(start.elapsed());
-        wait_network_idle(
-            net,
-            Duration::from_millis(300),
-            left.min(Duration::from_secs(5)),
-        );
+        net.wait_network_idle(Duration::from_millis(300), left.min(Duration::from_secs(5)));
         // Watch the height for the quiet window (or until the time cap).
         let before = facts.final_height;
         let watch = Instant::now();

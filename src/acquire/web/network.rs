@@ -4,7 +4,7 @@
 //! downstream (facts, WARC, WACZ) ever holds a password.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ pub struct Net {
     responses: usize,
     extra: BTreeMap<String, String>,
     /// Response bodies by request id (`None`: the body could not be had).
-    pub bodies: BTreeMap<String, Option<Vec<u8>>>,
+    pub bodies: BTreeMap<String, Option<super::exchange::Body>>,
     /// Redirect hops, in order.
     pub redirects: Vec<Redirect>,
     redirect_exchanges: Vec<HttpExchange>,
@@ -34,6 +34,116 @@ pub struct Net {
     pub main_security: Option<TlsSession>,
     /// Requests whose DevTools wall time was not a valid time.
     bad_times: Vec<String>,
+    /// Requests started and not yet finished or failed.
+    open: BTreeSet<String>,
+    /// Finished requests with a response whose body is still being fetched.
+    awaiting_body: BTreeSet<String>,
+    /// Bumped on every request start, end and body: what the idle wait watches.
+    activity: u64,
+    /// When `activity` last changed.
+    last_activity: Option<Instant>,
+    /// Main-frame lifecycle: loader ids that fired `load` (or `networkAlmostIdle`).
+    loaded: BTreeSet<String>,
+    /// The loader id of the latest `init` per frame (a new document in that frame).
+    latest_loader: BTreeMap<String, String>,
+}
+
+/// The recorder shared with the DevTools event thread: the [`Net`] and a condition
+/// variable notified on every change, so waits wake on events instead of polling.
+#[derive(Default)]
+pub struct Recorder {
+    net: Mutex<Net>,
+    changed: Condvar,
+}
+
+/// How a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waited {
+    /// The condition held.
+    Done,
+    /// The cap was reached first.
+    Capped,
+}
+
+impl Recorder {
+    /// The recorded state (a poisoned lock still yields it: the recorder never panics
+    /// half-way through an update that matters).
+    pub fn lock(&self) -> MutexGuard<'_, Net> {
+        self.net.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Take in one DevTools event and wake the waits.
+    pub fn on_event(&self, ev: &Event, mask: Mask) {
+        self.lock().on_event(ev, mask);
+        self.changed.notify_all();
+    }
+
+    /// Record a response body (`None`: it could not be had) and wake the waits.
+    pub fn put_body(&self, request_id: &str, body: Option<super::exchange::Body>) {
+        {
+            let mut n = self.lock();
+            n.awaiting_body.remove(request_id);
+            n.bump();
+            n.bodies.insert(request_id.to_string(), body);
+        }
+        self.changed.notify_all();
+    }
+
+    /// Wait until nothing is in flight (requests open, bodies being fetched) and no
+    /// request started or ended for `quiet`; at most `max`. Returns how many requests
+    /// started meanwhile, and how the wait ended.
+    pub fn wait_network_idle(&self, quiet: Duration, max: Duration) -> Waited {
+        let start = Instant::now();
+        let deadline = start + max;
+        let mut n = self.lock();
+        loop {
+            let now = Instant::now();
+            // Quiet since the last start or end (before this wait began, too).
+            let quiet_since = n.last_activity.unwrap_or(start).min(now);
+            let busy = !n.open.is_empty() || !n.awaiting_body.is_empty();
+            if !busy && now >= quiet_since + quiet {
+                return Waited::Done;
+            }
+            if now >= deadline {
+                return Waited::Capped;
+            }
+            let until = if busy {
+                deadline
+            } else {
+                (quiet_since + quiet).min(deadline)
+            };
+            n = self
+                .changed
+                .wait_timeout(n, until.saturating_duration_since(now))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
+    /// Wait until the navigation of `loader` in `frame` fired `load` (or
+    /// `networkAlmostIdle`), and so did any later document of that frame; at most `max`.
+    pub fn wait_loaded(&self, frame: &str, loader: &str, max: Duration) -> Waited {
+        let deadline = Instant::now() + max;
+        let mut n = self.lock();
+        loop {
+            let latest_done = n
+                .latest_loader
+                .get(frame)
+                .is_none_or(|l| n.loaded.contains(l));
+            if n.loaded.contains(loader) && latest_done {
+                return Waited::Done;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Waited::Capped;
+            }
+            n = self
+                .changed
+                .wait_timeout(n, deadline - now)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
 }
 
 /// Masks credentials in a URL (see `text::mask_url`).
@@ -98,6 +208,16 @@ fn to_response(r: &Network::Response, at: DateTime<Utc>, mask: Mask) -> HttpResp
 }
 
 impl Net {
+    fn bump(&mut self) {
+        self.activity += 1;
+        self.last_activity = Some(Instant::now());
+    }
+
+    /// How many request starts, ends and bodies were seen so far.
+    pub fn activity(&self) -> u64 {
+        self.activity
+    }
+
     /// Take in one DevTools event (`mask` masks credentials in URLs).
     pub fn on_event(&mut self, ev: &Event, mask: Mask) {
         match ev {
@@ -109,11 +229,34 @@ impl Net {
                 }
             }
             Event::NetworkLoadingFinished(e) => {
-                self.finished.insert(e.params.request_id.clone());
+                let id = &e.params.request_id;
+                self.finished.insert(id.clone());
+                self.open.remove(id);
+                // headless_chrome fetches the body of a request that had a response.
+                let has_response = self.requests.get(id).is_some_and(|x| x.response.is_some());
+                if has_response && !self.bodies.contains_key(id) {
+                    self.awaiting_body.insert(id.clone());
+                }
+                self.bump();
             }
             Event::NetworkLoadingFailed(e) => {
                 self.failed
                     .insert(e.params.request_id.clone(), e.params.error_text.clone());
+                self.open.remove(&e.params.request_id);
+                self.bump();
+            }
+            Event::PageLifecycleEvent(e) => {
+                let p = &e.params;
+                match p.name.as_str() {
+                    "init" => {
+                        self.latest_loader
+                            .insert(p.frame_id.clone(), p.loader_id.clone());
+                    }
+                    "load" | "networkAlmostIdle" => {
+                        self.loaded.insert(p.loader_id.clone());
+                    }
+                    _ => {}
+                }
             }
             _ => {}
         }
@@ -140,6 +283,8 @@ impl Net {
                 self.redirect_exchanges.push(prev);
             }
         }
+        self.open.insert(p.request_id.clone());
+        self.bump();
         // A redirect reuses the request id: list each id once.
         if !self.order.contains(&p.request_id) {
             self.order.push(p.request_id.clone());
@@ -229,26 +374,6 @@ impl Net {
                 .take(50)
                 .collect(),
             requests_without_valid_time: self.bad_times.clone(),
-        }
-    }
-}
-
-/// Wait until no request started or ended for `quiet` (at most `max`).
-pub fn wait_network_idle(net: &Arc<Mutex<Net>>, quiet: Duration, max: Duration) {
-    let start = Instant::now();
-    let mut last_change = Instant::now();
-    let mut last = (0usize, 0usize);
-    while start.elapsed() < max {
-        std::thread::sleep(Duration::from_millis(100));
-        let (seen, done) = net
-            .lock()
-            .map(|n| (n.requests.len(), n.finished.len() + n.failed.len()))
-            .unwrap_or((0, 0));
-        if (seen, done) != last {
-            last = (seen, done);
-            last_change = Instant::now();
-        } else if done >= seen && last_change.elapsed() >= quiet {
-            return;
         }
     }
 }

@@ -524,11 +524,23 @@ fn bodies(exchanges: &[HttpExchange]) -> HashMap<&str, &HttpExchange> {
     m
 }
 
-fn body(ex: &HttpExchange) -> &[u8] {
+/// The body as received (read from its file when on disk; empty when there is none).
+fn body(ex: &HttpExchange) -> std::borrow::Cow<'_, [u8]> {
     ex.response
         .as_ref()
-        .and_then(|r| r.body.as_deref())
+        .and_then(|r| r.body.as_ref())
+        .and_then(|b| b.bytes().ok())
         .unwrap_or_default()
+}
+
+/// The body the page received, as the content of an original: its own file when the
+/// recorder wrote it to disk.
+fn page_body(ex: &HttpExchange) -> Content {
+    match ex.response.as_ref().and_then(|r| r.body.as_ref()) {
+        Some(crate::acquire::web::exchange::Body::File { path, .. }) => Content::File(path.clone()),
+        Some(crate::acquire::web::exchange::Body::Memory(v)) => Content::Bytes(v.clone()),
+        None => Content::Bytes(Vec::new()),
+    }
 }
 
 /// Whether the page fetched any HLS playlist or DASH manifest.
@@ -559,7 +571,7 @@ pub fn collect(exchanges: &[HttpExchange], opts: &StreamOptions) -> Streams {
         .iter()
         .filter(|(_, k)| *k == Kind::Hls)
         .filter_map(|(ex, _)| {
-            let text = String::from_utf8_lossy(body(ex));
+            let text = String::from_utf8_lossy(&body(ex)).into_owned();
             parse_hls(&text, &ex.url).map(|p| (ex.url.as_str(), p))
         })
         .collect();
@@ -582,7 +594,7 @@ pub fn collect(exchanges: &[HttpExchange], opts: &StreamOptions) -> Streams {
         let mut s = StreamBuilder::new(n, url, *kind);
         s.store_page(ex, "playlist", &mut out);
         match (kind, parsed.get(url)) {
-            (Kind::Dash, _) => match parse_mpd(&String::from_utf8_lossy(body(ex)), url) {
+            (Kind::Dash, _) => match parse_mpd(&String::from_utf8_lossy(&body(ex)), url) {
                 Some(sets) => {
                     s.dash(&sets, ex, &by_url, &client, &mut budget, &mut out);
                 }
@@ -723,7 +735,7 @@ impl StreamBuilder {
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| media_type_of(&ex.url).into());
         out.artifacts.push(
-            Artifact::original(path.clone(), Content::Bytes(body(ex).to_vec()))
+            Artifact::original(path.clone(), page_body(ex))
                 .media_type(media_type_for(&ex.url, &mt))
                 .describe(format!(
                     "{what} of a video stream, fetched by the page (body as received by the browser at {})",
@@ -1077,8 +1089,17 @@ fn join_with_ffmpeg(
     for a in &out.artifacts {
         let named = playlist.contains(&format!("../{}\n", a.path))
             || playlist.contains(&format!("../{}\"", a.path));
-        if let (true, Content::Bytes(b)) = (named, &a.content) {
-            write(&a.path, b)?;
+        match (named, &a.content) {
+            (true, Content::Bytes(b)) => write(&a.path, b)?,
+            (true, Content::File(src)) => {
+                let p = dir.path().join(&a.path);
+                if let Some(parent) = p.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+                }
+                std::fs::copy(src, &p)
+                    .map_err(|e| format!("could not copy a segment to a temporary file: {e}"))?;
+            }
+            _ => {}
         }
     }
     write(playlist_path, playlist.as_bytes())?;

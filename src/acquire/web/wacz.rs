@@ -46,20 +46,73 @@ pub struct WaczPage {
     pub title: Option<String>,
 }
 
+/// Where the WARC to package is: bytes in memory or a file (streamed, never loaded whole).
+#[derive(Debug, Clone, Copy)]
+pub enum WarcSource<'a> {
+    /// The WARC bytes.
+    Bytes(&'a [u8]),
+    /// A file holding the WARC.
+    File(&'a std::path::Path),
+}
+
+impl<'a> From<&'a [u8]> for WarcSource<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        WarcSource::Bytes(b)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for WarcSource<'a> {
+    fn from(b: &'a Vec<u8>) -> Self {
+        WarcSource::Bytes(b)
+    }
+}
+
+impl<'a> From<&'a std::path::Path> for WarcSource<'a> {
+    fn from(p: &'a std::path::Path) -> Self {
+        WarcSource::File(p)
+    }
+}
+
+/// Writes through to `inner`, hashing and counting what passes.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Package `warc_gz` (exactly the bytes [`super::warc::write_warc_gz`] produced for
-/// `summary`) as a WACZ 1.1.1 into `out`.
-pub fn write_wacz(
-    warc_gz: &[u8],
+/// `summary`) as a WACZ 1.1.1 into `out`. A WARC file is streamed into the package and
+/// hashed on the way (never loaded whole).
+pub fn write_wacz<'a>(
+    warc_gz: impl Into<WarcSource<'a>>,
     summary: &WarcSummary,
     page: &WaczPage,
     created: DateTime<Utc>,
     software: &str,
     out: impl Write + Seek,
 ) -> Result<()> {
-    if warc_gz.len() as u64 != summary.bytes {
+    let warc_gz = warc_gz.into();
+    let warc_len = match warc_gz {
+        WarcSource::Bytes(b) => b.len() as u64,
+        WarcSource::File(p) => std::fs::metadata(p)
+            .map_err(|e| Error::io("read", p, e))?
+            .len(),
+    };
+    if warc_len != summary.bytes {
         return Err(Error::internal(format!(
-            "the WARC handed to the WACZ packager has {} bytes but its summary says {}",
-            warc_gz.len(),
+            "the WARC handed to the WACZ packager has {warc_len} bytes but its summary says {}",
             summary.bytes
         ))
         .with_fix("pass the bytes written by write_warc_gz together with its own summary"));
@@ -84,8 +137,49 @@ pub fn write_wacz(
         serde_json::Value::Object(page_obj)
     );
 
-    let parts: [(&str, &[u8], CompressionMethod); 4] = [
-        ("archive/data.warc.gz", warc_gz, CompressionMethod::Stored),
+    let mut zip = ZipWriter::new(out);
+    let fail = |e: zip::result::ZipError| {
+        Error::input(format!("could not write the WACZ package: {e}"))
+            .with_fix("check that the output disk is healthy and not full")
+    };
+    let io_fail = |e: std::io::Error| fail(zip::result::ZipError::Io(e));
+    let opts = |method: CompressionMethod, len: u64| {
+        SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644)
+            .large_file(len >= u32::MAX as u64)
+    };
+    // The WARC first, streamed and hashed as it goes in.
+    let warc_path = "archive/data.warc.gz";
+    debug_assert!(warc_path.ends_with(WARC_FILENAME));
+    zip.start_file(warc_path, opts(CompressionMethod::Stored, warc_len))
+        .map_err(fail)?;
+    let mut w = Hashing {
+        inner: &mut zip,
+        hash: Sha256::new(),
+        len: 0,
+    };
+    match warc_gz {
+        WarcSource::Bytes(b) => w.write_all(b).map_err(io_fail)?,
+        WarcSource::File(p) => {
+            let mut f = std::fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+            std::io::copy(&mut f, &mut w).map_err(io_fail)?;
+        }
+    }
+    if w.len != warc_len {
+        return Err(Error::internal(format!(
+            "the WARC file changed while it was packaged ({} bytes, {warc_len} expected)",
+            w.len
+        )));
+    }
+    let mut resources = vec![json!({
+        "name": WARC_FILENAME,
+        "path": warc_path,
+        "hash": format!("sha256:{}", hex::encode(w.hash.finalize())),
+        "bytes": warc_len,
+    })];
+    let parts: [(&str, &[u8], CompressionMethod); 3] = [
         ("indexes/index.cdx.gz", &index_gz, CompressionMethod::Stored),
         (
             "indexes/index.idx",
@@ -98,18 +192,17 @@ pub fn write_wacz(
             CompressionMethod::Deflated,
         ),
     ];
-    debug_assert!(parts[0].0.ends_with(WARC_FILENAME));
-    let resources: Vec<serde_json::Value> = parts
-        .iter()
-        .map(|(path, bytes, _)| {
-            json!({
-                "name": path.rsplit('/').next().unwrap_or(path),
-                "path": path,
-                "hash": sha256_label(bytes),
-                "bytes": bytes.len(),
-            })
-        })
-        .collect();
+    for (path, bytes, method) in parts {
+        zip.start_file(path, opts(method, bytes.len() as u64))
+            .map_err(fail)?;
+        zip.write_all(bytes).map_err(io_fail)?;
+        resources.push(json!({
+            "name": path.rsplit('/').next().unwrap_or(path),
+            "path": path,
+            "hash": sha256_label(bytes),
+            "bytes": bytes.len(),
+        }));
+    }
     let datapackage = json!({
         "profile": "data-package",
         "resources": resources,
@@ -124,32 +217,12 @@ pub fn write_wacz(
     let digest = to_pretty(
         &json!({"path": "datapackage.json", "hash": sha256_label(datapackage.as_bytes())}),
     )?;
-
-    let mut zip = ZipWriter::new(out);
-    let fail = |e: zip::result::ZipError| {
-        Error::input(format!("could not write the WACZ package: {e}"))
-            .with_fix("check that the output disk is healthy and not full")
-    };
-    let io_fail = |e: std::io::Error| fail(zip::result::ZipError::Io(e));
-    let meta: [(&str, &[u8], CompressionMethod); 2] = [
-        (
-            "datapackage.json",
-            datapackage.as_bytes(),
-            CompressionMethod::Deflated,
-        ),
-        (
-            "datapackage-digest.json",
-            digest.as_bytes(),
-            CompressionMethod::Deflated,
-        ),
-    ];
-    for (path, bytes, method) in parts.iter().chain(meta.iter()) {
-        let opts = SimpleFileOptions::default()
-            .compression_method(*method)
-            .last_modified_time(zip::DateTime::default())
-            .unix_permissions(0o644)
-            .large_file(bytes.len() as u64 >= u32::MAX as u64);
-        zip.start_file(*path, opts).map_err(fail)?;
+    for (path, bytes) in [
+        ("datapackage.json", datapackage.as_bytes()),
+        ("datapackage-digest.json", digest.as_bytes()),
+    ] {
+        zip.start_file(path, opts(CompressionMethod::Deflated, bytes.len() as u64))
+            .map_err(fail)?;
         zip.write_all(bytes).map_err(io_fail)?;
     }
     zip.finish().map_err(fail)?;

@@ -44,7 +44,7 @@
 //! is a header block, CRLF, the block, CRLF CRLF, so serialising it here is simpler than
 //! working around that crate.
 
-use std::io::Write;
+use std::io::{Seek, Write};
 
 use chrono::{DateTime, Utc};
 use flate2::Compression;
@@ -196,8 +196,22 @@ pub fn write_warc_gz(
     let mut any_h2 = false;
 
     // Compress every record first (the warcinfo, record 1, must report what was
-    // stripped), keeping only the gzip members in memory.
-    let mut sealed: Vec<Sealed> = Vec::new();
+    // stripped) into an anonymous temp file (unlinked from the start, so it goes on every
+    // exit path): one record, so one body, is in memory at a time.
+    let spool_err = |e: std::io::Error| {
+        Error::input(format!(
+            "could not spool the WARC records to a temp file: {e}"
+        ))
+        .with_fix("check that the temp directory ($TMPDIR or /tmp) is writable and not full")
+    };
+    let mut spool = tempfile::tempfile().map_err(spool_err)?;
+    let mut members: Vec<(Option<CdxEntry>, u64)> = Vec::new();
+    let mut push = |rec: &Record| -> Result<()> {
+        let s = seal(rec)?;
+        spool.write_all(&s.member).map_err(spool_err)?;
+        members.push((s.index, s.member.len() as u64));
+        Ok(())
+    };
     for ex in exchanges {
         let exchange_records = exchange_records(
             ex,
@@ -208,7 +222,7 @@ pub fn write_warc_gz(
             &mut any_h2,
         );
         for rec in exchange_records {
-            sealed.push(seal(&rec)?);
+            push(&rec)?;
         }
     }
     for res in extra {
@@ -224,7 +238,7 @@ pub fn write_warc_gz(
             status: None,
             post: None,
         });
-        sealed.push(seal(&r)?);
+        push(&r)?;
     }
 
     let mut info_rec = Record::new("warcinfo", &warcinfo_id, &info.created, None);
@@ -238,19 +252,29 @@ pub fn write_warc_gz(
         index: Vec::new(),
         bytes: 0,
     };
-    for rec in std::iter::once(seal(&info_rec)?).chain(sealed) {
-        let member = rec.member;
-        out.write_all(&member).map_err(|e| {
-            Error::input(format!("could not write the WARC ({WARC_FILENAME}): {e}"))
-                .with_fix("check that the output disk is healthy and not full")
-        })?;
-        if let Some(mut entry) = rec.index {
-            entry.length = member.len() as u64;
+    let write_err = |e: std::io::Error| {
+        Error::input(format!("could not write the WARC ({WARC_FILENAME}): {e}"))
+            .with_fix("check that the output disk is healthy and not full")
+    };
+    let info = seal(&info_rec)?;
+    out.write_all(&info.member).map_err(write_err)?;
+    let info_len = info.member.len() as u64;
+    for (index, len) in std::iter::once((info.index, info_len)).chain(members) {
+        if let Some(mut entry) = index {
+            entry.length = len;
             entry.offset = summary.bytes;
             summary.index.push(entry);
         }
-        summary.bytes += member.len() as u64;
+        summary.bytes += len;
         summary.records += 1;
+    }
+    spool.seek(std::io::SeekFrom::Start(0)).map_err(spool_err)?;
+    let copied = std::io::copy(&mut spool, out).map_err(write_err)?;
+    if copied + info_len != summary.bytes {
+        return Err(Error::internal(format!(
+            "the WARC spool held {copied} bytes, {} expected",
+            summary.bytes - info_len
+        )));
     }
     Ok(summary)
 }
@@ -839,8 +863,13 @@ fn response_record(
         || resp.status == 204
         || resp.status == 304
         || (300..400).contains(&resp.status));
-    let body: &[u8] = match &resp.body {
-        Some(b) => b,
+    let read = resp.body.as_ref().map(|b| b.bytes());
+    let body: &[u8] = match &read {
+        Some(Ok(b)) => b,
+        Some(Err(e)) => {
+            notes.push(("body-unreadable".into(), clean_value(&format!("the recorded body could not be read back ({}); the response record has an empty body", e.problem()))));
+            &[]
+        }
         None => {
             if body_expected {
                 notes.push(("body-missing".into(), "the browser did not hand over the response body; the response record has an empty body".into()));
@@ -864,7 +893,7 @@ fn response_record(
         push_header_lines(&mut head, name, value);
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    if resp.body_is_decoded && resp.body.is_some() {
+    if resp.body_is_decoded && matches!(read, Some(Ok(_))) {
         notes.push(("body".into(), "decoded by the browser (Content-Encoding and chunking removed); header block rewritten to match".into()));
     }
     if resp.from_cache {

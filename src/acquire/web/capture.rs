@@ -465,6 +465,15 @@ impl<'a> Session<'a> {
         let background = self.start_background(&shots, &page, &recorded);
         let printed = self.print(page)?;
         let (fetched, warc) = background.join();
+        // The network was taken before printing (so the WARC could be written meanwhile):
+        // a request the print made (e.g. a print style sheet) is said, not silently lost.
+        let later = self.net.lock().exchanges().len();
+        if later > recorded.exchanges.len() {
+            self.acq.warnings.push(format!(
+                "{} request(s) made while Chromium printed the PDF and MHTML are not in the WARC (the network was recorded before printing)",
+                later - recorded.exchanges.len()
+            ));
+        }
         let mut facts = self.facts(&shots, &printed, &recorded)?;
         self.second_fetch(fetched, &recorded, &mut facts);
         self.package(shots, printed, recorded, warc?, facts)?;
@@ -675,6 +684,12 @@ impl<'a> Session<'a> {
             let _ = self.tab.evaluate(SCROLL_JS, true);
             self.acq.transformations.push("scrolled once more: the page grew, or lazy images were still pending, after the first pass".into());
             after = self.settle_page(Duration::from_secs(15));
+        }
+        if self.scrolled.is_some() && after.lazy_images_pending > 0 {
+            self.acq.warnings.push(format!(
+                "{} lazy-loading image(s) had still not loaded after scrolling the page twice: they may be missing from the screenshots and media",
+                after.lazy_images_pending
+            ));
         }
         if after.capped {
             self.acq.transformations.push("stopped waiting for the page to settle after 15 s (requests still in flight, short timers still pending or the DOM still changing)".into());
@@ -1624,7 +1639,11 @@ struct PageState {
 const SCROLL_JS: &str = r#"(async () => {
   const S = window.__sigillo;
   const T = S ? S.setTimeout : setTimeout;
-  const frame = () => new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); T.call(window, r, 100); });
+  // Two frames (layout and lazy-load checks have run at this position) and at least
+  // 50 ms; 250 ms at most when frames are slow (a loaded machine, a throttled tab).
+  const sleep = ms => new Promise(r => T.call(window, r, ms));
+  const frames = () => new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); T.call(window, r, 250); });
+  const frame = () => Promise.all([frames(), sleep(50)]);
   const step = Math.max(200, window.innerHeight);
   const limit = 60000;
   for (let y = step; y < Math.min(document.documentElement.scrollHeight, limit); y += step) {
@@ -1633,6 +1652,7 @@ const SCROLL_JS: &str = r#"(async () => {
   }
   window.scrollTo(0, document.documentElement.scrollHeight);
   await frame();
+  await sleep(100);
   window.scrollTo(0, 0);
   await frame();
   return true;

@@ -106,9 +106,8 @@ fn start_server() -> u16 {
             ),
         }
     });
-    let port = srv.base.rsplit(':').next().unwrap().parse().unwrap();
-    std::mem::forget(srv);
-    port
+    // Dropping the handle does not stop the server: it serves until the test ends.
+    srv.base.rsplit(':').next().unwrap().parse().unwrap()
 }
 
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {

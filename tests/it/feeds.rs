@@ -3,12 +3,11 @@
 //! and `capture --scroll-until-end` (a feed that ends, one that never does, capped by
 //! --max-height, whose page is then taller than one screenshot holds); `--json` lines.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::support::http::{self, Reply};
 use crate::util::*;
 
 /// The test pages: a thread /t/1 → /t/2 → /t/3 (→ /t/1 again), and feeds.
@@ -69,39 +68,18 @@ window.addEventListener('scroll', () => {{
 
 /// Serve [`page`] on 127.0.0.1; the base URL.
 fn serve() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for mut c in l.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match c.read(&mut tmp) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&tmp[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let (status, body) = match page(&path) {
-                    Some(b) => ("200 OK", b),
-                    None => ("404 Not Found", "not found".into()),
-                };
-                let ctype = if status.starts_with("200") {
-                    "text/html; charset=utf-8"
-                } else {
-                    "text/plain"
-                };
-                let _ = write!(
-                    c,
-                    "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
+    http::serve(|r| {
+        let target = if r.query.is_empty() {
+            r.path.clone()
+        } else {
+            format!("{}?{}", r.path, r.query)
+        };
+        match page(&target) {
+            Some(b) => Reply::html(b),
+            None => Reply::new(404, "text/plain", "not found"),
         }
-    });
-    base
+    })
+    .base
 }
 
 fn manifests(bundle: &Path) -> Vec<Value> {

@@ -6,7 +6,6 @@
 //! session cookie is in any member (gzip and zip members opened, recursively).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::support::http::{self, Reply, Request};
 use crate::tool::Tool;
 use crate::util::*;
 
@@ -102,73 +102,36 @@ const PRIVATE: &str = r#"<!doctype html><html><head><meta charset="utf-8"><title
 <body><h1>Private messages of alice</h1><p>The threatening message only members can see.</p>
 <div style="height:3000px"></div><p>End of the conversation.</p></body></html>"#;
 
-fn serve(mut c: TcpStream, seen: &Seen) {
-    let mut r = BufReader::new(c.try_clone().unwrap());
-    let mut head = String::new();
-    loop {
-        let mut l = String::new();
-        if r.read_line(&mut l).unwrap_or(0) == 0 {
-            return;
+/// The login site: the form, the login that sets the session cookie, the private page.
+fn respond(r: &Request, seen: &Seen) -> Reply {
+    let has_cookie = r.header("Cookie").is_some_and(|v| v.contains(COOKIE));
+    let html = |status, page: &str| Reply::new(status, "text/html; charset=utf-8", page);
+    match (r.method.as_str(), r.path.as_str()) {
+        ("GET", "/login") => html(200, LOGIN),
+        ("POST", "/login") => {
+            *seen.login_body.lock().unwrap() = r.body.clone();
+            if String::from_utf8_lossy(&r.body).contains(&format!("credential={PASSWORD}")) {
+                html(303, "")
+                    .with("Location", "/private")
+                    .with("Set-Cookie", SET_COOKIE)
+            } else {
+                html(403, "wrong password")
+            }
         }
-        if l == "\r\n" {
-            break;
+        ("GET", "/private") if has_cookie => {
+            seen.private_served.store(true, Ordering::SeqCst);
+            html(200, PRIVATE).with("Set-Cookie", SEEN_COOKIE)
         }
-        head.push_str(&l);
+        ("GET", "/private") => html(403, "log in first"),
+        _ => html(404, "not found"),
     }
-    let first = head.lines().next().unwrap_or("").to_string();
-    let header = |name: &str| {
-        head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-        })
-    };
-    let len: usize = header("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    r.read_exact(&mut body).unwrap();
-    let has_cookie = header("cookie").is_some_and(|v| v.contains(COOKIE));
-    let (status, extra, page) = if first.starts_with("GET /login") {
-        ("200 OK", String::new(), LOGIN)
-    } else if first.starts_with("POST /login") {
-        *seen.login_body.lock().unwrap() = body.clone();
-        let ok = String::from_utf8_lossy(&body).contains(&format!("credential={PASSWORD}"));
-        if ok {
-            (
-                "303 See Other",
-                format!("Location: /private\r\nSet-Cookie: {SET_COOKIE}\r\n"),
-                "",
-            )
-        } else {
-            ("403 Forbidden", String::new(), "wrong password")
-        }
-    } else if first.starts_with("GET /private") && has_cookie {
-        seen.private_served.store(true, Ordering::SeqCst);
-        ("200 OK", format!("Set-Cookie: {SEEN_COOKIE}\r\n"), PRIVATE)
-    } else if first.starts_with("GET /private") {
-        ("403 Forbidden", String::new(), "log in first")
-    } else {
-        ("404 Not Found", String::new(), "not found")
-    };
-    let resp = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{page}",
-        page.len()
-    );
-    let _ = c.write_all(resp.as_bytes());
 }
 
 fn start_server() -> (String, Arc<Seen>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
     let seen = Arc::new(Seen::default());
     let s2 = seen.clone();
-    std::thread::spawn(move || {
-        for c in l.incoming().flatten() {
-            let s = s2.clone();
-            std::thread::spawn(move || serve(c, &s));
-        }
-    });
-    (base, seen)
+    let srv = http::serve(move |r| respond(r, &s2));
+    (srv.base, seen)
 }
 
 /// Every member, with gzip members decompressed and zip members (WACZ, frames)

@@ -7,58 +7,33 @@
 //! made by ffmpeg). `--max-media` stops the
 //! fetching honestly; `--yt-dlp` seals what yt-dlp downloads from a plain `<video src>`.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::support::http::{self, Reply};
 use crate::tool::{Tool, unzip};
 use crate::util::*;
 
-/// Serve the files of `root` on 127.0.0.1 (one request per connection); the base URL.
+/// Serve the files of `root` on 127.0.0.1; the base URL.
 fn serve(root: PathBuf) -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for c in l.incoming() {
-            let Ok(mut c) = c else { continue };
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match c.read(&mut tmp) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&tmp[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let path = head.split_whitespace().nth(1).unwrap_or("/");
-                let path = path.split('?').next().unwrap().trim_start_matches('/');
-                let file = root.join(if path.is_empty() { "index.html" } else { path });
-                let (status, body) = match std::fs::read(&file) {
-                    Ok(b) if !path.contains("..") => ("200 OK", b),
-                    _ => ("404 Not Found", b"not found".to_vec()),
-                };
-                let ct = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
-                    "html" => "text/html; charset=utf-8",
-                    "js" => "text/javascript",
-                    "m3u8" => "application/vnd.apple.mpegurl",
-                    "mpd" => "application/dash+xml",
-                    "mp4" | "m4s" => "video/mp4",
-                    _ => "application/octet-stream",
-                };
-                let h = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = c.write_all(h.as_bytes());
-                let _ = c.write_all(&body);
-            });
+    http::serve(move |r| {
+        let path = r.path.trim_start_matches('/');
+        let file = root.join(if path.is_empty() { "index.html" } else { path });
+        let ct = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+            "html" => "text/html; charset=utf-8",
+            "js" => "text/javascript",
+            "m3u8" => "application/vnd.apple.mpegurl",
+            "mpd" => "application/dash+xml",
+            "mp4" | "m4s" => "video/mp4",
+            _ => "application/octet-stream",
+        };
+        match std::fs::read(&file) {
+            Ok(b) if !path.contains("..") => Reply::new(200, ct, b),
+            _ => Reply::new(404, ct, "not found"),
         }
-    });
-    base
+    })
+    .base
 }
 
 const PLAYER: &str = r#"<!doctype html><html><head><title>stream</title></head><body>

@@ -120,14 +120,9 @@ fn lookup(index: &MediaIndex, name: &str) -> Option<(String, String)> {
     None
 }
 
-/// A single export file as an original, plus the files it refers to found beside it:
-/// `parse(media)` is run once to learn the names, then again with them resolved.
-fn single_file(
-    acq: &mut Acquisition,
-    file: &Path,
-    what: &str,
-    parse: &dyn Fn(Resolve) -> Result<Transcript>,
-) -> Result<Transcript> {
+/// The export file as the item's original, byte for byte; returns the folder it is in
+/// (where its media files are looked for).
+fn export_as_given(acq: &mut Acquisition, file: &Path, what: &str) -> std::path::PathBuf {
     let fname = file
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -140,7 +135,18 @@ fn single_file(
         .from_file(file)
         .describe(format!("{what} export as given")),
     );
-    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    file.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// A single export file as an original, plus the files it refers to found beside it:
+/// `parse(media)` is run once to learn the names, then again with them resolved.
+fn single_file(
+    acq: &mut Acquisition,
+    file: &Path,
+    what: &str,
+    parse: &dyn Fn(Resolve) -> Result<Transcript>,
+) -> Result<Transcript> {
+    let dir = export_as_given(acq, file, what);
     let probe = parse(&|_| None)?;
     let names = probe
         .messages
@@ -161,19 +167,7 @@ fn single_file_stream(
     run: &mut dyn FnMut(Resolve, &mut dyn Sink) -> Result<()>,
     sink: &mut dyn Sink,
 ) -> Result<()> {
-    let fname = file
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    acq.artifacts.push(
-        Artifact::original(
-            format!("original/{}", safe_name(&fname)),
-            Content::File(file.to_path_buf()),
-        )
-        .from_file(file)
-        .describe(format!("{what} export as given")),
-    );
-    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = export_as_given(acq, file, what);
     let mut names = Names::default();
     run(&|_| None, &mut names)?;
     let index = media_beside(acq, &dir, names.order.into_iter())?;

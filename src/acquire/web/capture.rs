@@ -467,11 +467,14 @@ impl<'a> Session<'a> {
         let (fetched, warc) = background.join();
         // The network was taken before printing (so the WARC could be written meanwhile):
         // a request the print made (e.g. a print style sheet) is said, not silently lost.
-        let later = self.net.lock().exchanges().len();
-        if later > recorded.exchanges.len() {
+        let (before, after) = (
+            recorded.net.requests_seen(),
+            self.net.lock().requests_seen(),
+        );
+        if after > before {
             self.acq.warnings.push(format!(
                 "{} request(s) made while Chromium printed the PDF and MHTML are not in the WARC (the network was recorded before printing)",
-                later - recorded.exchanges.len()
+                after - before
             ));
         }
         let mut facts = self.facts(&shots, &printed, &recorded)?;

@@ -213,6 +213,11 @@ impl Net {
         self.last_activity = Some(Instant::now());
     }
 
+    /// How many requests were seen so far (each request id once).
+    pub fn requests_seen(&self) -> usize {
+        self.requests.len()
+    }
+
     /// How many request starts, ends and bodies were seen so far.
     pub fn activity(&self) -> u64 {
         self.activity

@@ -766,9 +766,18 @@ impl<'a> Session<'a> {
             return;
         }
         self.progress("scrolling");
-        let _ = self.tab.evaluate(SCROLL_JS, true);
+        // The height the scroll reached at the bottom; the height before it when the page
+        // cannot say (then a page that grew while scrolling is scrolled once more).
+        let reached = self
+            .tab
+            .evaluate(SCROLL_JS, true)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_f64())
+            .filter(|h| h.is_finite() && *h >= 0.0)
+            .map_or(s.height, |h| h as u64);
         self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
-        self.scrolled = Some(s.height.max(s.inner_height));
+        self.scrolled = Some(reached.max(s.inner_height));
     }
 
     /// What the page reports now (no waiting); `None` if it could not be asked.
@@ -1656,9 +1665,13 @@ const SCROLL_JS: &str = r#"(async () => {
   window.scrollTo(0, document.documentElement.scrollHeight);
   await frame();
   await sleep(100);
+  // How far down the page was seen: content that grew in while scrolling (a lazy image
+  // getting its height, late text) and was passed needs no second pass.
+  const de = document.documentElement;
+  const reached = Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0);
   window.scrollTo(0, 0);
   await frame();
-  return true;
+  return reached;
 })()"#;
 
 /// The error of a failed navigation, and what kind of failure it was.

@@ -1664,11 +1664,11 @@ const SCROLL_JS: &str = r#"(async () => {
   }
   window.scrollTo(0, document.documentElement.scrollHeight);
   await frame();
+  // How far down the page was seen (the viewport's bottom edge at the bottom): content
+  // that grew in above it (a lazy image getting its height, late text) needs no second
+  // pass; content added below it afterwards (a feed loading more) still gets one.
+  const reached = Math.ceil(window.scrollY + window.innerHeight);
   await sleep(100);
-  // How far down the page was seen: content that grew in while scrolling (a lazy image
-  // getting its height, late text) and was passed needs no second pass.
-  const de = document.documentElement;
-  const reached = Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0);
   window.scrollTo(0, 0);
   await frame();
   return reached;

@@ -21,7 +21,6 @@ use serde_json::json;
 use crate::acquire::chat::transcript::{Sink, Transcript, TranscriptWriter, Written};
 use crate::acquire::{Acquisition, Artifact, Content};
 use crate::error::{Error, IoContext, Result};
-use crate::evidence::hash::sha256_hex;
 use crate::time::Stamp;
 
 /// Largest chat text or JSON read into memory.
@@ -188,16 +187,17 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
     let order = date_order(opts)?;
     let dir = acq.scratch_dir()?;
     let mut w = TranscriptWriter::create(&dir)?;
-    // WhatsApp, Telegram JSON, Discord and Signal stream their messages into the writer;
-    // the others still parse into memory and are written the same way (docs/chats.md).
+    // Every format streams its messages into the writer (docs/chats.md): line by line,
+    // with serde visitors, or one file of the export at a time (Meta threads, Telegram
+    // HTML pages).
     let head = match format {
         ChatFormat::WhatsApp if path.is_file() && is_zip(path) => {
             whatsapp_zip(&mut acq, path, &name, order, &mut w)?
         }
         ChatFormat::WhatsApp => whatsapp_text(&mut acq, path, order, &mut w)?,
         ChatFormat::Telegram => telegram_export(&mut acq, path, &mut w)?,
-        ChatFormat::TelegramHtml => write_all(more::telegram_html(&mut acq, path)?, &mut w)?,
-        ChatFormat::Meta => write_all(more::meta(&mut acq, path, &name)?, &mut w)?,
+        ChatFormat::TelegramHtml => more::telegram_html(&mut acq, path, &mut w)?,
+        ChatFormat::Meta => more::meta(&mut acq, path, &name, &mut w)?,
         ChatFormat::Discord => more::discord(&mut acq, path, &mut w)?,
         ChatFormat::Signal => more::signal(&mut acq, path, &mut w)?,
     };
@@ -208,15 +208,6 @@ pub fn acquire(path: &Path, format: ChatFormat, opts: &ChatOptions) -> Result<Ac
     record_summary(&mut acq, &written.head);
     acq.finished = Stamp::now();
     Ok(acq)
-}
-
-/// A transcript parsed in memory, handed to the writer message by message; its header.
-fn write_all(t: Transcript, w: &mut TranscriptWriter) -> Result<Transcript> {
-    let (head, messages) = t.into_head();
-    for m in messages {
-        w.push(m)?;
-    }
-    Ok(head)
 }
 
 /// `--date-format`, if given, as a WhatsApp date order.
@@ -233,7 +224,8 @@ fn date_order(opts: &ChatOptions) -> Result<Option<whatsapp::DateOrder>> {
 }
 
 /// A WhatsApp zip export: the zip is the original; its media are extracted as derived
-/// files so they can be hashed and linked from the transcript. The chat text is read
+/// files (to the acquisition's scratch folder) so they can be hashed and linked from the
+/// transcript. The chat text is read
 /// from the zip twice, streaming (headers, then messages).
 fn whatsapp_zip(
     acq: &mut Acquisition,
@@ -258,6 +250,7 @@ fn whatsapp_zip(
     let f = std::fs::File::open(path).at("open", path)?;
     let mut z = zip::ZipArchive::new(f)
         .map_err(|e| Error::input(format!("'{}': broken zip ({e})", path.display())))?;
+    let scratch = acq.scratch_dir()?;
     let mut media = MediaIndex::new();
     let mut chat_entry = None;
     for i in 0..z.len() {
@@ -268,13 +261,14 @@ fn whatsapp_zip(
             chat_entry = Some(i);
             continue;
         }
-        let (mname, buf) = read_zip_member(&mut z, i, path)?;
-        let Some(buf) = buf else { continue };
+        let Some((mname, file, digest)) = extract_zip_member(&mut z, i, path, &scratch)? else {
+            continue;
+        };
         let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
         let p = format!("derived/media/{}", safe_name(&mname));
-        media.insert(base, (p.clone(), sha256_hex(&buf)));
+        media.insert(base, (p.clone(), digest.sha256));
         acq.artifacts.push(
-            Artifact::derived(p, Content::Bytes(buf), vec![original.clone()])
+            Artifact::derived(p, Content::File(file), vec![original.clone()])
                 .describe(format!("extracted from the export zip (member '{mname}')")),
         );
     }
@@ -308,19 +302,86 @@ fn whatsapp_zip(
     Ok(t)
 }
 
+/// Entry `i` of an export zip, opened; the error says the zip is damaged.
+fn zip_entry<'z>(
+    z: &'z mut zip::ZipArchive<std::fs::File>,
+    i: usize,
+    path: &Path,
+) -> Result<zip::read::ZipFile<'z, std::fs::File>> {
+    z.by_index(i).map_err(|e| {
+        Error::input(format!(
+            "'{}': entry {i} unreadable ({e}); the zip is damaged",
+            path.display()
+        ))
+        .with_fix("export the chat again")
+    })
+}
+
+fn truncated(path: &Path, mname: &str, er: std::io::Error) -> Error {
+    Error::input(format!(
+        "'{}': member '{mname}' is truncated or corrupt ({er})",
+        path.display()
+    ))
+    .with_fix("export the chat again; the zip was cut short")
+}
+
+/// Entry `i` of an export zip: its name and whether it is a folder.
+pub(crate) fn zip_member_name(
+    z: &mut zip::ZipArchive<std::fs::File>,
+    i: usize,
+    path: &Path,
+) -> Result<(String, bool)> {
+    let e = zip_entry(z, i, path)?;
+    let name = e.name().map(|n| n.to_string()).unwrap_or_default();
+    Ok((name, e.is_dir()))
+}
+
+/// Entry `i` of an export zip written to a new file in `dir` (a scratch folder) as it is
+/// decompressed, and hashed on the way: its name, the file and its digest (`None` for a
+/// folder entry). Memory stays flat whatever the member's size.
+pub(crate) fn extract_zip_member(
+    z: &mut zip::ZipArchive<std::fs::File>,
+    i: usize,
+    path: &Path,
+    dir: &Path,
+) -> Result<Option<(String, PathBuf, crate::evidence::hash::Digest256)>> {
+    let mut e = zip_entry(z, i, path)?;
+    let mname = e.name().map(|n| n.to_string()).unwrap_or_default();
+    if e.is_dir() {
+        return Ok(None);
+    }
+    let file = dir.join(format!("member-{i}"));
+    let out = std::fs::File::create(&file).at("create", &file)?;
+    let mut w = crate::evidence::hash::HashingWriter::new(std::io::BufWriter::with_capacity(
+        256 * 1024,
+        out,
+    ));
+    let mut r = (&mut e).take(MAX_MEMBER_BYTES);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        // A read error is the zip's; a write error is the disk's.
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(er) if er.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(er) => return Err(truncated(path, &mname, er)),
+        };
+        std::io::Write::write_all(&mut w, &buf[..n]).at("write", &file)?;
+    }
+    let (digest, out) = w.finish();
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .at("write", &file)?;
+    Ok(Some((mname, file, digest)))
+}
+
 /// Entry `i` of an export zip: its name and bytes (`None` for a folder entry).
 pub(crate) fn read_zip_member(
     z: &mut zip::ZipArchive<std::fs::File>,
     i: usize,
     path: &Path,
 ) -> Result<(String, Option<Vec<u8>>)> {
-    let mut e = z.by_index(i).map_err(|e| {
-        Error::input(format!(
-            "'{}': entry {i} unreadable ({e}); the zip is damaged",
-            path.display()
-        ))
-        .with_fix("export the chat again")
-    })?;
+    let mut e = zip_entry(z, i, path)?;
     let mname = e.name().map(|n| n.to_string()).unwrap_or_default();
     if e.is_dir() {
         return Ok((mname, None));
@@ -329,13 +390,7 @@ pub(crate) fn read_zip_member(
     (&mut e)
         .take(MAX_MEMBER_BYTES)
         .read_to_end(&mut buf)
-        .map_err(|er| {
-            Error::input(format!(
-                "'{}': member '{mname}' is truncated or corrupt ({er})",
-                path.display()
-            ))
-            .with_fix("export the chat again; the zip was cut short")
-        })?;
+        .map_err(|er| truncated(path, &mname, er))?;
     Ok((mname, Some(buf)))
 }
 

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::acquire::chat::transcript::{MessageKind, Sink, Transcript};
+use crate::acquire::chat::transcript::{Sink, Transcript};
 use crate::acquire::chat::{
-    MediaIndex, discord, meta, read_limited, read_zip_member, safe_name, signal, telegram_html,
+    MediaIndex, discord, extract_zip_member, meta, read_limited, read_zip_member, safe_name,
+    signal, telegram_html, zip_member_name,
 };
 use crate::acquire::{Acquisition, Artifact, Content};
 use crate::error::{Error, IoContext, Result};
-use crate::evidence::hash::sha256_hex;
 
 /// Resolves an attachment reference to (item path, SHA-256).
 type Resolve<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
@@ -139,26 +139,7 @@ fn export_as_given(acq: &mut Acquisition, file: &Path, what: &str) -> std::path:
 }
 
 /// A single export file as an original, plus the files it refers to found beside it:
-/// `parse(media)` is run once to learn the names, then again with them resolved.
-fn single_file(
-    acq: &mut Acquisition,
-    file: &Path,
-    what: &str,
-    parse: &dyn Fn(Resolve) -> Result<Transcript>,
-) -> Result<Transcript> {
-    let dir = export_as_given(acq, file, what);
-    let probe = parse(&|_| None)?;
-    let names = probe
-        .messages
-        .iter()
-        .flat_map(|m| &m.attachments)
-        .map(|a| a.name.clone());
-    let index = media_beside(acq, &dir, names)?;
-    parse(&|n| lookup(&index, n))
-}
-
-/// [`single_file`] streaming: `run(media, sink)` parses the export into `sink` and is
-/// called twice, first keeping only the attachment names (to find and hash the files
+/// `run(media, sink)` parses the export into `sink` and is called twice, first keeping only the attachment names (to find and hash the files
 /// beside the export), then into `sink` with them resolved.
 fn single_file_stream(
     acq: &mut Acquisition,
@@ -235,78 +216,144 @@ fn json_error(name: &str, e: &serde_json::Error, app: &str) -> Error {
     ))
 }
 
-/// Several transcripts (threads, channels) as one: numbered again, each sender tagged
-/// with the chat it wrote in.
-fn merge(mut parts: Vec<Transcript>, source: &str, what: &str) -> Transcript {
-    if parts.len() == 1 {
-        return parts.remove(0);
+/// Thread files (name, key for the reader) grouped by thread (the folder they are in,
+/// in name order); each thread's files highest number first (message_1.json holds the
+/// newest messages).
+type Threads = Vec<Vec<(String, usize)>>;
+
+fn group_threads(files: impl Iterator<Item = (String, usize)>) -> Threads {
+    let mut threads: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    for (name, key) in files {
+        let parent = name.rsplit_once('/').map_or("", |p| p.0).to_string();
+        threads.entry(parent).or_default().push((name, key));
     }
-    let mut t = Transcript::new(source, &parts[0].timezone_assumption.clone());
-    t.chat_name = Some(format!("{what} ({} conversations)", parts.len()));
-    let mut idx = 0;
-    for p in parts {
-        let chat = p.chat_name.clone().unwrap_or_default();
-        for tr in p.transformations {
-            if !t.transformations.contains(&tr) {
-                t.transformations.push(tr);
+    threads
+        .into_values()
+        .map(|mut files| {
+            files.sort_by_key(|(n, _)| std::cmp::Reverse(meta::file_number(n)));
+            files
+        })
+        .collect()
+}
+
+fn meta_file(name: &str, bytes: &[u8]) -> Result<meta::ThreadFile> {
+    meta::read_file(bytes).map_err(|e| json_error(name, &e, "Instagram or Facebook"))
+}
+
+/// Instagram / Messenger threads into `sink`, one file at a time (`read(name, key)` gives
+/// a file's bytes), each file's messages oldest first; the transcript's header. Several
+/// threads become one transcript: numbered on, each sender tagged with the thread's title.
+fn meta_threads(
+    threads: Threads,
+    read: &mut dyn FnMut(&str, usize) -> Result<Vec<u8>>,
+    media: Resolve,
+    sink: &mut dyn Sink,
+) -> Result<Transcript> {
+    if let [files] = threads.as_slice() {
+        let mut th = meta::Thread::new(1);
+        for (name, key) in files {
+            let f = meta_file(name, &read(name, *key)?)?;
+            th.file(name, &f, media, None, sink)?;
+        }
+        return Ok(th.head());
+    }
+    let n = threads.len();
+    let mut next = 1;
+    let mut heads = Vec::new();
+    for files in &threads {
+        let mut th = meta::Thread::new(next);
+        let mut tag = None;
+        for (i, (name, key)) in files.iter().enumerate() {
+            let f = meta_file(name, &read(name, *key)?)?;
+            if i == 0 {
+                // The thread's title is that of its newest file that has one.
+                let mut title = meta::title(&f);
+                for (later, k) in &files[1..] {
+                    if title.is_some() {
+                        break;
+                    }
+                    title = meta::read_title(&read(later, *k)?)
+                        .map_err(|e| json_error(later, &e, "Instagram or Facebook"))?;
+                }
+                tag = Some(title.unwrap_or_default());
             }
+            th.file(name, &f, media, tag.as_deref(), sink)?;
         }
-        for mut m in p.messages {
-            idx += 1;
-            m.index = idx;
-            m.sender = m.sender.map(|s| format!("{s} [{chat}]"));
-            t.messages.push(m);
+        next = th.last_index() + 1;
+        heads.push(th.head());
+    }
+    let mut t = Transcript::new(&heads[0].source_format, &heads[0].timezone_assumption);
+    t.chat_name = Some(format!("Instagram/Messenger export ({n} conversations)"));
+    for tr in heads.into_iter().flat_map(|h| h.transformations) {
+        if !t.transformations.contains(&tr) {
+            t.transformations.push(tr);
         }
     }
-    t.finish();
-    t
+    Ok(t)
 }
 
 /// Instagram / Messenger: a thread folder (or a whole archive folder), a zip, or one
-/// `message_N.json`.
-pub(super) fn meta(acq: &mut Acquisition, path: &Path, name: &str) -> Result<Transcript> {
+/// `message_N.json`. Streamed: one thread file in memory at a time.
+pub(super) fn meta(
+    acq: &mut Acquisition,
+    path: &Path,
+    name: &str,
+    sink: &mut dyn Sink,
+) -> Result<Transcript> {
     if path.is_dir() {
         let index = folder_originals(acq, path, "Instagram/Messenger")?;
-        let mut threads: BTreeMap<String, Vec<(String, meta::ThreadFile)>> = BTreeMap::new();
-        for (rel, _) in index.iter().filter(|(r, _)| meta::is_thread_file(r)) {
-            let bytes = read_limited(&path.join(rel))?;
-            let f = meta::read_file(&bytes)
-                .map_err(|e| json_error(rel, &e, "Instagram or Facebook"))?;
-            let parent = rel.rsplit_once('/').map_or("", |p| p.0).to_string();
-            threads.entry(parent).or_default().push((rel.clone(), f));
-        }
+        let threads = group_threads(
+            index
+                .keys()
+                .filter(|r| meta::is_thread_file(r))
+                .map(|r| (r.clone(), 0)),
+        );
         if threads.is_empty() {
             return Err(
                 Error::input(format!("'{}' holds no message_1.json", path.display()))
                     .with_fix("give the thread folder (inbox/<name>) or the downloaded zip"),
             );
         }
-        let parts = threads
-            .into_values()
-            .map(|files| meta::parse(files, &|u| lookup(&index, u)))
-            .collect();
-        return Ok(merge_meta(parts));
+        return meta_threads(
+            threads,
+            &mut |rel, _| read_limited(&path.join(rel)),
+            &|u| lookup(&index, u),
+            sink,
+        );
     }
     if super::is_zip(path) {
-        return meta_zip(acq, path, name);
+        return meta_zip(acq, path, name, sink);
     }
     let fname = name.to_string();
-    single_file(acq, path, "Instagram/Messenger", &|media| {
-        let bytes = read_limited(path)?;
-        let f =
-            meta::read_file(&bytes).map_err(|e| json_error(&fname, &e, "Instagram or Facebook"))?;
-        Ok(meta::parse(vec![(fname.clone(), f)], media))
-    })
+    let mut head = None;
+    single_file_stream(
+        acq,
+        path,
+        "Instagram/Messenger",
+        &mut |media, sink| {
+            let threads = vec![vec![(fname.clone(), 0)]];
+            head = Some(meta_threads(
+                threads,
+                &mut |_, _| read_limited(path),
+                media,
+                sink,
+            )?);
+            Ok(())
+        },
+        sink,
+    )?;
+    head.ok_or_else(|| Error::internal("the Meta export was not read"))
 }
 
-fn merge_meta(parts: Vec<Transcript>) -> Transcript {
-    let source = parts[0].source_format.clone();
-    merge(parts, &source, "Instagram/Messenger export")
-}
-
-/// A "Download your information" zip: stored as given; thread files parsed from it and
-/// the other members extracted as derived files.
-fn meta_zip(acq: &mut Acquisition, path: &Path, name: &str) -> Result<Transcript> {
+/// A "Download your information" zip: stored as given; the other members extracted as
+/// derived files (to the acquisition's scratch folder, one at a time), then the thread
+/// files read from the zip one at a time.
+fn meta_zip(
+    acq: &mut Acquisition,
+    path: &Path,
+    name: &str,
+    sink: &mut dyn Sink,
+) -> Result<Transcript> {
     let original = format!("original/{}", safe_name(name));
     acq.artifacts.push(
         Artifact::original(original.clone(), Content::File(path.to_path_buf()))
@@ -318,37 +365,45 @@ fn meta_zip(acq: &mut Acquisition, path: &Path, name: &str) -> Result<Transcript
         Error::input(format!("'{}' is a broken zip ({e})", path.display()))
             .with_fix("download the archive again")
     })?;
+    let scratch = acq.scratch_dir()?;
     let mut index = MediaIndex::new();
-    let mut threads: BTreeMap<String, Vec<(String, meta::ThreadFile)>> = BTreeMap::new();
+    let mut thread_files = Vec::new();
     for i in 0..z.len() {
-        let (mname, buf) = read_zip_member(&mut z, i, path)?;
-        let Some(buf) = buf else { continue };
-        if meta::is_thread_file(&mname) {
-            let f = meta::read_file(&buf)
-                .map_err(|e| json_error(&mname, &e, "Instagram or Facebook"))?;
-            let parent = mname.rsplit_once('/').map_or("", |p| p.0).to_string();
-            threads.entry(parent).or_default().push((mname, f));
+        let (mname, is_dir) = zip_member_name(&mut z, i, path)?;
+        if is_dir {
             continue;
         }
+        if meta::is_thread_file(&mname) {
+            thread_files.push((mname, i));
+            continue;
+        }
+        let Some((mname, file, digest)) = extract_zip_member(&mut z, i, path, &scratch)? else {
+            continue;
+        };
         let p = format!("derived/media/{}", safe_name(&mname));
-        index.insert(mname.clone(), (p.clone(), sha256_hex(&buf)));
+        index.insert(mname.clone(), (p.clone(), digest.sha256));
         acq.artifacts.push(
-            Artifact::derived(p, Content::Bytes(buf), vec![original.clone()])
+            Artifact::derived(p, Content::File(file), vec![original.clone()])
                 .describe(format!("extracted from the export zip (member '{mname}')")),
         );
     }
     acq.transformations.push("extracted the media files of the export zip as derived files (the zip itself is stored unchanged)".into());
-    let parts: Vec<Transcript> = threads
-        .into_values()
-        .map(|files| meta::parse(files, &|u| lookup(&index, u)))
-        .collect();
-    if parts.is_empty() {
+    let threads = group_threads(thread_files.into_iter());
+    if threads.is_empty() {
         return Err(
             Error::input(format!("'{}' holds no message_1.json", path.display()))
                 .with_fix("download your information as JSON (not HTML), messages included"),
         );
     }
-    Ok(merge_meta(parts))
+    meta_threads(
+        threads,
+        &mut |_, i| {
+            let (_, buf) = read_zip_member(&mut z, i, path)?;
+            Ok(buf.unwrap_or_default())
+        },
+        &|u| lookup(&index, u),
+        sink,
+    )
 }
 
 /// A JSON export file opened for streaming, past a UTF-8 byte-order mark.
@@ -531,38 +586,47 @@ pub(super) fn signal(
     Ok(signal::head())
 }
 
-/// Telegram HTML: the export folder (messages.html, messages2.html …), or one page.
-pub(super) fn telegram_html(acq: &mut Acquisition, path: &Path) -> Result<Transcript> {
-    let pages_in = |dir: &Path, names: Vec<String>| -> Result<Vec<(String, String)>> {
-        names
-            .into_iter()
-            .map(|n| {
-                let b = read_limited(&dir.join(&n))?;
-                Ok((n, String::from_utf8_lossy(&b).into_owned()))
-            })
-            .collect()
+/// Telegram HTML: the export folder (messages.html, messages2.html …), or one page. Read
+/// one page at a time, in page order (page order is message order).
+pub(super) fn telegram_html(
+    acq: &mut Acquisition,
+    path: &Path,
+    sink: &mut dyn Sink,
+) -> Result<Transcript> {
+    let read = |p: &Path| -> Result<String> {
+        Ok(String::from_utf8_lossy(&read_limited(p)?).into_owned())
     };
-    let t = if path.is_dir() {
+    let chat = if path.is_dir() {
         let index = folder_originals(acq, path, "Telegram")?;
-        let names: Vec<String> = index
+        let mut names: Vec<&String> = index
             .keys()
             .filter(|r| !r.contains('/') && telegram_html::page_number(r) > 0)
-            .cloned()
             .collect();
-        let pages = pages_in(path, names)?;
-        telegram_html::parse(&pages, &|u| lookup(&index, u))
+        names.sort_by_key(|n| telegram_html::page_number(n));
+        let mut chat = telegram_html::Pages::default();
+        for n in names {
+            chat.page(n, &read(&path.join(n))?, &|u| lookup(&index, u), sink)?;
+        }
+        chat
     } else {
         let fname = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        single_file(acq, path, "Telegram", &|media| {
-            let pages = pages_in(&dir, vec![fname.clone()])?;
-            Ok(telegram_html::parse(&pages, media))
-        })?
+        let mut chat = telegram_html::Pages::default();
+        single_file_stream(
+            acq,
+            path,
+            "Telegram",
+            &mut |media, sink| {
+                chat = telegram_html::Pages::default();
+                chat.page(&fname, &read(path)?, media, sink)
+            },
+            sink,
+        )?;
+        chat
     };
-    if t.messages.iter().all(|m| m.kind == MessageKind::Unparsed) {
+    if !chat.has_messages() {
         return Err(Error::input(format!(
             "'{}' has no Telegram messages (no div.message)",
             path.display()
@@ -571,5 +635,265 @@ pub(super) fn telegram_html(acq: &mut Acquisition, path: &Path) -> Result<Transc
             "give the folder Telegram Desktop exported (with messages.html), or use --as files",
         ));
     }
-    Ok(t)
+    Ok(chat.head())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acquire::ItemKind;
+    use crate::acquire::chat::transcript::assert_streams_as;
+    use crate::evidence::hash::sha256_hex;
+    use std::io::Write;
+
+    /// The whole-transcript path these replaced: several transcripts as one, numbered
+    /// again, each sender tagged with its chat.
+    fn merge(mut parts: Vec<Transcript>) -> Transcript {
+        if parts.len() == 1 {
+            return parts.remove(0);
+        }
+        let mut t = Transcript::new(&parts[0].source_format, &parts[0].timezone_assumption);
+        t.chat_name = Some(format!(
+            "Instagram/Messenger export ({} conversations)",
+            parts.len()
+        ));
+        let mut idx = 0;
+        for p in parts {
+            let chat = p.chat_name.clone().unwrap_or_default();
+            for tr in p.transformations {
+                if !t.transformations.contains(&tr) {
+                    t.transformations.push(tr);
+                }
+            }
+            for mut m in p.messages {
+                idx += 1;
+                m.index = idx;
+                m.sender = m.sender.map(|s| format!("{s} [{chat}]"));
+                t.messages.push(m);
+            }
+        }
+        t.finish();
+        t
+    }
+
+    /// The old whole path over (name, bytes) thread files: all parsed, grouped, merged.
+    fn meta_whole(files: &[(String, Vec<u8>)], media: Resolve) -> Transcript {
+        let mut threads: BTreeMap<String, Vec<(String, meta::ThreadFile)>> = BTreeMap::new();
+        for (rel, bytes) in files.iter().filter(|(r, _)| meta::is_thread_file(r)) {
+            let f = meta::read_file(bytes).unwrap();
+            let parent = rel.rsplit_once('/').map_or("", |p| p.0).to_string();
+            threads.entry(parent).or_default().push((rel.clone(), f));
+        }
+        merge(
+            threads
+                .into_values()
+                .map(|files| meta::parse(files, media))
+                .collect(),
+        )
+    }
+
+    /// One message of a Meta file (`i` makes it distinct), text with mojibake sometimes.
+    fn meta_msg(i: usize, who: &str) -> String {
+        let text = if i % 3 == 0 {
+            format!("perch\\u00c3\\u00a8 {i}")
+        } else {
+            format!("msg {i}")
+        };
+        let photo = if i % 4 == 0 {
+            ", \"photos\": [{\"uri\": \"your_instagram_activity/messages/inbox/a_1/photos/p.png\"}]"
+        } else {
+            ""
+        };
+        format!(
+            "{{\"sender_name\": \"{who}\", \"timestamp_ms\": {}, \"content\": \"{text}\"{photo}}}",
+            1_700_000_000_000u64 + i as u64 * 1000
+        )
+    }
+
+    /// A thread file: `n` messages newest first, numbered down from `top`.
+    fn meta_file(top: usize, n: usize, title: Option<&str>, extra: &str) -> Vec<u8> {
+        let msgs: Vec<String> = (0..n)
+            .map(|k| {
+                meta_msg(
+                    top - k,
+                    if k % 2 == 0 {
+                        "Giulia"
+                    } else {
+                        "Marco N\\u00c3\\u00a9ri"
+                    },
+                )
+            })
+            .collect();
+        let title = title.map_or(String::new(), |t| format!(", \"title\": \"{t}\""));
+        format!(
+            "\u{feff}{{\"participants\": [{{\"name\": \"Giulia\"}}, {{\"name\": \"Ospite\"}}], \"messages\": [{}]{title}{extra}}}",
+            msgs.join(",\n")
+        )
+        .into_bytes()
+    }
+
+    /// Two threads: one over message_1, _2 and _10 (numbers sort as numbers), one whose
+    /// newest file has no title; a photo beside them.
+    fn meta_sample() -> Vec<(String, Vec<u8>)> {
+        let a = "inbox/a_1";
+        let b = "inbox/b_2";
+        vec![
+            (
+                format!("{a}/message_1.json"),
+                meta_file(
+                    30,
+                    5,
+                    Some("Marco N\\u00c3\\u00a9ri"),
+                    ", \"thread_path\": \"inbox/a_1\"",
+                ),
+            ),
+            (
+                format!("{a}/message_10.json"),
+                meta_file(10, 4, Some("Marco"), ""),
+            ),
+            (format!("{a}/message_2.json"), meta_file(25, 6, None, "")),
+            (format!("{a}/photos/p.png"), b"png".to_vec()),
+            (format!("{b}/message_1.json"), meta_file(9, 3, None, "")),
+            (
+                format!("{b}/message_2.json"),
+                meta_file(
+                    6,
+                    3,
+                    Some("B\\u00c3\\u00a8"),
+                    ", \"thread_type\": \"Regular\"",
+                ),
+            ),
+        ]
+    }
+
+    fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) {
+        for (n, b) in files {
+            let p = dir.join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b).unwrap();
+        }
+    }
+
+    fn write_zip(path: &Path, files: &[(String, Vec<u8>)]) {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.add_directory("inbox/", opts).unwrap();
+        for (n, b) in files {
+            z.start_file(n.as_str(), opts).unwrap();
+            z.write_all(b).unwrap();
+        }
+        z.finish().unwrap();
+    }
+
+    fn acq() -> Acquisition {
+        Acquisition::start(ItemKind::Chat, "t")
+    }
+
+    #[test]
+    fn meta_folder_streams_as_the_whole_path() {
+        let files = meta_sample();
+        for only_a in [false, true] {
+            let files: Vec<_> = files
+                .iter()
+                .filter(|(n, _)| !only_a || n.starts_with("inbox/a_1"))
+                .cloned()
+                .collect();
+            let d = tempfile::tempdir().unwrap();
+            write_folder(d.path(), &files);
+            let mut a = acq();
+            let index = folder_originals(&mut a, d.path(), "x").unwrap();
+            let old = meta_whole(&files, &|u| lookup(&index, u));
+            assert_eq!(old.messages.len(), if only_a { 15 } else { 21 });
+            assert!(old.summary.attachments > 0 && old.summary.missing_media.is_empty());
+            assert_streams_as(&old, &mut |w| meta(&mut acq(), d.path(), "x", w));
+        }
+    }
+
+    #[test]
+    fn meta_zip_streams_as_the_whole_path_media_extracted_to_files() {
+        let files = meta_sample();
+        let d = tempfile::tempdir().unwrap();
+        let zp = d.path().join("export.zip");
+        write_zip(&zp, &files);
+        let mut index = MediaIndex::new();
+        for (n, b) in files.iter().filter(|(n, _)| !meta::is_thread_file(n)) {
+            let p = format!("derived/media/{}", safe_name(n));
+            index.insert(n.clone(), (p, sha256_hex(b)));
+        }
+        let old = meta_whole(&files, &|u| lookup(&index, u));
+        let mut a = acq();
+        assert_streams_as(&old, &mut |w| meta(&mut a, &zp, "export.zip", w));
+        let media: Vec<_> = a
+            .artifacts
+            .iter()
+            .filter(|x| x.path.starts_with("derived/media/"))
+            .collect();
+        assert_eq!(media.len(), 1);
+        let Content::File(f) = &media[0].content else {
+            panic!("media extracted to memory")
+        };
+        assert_eq!(std::fs::read(f).unwrap(), b"png");
+    }
+
+    #[test]
+    fn meta_single_file_streams_as_the_whole_path() {
+        let d = tempfile::tempdir().unwrap();
+        let files = meta_sample();
+        write_folder(d.path(), &files);
+        let p = d.path().join("inbox/a_1/message_1.json");
+        let one = vec![("message_1.json".to_string(), files[0].1.clone())];
+        let old = meta_whole(&one, &|_| None);
+        assert_streams_as(&old, &mut |w| meta(&mut acq(), &p, "message_1.json", w));
+    }
+
+    fn tg_page(first: usize, n: usize, header: bool) -> String {
+        let mut h = String::from("<!DOCTYPE html><html><body><div class=\"page_wrap\">");
+        if header {
+            h.push_str("<div class=\"page_header\"><div class=\"text bold\">Giulia</div></div>");
+        }
+        h.push_str("<div class=\"history\"><div class=\"message service\" id=\"message-1\"><div class=\"body details\">20 November 2026</div></div>");
+        for i in first..first + n {
+            let joined = if i % 2 == 1 { " joined" } else { "" };
+            let from = if joined.is_empty() {
+                "<div class=\"from_name\">Marco</div>"
+            } else {
+                ""
+            };
+            h.push_str(&format!(
+                "<div class=\"message default clearfix{joined}\" id=\"message{i}\"><div class=\"body\"><div class=\"pull_right date details\" title=\"20.11.2026 21:{:02}:00 UTC+01:00\">21:00</div>{from}<div class=\"text\">hi &amp; {i}<br>x</div></div></div>",
+                i % 60
+            ));
+        }
+        h.push_str("</div></div></body></html>");
+        h
+    }
+
+    #[test]
+    fn telegram_html_folder_streams_page_by_page_as_the_whole_path() {
+        let d = tempfile::tempdir().unwrap();
+        let pages = vec![
+            ("messages.html".to_string(), tg_page(1, 5, true)),
+            ("messages10.html".to_string(), tg_page(30, 3, false)),
+            ("messages2.html".to_string(), tg_page(6, 4, true)),
+        ];
+        for (n, h) in &pages {
+            std::fs::write(d.path().join(n), h).unwrap();
+        }
+        let old = telegram_html::parse(&pages, &|_| None);
+        assert_eq!(old.messages.len(), 12);
+        assert_eq!(old.messages[11].source.message_id, Some(32));
+        assert_streams_as(&old, &mut |w| telegram_html(&mut acq(), d.path(), w));
+        let one = d.path().join("messages2.html");
+        let old = telegram_html::parse(&pages[2..], &|_| None);
+        assert_streams_as(&old, &mut |w| telegram_html(&mut acq(), &one, w));
+        // No messages at all: an error, as before.
+        std::fs::write(d.path().join("messages.html"), "<html></html>").unwrap();
+        let e = telegram_html(
+            &mut acq(),
+            &d.path().join("messages.html"),
+            &mut Vec::<crate::acquire::chat::transcript::Message>::new(),
+        );
+        assert!(e.is_err());
+    }
 }

@@ -15,7 +15,9 @@ use std::borrow::Cow;
 
 use tl::{HTMLTag, Node, NodeHandle, Parser};
 
-use crate::acquire::chat::transcript::{Attachment, Message, MessageKind, SourceRef, Transcript};
+use crate::acquire::chat::transcript::{
+    Attachment, Message, MessageKind, Sink, SourceRef, Transcript,
+};
 
 /// Whether an HTML head looks like a Telegram export page.
 pub fn looks_like(head: &str) -> bool {
@@ -221,24 +223,53 @@ fn attachments(
 }
 
 /// Parse the pages of one chat, in any order; `media(path)` resolves a relative path.
-/// Returns an error text naming the page when a page is not an export page.
+/// The whole chat in memory: the acquisition streams it with [`Pages`] instead, one page
+/// at a time, to the same result.
 pub fn parse(
     pages: &[(String, String)],
     media: &dyn Fn(&str) -> Option<(String, String)>,
 ) -> Transcript {
     let mut pages: Vec<&(String, String)> = pages.iter().collect();
     pages.sort_by_key(|(n, _)| page_number(n));
-    let mut t = Transcript::new(
-        "telegram-html",
-        "each message's title gives the exporting computer's local time with its UTC offset; `timestamp_utc` is computed from it",
-    );
-    let mut idx = 0;
+    let mut chat = Pages::default();
+    let mut messages = Vec::new();
     for (name, html) in pages {
+        // A Vec takes every message: no error to stop at.
+        if chat.page(name, html, media, &mut messages).is_err() {
+            break;
+        }
+    }
+    let mut t = chat.head();
+    t.messages = messages;
+    t.finish();
+    t
+}
+
+/// A chat read one page at a time, in bounded memory: hand it the pages in page order
+/// (messages.html, messages2.html …; see [`page_number`]) and each page's messages go to
+/// a sink; [`Pages::head`] is then the header [`parse`] writes around the same messages.
+#[derive(Debug, Default)]
+pub struct Pages {
+    last: usize,
+    chat_name: Option<String>,
+    people: bool,
+}
+
+impl Pages {
+    /// The next page (`name` in the export): its messages into `sink`, numbered on.
+    pub fn page(
+        &mut self,
+        name: &str,
+        html: &str,
+        media: &dyn Fn(&str) -> Option<(String, String)>,
+        sink: &mut dyn Sink,
+    ) -> crate::error::Result<()> {
         let Ok(dom) = tl::parse(html, tl::ParserOptions::default()) else {
-            continue;
+            return Ok(());
         };
+
         let p = dom.parser();
-        if t.chat_name.is_none()
+        if self.chat_name.is_none()
             && let Some(h) = dom
                 .query_selector("div.page_header")
                 .and_then(|mut q| q.next())
@@ -246,12 +277,16 @@ pub fn parse(
         {
             let n = text(hd, p);
             let n = n.trim();
-            t.chat_name = (!n.is_empty()).then(|| n.to_string());
+            self.chat_name = (!n.is_empty()).then(|| n.to_string());
         }
         let Some(msgs) = dom.query_selector("div.message") else {
-            continue;
+            return Ok(());
         };
         let mut last_sender: Option<String> = None;
+        let mut push = |msg: Message, people: &mut bool| {
+            *people |= msg.kind != MessageKind::Unparsed;
+            sink.push(msg)
+        };
         for h in msgs {
             let Some(m) = tag(h, p) else { continue };
             let id = attr(m, "id").and_then(|i| {
@@ -261,12 +296,12 @@ pub fn parse(
             if id.is_some_and(|i| i < 0) {
                 continue; // a day separator
             }
-            idx += 1;
+            self.last += 1;
             let mut msg = Message::new(
-                idx,
+                self.last,
                 MessageKind::Message,
                 SourceRef {
-                    file: name.clone(),
+                    file: name.to_string(),
                     lines: None,
                     message_id: id,
                 },
@@ -274,13 +309,13 @@ pub fn parse(
             let Some(body) = children_with(m, p, "body").into_iter().next() else {
                 msg.kind = MessageKind::Unparsed;
                 msg.text = text(m, p);
-                t.messages.push(msg);
+                push(msg, &mut self.people)?;
                 continue;
             };
             if has_class(m, "service") {
                 msg.kind = MessageKind::System;
                 msg.text = text(body, p).trim().to_string();
-                t.messages.push(msg);
+                push(msg, &mut self.people)?;
                 continue;
             }
             read_body(body, p, &mut msg, media);
@@ -289,11 +324,25 @@ pub fn parse(
                 None if has_class(m, "joined") => msg.sender = last_sender.clone(),
                 None => {}
             }
-            t.messages.push(msg);
+            push(msg, &mut self.people)?;
         }
+        Ok(())
     }
-    t.finish();
-    t
+
+    /// Whether any message pushed so far is one (not a line that could not be placed).
+    pub fn has_messages(&self) -> bool {
+        self.people
+    }
+
+    /// The header: source format, chat name, time note.
+    pub fn head(&self) -> Transcript {
+        let mut t = Transcript::new(
+            "telegram-html",
+            "each message's title gives the exporting computer's local time with its UTC offset; `timestamp_utc` is computed from it",
+        );
+        t.chat_name = self.chat_name.clone();
+        t
+    }
 }
 
 /// Fill a message from its `div.body`.

@@ -694,12 +694,12 @@ mod tests {
 
     /// One message of a Meta file (`i` makes it distinct), text with mojibake sometimes.
     fn meta_msg(i: usize, who: &str) -> String {
-        let text = if i % 3 == 0 {
+        let text = if i.is_multiple_of(3) {
             format!("perch\\u00c3\\u00a8 {i}")
         } else {
             format!("msg {i}")
         };
-        let photo = if i % 4 == 0 {
+        let photo = if i.is_multiple_of(4) {
             ", \"photos\": [{\"uri\": \"your_instagram_activity/messages/inbox/a_1/photos/p.png\"}]"
         } else {
             ""

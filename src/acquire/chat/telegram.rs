@@ -10,10 +10,15 @@ use crate::acquire::chat::transcript::{
     Attachment, Message, MessageKind, Sink, SourceRef, Transcript,
 };
 
-/// Visitor methods that accept any scalar and do nothing (the shape is not the one looked
-/// for: `Value` would index it as null).
-macro_rules! ignore_scalars {
-    ($out:ty, $val:expr) => {
+/// The head of a visitor that takes any JSON value: `Value`, what it expects, and scalar
+/// methods that accept any scalar and give `$val` (the shape is not the one looked for:
+/// `Value` would index it as null).
+macro_rules! any_value {
+    ($out:ty, $val:expr, $what:literal) => {
+        type Value = $out;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str($what)
+        }
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<$out, E> {
             Ok($val)
         }
@@ -31,6 +36,18 @@ macro_rules! ignore_scalars {
         }
         fn visit_unit<E: de::Error>(self) -> Result<$out, E> {
             Ok($val)
+        }
+    };
+}
+
+/// A visitor as a seed of itself, over any JSON value.
+macro_rules! any_seed {
+    ($t:ty, $out:ty) => {
+        impl<'de> DeserializeSeed<'de> for $t {
+            type Value = $out;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<$out, D::Error> {
+                d.deserialize_any(self)
+            }
         }
     };
 }
@@ -197,19 +214,10 @@ impl Fields {
 /// Reads one message's [`Fields`] (a later duplicate key wins, as in `Value`).
 struct FieldsSeed;
 
-impl<'de> DeserializeSeed<'de> for FieldsSeed {
-    type Value = Fields;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(FieldsSeed, Fields);
 
 impl<'de> Visitor<'de> for FieldsSeed {
-    type Value = Fields;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a message")
-    }
-    ignore_scalars!(Fields, Fields::default());
+    any_value!(Fields, Fields::default(), "a message");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Fields, A::Error> {
         drain_seq(seq)?;
         Ok(Fields::default())
@@ -419,19 +427,10 @@ struct TopArray<'k, 'f> {
     failed: &'f mut Option<crate::error::Error>,
 }
 
-impl<'de> DeserializeSeed<'de> for TopArray<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(TopArray<'_, '_>, ());
 
 impl<'de> Visitor<'de> for TopArray<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON document")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "a JSON document");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         drain_seq(seq)
     }
@@ -456,19 +455,10 @@ struct Elements<'f> {
     failed: &'f mut Option<crate::error::Error>,
 }
 
-impl<'de> DeserializeSeed<'de> for Elements<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(Elements<'_>, ());
 
 impl<'de> Visitor<'de> for Elements<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an array")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "an array");
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(v) = seq.next_element::<Value>()? {
             if let Err(e) = (self.f)(v) {
@@ -514,19 +504,10 @@ fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
 
 struct ProbeRoot;
 
-impl<'de> DeserializeSeed<'de> for ProbeRoot {
-    type Value = Probe;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Probe, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(ProbeRoot, Probe);
 
 impl<'de> Visitor<'de> for ProbeRoot {
-    type Value = Probe;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON document")
-    }
-    ignore_scalars!(Probe, Probe::default());
+    any_value!(Probe, Probe::default(), "a JSON document");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Probe, A::Error> {
         drain_seq(seq)?;
         Ok(Probe::default())
@@ -564,19 +545,10 @@ impl<'de> Visitor<'de> for ProbeRoot {
 /// The length of an array (`None` for anything else), elements skipped.
 struct Length;
 
-impl<'de> DeserializeSeed<'de> for Length {
-    type Value = Option<usize>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(Length, Option<usize>);
 
 impl<'de> Visitor<'de> for Length {
-    type Value = Option<usize>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    ignore_scalars!(Option<usize>, None);
+    any_value!(Option<usize>, None, "any JSON value");
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<usize>, A::Error> {
         let mut n = 0;
         while seq.next_element::<IgnoredAny>()?.is_some() {
@@ -593,19 +565,14 @@ impl<'de> Visitor<'de> for Length {
 /// `chats`: the length of `list` and its first chat's name.
 struct ProbeChats;
 
-impl<'de> DeserializeSeed<'de> for ProbeChats {
-    type Value = (Option<usize>, Option<String>);
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(ProbeChats, (Option<usize>, Option<String>));
 
 impl<'de> Visitor<'de> for ProbeChats {
-    type Value = (Option<usize>, Option<String>);
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    ignore_scalars!((Option<usize>, Option<String>), (None, None));
+    any_value!(
+        (Option<usize>, Option<String>),
+        (None, None),
+        "any JSON value"
+    );
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         drain_seq(seq)?;
         Ok((None, None))
@@ -626,19 +593,14 @@ impl<'de> Visitor<'de> for ProbeChats {
 /// `chats.list`: its length and the first chat's name.
 struct ProbeList;
 
-impl<'de> DeserializeSeed<'de> for ProbeList {
-    type Value = (Option<usize>, Option<String>);
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(ProbeList, (Option<usize>, Option<String>));
 
 impl<'de> Visitor<'de> for ProbeList {
-    type Value = (Option<usize>, Option<String>);
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    ignore_scalars!((Option<usize>, Option<String>), (None, None));
+    any_value!(
+        (Option<usize>, Option<String>),
+        (None, None),
+        "any JSON value"
+    );
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut n = 0;
         let mut first = None;
@@ -660,19 +622,10 @@ impl<'de> Visitor<'de> for ProbeList {
 /// A chat's `name` (a string), everything else skipped.
 struct ChatName;
 
-impl<'de> DeserializeSeed<'de> for ChatName {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(ChatName, Option<String>);
 
 impl<'de> Visitor<'de> for ChatName {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    ignore_scalars!(Option<String>, None);
+    any_value!(Option<String>, None, "any JSON value");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<String>, A::Error> {
         drain_seq(seq)?;
         Ok(None)
@@ -693,19 +646,10 @@ impl<'de> Visitor<'de> for ChatName {
 /// The second pass at the top: the chat's `messages`, or `chats.list`.
 struct StreamRoot<'s, 'a>(&'s mut State<'a>);
 
-impl<'de> DeserializeSeed<'de> for StreamRoot<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(StreamRoot<'_, '_>, ());
 
 impl<'de> Visitor<'de> for StreamRoot<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a Telegram export")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "a Telegram export");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         drain_seq(seq)
     }
@@ -727,19 +671,10 @@ impl<'de> Visitor<'de> for StreamRoot<'_, '_> {
 /// `chats` → `list` → each chat.
 struct Chats<'s, 'a>(&'s mut State<'a>);
 
-impl<'de> DeserializeSeed<'de> for Chats<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(Chats<'_, '_>, ());
 
 impl<'de> Visitor<'de> for Chats<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("chats")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "chats");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         drain_seq(seq)
     }
@@ -758,19 +693,10 @@ impl<'de> Visitor<'de> for Chats<'_, '_> {
 
 struct List<'s, 'a>(&'s mut State<'a>);
 
-impl<'de> DeserializeSeed<'de> for List<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(List<'_, '_>, ());
 
 impl<'de> Visitor<'de> for List<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of chats")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "a list of chats");
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let st = self.0;
         while seq.next_element_seed(Chat(st))?.is_some() {}
@@ -783,19 +709,10 @@ impl<'de> Visitor<'de> for List<'_, '_> {
 
 struct Chat<'s, 'a>(&'s mut State<'a>);
 
-impl<'de> DeserializeSeed<'de> for Chat<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(Chat<'_, '_>, ());
 
 impl<'de> Visitor<'de> for Chat<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a chat")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "a chat");
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         drain_seq(seq)
     }
@@ -827,19 +744,10 @@ impl<'de> Visitor<'de> for Chat<'_, '_> {
 /// A chat's `messages`: each one made and handed to the sink as soon as it is read.
 struct Messages<'s, 'a>(&'s mut State<'a>, Option<String>);
 
-impl<'de> DeserializeSeed<'de> for Messages<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+any_seed!(Messages<'_, '_>, ());
 
 impl<'de> Visitor<'de> for Messages<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("messages")
-    }
-    ignore_scalars!((), ());
+    any_value!((), (), "messages");
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Messages(st, tag) = self;
         while let Some(v) = seq.next_element_seed(FieldsSeed)? {

@@ -161,7 +161,7 @@ pub fn message(
     let ts = m["timestamp"].as_str().unwrap_or("");
     msg.timestamp_written = ts.to_string();
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(ts) {
-        msg.timestamp_local = Some(d.naive_local().format("%Y-%m-%dT%H:%M:%S").to_string());
+        msg.timestamp_local = Some(crate::acquire::chat::iso_local(&d.naive_local()));
         msg.timestamp_utc = Some(crate::time::rfc3339(&d.to_utc()));
     }
     msg.sender = name_of(&m["author"]);

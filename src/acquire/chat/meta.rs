@@ -330,7 +330,7 @@ fn message(
     {
         msg.timestamp_written = ms.to_string();
         msg.timestamp_utc = Some(crate::time::rfc3339(&ts));
-        msg.timestamp_local = Some(ts.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string());
+        msg.timestamp_local = Some(crate::acquire::chat::iso_local(&ts.naive_utc()));
     }
     msg.sender = m.sender_name.as_deref().map(|s| fx.fix(s));
     msg.text = m.content.as_deref().map(|s| fx.fix(s)).unwrap_or_default();

@@ -159,6 +159,26 @@ fn zip_chat_member(path: &Path) -> Result<Option<String>> {
     Ok(None)
 }
 
+/// A local time as transcripts write it (`%Y-%m-%dT%H:%M:%S`), formatted directly for
+/// the years 0–9999 without a leap second (the same text chrono's `format` writes),
+/// through chrono otherwise.
+pub(crate) fn iso_local(t: &chrono::NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    if (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000 {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
+}
+
 pub(crate) fn safe_name(n: &str) -> String {
     n.split(['/', '\\'])
         .filter(|c| !c.is_empty() && *c != "." && *c != "..")
@@ -652,5 +672,25 @@ fn record_summary(acq: &mut Acquisition, t: &Transcript) {
             "{} attachment(s) are referenced but missing from the export",
             s.missing_media.len()
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_local_is_chronos_format() {
+        let d = |y, mo, da| chrono::NaiveDate::from_ymd_opt(y, mo, da).unwrap();
+        for t in [
+            d(2026, 11, 20).and_hms_opt(21, 10, 5).unwrap(),
+            d(99, 1, 2).and_hms_opt(0, 0, 0).unwrap(),
+            d(-5, 1, 2).and_hms_opt(0, 0, 0).unwrap(),
+            d(12345, 1, 2).and_hms_opt(0, 0, 0).unwrap(),
+            d(2016, 12, 31).and_hms_milli_opt(23, 59, 59, 1500).unwrap(),
+        ] {
+            assert_eq!(
+                super::iso_local(&t),
+                t.format("%Y-%m-%dT%H:%M:%S").to_string()
+            );
+        }
     }
 }

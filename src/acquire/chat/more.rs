@@ -594,7 +594,8 @@ pub(super) fn telegram_html(
     sink: &mut dyn Sink,
 ) -> Result<Transcript> {
     let read = |p: &Path| -> Result<String> {
-        Ok(String::from_utf8_lossy(&read_limited(p)?).into_owned())
+        Ok(String::from_utf8(read_limited(p)?)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     };
     let chat = if path.is_dir() {
         let index = folder_originals(acq, path, "Telegram")?;
@@ -603,9 +604,27 @@ pub(super) fn telegram_html(
             .filter(|r| !r.contains('/') && telegram_html::page_number(r) > 0)
             .collect();
         names.sort_by_key(|n| telegram_html::page_number(n));
+        // Pages are read and parsed a few at a time in parallel (each on its own), then
+        // handed on in page order: at most `at_once` pages are in memory.
+        use rayon::prelude::*;
+        let media = |u: &str| lookup(&index, u);
+        let at_once = 2 * rayon::current_num_threads().max(1);
         let mut chat = telegram_html::Pages::default();
-        for n in names {
-            chat.page(n, &read(&path.join(n))?, &|u| lookup(&index, u), sink)?;
+        for group in names.chunks(at_once) {
+            let pages: Vec<Result<_>> = group
+                .par_iter()
+                .map(|n| {
+                    Ok(telegram_html::Pages::alone(
+                        n,
+                        &read(&path.join(n))?,
+                        &media,
+                    ))
+                })
+                .collect();
+            for page in pages {
+                let (page, messages) = page?;
+                chat.append(page, messages, sink)?;
+            }
         }
         chat
     } else {

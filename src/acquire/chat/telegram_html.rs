@@ -95,11 +95,20 @@ fn tag<'a>(h: NodeHandle, p: &'a Parser<'a>) -> Option<&'a HTMLTag<'a>> {
 fn has_class(t: &HTMLTag, c: &str) -> bool {
     t.attributes()
         .class()
-        .is_some_and(|v| v.as_utf8_str().split_whitespace().any(|x| x == c))
+        .is_some_and(|v| utf8(v).split_whitespace().any(|x| x == c))
+}
+
+/// The text of markup bytes: borrowed when they are UTF-8 (checked the fast way), else
+/// decoded lossily as tl does.
+fn utf8<'a>(b: &'a tl::Bytes) -> Cow<'a, str> {
+    match std::str::from_utf8(b.as_bytes()) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => b.as_utf8_str(),
+    }
 }
 
 fn attr<'a>(t: &'a HTMLTag, name: &'a str) -> Option<Cow<'a, str>> {
-    t.attributes().get(name).flatten().map(|b| b.as_utf8_str())
+    t.attributes().get(name).flatten().map(utf8)
 }
 
 /// Direct child tags of `t` carrying class `c`.
@@ -118,11 +127,9 @@ fn text_of(t: &HTMLTag, p: &Parser, out: &mut String) {
     for h in t.children().top().iter() {
         match h.get(p) {
             Some(Node::Raw(b)) => {
-                out.push_str(&decode_entities(&b.as_utf8_str().replace(['\n', '\r'], "")))
+                out.push_str(&decode_entities(&utf8(b).replace(['\n', '\r'], "")))
             }
-            Some(Node::Tag(c)) if c.name().as_utf8_str().eq_ignore_ascii_case("br") => {
-                out.push('\n')
-            }
+            Some(Node::Tag(c)) if c.name().as_bytes().eq_ignore_ascii_case(b"br") => out.push('\n'),
             Some(Node::Tag(c)) if has_class(c, "details") && has_class(c, "date") => {}
             Some(Node::Tag(c)) => text_of(c, p, out),
             _ => {}
@@ -142,8 +149,9 @@ fn parse_date(title: &str) -> (Option<String>, Option<String>) {
     let (Some(d), Some(t)) = (parts.next(), parts.next()) else {
         return (None, None);
     };
-    let Ok(local) = chrono::NaiveDateTime::parse_from_str(&format!("{d} {t}"), "%d.%m.%Y %H:%M:%S")
-    else {
+    let Some(local) = fixed_date(d, t).or_else(|| {
+        chrono::NaiveDateTime::parse_from_str(&format!("{d} {t}"), "%d.%m.%Y %H:%M:%S").ok()
+    }) else {
         return (None, None);
     };
     let utc = parts
@@ -152,7 +160,32 @@ fn parse_date(title: &str) -> (Option<String>, Option<String>) {
         .and_then(offset)
         .and_then(|off| local.and_local_timezone(off).single())
         .map(|dt| crate::time::rfc3339(&dt.to_utc()));
-    (Some(local.format("%Y-%m-%dT%H:%M:%S").to_string()), utc)
+    (Some(crate::acquire::chat::iso_local(&local)), utc)
+}
+
+/// `dd.mm.yyyy` and `hh:mm:ss` exactly as Telegram writes them (digits at fixed places),
+/// read without chrono's format parser; anything else (or a leap second) is left to it.
+fn fixed_date(d: &str, t: &str) -> Option<chrono::NaiveDateTime> {
+    let (d, t) = (d.as_bytes(), t.as_bytes());
+    let shape = |b: &[u8], seps: &[usize], sep: u8| {
+        b.iter().enumerate().all(|(i, c)| {
+            if seps.contains(&i) {
+                *c == sep
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+    };
+    if d.len() != 10 || t.len() != 8 || !shape(d, &[2, 5], b'.') || !shape(t, &[2, 5], b':') {
+        return None;
+    }
+    let num = |b: &[u8]| b.iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+    let sec = num(&t[6..8]);
+    if sec >= 60 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(num(&d[6..10]) as i32, num(&d[3..5]), num(&d[0..2]))?
+        .and_hms_opt(num(&t[0..2]), num(&t[3..5]), sec)
 }
 
 /// `+01:00` as an offset.
@@ -329,6 +362,41 @@ impl Pages {
         Ok(())
     }
 
+    /// One page read on its own (pages are independent but for their numbering and the
+    /// chat name): its state and its messages, numbered from 1. [`Pages::append`] puts it
+    /// after the pages before it; several pages can so be read at once.
+    pub fn alone(
+        name: &str,
+        html: &str,
+        media: &dyn Fn(&str) -> Option<(String, String)>,
+    ) -> (Pages, Vec<Message>) {
+        let mut p = Pages::default();
+        let mut v = Vec::new();
+        // A Vec takes every message: no error to stop at.
+        let _ = p.page(name, html, media, &mut v);
+        (p, v)
+    }
+
+    /// A page read [`Pages::alone`] as the next page: its messages into `sink`, numbered
+    /// on; exactly what [`Pages::page`] would have done with it.
+    pub fn append(
+        &mut self,
+        page: Pages,
+        messages: Vec<Message>,
+        sink: &mut dyn Sink,
+    ) -> crate::error::Result<()> {
+        for mut m in messages {
+            m.index += self.last;
+            sink.push(m)?;
+        }
+        self.last += page.last;
+        if self.chat_name.is_none() {
+            self.chat_name = page.chat_name;
+        }
+        self.people |= page.people;
+        Ok(())
+    }
+
     /// Whether any message pushed so far is one (not a line that could not be placed).
     pub fn has_messages(&self) -> bool {
         self.people
@@ -415,6 +483,24 @@ mod tests {
             "a & b <'😀> &bogus; &"
         );
         assert_eq!(decode_entities("&èèèèèèèèèè;x &"), "&èèèèèèèèèè;x &");
+        // The fixed-place reading agrees with chrono's format parser.
+        for (d, t) in [
+            ("20.11.2026", "21:10:00"),
+            ("29.02.2024", "00:00:59"),
+            ("29.02.2023", "10:00:00"),
+            ("31.04.2026", "10:00:00"),
+            ("01.01.0099", "23:59:00"),
+            ("01.13.2026", "10:00:00"),
+            ("01.01.2026", "24:00:00"),
+            ("01.01.2026", "10:60:00"),
+            ("00.01.2026", "10:00:00"),
+        ] {
+            let chrono =
+                chrono::NaiveDateTime::parse_from_str(&format!("{d} {t}"), "%d.%m.%Y %H:%M:%S")
+                    .ok();
+            assert_eq!(fixed_date(d, t), chrono, "{d} {t}");
+        }
+        assert_eq!(fixed_date("1.1.2026", "10:00:00"), None);
         let (l, u) = parse_date("20.11.2026 21:10:00 UTC+01:00");
         assert_eq!(l.as_deref(), Some("2026-11-20T21:10:00"));
         assert_eq!(u.as_deref(), Some("2026-11-20T20:10:00.000Z"));

@@ -87,12 +87,14 @@ pub fn analyze(media: Media, media_type: &str) -> MediaFacts {
         return m;
     }
     match decode(media) {
-        Ok((img, format)) => {
-            let (pdq, pdq_quality) = pdq::pdq(&img);
+        Ok((img, format, lease)) => {
+            let (width, height) = (img.width(), img.height());
+            let (pdq, pdq_quality) = pdq::pdq_owned(img);
+            drop(lease);
             m.media_error = truncation(media, &format);
             m.image = Some(ImageFacts {
-                width: img.width(),
-                height: img.height(),
+                width,
+                height,
                 format,
                 pdq,
                 pdq_quality,
@@ -104,7 +106,43 @@ pub fn analyze(media: Media, media_type: &str) -> MediaFacts {
     m
 }
 
-fn decode(media: Media) -> Result<(image::DynamicImage, String), String> {
+/// Memory that the images being decoded at one time may take (their pixels and PDQ's
+/// float planes, about 11 bytes a pixel), over all threads: media analysis runs on every
+/// core, and a few big photos decoded at once would take far more memory than the rest
+/// of a capture. An image bigger than the whole budget waits until it can run alone.
+const DECODE_BUDGET: u64 = 128 << 20;
+/// Bytes a decoded pixel costs while its PDQ is computed (RGB, then two `f32` planes).
+const BYTES_PER_PIXEL: u64 = 11;
+
+static DECODING: (std::sync::Mutex<u64>, std::sync::Condvar) =
+    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+/// A share of [`DECODE_BUDGET`], given back when dropped.
+struct Lease(u64);
+
+impl Lease {
+    fn take(bytes: u64) -> Lease {
+        let want = bytes.min(DECODE_BUDGET);
+        let (used, freed) = &DECODING;
+        let mut used = used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used + want > DECODE_BUDGET {
+            used = freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += want;
+        Lease(want)
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let (used, freed) = &DECODING;
+        let mut used = used.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= self.0;
+        freed.notify_all();
+    }
+}
+
+fn decode(media: Media) -> Result<(image::DynamicImage, String, Lease), String> {
     let reader = image::ImageReader::new(media.open().map_err(|e| format!("could not open: {e}"))?)
         .with_guessed_format()
         .map_err(|e| format!("could not read: {e}"))?;
@@ -120,6 +158,7 @@ fn decode(media: Media) -> Result<(image::DynamicImage, String), String> {
             "{w}x{h} pixels: too large to decode for a perceptual hash"
         ));
     }
+    let lease = Lease::take(w as u64 * h as u64 * BYTES_PER_PIXEL);
     let mut reader = image::ImageReader::new(media.open().map_err(|e| e.to_string())?)
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
@@ -127,7 +166,7 @@ fn decode(media: Media) -> Result<(image::DynamicImage, String), String> {
     let img = reader
         .decode()
         .map_err(|e| format!("corrupt or truncated {format} image: {e}"))?;
-    Ok((img, format))
+    Ok((img, format, lease))
 }
 
 /// Decoders fill in what is missing from a cut-off file; say so when the end marker

@@ -20,13 +20,30 @@ pub const MAX_FULL_PIXELS: u64 = 64_000_000;
 
 /// PDQ hash (64 hex characters) and quality (0–100) of an image.
 pub fn pdq(img: &DynamicImage) -> (String, u32) {
-    let rgb = img.to_rgb8();
-    let (mut w, mut h) = (rgb.width() as usize, rgb.height() as usize);
-    let mut luma: Vec<f32> = rgb
-        .pixels()
-        .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-        .collect();
-    drop(rgb);
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    hash_of_luma(luma(img), w, h)
+}
+
+/// [`pdq`] of an image the caller no longer needs: it is freed as soon as its luma is
+/// taken, before the filters' buffers are made (a big image's pixels and two float
+/// planes of it are never held at once).
+pub fn pdq_owned(img: DynamicImage) -> (String, u32) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let l = luma(&img);
+    drop(img);
+    hash_of_luma(l, w, h)
+}
+
+/// Luma of every pixel, row by row (RGB pixels read in place when the image is RGB).
+fn luma(img: &DynamicImage) -> Vec<f32> {
+    let y = |p: &image::Rgb<u8>| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32;
+    match img.as_rgb8() {
+        Some(rgb) => rgb.pixels().map(y).collect(),
+        None => img.to_rgb8().pixels().map(y).collect(),
+    }
+}
+
+fn hash_of_luma(mut luma: Vec<f32>, mut w: usize, mut h: usize) -> (String, u32) {
     if (w as u64) * (h as u64) > MAX_FULL_PIXELS {
         let f = (((w * h) as f64 / MAX_FULL_PIXELS as f64).sqrt().ceil()) as usize;
         let (nw, nh) = (w / f, h / f);

@@ -134,33 +134,6 @@ fn start_server() -> (String, Arc<Seen>) {
     (srv.base, seen)
 }
 
-/// Every member, with gzip members decompressed and zip members (WACZ, frames)
-/// opened, recursively: what a reader of the bundle could see.
-fn plain_members(name: &str, bytes: &[u8], out: &mut Vec<(String, Vec<u8>)>) {
-    if bytes.starts_with(b"PK\x03\x04")
-        && let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-    {
-        for i in 0..z.len() {
-            let mut e = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            e.read_to_end(&mut b).unwrap();
-            let n = format!("{name}!{}", e.name().unwrap());
-            plain_members(&n, &b, out);
-        }
-    } else if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut b = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes)
-            .read_to_end(&mut b)
-            .unwrap();
-        out.push((format!("{name} (gunzipped)"), b));
-    }
-    out.push((name.to_string(), bytes.to_vec()));
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 /// Wait until `f` holds (at most `max`); false if it never did.
 fn wait_for(max: Duration, mut f: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
@@ -287,17 +260,17 @@ fn a_recorded_login_session_is_sealed_without_its_secrets() {
     assert!(t.contains("password-like field"), "{t}");
     let mut plain = Vec::new();
     for (n, b) in &members {
-        plain_members(n, b, &mut plain);
+        every_layer(n, b, &mut plain);
     }
     assert!(plain.iter().any(|(n, _)| n.ends_with("(gunzipped)")));
     for (n, b) in &plain {
         for secret in [PASSWORD, COOKIE, "Zs8fQ2cookieValue77", "Yq3tracker44"] {
-            assert!(!contains(b, secret), "{secret} is in {n}");
+            assert!(!contains_bytes(b, secret), "{secret} is in {n}");
         }
     }
     let body = seen.login_body.lock().unwrap().clone();
     assert!(
-        contains(&body, PASSWORD),
+        contains_bytes(&body, PASSWORD),
         "the browser did post the password"
     );
     let warc = plain
@@ -305,16 +278,16 @@ fn a_recorded_login_session_is_sealed_without_its_secrets() {
         .find(|(n, _)| n.ends_with("capture.warc.gz (gunzipped)") && !n.contains('!'))
         .unwrap();
     assert!(
-        contains(&warc.1, &format!("sha256:{}", sha256_hex(&body))),
+        contains_bytes(&warc.1, &format!("sha256:{}", sha256_hex(&body))),
         "the login body is in the WARC as its SHA-256"
     );
     assert!(
-        !contains(&warc.1, "Set-Cookie: sid"),
+        !contains_bytes(&warc.1, "Set-Cookie: sid"),
         "no Set-Cookie in clear"
     );
     assert!(t.contains("Set-Cookie header(s)"), "{t}");
     assert!(
-        contains(
+        contains_bytes(
             &warc.1,
             &format!("sha256:{}", sha256_hex(SEEN_COOKIE.as_bytes()))
         ),

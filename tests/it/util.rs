@@ -297,3 +297,32 @@ pub fn write_zip(path: &Path, members: &[(String, Vec<u8>)]) {
     }
     z.finish().unwrap();
 }
+
+/// Every layer of `bytes` (named `name`) that a reader of a bundle could see, pushed to
+/// `out`: ZIP members (bundle, WACZ, frames) opened and gzip members (WARC) inflated
+/// (named `… (gunzipped)`), recursively, and the bytes themselves.
+pub fn every_layer(name: &str, bytes: &[u8], out: &mut Vec<(String, Vec<u8>)>) {
+    if bytes.starts_with(b"PK\x03\x04")
+        && let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+    {
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            e.read_to_end(&mut b).unwrap();
+            let n = format!("{name}!{}", e.name().unwrap());
+            every_layer(&n, &b, out);
+        }
+    } else if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut b = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut b)
+            .unwrap();
+        out.push((format!("{name} (gunzipped)"), b));
+    }
+    out.push((name.to_string(), bytes.to_vec()));
+}
+
+/// Whether the text `needle` occurs in `hay`.
+pub fn contains_bytes(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}

@@ -268,3 +268,53 @@ fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// Largest piece asked of a CDP stream at one time (`IO.read`).
+const STREAM_PIECE: u32 = 4 << 20;
+
+/// Read the CDP stream `handle` (e.g. a print made with `transferMode: ReturnAsStream`)
+/// into the new file `out`, a piece at a time, and close the stream; `what` names it in
+/// errors. A whole print in one CDP message would be held in memory several times over
+/// (the message, its base64 text, the bytes), and a page with big images prints as big as
+/// they are.
+pub fn read_stream(tab: &Tab, handle: &str, out: &Path, what: &str) -> Result<u64> {
+    use headless_chrome::protocol::cdp::IO;
+    use std::io::Write;
+    let read = || -> Result<u64> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(out)
+            .map_err(|e| Error::io("create", out, e))?;
+        let mut n = 0u64;
+        loop {
+            let piece = tab
+                .call_method(IO::Read {
+                    handle: handle.to_string(),
+                    offset: None,
+                    size: Some(STREAM_PIECE),
+                })
+                .map_err(|e| Error::internal(format!("reading {what} from Chromium: {e}")))?;
+            let bytes = if piece.base_64_encoded == Some(true) {
+                decode_base64(&piece.data, what)?
+            } else {
+                piece.data.into_bytes()
+            };
+            f.write_all(&bytes)
+                .map_err(|e| Error::io("write", out, e))?;
+            n += bytes.len() as u64;
+            if piece.eof {
+                break;
+            }
+        }
+        Ok(n)
+    };
+    let got = read();
+    let _ = tab.call_method(IO::Close {
+        handle: handle.to_string(),
+    });
+    if got.is_err() {
+        let _ = std::fs::remove_file(out);
+    }
+    got
+}

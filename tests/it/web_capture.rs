@@ -518,3 +518,135 @@ fn jobs_capture_in_parallel_and_seal_in_input_order() {
         r.stderr
     );
 }
+
+/// A page whose resources pass 24 MiB: sigillo builds the MHTML itself from the DOM and
+/// the recorded bodies (Chromium's snapshot would come as one CDP message, held in memory
+/// several times over). Python's MIME parser reads every part back byte for byte, and
+/// Chromium renders the snapshot with the server stopped.
+#[test]
+fn big_page_mhtml_is_built_from_the_recorded_bodies() {
+    use crate::support::http::{Reply, serve};
+    use sha2::{Digest, Sha256};
+    let css = |colour: &str| {
+        let mut c = b"/*".to_vec();
+        c.resize(13 << 20, b'x');
+        c.extend_from_slice(format!("*/ body {{ background: {colour} }}").as_bytes());
+        c
+    };
+    let (a, b) = (css("#ffffff"), css("#fefefe"));
+    let mut red = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(200, 100, image::Rgb([255, 0, 0]))
+        .write_to(&mut red, image::ImageFormat::Png)
+        .unwrap();
+    let red = red.into_inner();
+    let served: Vec<(&str, Vec<u8>)> = vec![("/a.css", a), ("/b.css", b), ("/red.png", red)];
+    let table = served.clone();
+    let srv = serve(move |r| match r.path.as_str() {
+        "/" => Reply::html(
+            "<!doctype html><html><head><meta charset=utf-8><title>Città</title><link rel=stylesheet href=/a.css><link rel=stylesheet href=/b.css></head><body><p>big</p><img src=/red.png width=200 height=100></body></html>",
+        ),
+        p => match table.iter().find(|(q, _)| *q == p) {
+            Some((q, body)) => Reply::new(
+                200,
+                if q.ends_with(".css") {
+                    "text/css"
+                } else {
+                    "image/png"
+                },
+                body.clone(),
+            ),
+            None => Reply::not_found(),
+        },
+    });
+    let d = Dir::new();
+    d.key("k.pem", "Avv. Rossi");
+    let url = format!("{}/", srv.base);
+    d.sigillo(&["capture", &url, "-o", "case.zip", "--key", "k.pem"])
+        .assert_exit(0);
+    assert_eq!(d.sigillo(&["verify", "case.zip"]).code, 0);
+    let m = manifest(&d.join("case.zip"), 0);
+    let entry = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "original/page.mhtml")
+        .expect("the MHTML is sealed");
+    assert!(
+        entry["description"]
+            .as_str()
+            .unwrap()
+            .contains("built by sigillo"),
+        "{entry}"
+    );
+    assert!(
+        m["transformations"].as_array().unwrap().iter().any(|t| t
+            .as_str()
+            .unwrap()
+            .contains("MHTML snapshot was built by sigillo")),
+        "{}",
+        m["transformations"]
+    );
+    let mhtml = member(&d.join("case.zip"), "/original/page.mhtml");
+    let dom = member(&d.join("case.zip"), "/original/dom.html");
+    d.write("page.mhtml", &mhtml);
+
+    // An independent MIME reader: every part, its type and the SHA-256 of its bytes.
+    let py = r#"
+import email, hashlib, json, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+assert m.get_content_type() == "multipart/related", m.get_content_type()
+out = []
+for p in m.walk():
+    if p.is_multipart():
+        continue
+    out.append([p["Content-Location"], p.get_content_type(), hashlib.sha256(p.get_payload(decode=True)).hexdigest()])
+print(json.dumps(out))
+"#;
+    let r = Tool::Python.run(d.path(), &["-c", py, "page.mhtml"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let parts: Vec<(String, String, String)> = serde_json::from_str(r.stdout.trim()).unwrap();
+    let hex = |b: &[u8]| format!("{:x}", Sha256::digest(b));
+    assert_eq!(
+        parts[0],
+        (url.clone(), "text/html".to_string(), hex(&dom)),
+        "the first part is the DOM"
+    );
+    for (path, body) in &served {
+        let loc = format!("{}{path}", srv.base);
+        assert!(
+            parts.iter().any(|(l, _, h)| *l == loc && *h == hex(body)),
+            "{loc} is a part, byte for byte: {parts:?}"
+        );
+    }
+
+    // Chromium renders it from the file alone: the red image is there.
+    srv.stop();
+    let out = std::process::Command::new("chromium")
+        .current_dir(d.path())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=800,600",
+            "--screenshot=shot.png",
+            &format!("file://{}", d.join("page.mhtml").display()),
+        ])
+        .output()
+        .expect("chromium runs");
+    let shot = image::open(d.join("shot.png"))
+        .unwrap_or_else(|e| {
+            panic!(
+                "no screenshot ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+        .to_rgb8();
+    let reds = shot
+        .pixels()
+        .filter(|p| p[0] > 200 && p[1] < 60 && p[2] < 60)
+        .count();
+    assert!(
+        reds > 15_000,
+        "the image renders from the MHTML: {reds} red pixels"
+    );
+}

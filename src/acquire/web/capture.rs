@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::Utc;
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Fetch, Network, Page};
@@ -26,10 +27,10 @@ use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport
 use crate::acquire::web::feed::{self, FeedFacts, FeedLimits};
 use crate::acquire::web::network::{Net, Recorder, Waited};
 use crate::acquire::web::recording::Screencast;
-use crate::acquire::web::{secrets, wacz, warc};
+use crate::acquire::web::{mhtml, secrets, wacz, warc};
 use crate::acquire::{Acquisition, Artifact, Content, slugify};
 pub use crate::browser::Browser;
-use crate::browser::{BrowserOptions, cdp, chrome_err, decode_base64};
+use crate::browser::{BrowserOptions, cdp, chrome_err, decode_base64, read_stream};
 use crate::error::{Error, Result};
 use crate::evidence::hash::sha256_hex;
 use crate::text::mask_url;
@@ -355,14 +356,22 @@ struct Shots {
 
 /// What the page looks like as a document.
 struct Printed {
-    pdf: Option<Vec<u8>>,
+    /// The PDF print, in the temp folder; `None` in the light profile or when it failed.
+    pdf: Option<PathBuf>,
     /// `None` in the light profile.
-    mhtml: Option<String>,
+    mhtml: Option<Mhtml>,
     dom: String,
     text: Option<String>,
     title: Option<String>,
     links: Vec<String>,
     final_url: String,
+}
+
+/// The MHTML snapshot: Chromium's, or for a page with big resources sigillo's own, built
+/// from the DOM and the recorded bodies straight into a file ([`mhtml`]).
+enum Mhtml {
+    Chromium(String),
+    Built(PathBuf),
 }
 
 /// The network as recorded, once the page is captured.
@@ -463,7 +472,7 @@ impl<'a> Session<'a> {
         // The second fetch and the WARC/WACZ need nothing more from the tab: they run on
         // their own threads while Chromium prints.
         let background = self.start_background(&shots, &page, &recorded);
-        let printed = self.print(page)?;
+        let printed = self.print(page, &recorded)?;
         let (fetched, warc) = background.join();
         // The network was taken before printing (so the WARC could be written meanwhile):
         // a request the print made (e.g. a print style sheet) is said, not silently lost.
@@ -920,18 +929,19 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn print(&mut self, page: PageIdentity) -> Result<Printed> {
-        let (pdf, mhtml) = if self.opts.light {
-            self.progress("DOM");
-            (None, None)
-        } else {
-            self.progress("PDF, MHTML, DOM");
-            (self.pdf()?, Some(self.mhtml()?))
-        };
+    fn print(&mut self, page: PageIdentity, rec: &Recorded) -> Result<Printed> {
+        let light = self.opts.light;
+        self.progress(if light { "DOM" } else { "PDF, MHTML, DOM" });
+        let pdf = if light { None } else { self.pdf()? };
         let dom = self
             .tab
             .get_content()
             .map_err(|e| chrome_err("reading the DOM", &self.shown, e))?;
+        let mhtml = if light {
+            None
+        } else {
+            Some(self.mhtml(rec, &page, &dom)?)
+        };
         let text = self.eval_str("document.body ? document.body.innerText : ''");
         if text.is_none() {
             self.acq.warnings.push(
@@ -957,14 +967,25 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// The PDF print; one that does not decode is a failed step: a warning, and no file.
-    fn pdf(&mut self) -> Result<Option<Vec<u8>>> {
+    /// The PDF print, read from Chromium as a stream into the temp folder (a page's big
+    /// images print as big as they are); one that cannot be read whole is a failed step: a
+    /// warning, and no file.
+    fn pdf(&mut self) -> Result<Option<PathBuf>> {
         let printed = self
             .tab
-            .call_method(cdp::<Page::PrintToPDF>(json!({"printBackground": true}))?)
+            .call_method(cdp::<Page::PrintToPDF>(
+                json!({"printBackground": true, "transferMode": "ReturnAsStream"}),
+            )?)
             .map_err(|e| chrome_err("printing to PDF", &self.shown, e))?;
-        Ok(match decode_base64(&printed.data, "the PDF print") {
-            Ok(b) => Some(b),
+        let out = self.dir.join("page.pdf");
+        let got = match &printed.stream {
+            Some(h) => read_stream(&self.tab, h, &out, "the PDF print").map(|_| ()),
+            // Chromium answered with the data inline after all.
+            None => decode_base64(&printed.data, "the PDF print")
+                .and_then(|b| std::fs::write(&out, b).map_err(|e| Error::io("write", &out, e))),
+        };
+        Ok(match got {
+            Ok(()) => Some(out),
             Err(e) => {
                 self.acq
                     .warnings
@@ -974,18 +995,38 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// The MHTML snapshot, credentials scrubbed.
-    fn mhtml(&mut self) -> Result<String> {
+    /// The MHTML snapshot: Chromium's, credentials scrubbed; or, when the recorded bodies
+    /// pass [`mhtml::BUILD_ABOVE`], sigillo's own, streamed from them into a file (Chromium
+    /// would hand the whole snapshot over in one message, held in memory several times).
+    fn mhtml(&mut self, rec: &Recorded, page: &PageIdentity, dom: &str) -> Result<Mhtml> {
+        let total: u64 = rec
+            .exchanges
+            .iter()
+            .filter_map(|e| e.response.as_ref()?.body.as_ref())
+            .map(Body::len)
+            .sum();
+        if total > mhtml::BUILD_ABOVE {
+            let out = self.dir.join("page.mhtml");
+            let parts = mhtml::parts(&rec.exchanges, &page.final_url);
+            let title = page.title.as_deref().unwrap_or("");
+            mhtml::write(&out, &page.final_url, title, Utc::now(), dom, &parts)?;
+            self.acq.transformations.push(format!(
+                "the MHTML snapshot was built by sigillo from the DOM and {} recorded responses ({} MiB of response bodies in all, more than Chromium's one-message snapshot is taken for); it holds the top document's DOM and every resource as received, not the DOM of frames",
+                parts.len(),
+                total >> 20
+            ));
+            return Ok(Mhtml::Built(out));
+        }
         let mhtml = self
             .tab
             .call_method(cdp::<Page::CaptureSnapshot>(json!({"format": "mhtml"}))?)
             .map(|r| r.data)
             .map_err(|e| chrome_err("the MHTML snapshot", &self.shown, e))?;
         // A large page's MHTML holds every image: never copied unless it must be scrubbed.
-        Ok(match &self.credentials {
+        Ok(Mhtml::Chromium(match &self.credentials {
             Some(c) => c.scrub(&mhtml),
             None => mhtml,
-        })
+        }))
     }
 
     fn eval_str(&self, js: &str) -> Option<String> {
@@ -1201,10 +1242,10 @@ impl<'a> Session<'a> {
     fn add_originals(&mut self, shots: &Shots, printed: &mut Printed, rec: &Recorded) {
         let final_url = printed.final_url.clone();
         let dir = self.dir.clone();
-        let mut add = |p: &str, b: Vec<u8>, mt: &str, d: &str| {
-            // A large file (an MHTML holds every image of the page) waits for sealing on
-            // disk, not in memory; if it cannot be written it stays in memory.
-            let content = if b.len() > 1 << 20 {
+        // A large file (an MHTML holds every image of the page) waits for sealing on disk,
+        // not in memory; if it cannot be written it stays in memory.
+        let spill = |p: &str, b: Vec<u8>| -> Content {
+            if b.len() > 1 << 20 {
                 let f = dir.join(p.replace('/', "_"));
                 match std::fs::write(&f, &b) {
                     Ok(()) => Content::File(f),
@@ -1212,7 +1253,9 @@ impl<'a> Session<'a> {
                 }
             } else {
                 Content::Bytes(b)
-            };
+            }
+        };
+        let mut add = |p: &str, content: Content, mt: &str, d: &str| {
             self.acq.artifacts.push(
                 Artifact::original(p, content)
                     .media_type(mt)
@@ -1222,14 +1265,14 @@ impl<'a> Session<'a> {
         };
         add(
             "original/screenshot-full.png",
-            shots.full.clone(),
+            spill("original/screenshot-full.png", shots.full.clone()),
             "image/png",
             "full-page screenshot (beyond the viewport), as rendered by Chromium",
         );
         if let Some(view) = &shots.view {
             add(
                 "original/screenshot-viewport.png",
-                view.clone(),
+                spill("original/screenshot-viewport.png", view.clone()),
                 "image/png",
                 "viewport screenshot, as rendered by Chromium",
             );
@@ -1237,22 +1280,32 @@ impl<'a> Session<'a> {
         if let Some(pdf) = printed.pdf.take() {
             add(
                 "original/page.pdf",
-                pdf,
+                Content::File(pdf),
                 "application/pdf",
                 "PDF print of the page by Chromium",
             );
         }
-        if let Some(mhtml) = printed.mhtml.take() {
-            add(
+        match printed.mhtml.take() {
+            Some(Mhtml::Chromium(m)) => add(
                 "original/page.mhtml",
-                mhtml.into_bytes(),
+                spill("original/page.mhtml", m.into_bytes()),
                 "multipart/related",
                 "MHTML snapshot (Page.captureSnapshot)",
-            );
+            ),
+            Some(Mhtml::Built(f)) => add(
+                "original/page.mhtml",
+                Content::File(f),
+                "multipart/related",
+                "MHTML snapshot built by sigillo from the DOM and the recorded responses (the page's resources are too big for Chromium's one-message snapshot; see docs/web-capture.md)",
+            ),
+            None => {}
         }
         add(
             "original/dom.html",
-            std::mem::take(&mut printed.dom).into_bytes(),
+            spill(
+                "original/dom.html",
+                std::mem::take(&mut printed.dom).into_bytes(),
+            ),
             "text/html",
             "rendered DOM after scripts ran (serialized HTML)",
         );

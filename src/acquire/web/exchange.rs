@@ -74,6 +74,18 @@ impl Body {
         }
     }
 
+    /// A reader of the bytes (the file when on disk), for copying them without holding
+    /// them whole.
+    pub fn reader(&self) -> Result<Box<dyn std::io::Read + '_>> {
+        Ok(match self {
+            Body::Memory(b) => Box::new(std::io::Cursor::new(b.as_slice())),
+            Body::File { path, size, .. } => Box::new(std::io::Read::take(
+                std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?,
+                *size,
+            )),
+        })
+    }
+
     /// The bytes (read from the file when on disk; its length is checked).
     pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
         match self {

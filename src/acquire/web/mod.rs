@@ -19,6 +19,7 @@ pub mod exchange;
 pub mod facts;
 pub mod feed;
 pub mod interactive;
+pub mod mhtml;
 pub mod network;
 pub mod next;
 pub mod recording;

@@ -112,21 +112,34 @@ fn box1d(input: &[f32], out: &mut [f32], len: usize, stride: usize, full: usize)
 // Index loops mirror the reference's matrix code line by line, to keep it checkable.
 #[allow(clippy::needless_range_loop)]
 fn hash_luma(buf1: &mut [f32], rows: usize, cols: usize) -> (String, u32) {
-    let mut buf2 = vec![0f32; rows * cols];
+    // The reference filters rows into a second plane and columns back. Here each row, and
+    // each block of columns, is copied out and filtered back in place: the same sums in
+    // the same order, without a second plane the size of the image.
     let wr = window(cols);
     let wc = window(rows);
+    const BLOCK: usize = 16;
+    let mut row = vec![0f32; cols];
+    let mut block_in = vec![0f32; rows * BLOCK];
+    let mut block_out = vec![0f32; rows * BLOCK];
     for _ in 0..2 {
         for i in 0..rows {
-            box1d(
-                &buf1[i * cols..(i + 1) * cols],
-                &mut buf2[i * cols..(i + 1) * cols],
-                cols,
-                1,
-                wr,
-            );
+            let line = &mut buf1[i * cols..(i + 1) * cols];
+            row.copy_from_slice(line);
+            box1d(&row, line, cols, 1, wr);
         }
-        for j in 0..cols {
-            box1d(&buf2[j..], &mut buf1[j..], rows, cols, wc);
+        for j0 in (0..cols).step_by(BLOCK) {
+            let b = BLOCK.min(cols - j0);
+            for i in 0..rows {
+                block_in[i * b..(i + 1) * b]
+                    .copy_from_slice(&buf1[i * cols + j0..i * cols + j0 + b]);
+            }
+            for k in 0..b {
+                box1d(&block_in[k..], &mut block_out[k..], rows, b, wc);
+            }
+            for i in 0..rows {
+                buf1[i * cols + j0..i * cols + j0 + b]
+                    .copy_from_slice(&block_out[i * b..(i + 1) * b]);
+            }
         }
     }
     // Decimate to 64x64.

@@ -579,13 +579,13 @@ impl<'a> Session<'a> {
                     // missing, not empty. Each goes to its own file as it arrives: only
                     // its path, size and SHA-256 stay in memory.
                     let body = fetch_body().ok().and_then(|b| {
-                        let bytes = if b.base_64_encoded {
-                            decode_base64(&b.body, "a response body").ok()?
-                        } else {
-                            b.body.into_bytes()
-                        };
                         let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        Body::write(&dir.join(format!("body-{n:05}")), &bytes).ok()
+                        let f = dir.join(format!("body-{n:05}"));
+                        if b.base_64_encoded {
+                            Body::write_base64(&f, &b.body).ok()
+                        } else {
+                            Body::write(&f, b.body.as_bytes()).ok()
+                        }
                     });
                     n3.put_body(&params.request_id, body);
                 }),

@@ -53,6 +53,52 @@ impl Body {
         })
     }
 
+    /// Decode the base64 `text` (as CDP hands bodies over) into a new file `path`, a piece
+    /// at a time (the decoded body is never whole in memory beside its text), and describe
+    /// it. On an error the file is removed.
+    pub fn write_base64(path: &Path, text: &str) -> Result<Body> {
+        use std::io::{Read, Write};
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io("create", path, e))?;
+        let mut r = base64::read::DecoderReader::new(
+            text.as_bytes(),
+            &base64::engine::general_purpose::STANDARD,
+        );
+        let mut buf = vec![0u8; 256 * 1024];
+        let (mut h, mut size) = (Sha256::new(), 0u64);
+        let copied = (|| -> Result<()> {
+            loop {
+                let n = match r.read(&mut buf) {
+                    Ok(0) => return Ok(()),
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        return Err(Error::internal(format!(
+                            "a response body could not be decoded (base64: {e})"
+                        )));
+                    }
+                };
+                h.update(&buf[..n]);
+                size += n as u64;
+                f.write_all(&buf[..n])
+                    .map_err(|e| Error::io("write", path, e))?;
+            }
+        })();
+        if let Err(e) = copied {
+            drop(f);
+            let _ = std::fs::remove_file(path);
+            return Err(e);
+        }
+        Ok(Body::File {
+            path: path.to_path_buf(),
+            size,
+            sha256: hex::encode(h.finalize()),
+        })
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> u64 {
         match self {
@@ -155,4 +201,25 @@ pub struct HttpResponse {
     pub response_time: DateTime<Utc>,
     /// Served from the browser's memory or disk cache.
     pub from_cache: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    #[test]
+    fn a_base64_body_is_decoded_into_its_file() {
+        let d = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..700_000u32).map(|i| (i % 253) as u8).collect();
+        let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let b = Body::write_base64(&d.path().join("a"), &text).unwrap();
+        let want = Body::write(&d.path().join("b"), &bytes).unwrap();
+        assert_eq!((b.len(), b.sha256()), (want.len(), want.sha256()));
+        assert_eq!(std::fs::read(d.path().join("a")).unwrap(), bytes);
+
+        let bad = d.path().join("bad");
+        assert!(Body::write_base64(&bad, "QUJD!!!!").is_err());
+        assert!(!bad.exists(), "no partial body is left");
+    }
 }

@@ -68,7 +68,8 @@ pub(super) struct CaptureArgs {
     record: bool,
     /// After each page, follow its "next page" link (rel=next, or a link reading Next,
     /// Older posts, ›, », Successiva, Pagina successiva, Avanti) and capture that page too,
-    /// as an item that names the page it follows. Threads are captured one page at a time.
+    /// as an item that names the page it follows. Threads are captured one page at a time;
+    /// a thread whose first page is sealed already goes on after its last sealed page.
     #[arg(long)]
     follow_next: bool,
     /// With --follow-next: capture at most N pages of each thread, the first included.
@@ -168,10 +169,14 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     let signer = c.signer.signer()?;
     // Refuse early if the bundle exists and does not verify; learn the next item number
     // and which URLs it already holds.
-    let (mut next_seq, mut sealed) = match seal::open_verified(output)? {
-        Some((_, st)) => (naming::next_seq(st.items.len()), sealed_urls(&st)),
+    let state = seal::open_verified(output)?.map(|(_, st)| st);
+    let (mut next_seq, mut sealed) = match &state {
+        Some(st) => (naming::next_seq(st.items.len()), sealed_urls(st)),
         None => (naming::next_seq(0), HashMap::new()),
     };
+    // `--follow-next`: a thread whose first page is sealed goes on after its last sealed
+    // page (an interrupted run, a page that failed, or a larger --max-pages).
+    let mut resumes = HashMap::new();
     let quiet = c.quiet.quiet || c.json.json;
     // Each URL's results (a thread gives several), in input order.
     let mut results: Vec<Vec<Value>> = Vec::new();
@@ -180,6 +185,29 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
         let key = crate::text::mask_url(&url);
         match sealed.get(&key) {
             Some(item) if !c.again => {
+                let resume = state
+                    .as_ref()
+                    .filter(|_| c.follow_next)
+                    .and_then(|st| crate::acquire::web::next::resume(st, item, c.max_pages));
+                if let Some(r) = resume {
+                    if !quiet {
+                        errln!(
+                            "resuming the thread of {key}: {} page(s) sealed, the last as item {}; going on at page {}: {}",
+                            r.page - 1,
+                            r.item,
+                            r.page,
+                            crate::text::mask_url(&r.link.url)
+                        );
+                    }
+                    let v = json!({"url": key, "ok": true, "skipped": true, "item": item, "resumed_at_page": r.page});
+                    json_line(c.json.json, &v);
+                    results.push(vec![v]);
+                    resumes.insert(results.len() - 1, r);
+                    todo.push((results.len() - 1, url));
+                    // Listed twice: resumed once.
+                    sealed.insert(key, "(earlier in this run)".into());
+                    continue;
+                }
                 if !quiet {
                     errln!(
                         "skipping {key}: already sealed as item {item} (pass --again to capture it again)"
@@ -242,7 +270,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     for (slot, url) in &todo {
         pages.note(&crate::text::mask_url(url));
         let out = match run.follow {
-            Some(max) => run.thread(url, max, &mut next_seq, &pages),
+            Some(max) => run.thread(url, max, resumes.remove(slot), &mut next_seq, &pages),
             None => {
                 let (ok, result) = run.one(url, next_seq);
                 if ok {
@@ -519,10 +547,13 @@ impl Run<'_> {
     /// a page already captured (a loop), at `max`, or at a page that failed; the reason
     /// is printed, given in the results (`thread_stop`) and, but for a failed page,
     /// recorded in the last item (`facts.thread.stopped` and a transformation line).
+    ///
+    /// `resume`: the thread's first pages are sealed already; go on after them.
     fn thread(
         &self,
         start: &str,
         max: u32,
+        resume: Option<crate::acquire::web::next::Resume>,
         next_seq: &mut usize,
         pages: &crate::progress::Progress,
     ) -> Vec<(bool, Value)> {
@@ -533,8 +564,16 @@ impl Run<'_> {
         let mut url = start.to_string();
         // The item sealed last, the thread's first item, and the link followed from it.
         let mut prev: Option<(String, String, next::NextLink)> = None;
+        let mut first_page = 1;
+        if let Some(r) = resume {
+            seen.extend(r.seen.iter().map(|u| page_key(u)));
+            seen.insert(page_key(&r.link.url));
+            url = r.link.url.clone();
+            first_page = r.page;
+            prev = Some((r.item, r.first_item, r.link));
+        }
         let shown_start = crate::text::mask_url(start);
-        for page in 1..=max {
+        for page in first_page..=max {
             pages.note(&crate::text::mask_url(&url));
             let (attempts, acq) = self.capture_retrying(&url, &Self::label(&url, *next_seq));
             let mut acq = match acq {

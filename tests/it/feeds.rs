@@ -399,3 +399,61 @@ fn verify_holds_follows_to_its_meaning() {
         assert!(r.stdout.contains(says), "{says}: {}", r.stdout);
     }
 }
+
+/// A thread whose first pages are sealed goes on where it stopped: here a first run
+/// stopped at --max-pages 2, and a second run with a larger --max-pages captures page 3
+/// only, linked to page 2 and to the thread's first item. A complete thread is skipped.
+#[test]
+fn follow_next_resumes_a_thread_after_its_last_sealed_page() {
+    let base = serve();
+    let d = Dir::new();
+    d.key("k.pem", "K");
+    let first = format!("{base}/t/1");
+    let thread = |max: &str| {
+        d.sigillo(&[
+            "capture",
+            &first,
+            "--follow-next",
+            "--max-pages",
+            max,
+            "-o",
+            "case.zip",
+            "--key",
+            "k.pem",
+            "--json",
+        ])
+    };
+    thread("2").assert_exit(0);
+    // The same limit again: nothing more to do.
+    let r = thread("2");
+    r.assert_exit(0);
+    assert_eq!(manifests(&d.join("case.zip")).len(), 2, "{}", r.all());
+
+    let r = thread("5");
+    r.assert_exit(0);
+    let lines = json_lines(&r.stdout);
+    assert_eq!(lines[0]["skipped"], true, "{}", r.stdout);
+    assert_eq!(lines[0]["resumed_at_page"], 3, "{}", r.stdout);
+    assert_eq!(lines[1]["thread_page"], 3, "{}", r.stdout);
+    assert_eq!(lines[1]["thread_stop"], "loop", "{}", r.stdout);
+    let m = manifests(&d.join("case.zip"));
+    assert_eq!(m.len(), 3, "only page 3 is new");
+    let f = &m[2]["follows"];
+    assert_eq!(f["item"], lines[1]["follows"]);
+    assert_eq!(m[1]["follows"]["first_item"], f["first_item"], "one thread");
+    assert_eq!(f["link"], format!("{base}/t/3?x=1&y=2"));
+    assert_eq!(m[2]["facts"]["thread"]["page"], 3);
+    assert_eq!(m[2]["facts"]["thread"]["stopped"], "loop");
+    d.sigillo(&["verify", "case.zip"]).assert_exit(0);
+
+    // Complete now (it ended in a loop): skipped, no browser started.
+    let r = thread("9");
+    r.assert_exit(0);
+    assert_eq!(manifests(&d.join("case.zip")).len(), 3, "{}", r.all());
+    assert_eq!(
+        json_lines(&r.stdout).last().unwrap()["results"][0]["skipped"],
+        true,
+        "{}",
+        r.stdout
+    );
+}

@@ -8,7 +8,7 @@
 //! final URL, as the browser does. Only http(s) links to another page count (a link to the
 //! same page, differing at most in its `#fragment`, is no next page).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The texts (lowercase, whitespace collapsed) of a "next page" anchor. Arrows around a
 /// phrase are ignored ("Next »", "Successiva ›"), so they need no entries of their own.
@@ -30,7 +30,7 @@ pub const NEXT_PHRASES: &[&str] = &[
 const ARROWS: &[char] = &['›', '»', '→', '>', '…'];
 
 /// A next-page link found in a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextLink {
     /// The absolute URL it points to.
     pub url: String,
@@ -39,7 +39,7 @@ pub struct NextLink {
 }
 
 /// Why a thread ended (`thread.stopped` in the facts of its last page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThreadEnd {
     /// The page has no next-page link.
@@ -64,7 +64,7 @@ impl ThreadEnd {
 }
 
 /// A page of a thread captured with `--follow-next`: the facts' `thread`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadFacts {
     /// 1 for the first page, 2 for the page its next link led to …
     pub page: u32,
@@ -73,6 +73,73 @@ pub struct ThreadFacts {
     /// Set on the thread's last page: why no further page was captured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<ThreadEnd>,
+}
+
+/// Where an interrupted thread goes on: the page after the last one sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    /// Number of the next page (the last sealed page's plus one).
+    pub page: u32,
+    /// The last sealed page's item.
+    pub item: String,
+    /// The thread's first item.
+    pub first_item: String,
+    /// The next-page link recorded in the last sealed page (`facts.thread.next`).
+    pub link: NextLink,
+    /// The URLs (`input.url`, `facts.final_url`) of the pages sealed so far.
+    pub seen: Vec<String>,
+}
+
+/// The thread whose first page is item `first` in `st`, if it can go on within `max`
+/// pages: its last sealed page (the last item in bundle order that is `first` or follows
+/// it) names a next link and did not end the thread for good (no next link, or a loop).
+/// A last page that stopped at `--max-pages` goes on when `max` allows more pages. `None`
+/// for a complete thread, or when the sealed facts do not read as a thread page or name a
+/// link that is not http(s) (a bundle is hostile input: it is then treated as complete).
+pub fn resume(st: &crate::bundle::state::BundleState, first: &str, max: u32) -> Option<Resume> {
+    let pages: Vec<_> = st
+        .items
+        .iter()
+        .filter(|it| {
+            it.id == first
+                || it
+                    .manifest
+                    .follows
+                    .as_ref()
+                    .is_some_and(|f| f.first_item == first)
+        })
+        .collect();
+    let last = pages.last()?;
+    let facts: ThreadFacts =
+        serde_json::from_value(last.manifest.facts.get("thread")?.clone()).ok()?;
+    // As any URL sigillo is told to capture: http(s) only.
+    let link = facts
+        .next
+        .filter(|l| crate::acquire::web::capture::check_url(&l.url).is_ok())?;
+    let done = matches!(facts.stopped, Some(ThreadEnd::NoNextLink | ThreadEnd::Loop));
+    if done || facts.page >= max {
+        return None;
+    }
+    let mut seen = Vec::new();
+    for it in &pages {
+        for key in [
+            it.manifest.input.get("url"),
+            it.manifest.facts.get("final_url"),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        {
+            seen.push(key.to_string());
+        }
+    }
+    Some(Resume {
+        page: facts.page + 1,
+        item: last.id.clone(),
+        first_item: first.to_string(),
+        link,
+        seen,
+    })
 }
 
 /// The next-page link of a captured page: from its rendered DOM (`original/dom.html`)

@@ -259,7 +259,7 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     }
     // Threads are followed page by page: each page's item names the one before it.
     if jobs > 1 && todo.len() > 1 && run.follow.is_none() {
-        run.parallel(&todo, jobs, &pages, &mut results, &mut failures);
+        run.parallel(&todo, next_seq, jobs, &pages, &mut results, &mut failures);
         pages.end();
         return run.finish(
             results.into_iter().flatten().collect(),
@@ -417,9 +417,14 @@ impl Run<'_> {
     /// seals in input order, holding at most about `jobs` finished captures. The header
     /// strip names the URL's place in the batch (its item number is known only once the
     /// URLs before it are sealed).
+    ///
+    /// Each page's header strip is drawn with the item id it gets when every URL before it
+    /// is sealed (`seq`: the first one's number); when one of them failed, the ids after it
+    /// move down and the strip is drawn again, in a spare tab, before sealing.
     fn parallel(
         &self,
         todo: &[(usize, String)],
+        seq: usize,
         jobs: usize,
         pages: &crate::progress::Progress,
         results: &mut [Vec<Value>],
@@ -445,7 +450,7 @@ impl Run<'_> {
                             break;
                         }
                         let url = &todo[i].1;
-                        let label = format!("batch URL {} of {total}", i + 1);
+                        let label = Self::label(url, seq + i);
                         let mut attempt = 1;
                         let r = loop {
                             let r = browser.capture(url, &label, opts, &|_: &str| {});
@@ -463,13 +468,22 @@ impl Run<'_> {
             }
             drop(tx);
             let mut waiting = std::collections::BTreeMap::new();
-            let mut want = 0;
+            let (mut want, mut sealed) = (0, 0);
+            let mut spare = None;
             for (i, attempt, r) in rx.iter() {
                 waiting.insert(i, (attempt, r));
                 while let Some((attempt, r)) = waiting.remove(&want) {
                     let (slot, url) = &todo[want];
                     pages.note(&crate::text::mask_url(url));
+                    let r = r.map(|acq| {
+                        let (drawn, real) =
+                            (Self::label(url, seq + want), Self::label(url, seq + sealed));
+                        self.relabelled(acq, &mut spare, &drawn, &real)
+                    });
                     let (ok, mut result) = self.sealed(url, r);
+                    if ok {
+                        sealed += 1;
+                    }
                     result["attempts"] = json!(attempt);
                     json_line(self.json, &result);
                     pages.advance(1);
@@ -480,7 +494,43 @@ impl Run<'_> {
                     want += 1;
                 }
             }
+            if let Some(t) = spare {
+                let _ = t.close(false);
+            }
         });
+    }
+
+    /// The capture with its header strip reading `real` instead of `drawn` (drawn again in
+    /// `spare`, a tab opened the first time it is needed). When it cannot be drawn again,
+    /// the annotated screenshot is left out, with a warning: it would name another item.
+    fn relabelled(
+        &self,
+        mut acq: crate::acquire::Acquisition,
+        spare: &mut Option<std::sync::Arc<headless_chrome::Tab>>,
+        drawn: &str,
+        real: &str,
+    ) -> crate::acquire::Acquisition {
+        if drawn == real {
+            return acq;
+        }
+        let tab = match spare {
+            Some(t) => Ok(t.clone()),
+            None => self.browser.new_tab("header strip").inspect(|t| {
+                *spare = Some(t.clone());
+            }),
+        };
+        let done =
+            tab.and_then(|t| crate::acquire::web::capture::relabel(&mut acq, &t, drawn, real));
+        if let Err(e) = done {
+            acq.artifacts
+                .retain(|a| a.path != "derived/screenshot-full-annotated.png");
+            acq.facts.remove("header_strip");
+            acq.warnings.push(format!(
+                "no annotated screenshot: its header strip named {drawn}, and it could not be drawn again as {real} ({})",
+                e.problem()
+            ));
+        }
+        acq
     }
 
     /// Seal a finished capture (or report its failure).

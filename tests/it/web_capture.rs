@@ -491,9 +491,27 @@ fn jobs_capture_in_parallel_and_seal_in_input_order() {
     for (n, &i) in good.iter().enumerate() {
         assert_eq!(res[i]["url"], urls[i].as_str(), "{}", r.stdout);
         assert_eq!(res[i]["item"], format!("{:04}-web-127-0-0-1-page", n + 1));
-        assert_eq!(
-            manifest(&d.join("case.zip"), n)["input"]["url"],
-            urls[i].as_str()
+        let m = manifest(&d.join("case.zip"), n);
+        assert_eq!(m["input"]["url"], urls[i].as_str());
+        // The header strip names the item the page is sealed as, also after the dead
+        // URL (the two pages after it were drawn as 0004 and 0005, then drawn again).
+        let strip = &m["facts"]["header_strip"];
+        assert!(
+            strip[0]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!(" · item {:04}-web-127-0-0-1-page", n + 1)),
+            "{strip}"
+        );
+        assert_eq!(strip[1], m["facts"]["final_url"]);
+        assert!(
+            m["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"] == "derived/screenshot-full-annotated.png"),
+            "{}",
+            m["warnings"]
         );
     }
     assert_eq!(res[2]["ok"], false);

@@ -1147,6 +1147,7 @@ impl<'a> Session<'a> {
             scroll_until_end: self.feed.clone(),
             video_streams: Vec::new(),
             yt_dlp: None,
+            header_strip: None,
         })
     }
 
@@ -1220,7 +1221,8 @@ impl<'a> Session<'a> {
         if self.opts.light {
             self.acq.transformations.push("recheck profile: no viewport screenshot, PDF print, MHTML snapshot, annotated screenshot, WACZ or second fetch were made".into());
         } else {
-            self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
+            facts.header_strip =
+                self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
         }
         let claimed = self.add_streams(&rec.exchanges, &mut facts);
         self.add_media(&rec.exchanges, &claimed);
@@ -1330,9 +1332,15 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn add_annotated(&mut self, full: &[u8], captured_at: &Stamp, final_url: &str) {
+    /// The annotated screenshot; the text of its header strip, if it was drawn.
+    fn add_annotated(
+        &mut self,
+        full: &[u8],
+        captured_at: &Stamp,
+        final_url: &str,
+    ) -> Option<Vec<String>> {
         self.progress("annotated screenshot");
-        let strip = [
+        let strip = vec![
             format!(
                 "sigillo capture · {} · {}",
                 rfc3339(&captured_at.at),
@@ -1341,21 +1349,16 @@ impl<'a> Session<'a> {
             final_url.to_string(),
         ];
         match annotate(&self.tab, full, &strip) {
-            Ok(png) => self.acq.artifacts.push(
-                Artifact::derived(
-                    "derived/screenshot-full-annotated.png",
-                    Content::Bytes(png),
-                    vec!["original/screenshot-full.png".into()],
-                )
-                .media_type("image/png")
-                .describe(
-                    "full-page screenshot with a header strip: URL, UTC capture time, item id",
-                ),
-            ),
-            Err(e) => self
-                .acq
-                .warnings
-                .push(format!("could not draw the annotated screenshot: {e}")),
+            Ok(png) => {
+                self.acq.artifacts.push(annotated_artifact(png));
+                Some(strip)
+            }
+            Err(e) => {
+                self.acq
+                    .warnings
+                    .push(format!("could not draw the annotated screenshot: {e}"));
+                None
+            }
         }
     }
 
@@ -1798,6 +1801,59 @@ fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> 
         .call_method(cdp::<Page::CaptureScreenshot>(p)?)
         .map_err(|e| chrome_err("the screenshot", url, e))?;
     decode_base64(&r.data, "the screenshot")
+}
+
+/// Path of the annotated screenshot.
+const ANNOTATED: &str = "derived/screenshot-full-annotated.png";
+
+fn annotated_artifact(png: Vec<u8>) -> Artifact {
+    Artifact::derived(
+        ANNOTATED,
+        Content::Bytes(png),
+        vec!["original/screenshot-full.png".into()],
+    )
+    .media_type("image/png")
+    .describe("full-page screenshot with a header strip: URL, UTC capture time, item id")
+}
+
+/// Redraw the header strip of a captured page's annotated screenshot with the item id
+/// `label` in place of `old` (a batch draws each page's strip with the id it gets when
+/// every URL before it is sealed; when one failed, the ids after it move down). `tab` is a
+/// spare tab to draw in (the page's own is gone); `facts.header_strip` follows. Nothing to
+/// do without an annotated screenshot or when the label is the same.
+pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) -> Result<()> {
+    let Some(lines) = acq
+        .facts
+        .get("header_strip")
+        .and_then(|v| serde_json::from_value::<Vec<String>>(v.clone()).ok())
+    else {
+        return Ok(());
+    };
+    let Some(head) = lines.first().and_then(|l| l.strip_suffix(old)) else {
+        return Ok(());
+    };
+    if old == label {
+        return Ok(());
+    }
+    let mut lines = lines.clone();
+    lines[0] = format!("{head}{label}");
+    let full = acq
+        .artifacts
+        .iter()
+        .find(|a| a.path == "original/screenshot-full.png")
+        .map(|a| match &a.content {
+            Content::Bytes(b) => Ok(b.clone()),
+            Content::File(p) => std::fs::read(p).map_err(|e| Error::io("read", p, e)),
+        })
+        .transpose()?
+        .ok_or_else(|| Error::internal("the annotated screenshot has no full screenshot"))?;
+    let png = annotate(tab, &full, &lines)
+        .map_err(|e| Error::internal(format!("could not redraw the header strip: {e}")))?;
+    if let Some(a) = acq.artifacts.iter_mut().find(|a| a.path == ANNOTATED) {
+        *a = annotated_artifact(png);
+    }
+    acq.facts.insert("header_strip".into(), json!(lines));
+    Ok(())
 }
 
 /// Draw the header strip with Chromium (text rendering) and put it above the screenshot

@@ -62,6 +62,11 @@ pub struct WebFacts {
     pub video_streams: Vec<crate::acquire::web::stream::StreamFacts>,
     /// What `--yt-dlp` did, when it was given.
     pub yt_dlp: Option<crate::acquire::web::stream::YtDlpFacts>,
+    /// The text of the header strip of `derived/screenshot-full-annotated.png`, line by
+    /// line (`sigillo capture · UTC time · item ID`, then the URL); absent when there is
+    /// no annotated screenshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_strip: Option<Vec<String>>,
 }
 
 impl WebFacts {

@@ -207,6 +207,33 @@ pub fn chrome_err(what: &str, url: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
+/// One browser call of a [`together`] batch.
+pub type Call<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
+
+/// Make independent CDP calls at the same time, each on its own thread; the first error
+/// (in the order given) is returned once all of them have answered.
+///
+/// headless_chrome's transport reads the DevTools WebSocket holding the lock its writers
+/// need, with a 100 ms read timeout: on a quiet connection a call waits up to 100 ms before
+/// it is even sent (rust-headless-chrome issue #446), so calls made one after the other
+/// cost about 100 ms each. Calls made together share that wait. Only for calls whose
+/// order does not matter (Chromium may receive them in any order).
+pub fn together(calls: Vec<Call<'_>>) -> Result<()> {
+    if calls.len() < 2 {
+        return calls.into_iter().try_for_each(|c| c());
+    }
+    std::thread::scope(|s| {
+        let running: Vec<_> = calls.into_iter().map(|c| s.spawn(c)).collect();
+        running
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::internal("a browser call panicked")))
+            })
+            .fold(Ok(()), Result::and)
+    })
+}
+
 /// Decode base64 data Chromium returned; `what` names it in the error.
 pub fn decode_base64(data: &str, what: &str) -> Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD

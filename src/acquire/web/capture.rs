@@ -30,7 +30,7 @@ use crate::acquire::web::recording::Screencast;
 use crate::acquire::web::{mhtml, secrets, wacz, warc};
 use crate::acquire::{Acquisition, Artifact, Content, slugify};
 pub use crate::browser::Browser;
-use crate::browser::{BrowserOptions, cdp, chrome_err, decode_base64, read_stream};
+use crate::browser::{BrowserOptions, Call, cdp, chrome_err, decode_base64, read_stream, together};
 use crate::error::{Error, Result};
 use crate::evidence::hash::sha256_hex;
 use crate::text::mask_url;
@@ -262,8 +262,7 @@ impl Browser {
         let progress = |_: &str| {};
         let mut s = Session::new(self, tab.clone(), url, "", opts, &progress)?;
         s.live = true;
-        s.prepare_tab()?;
-        s.start_recording()?;
+        s.set_up()?;
         let password_forms = secrets::watch_password_forms(&tab)?;
         s.acq.transformations.push("a script added to every page of the session reports, through a CDP binding, the action URL of a form holding a password field when it is submitted (so its request body is sealed only as a hash); it changes nothing else on the page".into());
         listen(&tab)?;
@@ -329,6 +328,8 @@ struct Session<'a> {
     /// The private temp folder of this capture (bodies, WARC, WACZ).
     dir: PathBuf,
     dialogs: Arc<Mutex<Vec<Dialog>>>,
+    /// Response bodies are fetched while this holds (until `record`, except in a live tab).
+    bodies_on: Arc<std::sync::atomic::AtomicBool>,
     authenticated: bool,
     /// Set when navigating failed: the page could not be loaded at all.
     nav_failure: Option<LoadFailure>,
@@ -430,6 +431,7 @@ impl<'a> Session<'a> {
             net: Arc::default(),
             dir,
             dialogs: Arc::default(),
+            bodies_on: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             nav_failure: None,
             scrolled: None,
             screencast: None,
@@ -441,8 +443,7 @@ impl<'a> Session<'a> {
 
     /// The job, in order.
     fn run(&mut self) -> Result<()> {
-        self.prepare_tab()?;
-        self.start_recording()?;
+        self.set_up()?;
         if self.opts.record {
             self.screencast = Some(Screencast::start(
                 &self.tab,
@@ -501,44 +502,83 @@ impl<'a> Session<'a> {
         (self.progress)(step)
     }
 
-    /// Launch-side settings of the tab: viewport, user agent, cookies.
-    fn prepare_tab(&mut self) -> Result<()> {
+    /// Set the tab up before its first request: the launch-side settings (viewport, user
+    /// agent, cookies) and the recording (network events and every response body, dialogs,
+    /// the page observer). The event listeners are added first; the CDP calls do not depend
+    /// on each other's order, so they are made together (`browser::together`).
+    fn set_up(&mut self) -> Result<()> {
+        self.start_recording()?;
+        let cookies = match &self.opts.cookies_file {
+            Some(f) => Some(
+                parse_cookies_txt(f)?
+                    .into_iter()
+                    .map(cdp::<Network::CookieParam>)
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            None => None,
+        };
+        let n_cookies = cookies.as_ref().map(Vec::len);
         let (w, h) = self.opts.viewport;
-        self.tab
-            .call_method(cdp::<Emulation::SetDeviceMetricsOverride>(
-                json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}),
-            )?)
-            .map_err(|e| chrome_err("setting the viewport", &self.shown, e))?;
-        self.acq.transformations.push(format!(
+        let viewport = cdp::<Emulation::SetDeviceMetricsOverride>(
+            json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}),
+        )?;
+        let network = cdp::<Network::Enable>(
+            json!({"maxTotalBufferSize": 256_000_000, "maxResourceBufferSize": 128_000_000}),
+        )?;
+        let observer =
+            cdp::<Page::AddScriptToEvaluateOnNewDocument>(json!({"source": OBSERVER_JS}))?;
+        let (tab, shown) = (&self.tab, self.shown.as_str());
+        let mut calls: Vec<Call<'_>> = vec![
+            Box::new(move || {
+                tab.call_method(viewport)
+                    .map(drop)
+                    .map_err(|e| chrome_err("setting the viewport", shown, e))
+            }),
+            Box::new(move || {
+                tab.call_method(network)
+                    .map(drop)
+                    .map_err(|e| chrome_err("enabling the network domain", shown, e))
+            }),
+            Box::new(move || {
+                tab.call_method(observer)
+                    .map(drop)
+                    .map_err(|e| chrome_err("adding the page observer", shown, e))
+            }),
+        ];
+        if let Some(u) = &self.opts.user_agent {
+            calls.push(Box::new(move || {
+                tab.set_user_agent(u, None, None)
+                    .map_err(|e| chrome_err("setting the user agent", shown, e))
+            }));
+        }
+        if let Some(params) = cookies {
+            calls.push(Box::new(move || {
+                tab.set_cookies(params)
+                    .map_err(|e| chrome_err("loading cookies", shown, e))
+            }));
+        }
+        together(calls)?;
+        let t = &mut self.acq.transformations;
+        t.push(format!(
             "set the browser viewport to {w}x{h} CSS pixels, device scale factor 1"
         ));
-        if let Some(u) = &self.opts.user_agent {
-            self.tab
-                .set_user_agent(u, None, None)
-                .map_err(|e| chrome_err("setting the user agent", &self.shown, e))?;
-            self.acq
-                .transformations
-                .push("replaced the browser's user agent (--user-agent)".into());
+        if self.opts.user_agent.is_some() {
+            t.push("replaced the browser's user agent (--user-agent)".into());
         }
-        if let Some(f) = &self.opts.cookies_file {
-            let cookies = parse_cookies_txt(f)?;
-            let n = cookies.len();
-            let params: Vec<Network::CookieParam> =
-                cookies.into_iter().map(cdp).collect::<Result<_>>()?;
-            self.tab
-                .set_cookies(params)
-                .map_err(|e| chrome_err("loading cookies", &self.shown, e))?;
-            self.acq.transformations.push(format!("loaded {n} cookies from a cookies.txt file before navigating (their values are not stored)"));
+        if let Some(n) = n_cookies {
+            t.push(format!("loaded {n} cookies from a cookies.txt file before navigating (their values are not stored)"));
             self.authenticated = true;
         }
         if self.credentials.is_some() {
-            self.acq.transformations.push("the URL's credentials were used for HTTP authentication only; their password is masked as user:*** in every recorded URL (manifest, MHTML, WARC, WACZ) and the Authorization header is removed from the WARC".into());
+            t.push("the URL's credentials were used for HTTP authentication only; their password is masked as user:*** in every recorded URL (manifest, MHTML, WARC, WACZ) and the Authorization header is removed from the WARC".into());
         }
+        t.push("a small observer script ran in every document of the page before its own scripts: it counts the page's pending short timers (setTimeout up to 2 s) and IntersectionObserver targets, so the capture waits exactly until late content is in (it does not change what the page does)".into());
         Ok(())
     }
 
-    /// Record the network from the start: events, then bodies when loading finishes;
-    /// accept JavaScript dialogs (they would block the page) and note them.
+    /// Record the network from the start: events, then each response body when its loading
+    /// finishes; accept JavaScript dialogs (they would block the page) and note them. Only
+    /// adds event listeners (no CDP call): `set_up` enables the network domain.
     fn start_recording(&mut self) -> Result<()> {
         let shown = self.shown.clone();
         let n2 = self.net.clone();
@@ -569,39 +609,56 @@ impl<'a> Session<'a> {
                 }
             }))
             .map_err(|e| chrome_err("listening for dialogs", &shown, e))?;
-        let (n3, dir) = (self.net.clone(), self.dir.clone());
+        // Bodies the way headless_chrome's `register_response_handling` fetches them (on the
+        // event thread, right after the recorder saw the event: `Network.getResponseBody`
+        // when a request that had a response finishes loading), without the extra
+        // `Network.enable` (default buffer sizes) that helper sends first. Until `record`.
+        let (n3, dir, weak_tab) = (
+            self.net.clone(),
+            self.dir.clone(),
+            Arc::downgrade(&self.tab),
+        );
+        let on = self.bodies_on.clone();
         let seq = std::sync::atomic::AtomicUsize::new(0);
+        let responded = Mutex::new(std::collections::HashSet::new());
         self.tab
-            .register_response_handling(
-                "sigillo",
-                Box::new(move |params, fetch_body| {
+            .add_event_listener(Arc::new(move |ev: &Event| match ev {
+                Event::NetworkResponseReceived(e) => {
+                    if let Ok(mut r) = responded.lock() {
+                        r.insert(e.params.request_id.clone());
+                    }
+                }
+                Event::NetworkLoadingFinished(e) => {
+                    let id = &e.params.request_id;
+                    let had_response = responded.lock().is_ok_and(|r| r.contains(id));
+                    if !had_response || !on.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
                     // A body that cannot be had, decoded or written is recorded as
                     // missing, not empty. Each goes to its own file as it arrives: only
                     // its path, size and SHA-256 stay in memory.
-                    let body = fetch_body().ok().and_then(|b| {
-                        let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let f = dir.join(format!("body-{n:05}"));
-                        if b.base_64_encoded {
-                            Body::write_base64(&f, &b.body).ok()
-                        } else {
-                            Body::write(&f, b.body.as_bytes()).ok()
-                        }
-                    });
-                    n3.put_body(&params.request_id, body);
-                }),
-            )
+                    let body = weak_tab
+                        .upgrade()
+                        .and_then(|t| {
+                            t.call_method(Network::GetResponseBody {
+                                request_id: id.clone(),
+                            })
+                            .ok()
+                        })
+                        .and_then(|b| {
+                            let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let f = dir.join(format!("body-{n:05}"));
+                            if b.base_64_encoded {
+                                Body::write_base64(&f, &b.body).ok()
+                            } else {
+                                Body::write(&f, b.body.as_bytes()).ok()
+                            }
+                        });
+                    n3.put_body(id, body);
+                }
+                _ => {}
+            }))
             .map_err(|e| chrome_err("recording responses", &shown, e))?;
-        self.tab
-            .call_method(cdp::<Network::Enable>(
-                json!({"maxTotalBufferSize": 256_000_000, "maxResourceBufferSize": 128_000_000}),
-            )?)
-            .map_err(|e| chrome_err("enabling the network domain", &shown, e))?;
-        self.tab
-            .call_method(cdp::<Page::AddScriptToEvaluateOnNewDocument>(
-                json!({"source": OBSERVER_JS}),
-            )?)
-            .map_err(|e| chrome_err("adding the page observer", &shown, e))?;
-        self.acq.transformations.push("a small observer script ran in every document of the page before its own scripts: it counts the page's pending short timers (setTimeout up to 2 s) and IntersectionObserver targets, so the capture waits exactly until late content is in (it does not change what the page does)".into());
         Ok(())
     }
 
@@ -1040,7 +1097,8 @@ impl<'a> Session<'a> {
     /// Stop recording and take the exchanges; find the main document.
     fn record(&mut self, final_url: &str) -> Result<Recorded> {
         if !self.live {
-            let _ = self.tab.deregister_response_handling_all();
+            self.bodies_on
+                .store(false, std::sync::atomic::Ordering::SeqCst);
         }
         let net = self.net.lock().clone();
         let mut exchanges = net.exchanges();

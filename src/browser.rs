@@ -10,7 +10,8 @@
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use base64::Engine;
@@ -67,9 +68,14 @@ const FLAGS: [&str; 8] = [
     "--mute-audio",
 ];
 
+/// A tab being opened on its own thread.
+type Opening = JoinHandle<std::result::Result<Arc<Tab>, String>>;
+
 /// One running Chromium, reused for several pages.
 pub struct Browser {
     chrome: Option<Chrome>,
+    /// The first tab, being opened while `Browser.getVersion` runs (see [`Browser::new_tab`]).
+    first_tab: Mutex<Option<Opening>>,
     /// `Browser.getVersion` product string.
     pub product: String,
     /// The browser's default user agent.
@@ -115,11 +121,21 @@ impl Browser {
             Error::input(format!("could not start Chromium ({}): {e}", path.display()))
                 .with_fix("check that Chromium runs: chromium --headless --version; install it with apt-get install -y chromium")
         })?;
+        // Opening a tab takes several round trips (Target.createTarget, attaching, Page and
+        // lifecycle events enabled, then headless_chrome's 100 ms polling until it has the
+        // tab): the first one is opened while Browser.getVersion is asked. If launching fails
+        // after this, the thread ends when Chromium is killed (the private folder's guard).
+        let opener = chrome.clone();
+        let first_tab = std::thread::Builder::new()
+            .name("sigillo-first-tab".into())
+            .spawn(move || opener.new_tab().map_err(|e| e.to_string()))
+            .ok();
         let v = chrome
             .get_version()
             .map_err(|e| Error::internal(format!("Chromium did not answer: {e}")))?;
         Ok(Browser {
             chrome: Some(chrome),
+            first_tab: Mutex::new(first_tab),
             product: v.product,
             default_user_agent: v.user_agent,
             headless: !opts.headful,
@@ -133,11 +149,23 @@ impl Browser {
         &self.path
     }
 
-    /// Open a new tab; `what` names the job in the error.
+    /// Open a new tab (an about:blank page); `what` names the job in the error. The first
+    /// call takes the tab [`Browser::launch`] started opening (if that failed, it opens
+    /// one itself).
     pub fn new_tab(&self, what: &str) -> Result<Arc<Tab>> {
-        self.chrome
+        let chrome = self
+            .chrome
             .as_ref()
-            .ok_or_else(|| Error::internal("Chromium was already closed"))?
+            .ok_or_else(|| Error::internal("Chromium was already closed"))?;
+        let first = self
+            .first_tab
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(Ok(Ok(tab))) = first.map(JoinHandle::join) {
+            return Ok(tab);
+        }
+        chrome
             .new_tab()
             .map_err(|e| chrome_err("opening a tab", what, e))
     }

@@ -15,7 +15,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use base64::Engine;
-use headless_chrome::protocol::cdp::Page;
+use headless_chrome::protocol::cdp::Target::CreateTarget;
+use headless_chrome::protocol::cdp::{Emulation, Page};
 use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -76,6 +77,8 @@ pub struct Browser {
     chrome: Option<Chrome>,
     /// The first tab, being opened while `Browser.getVersion` runs (see [`Browser::new_tab`]).
     first_tab: Mutex<Option<Opening>>,
+    /// A blank tab beside the captured pages (see [`Browser::side_tab`]).
+    side: Arc<SideTab>,
     /// `Browser.getVersion` product string.
     pub product: String,
     /// The browser's default user agent.
@@ -125,10 +128,10 @@ impl Browser {
         // lifecycle events enabled, then headless_chrome's 100 ms polling until it has the
         // tab): the first one is opened while Browser.getVersion is asked. If launching fails
         // after this, the thread ends when Chromium is killed (the private folder's guard).
-        let opener = chrome.clone();
+        let (opener, headless) = (chrome.clone(), !opts.headful);
         let first_tab = std::thread::Builder::new()
             .name("sigillo-first-tab".into())
-            .spawn(move || opener.new_tab().map_err(|e| e.to_string()))
+            .spawn(move || open_tab(&opener, headless))
             .ok();
         let v = chrome
             .get_version()
@@ -136,6 +139,7 @@ impl Browser {
         Ok(Browser {
             chrome: Some(chrome),
             first_tab: Mutex::new(first_tab),
+            side: Arc::default(),
             product: v.product,
             default_user_agent: v.user_agent,
             headless: !opts.headful,
@@ -165,9 +169,35 @@ impl Browser {
         if let Some(Ok(Ok(tab))) = first.map(JoinHandle::join) {
             return Ok(tab);
         }
-        chrome
-            .new_tab()
-            .map_err(|e| chrome_err("opening a tab", what, e))
+        open_tab(chrome, self.headless).map_err(|e| chrome_err("opening a tab", what, e))
+    }
+
+    /// A blank tab beside the captured pages, for what must not be drawn in them (the
+    /// annotated screenshot's header strip), with the pages' viewport: the first call
+    /// starts opening it on its own thread (headless only: a visible window would show it).
+    pub fn side_tab(&self, viewport: (u32, u32)) -> Arc<SideTab> {
+        let mut state = self.side.lock();
+        if matches!(*state, SideState::Idle) {
+            *state = match (&self.chrome, self.headless) {
+                (Some(chrome), true) => {
+                    let opener = chrome.clone();
+                    let (w, h) = viewport;
+                    std::thread::Builder::new()
+                        .name("sigillo-side-tab".into())
+                        .spawn(move || {
+                            let tab = open_tab(&opener, true)?;
+                            let metrics = cdp::<Emulation::SetDeviceMetricsOverride>(json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}))
+                                .map_err(|e| e.to_string())?;
+                            tab.call_method(metrics).map_err(|e| e.to_string())?;
+                            Ok(tab)
+                        })
+                        .map_or(SideState::Failed, SideState::Opening)
+                }
+                _ => SideState::Failed,
+            };
+        }
+        drop(state);
+        self.side.clone()
     }
 
     /// Print an HTML document to PDF (A4, with a footer template on every page).
@@ -191,6 +221,87 @@ impl Browser {
         let _ = tab.close(false);
         let _ = std::fs::remove_file(&f);
         decode_base64(&printed?.data, "the PDF Chromium printed")
+    }
+}
+
+/// Open an about:blank tab; headless, in a window of its own (`own_window`): a tab opens in
+/// the window opened last, and a second tab in a window hides the first, whose screenshots
+/// then take seconds or never come (parallel captures, the side tab). A visible browser
+/// (interactive capture) opens it as a tab of its window, as headless_chrome does.
+fn open_tab(chrome: &Chrome, own_window: bool) -> std::result::Result<Arc<Tab>, String> {
+    chrome
+        .new_tab_with_options(CreateTarget {
+            url: "about:blank".into(),
+            left: None,
+            top: None,
+            width: None,
+            height: None,
+            window_state: None,
+            browser_context_id: None,
+            enable_begin_frame_control: None,
+            new_window: own_window.then_some(true),
+            background: None,
+            for_tab: None,
+            hidden: None,
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// The blank side tab of a [`Browser`]: opening, open, or not to be had.
+#[derive(Default)]
+pub struct SideTab {
+    state: Mutex<SideState>,
+    /// Held by the one user of the tab (waiting for it to open, or drawing in it).
+    turn: Mutex<()>,
+}
+
+#[derive(Default)]
+enum SideState {
+    #[default]
+    Idle,
+    Opening(Opening),
+    /// Its user waits for the opening thread.
+    Joining,
+    Ready(Arc<Tab>),
+    Failed,
+}
+
+impl SideTab {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SideState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Run `f` on the tab once it is open, one user at a time; `None` if it could not be
+    /// opened.
+    pub fn with<R>(&self, f: impl FnOnce(&Arc<Tab>) -> R) -> Option<R> {
+        let _turn = self
+            .turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let opening = {
+            let mut state = self.lock();
+            match std::mem::replace(&mut *state, SideState::Joining) {
+                SideState::Opening(h) => Some(h),
+                other => {
+                    *state = other;
+                    None
+                }
+            }
+        };
+        if let Some(h) = opening {
+            let opened = match h.join() {
+                Ok(Ok(tab)) => SideState::Ready(tab),
+                _ => SideState::Failed,
+            };
+            *self.lock() = opened;
+        }
+        let tab = match &*self.lock() {
+            SideState::Ready(tab) => tab.clone(),
+            _ => return None,
+        };
+        Some(f(&tab))
     }
 }
 

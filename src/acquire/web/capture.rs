@@ -30,7 +30,9 @@ use crate::acquire::web::recording::Screencast;
 use crate::acquire::web::{mhtml, secrets, wacz, warc};
 use crate::acquire::{Acquisition, Artifact, Content, slugify};
 pub use crate::browser::Browser;
-use crate::browser::{BrowserOptions, Call, cdp, chrome_err, decode_base64, read_stream, together};
+use crate::browser::{
+    BrowserOptions, Call, SideTab, cdp, chrome_err, decode_base64, read_stream, together,
+};
 use crate::error::{Error, Result};
 use crate::evidence::hash::sha256_hex;
 use crate::text::mask_url;
@@ -342,9 +344,14 @@ struct Session<'a> {
     password_forms: Option<Arc<secrets::PasswordForms>>,
     /// Where and why `--scroll-until-end` stopped.
     feed: Option<FeedFacts>,
+    /// The blank tab the annotated screenshot's header strip is drawn in.
+    side: Option<Arc<SideTab>>,
     /// The page height scrolled through, when it was scrolled.
     scrolled: Option<u64>,
 }
+
+/// The annotated screenshot being drawn in the side tab (`None`: no side tab).
+type Annotating = std::thread::JoinHandle<Option<std::result::Result<Vec<u8>, String>>>;
 
 /// The screenshots, taken together.
 struct Shots {
@@ -438,6 +445,7 @@ impl<'a> Session<'a> {
             live: false,
             password_forms: None,
             feed: None,
+            side: None,
         })
     }
 
@@ -452,6 +460,11 @@ impl<'a> Session<'a> {
             )?);
         }
         self.navigate()?;
+        // The annotated screenshot's header strip is drawn in a blank side tab while this
+        // one prints (the page itself is never drawn in); it opens meanwhile.
+        if !self.opts.light {
+            self.side = Some(self.browser.side_tab(self.opts.viewport));
+        }
         self.wait_for_selector()?;
         self.capture_current()
     }
@@ -473,6 +486,7 @@ impl<'a> Session<'a> {
         // The second fetch and the WARC/WACZ need nothing more from the tab: they run on
         // their own threads while Chromium prints.
         let background = self.start_background(&shots, &page, &recorded);
+        let strip = self.start_annotated(&shots, &page.final_url);
         let printed = self.print(page, &recorded)?;
         let (fetched, warc) = background.join();
         // The network was taken before printing (so the WARC could be written meanwhile):
@@ -489,7 +503,7 @@ impl<'a> Session<'a> {
         }
         let mut facts = self.facts(&shots, &printed, &recorded)?;
         self.second_fetch(fetched, &recorded, &mut facts);
-        self.package(shots, printed, recorded, warc?, facts)?;
+        self.package(shots, printed, recorded, warc?, facts, strip)?;
         if let Some(r) = recording {
             let v = serde_json::to_value(r)
                 .map_err(|e| Error::internal(format!("recording facts: {e}")))?;
@@ -1274,13 +1288,18 @@ impl<'a> Session<'a> {
         rec: Recorded,
         warc: WarcMade,
         mut facts: WebFacts,
+        annotated: Option<Annotating>,
     ) -> Result<()> {
         self.add_originals(&shots, &mut printed, &rec);
         if self.opts.light {
             self.acq.transformations.push("recheck profile: no viewport screenshot, PDF print, MHTML snapshot, annotated screenshot, WACZ or second fetch were made".into());
         } else {
-            facts.header_strip =
-                self.add_annotated(&shots.full, &shots.captured_at, &printed.final_url);
+            facts.header_strip = self.add_annotated(
+                &shots.full,
+                &shots.captured_at,
+                &printed.final_url,
+                annotated,
+            );
         }
         let claimed = self.add_streams(&rec.exchanges, &mut facts);
         self.add_media(&rec.exchanges, &claimed);
@@ -1390,26 +1409,53 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// The annotated screenshot; the text of its header strip, if it was drawn.
-    fn add_annotated(
-        &mut self,
-        full: &[u8],
-        captured_at: &Stamp,
-        final_url: &str,
-    ) -> Option<Vec<String>> {
-        self.progress("annotated screenshot");
-        let strip = vec![
+    /// The header strip's two lines: UTC capture time and item id, then the final URL.
+    fn strip_lines(&self, captured_at: &Stamp, final_url: &str) -> [String; 2] {
+        [
             format!(
                 "sigillo capture · {} · {}",
                 rfc3339(&captured_at.at),
                 self.label
             ),
             final_url.to_string(),
-        ];
-        match annotate(&self.tab, full, &strip) {
+        ]
+    }
+
+    /// Draw the annotated screenshot in the side tab (opened by `run`) on its own thread,
+    /// while this tab prints; `None` without a side tab (an interactive session, the
+    /// light profile): `add_annotated` then draws it in this tab after printing.
+    fn start_annotated(&self, shots: &Shots, final_url: &str) -> Option<Annotating> {
+        let side = self.side.clone()?;
+        let (full, lines) = (
+            shots.full.clone(),
+            self.strip_lines(&shots.captured_at, final_url),
+        );
+        std::thread::Builder::new()
+            .name("sigillo-annotate".into())
+            .spawn(move || side.with(|tab| annotate(tab, &full, &lines)))
+            .ok()
+    }
+
+    /// The annotated screenshot (drawn in the side tab while printing, or here); the text
+    /// of its header strip, if it was drawn.
+    fn add_annotated(
+        &mut self,
+        full: &[u8],
+        captured_at: &Stamp,
+        final_url: &str,
+        drawing: Option<Annotating>,
+    ) -> Option<Vec<String>> {
+        self.progress("annotated screenshot");
+        let lines = self.strip_lines(captured_at, final_url);
+        // Drawn in the side tab, or (it could not be opened) in this one, as before.
+        let annotated = match drawing.map(|h| h.join()) {
+            Some(Ok(Some(drawn))) => drawn,
+            _ => annotate(&self.tab, full, &lines),
+        };
+        match annotated {
             Ok(png) => {
                 self.acq.artifacts.push(annotated_artifact(png));
-                Some(strip)
+                Some(lines.to_vec())
             }
             Err(e) => {
                 self.acq
@@ -1921,9 +1967,9 @@ fn annotate(tab: &Arc<Tab>, png: &[u8], lines: &[String]) -> std::result::Result
         .map_err(|e| e.to_string())?
         .to_rgba8();
     let width = img.width();
-    // Drawn in the already-loaded tab (after every original was captured) as a fixed
-    // overlay filled with textContent (no HTML from the page or the URL is interpreted),
-    // captured on its own and removed again: navigating away would cost seconds.
+    // Drawn in `tab` (the blank side tab; else the captured page's, after every original
+    // was captured) as a fixed overlay filled with textContent (no HTML from the page or
+    // the URL is interpreted), captured on its own and removed again.
     let text = serde_json::to_string(&lines.join("\n")).map_err(|e| e.to_string())?;
     let js = format!(
         "(() => {{ const d = document.createElement('div'); d.id = '__sigillo_strip'; \

@@ -420,7 +420,7 @@ impl Run<'_> {
     ///
     /// Each page's header strip is drawn with the item id it gets when every URL before it
     /// is sealed (`seq`: the first one's number); when one of them failed, the ids after it
-    /// move down and the strip is drawn again, in a spare tab, before sealing.
+    /// move down and the strip is drawn again, in the side tab, before sealing.
     fn parallel(
         &self,
         todo: &[(usize, String)],
@@ -469,7 +469,6 @@ impl Run<'_> {
             drop(tx);
             let mut waiting = std::collections::BTreeMap::new();
             let (mut want, mut sealed) = (0, 0);
-            let mut spare = None;
             for (i, attempt, r) in rx.iter() {
                 waiting.insert(i, (attempt, r));
                 while let Some((attempt, r)) = waiting.remove(&want) {
@@ -478,7 +477,7 @@ impl Run<'_> {
                     let r = r.map(|acq| {
                         let (drawn, real) =
                             (Self::label(url, seq + want), Self::label(url, seq + sealed));
-                        self.relabelled(acq, &mut spare, &drawn, &real)
+                        self.relabelled(acq, &drawn, &real)
                     });
                     let (ok, mut result) = self.sealed(url, r);
                     if ok {
@@ -494,33 +493,32 @@ impl Run<'_> {
                     want += 1;
                 }
             }
-            if let Some(t) = spare {
-                let _ = t.close(false);
-            }
         });
     }
 
-    /// The capture with its header strip reading `real` instead of `drawn` (drawn again in
-    /// `spare`, a tab opened the first time it is needed). When it cannot be drawn again,
-    /// the annotated screenshot is left out, with a warning: it would name another item.
+    /// The capture with its header strip reading `real` instead of `drawn`, drawn again in
+    /// the browser's side tab (or, without one, a tab opened for it). When it cannot be
+    /// drawn again, the annotated screenshot is left out, with a warning: it would name
+    /// another item.
     fn relabelled(
         &self,
         mut acq: crate::acquire::Acquisition,
-        spare: &mut Option<std::sync::Arc<headless_chrome::Tab>>,
         drawn: &str,
         real: &str,
     ) -> crate::acquire::Acquisition {
+        use crate::acquire::web::capture::relabel;
         if drawn == real {
             return acq;
         }
-        let tab = match spare {
-            Some(t) => Ok(t.clone()),
-            None => self.browser.new_tab("header strip").inspect(|t| {
-                *spare = Some(t.clone());
+        let side = self.browser.side_tab(self.opts.viewport);
+        let done = match side.with(|t| relabel(&mut acq, t, drawn, real)) {
+            Some(r) => r,
+            None => self.browser.new_tab("header strip").and_then(|t| {
+                let r = relabel(&mut acq, &t, drawn, real);
+                let _ = t.close(false);
+                r
             }),
         };
-        let done =
-            tab.and_then(|t| crate::acquire::web::capture::relabel(&mut acq, &t, drawn, real));
         if let Err(e) = done {
             acq.artifacts
                 .retain(|a| a.path != "derived/screenshot-full-annotated.png");

@@ -156,21 +156,6 @@ fn to_datetime(h: &Head, order: DateOrder) -> Option<NaiveDateTime> {
     ))
 }
 
-/// `%Y-%m-%dT%H:%M:%S` (years have at most four digits here), without chrono's format
-/// parser: it runs once per message.
-fn local_time(t: &NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 /// What WhatsApp writes in each major locale (docs/chats.md lists the same table). The
 /// words come from the app's translations as seen in exports; a marker not listed here
 /// stays plain text, never lost.
@@ -504,7 +489,7 @@ impl<'a> Parser<'a> {
                 MessageKind::Message
             };
             let mut m = Message::new(self.idx, kind, self.src());
-            m.timestamp_local = to_datetime(&h, self.order).map(|t| local_time(&t));
+            m.timestamp_local = to_datetime(&h, self.order).map(|t| super::iso_local(&t));
             m.timestamp_written = h.written;
             m.sender = sender;
             m.text = body;

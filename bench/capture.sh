@@ -65,7 +65,7 @@ printf 'sigillo capture (everything) %6.2f s/page   ratio %.2fx (target <= 1.5x:
 /usr/bin/time -f %M -o "$w/rss-tree" "$S" capture "http://127.0.0.1:$((port + 1))/index.html" -o "$w/media.zip" --key "$w/k.pem" --quiet >/dev/null 2>&1 &
 tpid=$!
 sleep 0.2
-spid=$(pgrep -P "$tpid" -x sigillo || true)
+spid=$(pgrep -P "$tpid" | head -1 || true)
 hwm=0
 while [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; do
   h=$(awk '/^VmHWM/{print $2}' "/proc/$spid/status" 2>/dev/null || true)

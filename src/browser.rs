@@ -92,6 +92,7 @@ pub struct Browser {
 impl Browser {
     /// Start Chromium headless with a fresh profile (or the given one).
     pub fn launch(opts: impl Into<BrowserOptions>) -> Result<Browser> {
+        crate::trace::step("browser: launching");
         let opts: BrowserOptions = opts.into();
         let path = find_executable(opts.executable.as_deref())?;
         if opts.headful && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
@@ -117,13 +118,20 @@ impl Browser {
             .process_envs(Some(envs))
             .ignore_certificate_errors(opts.insecure)
             .idle_browser_timeout(opts.timeout + Duration::from_secs(120))
-            .args(FLAGS.iter().map(OsStr::new).collect())
+            .args(
+                FLAGS
+                    .iter()
+                    .map(OsStr::new)
+                    .chain(std::iter::once(OsStr::new("about:blank")))
+                    .collect(),
+            )
             .build()
             .map_err(|e| Error::internal(format!("Chromium options: {e}")))?;
         let chrome = Chrome::new(launch).map_err(|e| {
             Error::input(format!("could not start Chromium ({}): {e}", path.display()))
                 .with_fix("check that Chromium runs: chromium --headless --version; install it with apt-get install -y chromium")
         })?;
+        crate::trace::step("browser: connected");
         // Opening a tab takes several round trips (Target.createTarget, attaching, Page and
         // lifecycle events enabled, then headless_chrome's 100 ms polling until it has the
         // tab): the first one is opened while Browser.getVersion is asked. If launching fails
@@ -131,11 +139,12 @@ impl Browser {
         let (opener, headless) = (chrome.clone(), !opts.headful);
         let first_tab = std::thread::Builder::new()
             .name("sigillo-first-tab".into())
-            .spawn(move || open_tab(&opener, headless))
+            .spawn(move || initial_tab(&opener).map_or_else(|| open_tab(&opener, headless), Ok))
             .ok();
         let v = chrome
             .get_version()
             .map_err(|e| Error::internal(format!("Chromium did not answer: {e}")))?;
+        crate::trace::step("browser: launched");
         Ok(Browser {
             chrome: Some(chrome),
             first_tab: Mutex::new(first_tab),
@@ -167,6 +176,7 @@ impl Browser {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         if let Some(Ok(Ok(tab))) = first.map(JoinHandle::join) {
+            crate::trace::step("browser: first tab");
             return Ok(tab);
         }
         open_tab(chrome, self.headless).map_err(|e| chrome_err("opening a tab", what, e))
@@ -228,6 +238,25 @@ impl Browser {
 /// the window opened last, and a second tab in a window hides the first, whose screenshots
 /// then take seconds or never come (parallel captures, the side tab). A visible browser
 /// (interactive capture) opens it as a tab of its window, as headless_chrome does.
+/// The blank tab Chromium opens at start (`about:blank` on its command line: its window
+/// and renderer start with the browser, instead of after it), once headless_chrome has
+/// attached to it; `None` if it does not come within a second (a profile's restored tabs
+/// are not taken).
+fn initial_tab(chrome: &Chrome) -> Option<Arc<Tab>> {
+    let until = std::time::Instant::now() + Duration::from_secs(1);
+    while std::time::Instant::now() < until {
+        let tabs = chrome.get_tabs().lock().ok()?.clone();
+        if let Some(t) = tabs.iter().find(|t| t.get_url() == "about:blank") {
+            return Some(t.clone());
+        }
+        if !tabs.is_empty() {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    None
+}
+
 fn open_tab(chrome: &Chrome, own_window: bool) -> std::result::Result<Arc<Tab>, String> {
     chrome
         .new_tab_with_options(CreateTarget {
@@ -307,8 +336,10 @@ impl SideTab {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        crate::trace::step("browser: closing");
         let pid = self.chrome.as_ref().and_then(Chrome::get_process_id);
         drop(self.chrome.take());
+        crate::trace::step("browser: closed");
         // headless_chrome kills its process when the last handle goes, which other threads
         // may still hold: make sure (the guard then kills what names the private folder).
         if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {

@@ -31,6 +31,7 @@ pub mod schemas;
 pub mod seal;
 pub mod text;
 pub mod time;
+pub mod trace;
 pub mod verify;
 
 pub use error::{Error, ErrorKind, Result};

@@ -133,6 +133,7 @@ type CmdResult<T = i32> = std::result::Result<T, CliError>;
 
 /// Run the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
+    crate::trace::init();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

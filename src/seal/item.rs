@@ -47,7 +47,9 @@ pub fn seal(
         acq.slug = super::encrypt::public_slug(acq.kind, &acq.slug);
     }
     let item_id = naming::item_id(seq, acq.kind, &acq.slug);
+    crate::trace::step("seal: bundle opened");
     let mut prepared = prepare(&mut acq)?;
+    crate::trace::step("seal: prepared");
     let acq_warnings = acq.warnings.clone();
     let private = recipients
         .as_ref()
@@ -68,6 +70,7 @@ pub fn seal(
         &opts.progress,
         recipients.as_deref(),
     )?;
+    crate::trace::step("seal: files written");
     if let (Some(r), Some(p)) = (&recipients, &private) {
         files.push(write_private(&mut w, &dir, p, r, &sealed_at)?);
     }
@@ -103,6 +106,7 @@ pub fn seal(
     };
     let signed = write_manifest(&mut w, &dir, &manifest, signer, opts, &sealed_at)?;
     hashes.extend(signed.members.iter().cloned());
+    crate::trace::step("seal: manifest signed");
 
     let now = Stamp::now();
     let lines = item_custody(&state, &case_id, &manifest, &signed, signer, opts, &now)?;
@@ -130,6 +134,7 @@ pub fn seal(
         hashes,
         &now,
     )?;
+    crate::trace::step("seal: bundle finished");
     Ok(Sealed {
         item_id,
         manifest_sha256: signed.sha256,

@@ -481,6 +481,7 @@ impl<'a> Session<'a> {
             None => None,
         };
         let shots = self.shoot()?;
+        crate::trace::step("screenshots taken");
         let page = self.page_identity();
         let recorded = self.record(&page.final_url)?;
         // The second fetch and the WARC/WACZ need nothing more from the tab: they run on
@@ -488,7 +489,9 @@ impl<'a> Session<'a> {
         let background = self.start_background(&shots, &page, &recorded);
         let strip = self.start_annotated(&shots, &page.final_url);
         let printed = self.print(page, &recorded)?;
+        crate::trace::step("printed");
         let (fetched, warc) = background.join();
+        crate::trace::step("second fetch and WARC/WACZ joined");
         // The network was taken before printing (so the WARC could be written meanwhile):
         // a request the print made (e.g. a print style sheet) is said, not silently lost.
         let (before, after) = (
@@ -503,7 +506,9 @@ impl<'a> Session<'a> {
         }
         let mut facts = self.facts(&shots, &printed, &recorded)?;
         self.second_fetch(fetched, &recorded, &mut facts);
+        crate::trace::step("facts");
         self.package(shots, printed, recorded, warc?, facts, strip)?;
+        crate::trace::step("packaged");
         if let Some(r) = recording {
             let v = serde_json::to_value(r)
                 .map_err(|e| Error::internal(format!("recording facts: {e}")))?;
@@ -513,6 +518,7 @@ impl<'a> Session<'a> {
     }
 
     fn progress(&self, step: &str) {
+        crate::trace::step(step);
         (self.progress)(step)
     }
 

@@ -64,6 +64,58 @@ pub struct Artifact {
     pub source: Source,
     /// A short human description ("full-page screenshot", "transcript (HTML)").
     pub description: Option<String>,
+    /// Its media facts, being computed ahead of sealing ([`Ahead`]); `None`: sealing
+    /// computes them.
+    pub ahead: Option<Ahead>,
+}
+
+/// Media facts and metadata ([`crate::evidence::media::facts_and_metadata`]).
+pub type MediaAnalysis = (crate::evidence::manifest::MediaFacts, Option<Vec<u8>>);
+
+/// The media facts of an artifact's bytes, computed on a thread of their own before it is
+/// sealed: a web capture starts them for its screenshots while Chromium prints, so
+/// sealing finds them done instead of decoding and hashing the images then. The same
+/// function on the same bytes as sealing would use; sealing takes the result only for the
+/// media type it settles on.
+pub struct Ahead {
+    media_type: String,
+    handle: std::thread::JoinHandle<MediaAnalysis>,
+}
+
+impl Ahead {
+    /// Start computing the facts of `bytes`, to be sealed at `path` with `media_type`
+    /// (`original`: an original file, whose metadata is extracted too). `None` when no
+    /// thread could be started (sealing then computes them).
+    pub fn start(bytes: Vec<u8>, media_type: &str, path: &str, original: bool) -> Option<Ahead> {
+        let (mt, p) = (media_type.to_string(), path.to_string());
+        let handle = std::thread::Builder::new()
+            .name("sigillo-media-ahead".into())
+            .spawn(move || {
+                let media = crate::evidence::media::Media::Bytes(&bytes);
+                crate::evidence::media::facts_and_metadata(media, &mt, original, &p)
+            })
+            .ok()?;
+        Some(Ahead {
+            media_type: media_type.to_string(),
+            handle,
+        })
+    }
+
+    /// The facts, if they were computed for `media_type` (and their thread did not fail).
+    pub fn result(self, media_type: &str) -> Option<MediaAnalysis> {
+        if self.media_type != media_type {
+            return None;
+        }
+        self.handle.join().ok()
+    }
+}
+
+impl std::fmt::Debug for Ahead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ahead")
+            .field("media_type", &self.media_type)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Artifact {
@@ -76,6 +128,7 @@ impl Artifact {
             media_type: None,
             source: Source::default(),
             description: None,
+            ahead: None,
         }
     }
 
@@ -88,12 +141,19 @@ impl Artifact {
             media_type: None,
             source: Source::default(),
             description: None,
+            ahead: None,
         }
     }
 
     /// Set the media type.
     pub fn media_type(mut self, mt: impl Into<String>) -> Self {
         self.media_type = Some(mt.into());
+        self
+    }
+
+    /// Its media facts, being computed ahead of sealing.
+    pub fn analysed_ahead(mut self, ahead: Option<Ahead>) -> Self {
+        self.ahead = ahead;
         self
     }
 

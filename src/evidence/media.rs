@@ -72,6 +72,39 @@ fn md5_of(media: Media) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
+/// The media facts of a file (MD5; dimensions, format and PDQ of an image) and, for an
+/// original or a derived video, its embedded metadata and video facts as JSON (`None`:
+/// nothing to say). `path` is the item-relative path: a captured stream's segments are not
+/// probed one by one.
+pub fn facts_and_metadata(
+    media: Media,
+    media_type: &str,
+    original: bool,
+    path: &str,
+) -> (MediaFacts, Option<Vec<u8>>) {
+    if !is_media(media_type) {
+        return (MediaFacts::default(), None);
+    }
+    let facts = analyze(media, media_type);
+    // Originals, and derived videos (a joined stream): their ffprobe facts.
+    let meta = if original || media_type.starts_with("video/") {
+        metadata_json_with(media, media_type, stream_segment(path))
+    } else {
+        None
+    };
+    (facts, meta)
+}
+
+/// A media segment of a captured video stream (`original/stream/N/…`, not its init
+/// segment): not probed one by one (a capture may hold thousands, and a lone fMP4 fragment
+/// has no header to read); the joined `derived/stream-N.mp4` is.
+fn stream_segment(path: &str) -> Option<&'static str> {
+    let name = path.strip_prefix("original/stream/")?.rsplit('/').next()?;
+    (!name.contains("init")).then_some(
+        "a segment of a video stream: not probed one by one; the stream's facts are those of the joined derived/stream-N.mp4 (when made) and of its init segment",
+    )
+}
+
 /// Facts to merge into a manifest file entry: `md5`, and for images
 /// `image: {width, height, format, pdq, pdq_quality, orientation?}` or `media_error`.
 pub fn analyze(media: Media, media_type: &str) -> MediaFacts {

@@ -65,31 +65,11 @@ pub(super) fn content_len(c: &Content) -> Result<u64> {
 
 /// Media facts for one artifact (MD5, PDQ …) and its optional metadata.json.
 pub(super) fn media_facts(a: &Artifact, media_type: &str) -> (MediaFacts, Option<Vec<u8>>) {
-    if !crate::evidence::media::is_media(media_type) {
-        return (MediaFacts::default(), None);
-    }
     let media = match &a.content {
         Content::Bytes(b) => Media::Bytes(b),
         Content::File(p) => Media::File(p),
     };
-    let facts = crate::evidence::media::analyze(media, media_type);
-    // Originals, and derived videos (a joined stream): their ffprobe facts.
-    let meta = if a.role == Role::Original || media_type.starts_with("video/") {
-        crate::evidence::media::metadata_json_with(media, media_type, stream_segment(&a.path))
-    } else {
-        None
-    };
-    (facts, meta)
-}
-
-/// A media segment of a captured video stream (`original/stream/N/…`, not its init
-/// segment): not probed one by one (a capture may hold thousands, and a lone fMP4 fragment
-/// has no header to read); the joined `derived/stream-N.mp4` is.
-fn stream_segment(path: &str) -> Option<&'static str> {
-    let name = path.strip_prefix("original/stream/")?.rsplit('/').next()?;
-    (!name.contains("init")).then_some(
-        "a segment of a video stream: not probed one by one; the stream's facts are those of the joined derived/stream-N.mp4 (when made) and of its init segment",
-    )
+    crate::evidence::media::facts_and_metadata(media, media_type, a.role == Role::Original, &a.path)
 }
 
 pub(super) fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
@@ -110,9 +90,15 @@ pub(super) fn prepare(acq: &mut Acquisition) -> Result<Vec<Prepared>> {
     type Analysed = (Artifact, String, MediaFacts, Option<Vec<u8>>);
     let analysed: Vec<Analysed> = artifacts
         .into_par_iter()
-        .map(|a| {
+        .map(|mut a| {
             let mt = sniff_media_type(&a);
-            let (facts, meta) = media_facts(&a, &mt);
+            // Computed ahead (from these bytes, by the same function) when the source
+            // started it early; else now.
+            let (facts, meta) = a
+                .ahead
+                .take()
+                .and_then(|h| h.result(&mt))
+                .unwrap_or_else(|| media_facts(&a, &mt));
             (a, mt, facts, meta)
         })
         .collect();

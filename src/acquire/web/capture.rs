@@ -28,7 +28,7 @@ use crate::acquire::web::feed::{self, FeedFacts, FeedLimits};
 use crate::acquire::web::network::{Net, Recorder, Waited};
 use crate::acquire::web::recording::Screencast;
 use crate::acquire::web::{mhtml, secrets, wacz, warc};
-use crate::acquire::{Acquisition, Artifact, Content, slugify};
+use crate::acquire::{Acquisition, Ahead, Artifact, Content, slugify};
 pub use crate::browser::Browser;
 use crate::browser::{
     BrowserOptions, Call, SideTab, cdp, chrome_err, decode_base64, read_stream, together,
@@ -351,7 +351,11 @@ struct Session<'a> {
 }
 
 /// The annotated screenshot being drawn in the side tab (`None`: no side tab).
-type Annotating = std::thread::JoinHandle<Option<std::result::Result<Vec<u8>, String>>>;
+/// It yields the PNG and its media facts, computed ahead on their own thread.
+type Annotating = std::thread::JoinHandle<Option<std::result::Result<Drawn, String>>>;
+
+/// An annotated screenshot drawn, and its media facts being computed.
+type Drawn = (Vec<u8>, Option<Ahead>);
 
 /// The screenshots, taken together.
 struct Shots {
@@ -360,6 +364,9 @@ struct Shots {
     view: Option<Vec<u8>>,
     content: (f64, f64),
     captured_at: Stamp,
+    /// The media facts of `full` and `view`, computed while the page prints.
+    full_ahead: Option<Ahead>,
+    view_ahead: Option<Ahead>,
 }
 
 /// What the page looks like as a document.
@@ -919,11 +926,17 @@ impl<'a> Session<'a> {
         } else {
             Some(shot(&self.tab, None, &self.shown)?)
         };
+        let captured_at = Stamp::now();
+        // Decoding and hashing the screenshots (PDQ) is the sealer's biggest job: started
+        // now, it runs while Chromium prints.
+        let ahead = |b: &[u8], p: &str| Ahead::start(b.to_vec(), "image/png", p, true);
         Ok(Shots {
+            full_ahead: ahead(&full, SCREENSHOT_FULL),
+            view_ahead: view.as_deref().and_then(|v| ahead(v, SCREENSHOT_VIEWPORT)),
             full,
             view,
             content,
-            captured_at: Stamp::now(),
+            captured_at,
         })
     }
 
@@ -1289,14 +1302,14 @@ impl<'a> Session<'a> {
     /// Every file of the item, the WARC and WACZ, and the facts into the acquisition.
     fn package(
         &mut self,
-        shots: Shots,
+        mut shots: Shots,
         mut printed: Printed,
         rec: Recorded,
         warc: WarcMade,
         mut facts: WebFacts,
         annotated: Option<Annotating>,
     ) -> Result<()> {
-        self.add_originals(&shots, &mut printed, &rec);
+        self.add_originals(&mut shots, &mut printed, &rec);
         if self.opts.light {
             self.acq.transformations.push("recheck profile: no viewport screenshot, PDF print, MHTML snapshot, annotated screenshot, WACZ or second fetch were made".into());
         } else {
@@ -1324,7 +1337,7 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    fn add_originals(&mut self, shots: &Shots, printed: &mut Printed, rec: &Recorded) {
+    fn add_originals(&mut self, shots: &mut Shots, printed: &mut Printed, rec: &Recorded) {
         let final_url = printed.final_url.clone();
         let dir = self.dir.clone();
         // A large file (an MHTML holds every image of the page) waits for sealing on disk,
@@ -1340,28 +1353,33 @@ impl<'a> Session<'a> {
                 Content::Bytes(b)
             }
         };
-        let mut add = |p: &str, content: Content, mt: &str, d: &str| {
+        let mut add_ahead = |p: &str, content: Content, mt: &str, d: &str, ahead| {
             self.acq.artifacts.push(
                 Artifact::original(p, content)
                     .media_type(mt)
                     .describe(d)
-                    .with_url(final_url.clone()),
+                    .with_url(final_url.clone())
+                    .analysed_ahead(ahead),
             );
         };
-        add(
-            "original/screenshot-full.png",
-            spill("original/screenshot-full.png", shots.full.clone()),
+        add_ahead(
+            SCREENSHOT_FULL,
+            spill(SCREENSHOT_FULL, shots.full.clone()),
             "image/png",
             "full-page screenshot (beyond the viewport), as rendered by Chromium",
+            shots.full_ahead.take(),
         );
         if let Some(view) = &shots.view {
-            add(
-                "original/screenshot-viewport.png",
-                spill("original/screenshot-viewport.png", view.clone()),
+            add_ahead(
+                SCREENSHOT_VIEWPORT,
+                spill(SCREENSHOT_VIEWPORT, view.clone()),
                 "image/png",
                 "viewport screenshot, as rendered by Chromium",
+                shots.view_ahead.take(),
             );
         }
+        let mut add =
+            |p: &str, content: Content, mt: &str, d: &str| add_ahead(p, content, mt, d, None);
         if let Some(pdf) = printed.pdf.take() {
             add(
                 "original/page.pdf",
@@ -1438,7 +1456,14 @@ impl<'a> Session<'a> {
         );
         std::thread::Builder::new()
             .name("sigillo-annotate".into())
-            .spawn(move || side.with(|tab| annotate(tab, &full, &lines)))
+            .spawn(move || {
+                side.with(|tab| {
+                    annotate(tab, &full, &lines).map(|png| {
+                        let ahead = Ahead::start(png.clone(), "image/png", ANNOTATED, false);
+                        (png, ahead)
+                    })
+                })
+            })
             .ok()
     }
 
@@ -1456,11 +1481,13 @@ impl<'a> Session<'a> {
         // Drawn in the side tab, or (it could not be opened) in this one, as before.
         let annotated = match drawing.map(|h| h.join()) {
             Some(Ok(Some(drawn))) => drawn,
-            _ => annotate(&self.tab, full, &lines),
+            _ => annotate(&self.tab, full, &lines).map(|png| (png, None)),
         };
         match annotated {
-            Ok(png) => {
-                self.acq.artifacts.push(annotated_artifact(png));
+            Ok((png, ahead)) => {
+                self.acq
+                    .artifacts
+                    .push(annotated_artifact(png).analysed_ahead(ahead));
                 Some(lines.to_vec())
             }
             Err(e) => {
@@ -1813,30 +1840,33 @@ struct PageState {
 }
 
 /// Scroll down one viewport at a time, two animation frames per step (enough for
-/// IntersectionObserver and lazy loading to see each position), then back to the top.
+/// IntersectionObserver and lazy loading to see each position) and any short timers the
+/// scroll started, then back to the top.
 const SCROLL_JS: &str = r#"(async () => {
   const S = window.__sigillo;
   const T = S ? S.setTimeout : setTimeout;
-  // Two frames (layout and lazy-load checks have run at this position) and at least
-  // 50 ms; 250 ms at most when frames are slow (a loaded machine, a throttled tab).
-  const sleep = ms => new Promise(r => T.call(window, r, ms));
+  // At each position: two frames (scroll events dispatched, IntersectionObserver and
+  // lazy-load checks run there), at most 250 ms when frames are slow (a loaded machine, a
+  // throttled tab); then, if the page's scroll handlers started short timers (a debounce),
+  // until those ran, at most 250 ms more. No fixed sleep: a plain page moves on each frame.
   const frames = () => new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); T.call(window, r, 250); });
-  const frame = () => Promise.all([frames(), sleep(50)]);
+  const settled = base => new Promise(r => {
+    const t0 = performance.now();
+    const poll = () => (!S || S.pending() <= base || performance.now() - t0 > 250) ? r() : T.call(window, poll, 10);
+    poll();
+  });
+  const at = async (y) => { const base = S ? S.pending() : 0; window.scrollTo(0, y); await frames(); await settled(base); };
   const step = Math.max(200, window.innerHeight);
   const limit = 60000;
   for (let y = step; y < Math.min(document.documentElement.scrollHeight, limit); y += step) {
-    window.scrollTo(0, y);
-    await frame();
+    await at(y);
   }
-  window.scrollTo(0, document.documentElement.scrollHeight);
-  await frame();
+  await at(document.documentElement.scrollHeight);
   // How far down the page was seen (the viewport's bottom edge at the bottom): content
   // that grew in above it (a lazy image getting its height, late text) needs no second
   // pass; content added below it afterwards (a feed loading more) still gets one.
   const reached = Math.ceil(window.scrollY + window.innerHeight);
-  await sleep(100);
-  window.scrollTo(0, 0);
-  await frame();
+  await at(0);
   return reached;
 })()"#;
 
@@ -1902,7 +1932,9 @@ fn nav_err(url: &str, e: impl std::fmt::Display) -> (LoadFailure, Error) {
 }
 
 fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> {
-    let mut p = json!({"format": "png", "fromSurface": true});
+    // optimizeForSpeed: Chromium's faster PNG compression (the same pixels, lossless; a
+    // bigger file), about a third off a full-page screenshot's time.
+    let mut p = json!({"format": "png", "fromSurface": true, "optimizeForSpeed": true});
     if let Some((w, h)) = clip {
         p["clip"] = json!({"x": 0, "y": 0, "width": w, "height": h, "scale": 1});
         p["captureBeyondViewport"] = json!(true);
@@ -1915,15 +1947,13 @@ fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> 
 
 /// Path of the annotated screenshot.
 const ANNOTATED: &str = "derived/screenshot-full-annotated.png";
+const SCREENSHOT_FULL: &str = "original/screenshot-full.png";
+const SCREENSHOT_VIEWPORT: &str = "original/screenshot-viewport.png";
 
 fn annotated_artifact(png: Vec<u8>) -> Artifact {
-    Artifact::derived(
-        ANNOTATED,
-        Content::Bytes(png),
-        vec!["original/screenshot-full.png".into()],
-    )
-    .media_type("image/png")
-    .describe("full-page screenshot with a header strip: URL, UTC capture time, item id")
+    Artifact::derived(ANNOTATED, Content::Bytes(png), vec![SCREENSHOT_FULL.into()])
+        .media_type("image/png")
+        .describe("full-page screenshot with a header strip: URL, UTC capture time, item id")
 }
 
 /// Redraw the header strip of a captured page's annotated screenshot with the item id
@@ -1950,7 +1980,7 @@ pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) ->
     let full = acq
         .artifacts
         .iter()
-        .find(|a| a.path == "original/screenshot-full.png")
+        .find(|a| a.path == SCREENSHOT_FULL)
         .map(|a| match &a.content {
             Content::Bytes(b) => Ok(b.clone()),
             Content::File(p) => std::fs::read(p).map_err(|e| Error::io("read", p, e)),

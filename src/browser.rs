@@ -132,9 +132,9 @@ impl Browser {
                 .with_fix("check that Chromium runs: chromium --headless --version; install it with apt-get install -y chromium")
         })?;
         crate::trace::step("browser: connected");
-        // Opening a tab takes several round trips (Target.createTarget, attaching, Page and
-        // lifecycle events enabled, then headless_chrome's 100 ms polling until it has the
-        // tab): the first one is opened while Browser.getVersion is asked. If launching fails
+        // Getting a tab takes several round trips (attaching, Page and lifecycle events
+        // enabled; for a new one also Target.createTarget and its renderer starting): the
+        // first one, Chromium's start-up tab, is taken while Browser.getVersion is asked. If launching fails
         // after this, the thread ends when Chromium is killed (the private folder's guard).
         let (opener, headless) = (chrome.clone(), !opts.headful);
         let first_tab = std::thread::Builder::new()
@@ -164,18 +164,21 @@ impl Browser {
 
     /// Open a new tab (an about:blank page); `what` names the job in the error. The first
     /// call takes the tab [`Browser::launch`] started opening (if that failed, it opens
-    /// one itself).
+    /// one itself). Later calls wait until that is settled: the start-up tab is found by
+    /// being blank ([`initial_tab`]), and a tab they opened meanwhile would be too.
     pub fn new_tab(&self, what: &str) -> Result<Arc<Tab>> {
         let chrome = self
             .chrome
             .as_ref()
             .ok_or_else(|| Error::internal("Chromium was already closed"))?;
+        // Joined under the lock, so no other tab is opened while it is looked for.
         let first = self
             .first_tab
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(Ok(Ok(tab))) = first.map(JoinHandle::join) {
+            .take()
+            .map(JoinHandle::join);
+        if let Some(Ok(Ok(tab))) = first {
             crate::trace::step("browser: first tab");
             return Ok(tab);
         }
@@ -234,29 +237,27 @@ impl Browser {
     }
 }
 
-/// Open an about:blank tab; headless, in a window of its own (`own_window`): a tab opens in
-/// the window opened last, and a second tab in a window hides the first, whose screenshots
-/// then take seconds or never come (parallel captures, the side tab). A visible browser
-/// (interactive capture) opens it as a tab of its window, as headless_chrome does.
 /// The blank tab Chromium opens at start (`about:blank` on its command line: its window
 /// and renderer start with the browser, instead of after it), once headless_chrome has
-/// attached to it; `None` if it does not come within a second (a profile's restored tabs
-/// are not taken).
+/// attached to it: the first tab in its list, since the targets that exist when it connects
+/// are reported before any opened later. `None` if that tab is not blank (a profile's
+/// restored tab) or none comes within a second.
 fn initial_tab(chrome: &Chrome) -> Option<Arc<Tab>> {
     let until = std::time::Instant::now() + Duration::from_secs(1);
     while std::time::Instant::now() < until {
-        let tabs = chrome.get_tabs().lock().ok()?.clone();
-        if let Some(t) = tabs.iter().find(|t| t.get_url() == "about:blank") {
-            return Some(t.clone());
-        }
-        if !tabs.is_empty() {
-            return None;
+        let first = chrome.get_tabs().lock().ok()?.first().cloned();
+        if let Some(t) = first {
+            return (t.get_url() == "about:blank").then_some(t);
         }
         std::thread::sleep(Duration::from_millis(5));
     }
     None
 }
 
+/// Open an about:blank tab; headless, in a window of its own (`own_window`): a tab opens in
+/// the window opened last, and a second tab in a window hides the first, whose screenshots
+/// then take seconds or never come (parallel captures, the side tab). A visible browser
+/// (interactive capture) opens it as a tab of its window, as headless_chrome does.
 fn open_tab(chrome: &Chrome, own_window: bool) -> std::result::Result<Arc<Tab>, String> {
     chrome
         .new_tab_with_options(CreateTarget {

@@ -521,7 +521,7 @@ impl Run<'_> {
         };
         if let Err(e) = done {
             acq.artifacts
-                .retain(|a| a.path != "derived/screenshot-full-annotated.png");
+                .retain(|a| a.path != crate::acquire::web::capture::ANNOTATED);
             acq.facts.remove("header_strip");
             acq.warnings.push(format!(
                 "no annotated screenshot: its header strip named {drawn}, and it could not be drawn again as {real} ({})",

@@ -1946,7 +1946,7 @@ fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> 
 }
 
 /// Path of the annotated screenshot.
-const ANNOTATED: &str = "derived/screenshot-full-annotated.png";
+pub const ANNOTATED: &str = "derived/screenshot-full-annotated.png";
 const SCREENSHOT_FULL: &str = "original/screenshot-full.png";
 const SCREENSHOT_VIEWPORT: &str = "original/screenshot-viewport.png";
 

@@ -913,6 +913,9 @@ impl<'a> Session<'a> {
                 m.css_content_size.height.clamp(1.0, 30_000.0)
             },
         );
+        if let Some(f) = &mut self.feed {
+            f.captured_height = Some(m.css_content_size.height.max(0.0) as u64);
+        }
         let full = shot(&self.tab, Some(content), &self.shown)?;
         // A page taller than one screenshot holds: the rest in tiles below the first.
         for (n, (y, h)) in feed::tile_clips(m.css_content_size.height)

@@ -86,6 +86,11 @@ pub struct FeedFacts {
     pub max_height: u64,
     /// The time cap in seconds.
     pub max_time_s: u64,
+    /// The page's height when the screenshots were taken (CSS px): it can be more than
+    /// `final_height` when what the last step started (a batch on a timer, a request)
+    /// landed after scrolling stopped. The screenshot and its tiles show this height.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captured_height: Option<u64>,
 }
 
 impl FeedFacts {
@@ -133,6 +138,7 @@ pub fn scroll_until_end(tab: &Tab, net: &Recorder, limits: FeedLimits) -> FeedFa
         scroll_steps: 0,
         max_height: limits.max_height,
         max_time_s: limits.max_time.as_secs(),
+        captured_height: None,
     };
     loop {
         if facts.final_height >= limits.max_height {
@@ -224,6 +230,7 @@ mod tests {
             scroll_steps: 20,
             max_height: 40_000,
             max_time_s: 120,
+            captured_height: None,
         };
         assert!(f.transformation().contains("--max-height"));
         let v = serde_json::to_value(&f).unwrap();

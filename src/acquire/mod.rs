@@ -101,6 +101,20 @@ impl Ahead {
         })
     }
 
+    /// Start computing the facts of a PNG sigillo encoded from `pixels` (a derived file:
+    /// no metadata is extracted), from the pixels: see
+    /// [`crate::evidence::media::analyze_own_png`].
+    pub fn start_own_png(png: Vec<u8>, pixels: image::DynamicImage) -> Option<Ahead> {
+        let handle = std::thread::Builder::new()
+            .name("sigillo-media-ahead".into())
+            .spawn(move || (crate::evidence::media::analyze_own_png(&png, pixels), None))
+            .ok()?;
+        Some(Ahead {
+            media_type: "image/png".into(),
+            handle,
+        })
+    }
+
     /// The facts, if they were computed for `media_type` (and their thread did not fail).
     pub fn result(self, media_type: &str) -> Option<MediaAnalysis> {
         if self.media_type != media_type {

@@ -120,23 +120,48 @@ pub fn analyze(media: Media, media_type: &str) -> MediaFacts {
         return m;
     }
     match decode(media) {
-        Ok((img, format, lease)) => {
-            let (width, height) = (img.width(), img.height());
-            let (pdq, pdq_quality) = pdq::pdq_owned(img);
-            drop(lease);
-            m.media_error = truncation(media, &format);
-            m.image = Some(ImageFacts {
-                width,
-                height,
-                format,
-                pdq,
-                pdq_quality,
-                orientation: exif_orientation(media),
-            });
-        }
+        Ok((img, format, lease)) => image_facts(&mut m, media, img, format, lease),
         Err(e) => m.media_error = Some(e),
     }
     m
+}
+
+/// [`analyze`] of a PNG that sigillo encoded itself from `pixels` (the annotated
+/// screenshot): the same facts, without decoding what was just encoded.
+pub fn analyze_own_png(png: &[u8], pixels: image::DynamicImage) -> MediaFacts {
+    let media = Media::Bytes(png);
+    let mut m = MediaFacts::default();
+    match md5_of(media) {
+        Ok(h) => m.md5 = Some(h),
+        Err(e) => {
+            m.media_error = Some(format!("could not read: {e}"));
+            return m;
+        }
+    }
+    let lease = Lease::take(pixels.width() as u64 * pixels.height() as u64 * BYTES_PER_PIXEL);
+    image_facts(&mut m, media, pixels, "png".into(), lease);
+    m
+}
+
+fn image_facts(
+    m: &mut MediaFacts,
+    media: Media,
+    img: image::DynamicImage,
+    format: String,
+    lease: Lease,
+) {
+    let (width, height) = (img.width(), img.height());
+    let (pdq, pdq_quality) = pdq::pdq_owned(img);
+    drop(lease);
+    m.media_error = truncation(media, &format);
+    m.image = Some(ImageFacts {
+        width,
+        height,
+        format,
+        pdq,
+        pdq_quality,
+        orientation: exif_orientation(media),
+    });
 }
 
 /// Memory that the images being decoded at one time may take (their pixels and PDQ's
@@ -438,4 +463,25 @@ fn xmp_facts(text: &str) -> (Option<BTreeMap<String, String>>, Vec<Marker>) {
         }
     }
     (Some(xmp), markers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The annotated screenshot's facts, taken from its pixels, are those decoding it gives.
+    #[test]
+    fn own_png_facts_are_the_decoded_facts() {
+        let img = image::RgbImage::from_fn(97, 61, |x, y| {
+            image::Rgb([(x * 7) as u8, (y * 11) as u8, ((x ^ y) * 3) as u8])
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(img.clone())
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let decoded = analyze(Media::Bytes(&png), "image/png");
+        let own = analyze_own_png(&png, image::DynamicImage::ImageRgb8(img));
+        assert!(decoded.image.is_some());
+        assert_eq!(own, decoded);
+    }
 }

@@ -269,7 +269,7 @@ fn scroll_until_end_records_where_and_why_it_stopped() {
     assert_eq!(tile["role"], "original");
     let th = tile["image"]["height"].as_u64().unwrap();
     assert!(
-        th > 0 && th <= 30_000 && th.abs_diff(h - 30_000) < 100,
+        th > 0 && th <= 30_000 && th.abs_diff((h - 30_000).min(30_000)) < 100,
         "{tile} {s}"
     );
     d.sigillo(&["verify", "case.zip"]).assert_exit(0);

@@ -12,7 +12,7 @@
 //! The job, step by step, is [`Session::run`]. Credentials in the URL (`user:pass@`) are
 //! used for the request only: every recorded URL has the password masked (`user:***@`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -487,6 +487,7 @@ impl<'a> Session<'a> {
             Some(sc) => Some(sc.seal_into(&mut self.acq, !self.live)?),
             None => None,
         };
+        let printing = self.start_pdf();
         let shots = self.shoot()?;
         crate::trace::step("screenshots taken");
         let page = self.page_identity();
@@ -495,7 +496,7 @@ impl<'a> Session<'a> {
         // their own threads while Chromium prints.
         let background = self.start_background(&shots, &page, &recorded);
         let strip = self.start_annotated(&shots, &page.final_url);
-        let printed = self.print(page, &recorded)?;
+        let printed = self.print(page, &recorded, printing)?;
         crate::trace::step("printed");
         let (fetched, warc) = background.join();
         crate::trace::step("second fetch and WARC/WACZ joined");
@@ -777,7 +778,7 @@ impl<'a> Session<'a> {
         if let Some(scrolled) = self.scrolled
             && (after.height > scrolled || after.lazy_images_pending > 0)
         {
-            let _ = self.tab.evaluate(SCROLL_JS, true);
+            let _ = self.tab.evaluate(&self.scroll_js(), true);
             self.acq.transformations.push("scrolled once more: the page grew, or lazy images were still pending, after the first pass".into());
             after = self.settle_page(Duration::from_secs(15));
         }
@@ -863,7 +864,7 @@ impl<'a> Session<'a> {
         // cannot say (then a page that grew while scrolling is scrolled once more).
         let reached = self
             .tab
-            .evaluate(SCROLL_JS, true)
+            .evaluate(&self.scroll_js(), true)
             .ok()
             .and_then(|r| r.value)
             .and_then(|v| v.as_f64())
@@ -871,6 +872,14 @@ impl<'a> Session<'a> {
             .map_or(s.height, |h| h as u64);
         self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
         self.scrolled = Some(reached.max(s.inner_height));
+    }
+
+    /// The scroll, as called: while the screen is recorded (`--record`), each position is
+    /// held at least 200 ms, so the recording's frames (sent one at a time, each after the
+    /// last was acknowledged) show the page scrolled.
+    fn scroll_js(&self) -> String {
+        let dwell = if self.screencast.is_some() { 200 } else { 0 };
+        format!("({SCROLL_JS})({dwell})")
     }
 
     /// What the page reports now (no waiting); `None` if it could not be asked.
@@ -917,6 +926,7 @@ impl<'a> Session<'a> {
             f.captured_height = Some(m.css_content_size.height.max(0.0) as u64);
         }
         let full = shot(&self.tab, Some(content), &self.shown)?;
+        crate::trace::step("full-page screenshot taken");
         // A page taller than one screenshot holds: the rest in tiles below the first.
         for (n, (y, h)) in feed::tile_clips(m.css_content_size.height)
             .into_iter()
@@ -1022,10 +1032,46 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn print(&mut self, page: PageIdentity, rec: &Recorded) -> Result<Printed> {
+    /// Start printing the PDF (not in the light profile) on its own thread: Chromium
+    /// lays the page out for print in one task of the renderer and composes the PDF in
+    /// its print process, so the screenshots taken meanwhile cost little more.
+    fn start_pdf(&self) -> Option<Printing> {
+        if self.opts.light {
+            return None;
+        }
+        let (tab, out, shown) = (
+            self.tab.clone(),
+            self.dir.join("page.pdf"),
+            self.shown.clone(),
+        );
+        std::thread::Builder::new()
+            .name("sigillo-pdf".into())
+            .spawn(move || print_pdf(&tab, &out, &shown))
+            .ok()
+    }
+
+    fn print(
+        &mut self,
+        page: PageIdentity,
+        rec: &Recorded,
+        printing: Option<Printing>,
+    ) -> Result<Printed> {
         let light = self.opts.light;
         self.progress(if light { "DOM" } else { "PDF, MHTML, DOM" });
-        let pdf = if light { None } else { self.pdf()? };
+        let pdf = match printing {
+            Some(p) => p
+                .join()
+                .unwrap_or_else(|_| Err(Error::internal("printing to PDF panicked")))?,
+            None if light => Ok(None),
+            None => print_pdf(&self.tab, &self.dir.join("page.pdf"), &self.shown)?,
+        };
+        let pdf = pdf.unwrap_or_else(|e| {
+            self.acq
+                .warnings
+                .push(format!("no PDF print: {}", e.problem()));
+            None
+        });
+        crate::trace::step("PDF printed");
         let dom = self
             .tab
             .get_content()
@@ -1035,6 +1081,7 @@ impl<'a> Session<'a> {
         } else {
             Some(self.mhtml(rec, &page, &dom)?)
         };
+        crate::trace::step("DOM and MHTML read");
         let text = self.eval_str("document.body ? document.body.innerText : ''");
         if text.is_none() {
             self.acq.warnings.push(
@@ -1057,34 +1104,6 @@ impl<'a> Session<'a> {
             title,
             links,
             final_url,
-        })
-    }
-
-    /// The PDF print, read from Chromium as a stream into the temp folder (a page's big
-    /// images print as big as they are); one that cannot be read whole is a failed step: a
-    /// warning, and no file.
-    fn pdf(&mut self) -> Result<Option<PathBuf>> {
-        let printed = self
-            .tab
-            .call_method(cdp::<Page::PrintToPDF>(
-                json!({"printBackground": true, "transferMode": "ReturnAsStream"}),
-            )?)
-            .map_err(|e| chrome_err("printing to PDF", &self.shown, e))?;
-        let out = self.dir.join("page.pdf");
-        let got = match &printed.stream {
-            Some(h) => read_stream(&self.tab, h, &out, "the PDF print").map(|_| ()),
-            // Chromium answered with the data inline after all.
-            None => decode_base64(&printed.data, "the PDF print")
-                .and_then(|b| std::fs::write(&out, b).map_err(|e| Error::io("write", &out, e))),
-        };
-        Ok(match got {
-            Ok(()) => Some(out),
-            Err(e) => {
-                self.acq
-                    .warnings
-                    .push(format!("no PDF print: {}", e.problem()));
-                None
-            }
         })
     }
 
@@ -1461,8 +1480,8 @@ impl<'a> Session<'a> {
             .name("sigillo-annotate".into())
             .spawn(move || {
                 side.with(|tab| {
-                    annotate(tab, &full, &lines).map(|png| {
-                        let ahead = Ahead::start(png.clone(), "image/png", ANNOTATED, false);
+                    annotate(tab, &full, &lines).map(|(png, pixels)| {
+                        let ahead = Ahead::start_own_png(png.clone(), pixels);
                         (png, ahead)
                     })
                 })
@@ -1484,7 +1503,7 @@ impl<'a> Session<'a> {
         // Drawn in the side tab, or (it could not be opened) in this one, as before.
         let annotated = match drawing.map(|h| h.join()) {
             Some(Ok(Some(drawn))) => drawn,
-            _ => annotate(&self.tab, full, &lines).map(|png| (png, None)),
+            _ => annotate(&self.tab, full, &lines).map(|(png, _)| (png, None)),
         };
         match annotated {
             Ok((png, ahead)) => {
@@ -1845,7 +1864,8 @@ struct PageState {
 /// Scroll down one viewport at a time, two animation frames per step (enough for
 /// IntersectionObserver and lazy loading to see each position) and any short timers the
 /// scroll started, then back to the top.
-const SCROLL_JS: &str = r#"(async () => {
+/// Called with the least time (ms) to hold each position: [`Session::scroll_js`].
+const SCROLL_JS: &str = r#"async (dwell) => {
   const S = window.__sigillo;
   const T = S ? S.setTimeout : setTimeout;
   // At each position: two frames (scroll events dispatched, IntersectionObserver and
@@ -1858,10 +1878,15 @@ const SCROLL_JS: &str = r#"(async () => {
     const poll = () => (!S || S.pending() <= base || performance.now() - t0 > 250) ? r() : T.call(window, poll, 10);
     poll();
   });
-  const at = async (y) => { const base = S ? S.pending() : 0; window.scrollTo(0, y); await frames(); await settled(base); };
+  const hold = () => new Promise(r => dwell > 0 ? T.call(window, r, dwell) : r());
+  const at = async (y) => { const base = S ? S.pending() : 0; window.scrollTo(0, y); await Promise.all([frames(), hold()]); await settled(base); };
   const step = Math.max(200, window.innerHeight);
   const limit = 60000;
-  for (let y = step; y < Math.min(document.documentElement.scrollHeight, limit); y += step) {
+  // Positions short of the bottom (the furthest a page can scroll is its height less the
+  // viewport's, re-read as it grows): a step that would pass it is the bottom, scrolled
+  // to once, below.
+  const bottom = () => document.documentElement.scrollHeight - window.innerHeight;
+  for (let y = step; y < Math.min(bottom(), limit); y += step) {
     await at(y);
   }
   await at(document.documentElement.scrollHeight);
@@ -1869,9 +1894,12 @@ const SCROLL_JS: &str = r#"(async () => {
   // that grew in above it (a lazy image getting its height, late text) needs no second
   // pass; content added below it afterwards (a feed loading more) still gets one.
   const reached = Math.ceil(window.scrollY + window.innerHeight);
-  await at(0);
+  // Back to the top without waiting there: the settling that follows waits for what it
+  // starts (DOM quiet, images decoded, the network idle).
+  window.scrollTo(0, 0);
+  if (dwell > 0) await hold();
   return reached;
-})()"#;
+}"#;
 
 /// The error of a failed navigation, and what kind of failure it was.
 fn nav_err(url: &str, e: impl std::fmt::Display) -> (LoadFailure, Error) {
@@ -1948,6 +1976,31 @@ fn shot(tab: &Arc<Tab>, clip: Option<(f64, f64)>, url: &str) -> Result<Vec<u8>> 
     decode_base64(&r.data, "the screenshot")
 }
 
+/// The PDF print as it runs: see [`Session::start_pdf`].
+type Printing = std::thread::JoinHandle<Result<std::result::Result<Option<PathBuf>, Error>>>;
+
+/// The PDF print, read from Chromium as a stream into `out` (a page's big images print as
+/// big as they are). `Err`: Chromium could not print (the capture fails); `Ok(Err)`: the
+/// print could not be read whole, a failed step (a warning, and no file).
+fn print_pdf(
+    tab: &Tab,
+    out: &Path,
+    url: &str,
+) -> Result<std::result::Result<Option<PathBuf>, Error>> {
+    let printed = tab
+        .call_method(cdp::<Page::PrintToPDF>(
+            json!({"printBackground": true, "transferMode": "ReturnAsStream"}),
+        )?)
+        .map_err(|e| chrome_err("printing to PDF", url, e))?;
+    let got = match &printed.stream {
+        Some(h) => read_stream(tab, h, out, "the PDF print").map(|_| ()),
+        // Chromium answered with the data inline after all.
+        None => decode_base64(&printed.data, "the PDF print")
+            .and_then(|b| std::fs::write(out, b).map_err(|e| Error::io("write", out, e))),
+    };
+    Ok(got.map(|()| Some(out.to_path_buf())))
+}
+
 /// Path of the annotated screenshot.
 pub const ANNOTATED: &str = "derived/screenshot-full-annotated.png";
 const SCREENSHOT_FULL: &str = "original/screenshot-full.png";
@@ -1990,10 +2043,11 @@ pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) ->
         })
         .transpose()?
         .ok_or_else(|| Error::internal("the annotated screenshot has no full screenshot"))?;
-    let png = annotate(tab, &full, &lines)
+    let (png, pixels) = annotate(tab, &full, &lines)
         .map_err(|e| Error::internal(format!("could not redraw the header strip: {e}")))?;
     if let Some(a) = acq.artifacts.iter_mut().find(|a| a.path == ANNOTATED) {
-        *a = annotated_artifact(png);
+        let ahead = Ahead::start_own_png(png.clone(), pixels);
+        *a = annotated_artifact(png).analysed_ahead(ahead);
     }
     acq.facts.insert("header_strip".into(), json!(lines));
     Ok(())
@@ -2001,7 +2055,12 @@ pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) ->
 
 /// Draw the header strip with Chromium (text rendering) and put it above the screenshot
 /// with the image crate; the original screenshot's pixels are copied unchanged below it.
-fn annotate(tab: &Arc<Tab>, png: &[u8], lines: &[String]) -> std::result::Result<Vec<u8>, String> {
+/// Returns the PNG, and its pixels (their facts need no decoding).
+fn annotate(
+    tab: &Arc<Tab>,
+    png: &[u8],
+    lines: &[String],
+) -> std::result::Result<(Vec<u8>, image::DynamicImage), String> {
     let img = image::load_from_memory(png)
         .map_err(|e| e.to_string())?
         .to_rgba8();
@@ -2061,7 +2120,7 @@ fn annotate(tab: &Arc<Tab>, png: &[u8], lines: &[String]) -> std::result::Result
         image::ExtendedColorType::Rgb8,
     )
     .map_err(|e| e.to_string())?;
-    Ok(buf)
+    Ok((buf, image::DynamicImage::ImageRgb8(out)))
 }
 
 /// Netscape cookies.txt → CookieParam JSON objects.

@@ -384,11 +384,10 @@ pub type Call<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
 /// Make independent CDP calls at the same time, each on its own thread; the first error
 /// (in the order given) is returned once all of them have answered.
 ///
-/// headless_chrome's transport reads the DevTools WebSocket holding the lock its writers
-/// need, with a 100 ms read timeout: on a quiet connection a call waits up to 100 ms before
-/// it is even sent (rust-headless-chrome issue #446), so calls made one after the other
-/// cost about 100 ms each. Calls made together share that wait. Only for calls whose
-/// order does not matter (Chromium may receive them in any order).
+/// Calls made together share their round trips to Chromium (with upstream headless_chrome's
+/// transport, rust-headless-chrome issue #446, each call could wait up to 100 ms before it
+/// was sent; the vendored copy no longer does, see `vendor/README.md`). Only for calls
+/// whose order does not matter (Chromium may receive them in any order).
 pub fn together(calls: Vec<Call<'_>>) -> Result<()> {
     if calls.len() < 2 {
         return calls.into_iter().try_for_each(|c| c());

@@ -88,16 +88,9 @@ impl Ahead {
     /// thread could be started (sealing then computes them).
     pub fn start(bytes: Vec<u8>, media_type: &str, path: &str, original: bool) -> Option<Ahead> {
         let (mt, p) = (media_type.to_string(), path.to_string());
-        let handle = std::thread::Builder::new()
-            .name("sigillo-media-ahead".into())
-            .spawn(move || {
-                let media = crate::evidence::media::Media::Bytes(&bytes);
-                crate::evidence::media::facts_and_metadata(media, &mt, original, &p)
-            })
-            .ok()?;
-        Some(Ahead {
-            media_type: media_type.to_string(),
-            handle,
+        Self::on_thread(media_type, move || {
+            let media = crate::evidence::media::Media::Bytes(&bytes);
+            crate::evidence::media::facts_and_metadata(media, &mt, original, &p)
         })
     }
 
@@ -105,12 +98,21 @@ impl Ahead {
     /// no metadata is extracted), from the pixels: see
     /// [`crate::evidence::media::analyze_own_png`].
     pub fn start_own_png(png: Vec<u8>, pixels: image::DynamicImage) -> Option<Ahead> {
+        Self::on_thread("image/png", move || {
+            (crate::evidence::media::analyze_own_png(&png, pixels), None)
+        })
+    }
+
+    fn on_thread(
+        media_type: &str,
+        job: impl FnOnce() -> MediaAnalysis + Send + 'static,
+    ) -> Option<Ahead> {
         let handle = std::thread::Builder::new()
             .name("sigillo-media-ahead".into())
-            .spawn(move || (crate::evidence::media::analyze_own_png(&png, pixels), None))
+            .spawn(job)
             .ok()?;
         Some(Ahead {
-            media_type: "image/png".into(),
+            media_type: media_type.to_string(),
             handle,
         })
     }

@@ -108,6 +108,18 @@ fn stream_segment(path: &str) -> Option<&'static str> {
 /// Facts to merge into a manifest file entry: `md5`, and for images
 /// `image: {width, height, format, pdq, pdq_quality, orientation?}` or `media_error`.
 pub fn analyze(media: Media, media_type: &str) -> MediaFacts {
+    analyze_with(media, media_type, None)
+}
+
+/// [`analyze`] of a PNG that sigillo encoded itself from `pixels` (the annotated
+/// screenshot): the same facts, without decoding what was just encoded.
+pub fn analyze_own_png(png: &[u8], pixels: image::DynamicImage) -> MediaFacts {
+    analyze_with(Media::Bytes(png), "image/png", Some(pixels))
+}
+
+/// [`analyze`], with the image's pixels when they are at hand already (then `media` is
+/// the PNG they were encoded to).
+fn analyze_with(media: Media, media_type: &str, pixels: Option<image::DynamicImage>) -> MediaFacts {
     let mut m = MediaFacts::default();
     match md5_of(media) {
         Ok(h) => m.md5 = Some(h),
@@ -119,49 +131,31 @@ pub fn analyze(media: Media, media_type: &str) -> MediaFacts {
     if !media_type.starts_with("image/") || media_type == "image/svg+xml" {
         return m;
     }
-    match decode(media) {
-        Ok((img, format, lease)) => image_facts(&mut m, media, img, format, lease),
+    let decoded = match pixels {
+        Some(img) => {
+            let lease = Lease::take(img.width() as u64 * img.height() as u64 * BYTES_PER_PIXEL);
+            Ok((img, "png".to_string(), lease))
+        }
+        None => decode(media),
+    };
+    match decoded {
+        Ok((img, format, lease)) => {
+            let (width, height) = (img.width(), img.height());
+            let (pdq, pdq_quality) = pdq::pdq_owned(img);
+            drop(lease);
+            m.media_error = truncation(media, &format);
+            m.image = Some(ImageFacts {
+                width,
+                height,
+                format,
+                pdq,
+                pdq_quality,
+                orientation: exif_orientation(media),
+            });
+        }
         Err(e) => m.media_error = Some(e),
     }
     m
-}
-
-/// [`analyze`] of a PNG that sigillo encoded itself from `pixels` (the annotated
-/// screenshot): the same facts, without decoding what was just encoded.
-pub fn analyze_own_png(png: &[u8], pixels: image::DynamicImage) -> MediaFacts {
-    let media = Media::Bytes(png);
-    let mut m = MediaFacts::default();
-    match md5_of(media) {
-        Ok(h) => m.md5 = Some(h),
-        Err(e) => {
-            m.media_error = Some(format!("could not read: {e}"));
-            return m;
-        }
-    }
-    let lease = Lease::take(pixels.width() as u64 * pixels.height() as u64 * BYTES_PER_PIXEL);
-    image_facts(&mut m, media, pixels, "png".into(), lease);
-    m
-}
-
-fn image_facts(
-    m: &mut MediaFacts,
-    media: Media,
-    img: image::DynamicImage,
-    format: String,
-    lease: Lease,
-) {
-    let (width, height) = (img.width(), img.height());
-    let (pdq, pdq_quality) = pdq::pdq_owned(img);
-    drop(lease);
-    m.media_error = truncation(media, &format);
-    m.image = Some(ImageFacts {
-        width,
-        height,
-        format,
-        pdq,
-        pdq_quality,
-        orientation: exif_orientation(media),
-    });
 }
 
 /// Memory that the images being decoded at one time may take (their pixels and PDQ's

@@ -493,7 +493,7 @@ impl<'a> Session<'a> {
         let page = self.page_identity();
         let recorded = self.record(&page.final_url)?;
         // The second fetch and the WARC/WACZ need nothing more from the tab: they run on
-        // their own threads while Chromium prints.
+        // their own threads while Chromium reads the DOM and MHTML (and ends the print).
         let background = self.start_background(&shots, &page, &recorded);
         let strip = self.start_annotated(&shots, &page.final_url);
         let printed = self.print(page, &recorded, printing)?;
@@ -1897,7 +1897,7 @@ const SCROLL_JS: &str = r#"async (dwell) => {
   // Back to the top without waiting there: the settling that follows waits for what it
   // starts (DOM quiet, images decoded, the network idle).
   window.scrollTo(0, 0);
-  if (dwell > 0) await hold();
+  await hold();
   return reached;
 }"#;
 

@@ -862,6 +862,7 @@ impl<'a> Session<'a> {
         self.progress("scrolling");
         // The height the scroll reached at the bottom; the height before it when the page
         // cannot say (then a page that grew while scrolling is scrolled once more).
+        let since = self.screencast.as_ref().map(|c| c.frame_count());
         let reached = self
             .tab
             .evaluate(&self.scroll_js(), true)
@@ -870,16 +871,33 @@ impl<'a> Session<'a> {
             .and_then(|v| v.as_f64())
             .filter(|h| h.is_finite() && *h >= 0.0)
             .map_or(s.height, |h| h as u64);
+        if let (Some(c), Some(since)) = (&self.screencast, since)
+            && reached > s.inner_height
+        {
+            // Frames come one at a time, each after the last was acknowledged: on a slow
+            // machine that takes longer than the dwell, so the recording could miss the
+            // scroll. Wait (at most 2 s) for a frame showing the page scrolled, then go
+            // back to the top, held like every position.
+            c.wait_until_scrolled(since, Duration::from_secs(2));
+            let _ = self.tab.evaluate(
+                "new Promise(r => { const S = window.__sigillo; window.scrollTo(0, 0); (S ? S.setTimeout : setTimeout).call(window, r, 200); })",
+                true,
+            );
+        }
         self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
         self.scrolled = Some(reached.max(s.inner_height));
     }
 
     /// The scroll, as called: while the screen is recorded (`--record`), each position is
     /// held at least 200 ms, so the recording's frames (sent one at a time, each after the
-    /// last was acknowledged) show the page scrolled.
+    /// last was acknowledged) show the page scrolled, and the page stays at the bottom
+    /// until a frame shows it there (see `scroll`).
     fn scroll_js(&self) -> String {
-        let dwell = if self.screencast.is_some() { 200 } else { 0 };
-        format!("({SCROLL_JS})({dwell})")
+        let (dwell, back) = match self.screencast {
+            Some(_) => (200, false),
+            None => (0, true),
+        };
+        format!("({SCROLL_JS})({dwell}, {back})")
     }
 
     /// What the page reports now (no waiting); `None` if it could not be asked.
@@ -1865,7 +1883,7 @@ struct PageState {
 /// IntersectionObserver and lazy loading to see each position) and any short timers the
 /// scroll started, then back to the top.
 /// Called with the least time (ms) to hold each position: [`Session::scroll_js`].
-const SCROLL_JS: &str = r#"async (dwell) => {
+const SCROLL_JS: &str = r#"async (dwell, back) => {
   const S = window.__sigillo;
   const T = S ? S.setTimeout : setTimeout;
   // At each position: two frames (scroll events dispatched, IntersectionObserver and
@@ -1895,9 +1913,9 @@ const SCROLL_JS: &str = r#"async (dwell) => {
   // pass; content added below it afterwards (a feed loading more) still gets one.
   const reached = Math.ceil(window.scrollY + window.innerHeight);
   // Back to the top without waiting there: the settling that follows waits for what it
-  // starts (DOM quiet, images decoded, the network idle).
-  window.scrollTo(0, 0);
-  await hold();
+  // starts (DOM quiet, images decoded, the network idle). While the screen is recorded
+  // the caller goes back once the recording has shown the bottom.
+  if (back) { window.scrollTo(0, 0); }
   return reached;
 }"#;
 

@@ -188,6 +188,30 @@ impl Screencast {
         }))
     }
 
+    /// How many frames were received so far.
+    pub fn frame_count(&self) -> usize {
+        self.frames.lock().map_or(0, |v| v.len())
+    }
+
+    /// Wait, at most `cap`, until a frame received after the first `since` shows the page
+    /// scrolled down; whether one did.
+    pub fn wait_until_scrolled(&self, since: usize, cap: std::time::Duration) -> bool {
+        let end = std::time::Instant::now() + cap;
+        loop {
+            let shown = self
+                .frames
+                .lock()
+                .is_ok_and(|v| v.iter().skip(since).any(|f| f.meta.scroll_offset_y > 0.0));
+            if shown {
+                return true;
+            }
+            if std::time::Instant::now() >= end {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     /// Put the frames recorded since the last call into `acq` (frames archive, index,
     /// derived video); `stop`: end the screencast first (an ordinary capture).
     pub fn seal_into(&self, acq: &mut Acquisition, stop: bool) -> Result<RecordingFacts> {

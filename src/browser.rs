@@ -335,6 +335,22 @@ impl SideTab {
     }
 }
 
+impl Browser {
+    /// End Chromium now (SIGKILL), when nothing more will be asked of it: the last page of
+    /// a run is captured and is being sealed meanwhile (its files are sigillo's, in the
+    /// private folder, not Chromium's). The handles go when the `Browser` is dropped.
+    pub fn end_now(&self) {
+        let pid = self.chrome.as_ref().and_then(Chrome::get_process_id);
+        if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+            crate::trace::step("browser: ended");
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         crate::trace::step("browser: closing");

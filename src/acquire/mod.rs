@@ -79,7 +79,23 @@ pub type MediaAnalysis = (crate::evidence::manifest::MediaFacts, Option<Vec<u8>>
 /// media type it settles on.
 pub struct Ahead {
     media_type: String,
-    handle: std::thread::JoinHandle<MediaAnalysis>,
+    pending: Pending,
+}
+
+/// Where an [`Ahead`] result comes from.
+enum Pending {
+    /// A thread of its own.
+    Thread(std::thread::JoinHandle<MediaAnalysis>),
+    /// A thread working through several files in turn ([`Ahead::start_many`]).
+    Queued(std::sync::mpsc::Receiver<MediaAnalysis>),
+}
+
+/// Media to analyse ahead, owned by the analysing thread.
+pub enum AheadMedia {
+    /// Bytes in memory.
+    Bytes(Vec<u8>),
+    /// A file, read where it is.
+    File(std::path::PathBuf),
 }
 
 impl Ahead {
@@ -103,17 +119,81 @@ impl Ahead {
         })
     }
 
+    /// Start computing the facts of several original images, one after the other on one
+    /// thread (a page may have loaded hundreds: not a thread each). Each is `(media, media
+    /// type)`; the answers are in the same order. An image of more than `max_pixels` (or
+    /// whose size cannot be read from its header) is left to sealing, which decodes one
+    /// big image at a time once the capture's own memory is freed. Empty when no thread
+    /// could be started.
+    pub fn start_many(jobs: Vec<(AheadMedia, String)>, max_pixels: u64) -> Vec<Ahead> {
+        let mut out = Vec::with_capacity(jobs.len());
+        let mut work = Vec::with_capacity(jobs.len());
+        for (media, mt) in jobs {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            out.push(Ahead {
+                media_type: mt.clone(),
+                pending: Pending::Queued(rx),
+            });
+            work.push((media, mt, tx));
+        }
+        let started = std::thread::Builder::new()
+            .name("sigillo-media-ahead".into())
+            .spawn(move || {
+                for (media, mt, tx) in work {
+                    let reader = match &media {
+                        AheadMedia::Bytes(b) => {
+                            image::ImageReader::new(std::io::Cursor::new(b.as_slice()))
+                                .with_guessed_format()
+                                .ok()
+                                .and_then(|r| r.into_dimensions().ok())
+                        }
+                        AheadMedia::File(p) => image::ImageReader::open(p)
+                            .ok()
+                            .and_then(|r| r.with_guessed_format().ok())
+                            .and_then(|r| r.into_dimensions().ok()),
+                    };
+                    if reader.is_none_or(|(w, h)| u64::from(w) * u64::from(h) > max_pixels) {
+                        // Dropping `tx`: its Ahead answers nothing, sealing computes it.
+                        continue;
+                    }
+                    let media_ref = match &media {
+                        AheadMedia::Bytes(b) => crate::evidence::media::Media::Bytes(b),
+                        AheadMedia::File(p) => crate::evidence::media::Media::File(p),
+                    };
+                    // Not a stream segment (those are never analysed ahead): the path
+                    // only tells facts_and_metadata that.
+                    let r = crate::evidence::media::facts_and_metadata(
+                        media_ref,
+                        &mt,
+                        true,
+                        "original/",
+                    );
+                    crate::trace::step("media facts ahead: a page image");
+                    // An answer no one waits for any more (the file was not kept) is dropped.
+                    let _ = tx.send(r);
+                }
+            });
+        if started.is_err() {
+            return Vec::new();
+        }
+        out
+    }
+
     fn on_thread(
         media_type: &str,
         job: impl FnOnce() -> MediaAnalysis + Send + 'static,
     ) -> Option<Ahead> {
         let handle = std::thread::Builder::new()
             .name("sigillo-media-ahead".into())
-            .spawn(job)
+            .spawn(|| {
+                let r = job();
+                crate::trace::step("media facts ahead: one file");
+                r
+            })
             .ok()?;
         Some(Ahead {
             media_type: media_type.to_string(),
-            handle,
+            pending: Pending::Thread(handle),
         })
     }
 
@@ -122,7 +202,10 @@ impl Ahead {
         if self.media_type != media_type {
             return None;
         }
-        self.handle.join().ok()
+        match self.pending {
+            Pending::Thread(h) => h.join().ok(),
+            Pending::Queued(rx) => rx.recv().ok(),
+        }
     }
 }
 

@@ -267,12 +267,12 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
             todo.len(),
         );
     }
-    for (slot, url) in &todo {
+    for (n, (slot, url)) in todo.iter().enumerate() {
         pages.note(&crate::text::mask_url(url));
         let out = match run.follow {
             Some(max) => run.thread(url, max, resumes.remove(slot), &mut next_seq, &pages),
             None => {
-                let (ok, result) = run.one(url, next_seq);
+                let (ok, result) = run.one(url, next_seq, n + 1 == todo.len());
                 if ok {
                     next_seq += 1;
                 }
@@ -581,8 +581,12 @@ impl Run<'_> {
 
     /// Capture and seal `url` as item number `seq`; returns success and its JSON result
     /// (already printed as a JSON line with `--json`).
-    fn one(&self, url: &str, seq: usize) -> (bool, Value) {
+    /// `last`: the run's last capture; Chromium ends while it is sealed.
+    fn one(&self, url: &str, seq: usize, last: bool) -> (bool, Value) {
         let (attempts, acq) = self.capture_retrying(url, &Self::label(url, seq));
+        if last {
+            self.browser.end_now();
+        }
         let (ok, mut result) = self.sealed(url, acq);
         result["attempts"] = json!(attempts);
         json_line(self.json, &result);

@@ -22,13 +22,13 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Fetch, Network, Page};
 use serde_json::{Value, json};
 
-use crate::acquire::web::exchange::{Body, HttpExchange};
+use crate::acquire::web::exchange::{Body, HttpExchange, HttpResponse};
 use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport, WebFacts};
 use crate::acquire::web::feed::{self, FeedFacts, FeedLimits};
 use crate::acquire::web::network::{Net, Recorder, Waited};
 use crate::acquire::web::recording::Screencast;
 use crate::acquire::web::{mhtml, secrets, wacz, warc};
-use crate::acquire::{Acquisition, Ahead, Artifact, Content, slugify};
+use crate::acquire::{Acquisition, Ahead, AheadMedia, Artifact, Content, slugify};
 pub use crate::browser::Browser;
 use crate::browser::{
     BrowserOptions, Call, SideTab, cdp, chrome_err, decode_base64, read_stream, together,
@@ -348,6 +348,9 @@ struct Session<'a> {
     side: Option<Arc<SideTab>>,
     /// The page height scrolled through, when it was scrolled.
     scrolled: Option<u64>,
+    /// The images the page loaded, being analysed ahead, by request id, with the size of
+    /// the body analysed ([`Session::start_media_ahead`]).
+    media_ahead: std::collections::HashMap<String, (u64, Ahead)>,
 }
 
 /// The annotated screenshot being drawn in the side tab (`None`: no side tab).
@@ -453,6 +456,7 @@ impl<'a> Session<'a> {
             password_forms: None,
             feed: None,
             side: None,
+            media_ahead: Default::default(),
         })
     }
 
@@ -479,8 +483,11 @@ impl<'a> Session<'a> {
     /// Capture the page the tab shows now (navigated already): scroll, settle,
     /// screenshots, prints, the network as recorded, facts, second fetch, every file.
     fn capture_current(&mut self) -> Result<()> {
+        self.start_media_ahead();
         self.scroll();
+        self.start_media_ahead();
         self.settle();
+        self.start_media_ahead();
         self.wait_delay();
         // The recording ends before the screenshots (which resize the page).
         let recording = match self.screencast.clone() {
@@ -523,6 +530,39 @@ impl<'a> Session<'a> {
             self.acq.facts.insert("recording".into(), v);
         }
         Ok(())
+    }
+
+    /// Start analysing the images the page loaded so far and not yet analysed (decode,
+    /// PDQ, MD5, metadata: what sealing computes for each) on one thread, while the page
+    /// is scrolled, settled and printed: sealing then finds their facts done. Called as
+    /// the capture goes on; an image whose body came later is analysed when sealing.
+    /// Response bodies never change once had, so these are the bytes `add_media` stores.
+    fn start_media_ahead(&mut self) {
+        let started = &self.media_ahead;
+        let new = self
+            .net
+            .lock()
+            .bodies_where(is_page_image, |id| started.contains_key(id));
+        if new.is_empty() {
+            return;
+        }
+        let (ids, jobs): (Vec<(String, u64)>, Vec<_>) = new
+            .into_iter()
+            .map(|(id, body, mt)| {
+                let size = body.len();
+                let media = match body {
+                    Body::Memory(b) => AheadMedia::Bytes(b),
+                    Body::File { path, .. } => AheadMedia::File(path),
+                };
+                ((id, size), (media, mt))
+            })
+            .unzip();
+        // Images up to 4 megapixels (about 44 MB while their PDQ is computed): a page's
+        // photos and pictures; bigger ones wait for sealing (memory stays bounded).
+        let aheads = Ahead::start_many(jobs, 4_000_000);
+        for ((id, size), ahead) in ids.into_iter().zip(aheads) {
+            self.media_ahead.insert(id, (size, ahead));
+        }
     }
 
     fn progress(&self, step: &str) {
@@ -778,7 +818,7 @@ impl<'a> Session<'a> {
         if let Some(scrolled) = self.scrolled
             && (after.height > scrolled || after.lazy_images_pending > 0)
         {
-            let _ = self.tab.evaluate(&self.scroll_js(), true);
+            let _ = self.scroll_pass();
             self.acq.transformations.push("scrolled once more: the page grew, or lazy images were still pending, after the first pass".into());
             after = self.settle_page(Duration::from_secs(15));
         }
@@ -862,30 +902,44 @@ impl<'a> Session<'a> {
         self.progress("scrolling");
         // The height the scroll reached at the bottom; the height before it when the page
         // cannot say (then a page that grew while scrolling is scrolled once more).
+        let reached = self
+            .scroll_pass()
+            .filter(|h| h.is_finite() && *h >= 0.0)
+            .map_or(s.height, |h| h as u64);
+        self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
+        self.scrolled = Some(reached.max(s.inner_height));
+    }
+
+    /// One pass of the scroll (see [`SCROLL_JS`]); how far down the page it reached.
+    fn scroll_pass(&self) -> Option<f64> {
         let since = self.screencast.as_ref().map(|c| c.frame_count());
         let reached = self
             .tab
             .evaluate(&self.scroll_js(), true)
             .ok()
             .and_then(|r| r.value)
-            .and_then(|v| v.as_f64())
-            .filter(|h| h.is_finite() && *h >= 0.0)
-            .map_or(s.height, |h| h as u64);
-        if let (Some(c), Some(since)) = (&self.screencast, since)
-            && reached > s.inner_height
-        {
+            .and_then(|v| v.as_f64());
+        if let (Some(c), Some(since)) = (&self.screencast, since) {
             // Frames come one at a time, each after the last was acknowledged: on a slow
             // machine that takes longer than the dwell, so the recording could miss the
             // scroll. Wait (at most 2 s) for a frame showing the page scrolled, then go
             // back to the top, held like every position.
-            c.wait_until_scrolled(since, Duration::from_secs(2));
+            let down = self
+                .tab
+                .evaluate("window.scrollY", false)
+                .ok()
+                .and_then(|r| r.value)
+                .and_then(|v| v.as_f64())
+                .is_some_and(|y| y > 0.0);
+            if down {
+                c.wait_until_scrolled(since, Duration::from_secs(2));
+            }
             let _ = self.tab.evaluate(
                 "new Promise(r => { const S = window.__sigillo; window.scrollTo(0, 0); (S ? S.setTimeout : setTimeout).call(window, r, 200); })",
                 true,
             );
         }
-        self.acq.transformations.push("scrolled the page to the bottom in steps and back to the top, to trigger lazy-loaded content".into());
-        self.scrolled = Some(reached.max(s.inner_height));
+        reached
     }
 
     /// The scroll, as called: while the screen is recorded (`--record`), each position is
@@ -1594,14 +1648,17 @@ impl<'a> Session<'a> {
             }
             let Some(r) = &ex.response else { continue };
             let Some(body) = &r.body else { continue };
-            let is_media = matches!(ex.resource_type.as_deref(), Some("Image" | "Media"))
-                || r.mime_type.starts_with("image/")
-                || r.mime_type.starts_with("video/")
-                || r.mime_type.starts_with("audio/");
-            if !is_media || body.is_empty() || n >= 500 {
+            if !is_page_media(ex, r) || body.is_empty() || n >= 500 {
                 continue;
             }
             n += 1;
+            // The body analysed ahead is this one (bodies are had once, never replaced);
+            // its size is checked all the same.
+            let ahead = self
+                .media_ahead
+                .remove(&ex.request_id)
+                .filter(|(size, _)| *size == body.len())
+                .map(|(_, a)| a);
             self.acq.artifacts.push(
                 Artifact::original(
                     format!("original/media/{n:03}-{}", media_name(&ex.url)),
@@ -1609,7 +1666,8 @@ impl<'a> Session<'a> {
                 )
                 .media_type(r.mime_type.clone())
                 .describe("media file the page loaded (body as received by the browser)")
-                .with_url(ex.url.clone()),
+                .with_url(ex.url.clone())
+                .analysed_ahead(ahead),
             );
         }
     }
@@ -1753,6 +1811,25 @@ impl WarcJob {
             summary,
         })
     }
+}
+
+/// Whether a response is a media file the page loaded (an image, a video, a sound): one
+/// of its `original/media/` files.
+fn is_page_media(ex: &HttpExchange, r: &HttpResponse) -> bool {
+    matches!(ex.resource_type.as_deref(), Some("Image" | "Media"))
+        || r.mime_type.starts_with("image/")
+        || r.mime_type.starts_with("video/")
+        || r.mime_type.starts_with("audio/")
+}
+
+/// Whether a page media file is an image, analysed ahead while the capture goes on
+/// (videos and sounds are probed by ffprobe, a process each, and may be stream segments:
+/// sealing does that, for the files it keeps).
+fn is_page_image(ex: &HttpExchange, r: &HttpResponse) -> bool {
+    is_page_media(ex, r)
+        && !r.mime_type.starts_with("video/")
+        && !r.mime_type.starts_with("audio/")
+        && ex.resource_type.as_deref() != Some("Media")
 }
 
 /// An artifact's content from a recorded body: the body's own file when on disk.
@@ -2079,13 +2156,39 @@ fn annotate(
     png: &[u8],
     lines: &[String],
 ) -> std::result::Result<(Vec<u8>, image::DynamicImage), String> {
-    let img = image::load_from_memory(png)
+    // The width from the PNG header; the pixels are decoded on a thread of their own
+    // while Chromium draws the strip.
+    let width = image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png)
+        .into_dimensions()
         .map_err(|e| e.to_string())?
-        .to_rgba8();
-    let width = img.width();
-    // Drawn in `tab` (the blank side tab; else the captured page's, after every original
-    // was captured) as a fixed overlay filled with textContent (no HTML from the page or
-    // the URL is interpreted), captured on its own and removed again.
+        .0;
+    std::thread::scope(|scope| {
+        let decoding = scope.spawn(|| {
+            let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                .map(image::DynamicImage::into_rgb8)
+                .map_err(|e| e.to_string());
+            crate::trace::step("annotate: screenshot decoded");
+            img
+        });
+        let strip = draw_strip(tab, width, lines);
+        let img = decoding
+            .join()
+            .unwrap_or_else(|_| Err("decoding the screenshot panicked".into()))?;
+        let strip = image::load_from_memory(&strip?)
+            .map_err(|e| e.to_string())?
+            .into_rgb8();
+        encode_annotated(stack(strip, img))
+    })
+}
+
+/// The header strip, drawn in `tab` (the blank side tab; else the captured page's, after
+/// every original was captured) as a fixed overlay filled with textContent (no HTML from
+/// the page or the URL is interpreted), captured on its own and removed again: its PNG.
+fn draw_strip(
+    tab: &Arc<Tab>,
+    width: u32,
+    lines: &[String],
+) -> std::result::Result<Vec<u8>, String> {
     let text = serde_json::to_string(&lines.join("\n")).map_err(|e| e.to_string())?;
     let js = format!(
         "(() => {{ const d = document.createElement('div'); d.id = '__sigillo_strip'; \
@@ -2105,24 +2208,33 @@ fn annotate(
         "document.getElementById('__sigillo_strip')?.remove()",
         false,
     );
-    let strip = strip?;
-    let strip = image::load_from_memory(&strip)
-        .map_err(|e| e.to_string())?
-        .to_rgba8();
-    let strip_h = strip.height();
+    crate::trace::step("annotate: header strip drawn");
+    strip
+}
+
+/// The strip above the screenshot, the screenshot's pixels unchanged below it: their rows
+/// one after the other when they are as wide (always, but for a device scale Chromium
+/// did not keep); else each copied into a black canvas of the screenshot's width.
+fn stack(strip: image::RgbImage, img: image::RgbImage) -> image::RgbImage {
+    let (width, strip_h) = (img.width(), strip.height());
     let mut out = image::RgbImage::new(width, strip_h + img.height());
-    image::imageops::replace(
-        &mut out,
-        &image::DynamicImage::ImageRgba8(strip).to_rgb8(),
-        0,
-        0,
-    );
-    image::imageops::replace(
-        &mut out,
-        &image::DynamicImage::ImageRgba8(img).to_rgb8(),
-        0,
-        strip_h as i64,
-    );
+    if strip.width() == width {
+        // Whole rows of one width: the canvas is the strip's bytes, then the screenshot's.
+        let (top, bottom) = out.split_at_mut(strip.as_raw().len());
+        top.copy_from_slice(strip.as_raw());
+        bottom.copy_from_slice(img.as_raw());
+    } else {
+        image::imageops::replace(&mut out, &strip, 0, 0);
+        image::imageops::replace(&mut out, &img, 0, strip_h as i64);
+    }
+    out
+}
+
+/// The annotated screenshot's PNG, and its pixels (their facts need no decoding).
+fn encode_annotated(
+    out: image::RgbImage,
+) -> std::result::Result<(Vec<u8>, image::DynamicImage), String> {
+    crate::trace::step("annotate: composed");
     // Fast deflate: this copy is a convenience view, its size matters less than the time.
     let mut buf = Vec::new();
     let enc = image::codecs::png::PngEncoder::new_with_quality(
@@ -2138,6 +2250,7 @@ fn annotate(
         image::ExtendedColorType::Rgb8,
     )
     .map_err(|e| e.to_string())?;
+    crate::trace::step("annotate: encoded");
     Ok((buf, image::DynamicImage::ImageRgb8(out)))
 }
 
@@ -2198,4 +2311,36 @@ pub fn check_url(url: &str) -> Result<url::Url> {
         .with_fix("give an http(s) URL"));
     }
     Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stack;
+    use image::{Rgb, RgbImage};
+
+    fn noise(w: u32, h: u32, seed: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let v = (x * 31 + y * 17 + seed).wrapping_mul(2_654_435_761);
+            Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+        })
+    }
+
+    /// The reference: each image copied into a black canvas of the screenshot's width.
+    fn by_canvas(strip: &RgbImage, img: &RgbImage) -> RgbImage {
+        let mut out = RgbImage::new(img.width(), strip.height() + img.height());
+        image::imageops::replace(&mut out, strip, 0, 0);
+        image::imageops::replace(&mut out, img, 0, strip.height() as i64);
+        out
+    }
+
+    #[test]
+    fn the_strip_goes_above_the_unchanged_screenshot() {
+        for (strip_w, strip_h) in [(37, 5), (30, 3), (40, 2)] {
+            let (strip, img) = (noise(strip_w, strip_h, 1), noise(37, 11, 2));
+            let out = stack(strip.clone(), img.clone());
+            assert_eq!(out, by_canvas(&strip, &img), "strip {strip_w}x{strip_h}");
+            let below = image::imageops::crop_imm(&out, 0, strip_h, 37, 11).to_image();
+            assert_eq!(below, img, "the screenshot's pixels are unchanged");
+        }
+    }
 }

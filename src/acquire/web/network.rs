@@ -340,6 +340,28 @@ impl Net {
         }
     }
 
+    /// The response bodies had so far whose exchange `pick` chooses and whose request id
+    /// `skip` does not hold: `(request id, body, MIME type)`.
+    pub fn bodies_where(
+        &self,
+        pick: impl Fn(&HttpExchange, &HttpResponse) -> bool,
+        skip: impl Fn(&str) -> bool,
+    ) -> Vec<(String, super::exchange::Body, String)> {
+        let mut v = Vec::new();
+        for (id, body) in &self.bodies {
+            let (Some(body), Some(x)) = (body, self.requests.get(id)) else {
+                continue;
+            };
+            if let Some(r) = &x.response
+                && !skip(id)
+                && pick(x, r)
+            {
+                v.push((id.clone(), body.clone(), r.mime_type.clone()));
+            }
+        }
+        v
+    }
+
     /// Every exchange, redirect hops included, by request time.
     pub fn exchanges(&self) -> Vec<HttpExchange> {
         let mut v: Vec<HttpExchange> = self.redirect_exchanges.clone();

@@ -358,3 +358,57 @@ impl Acquisition {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Ahead, AheadMedia};
+    use crate::evidence::media::{Media, facts_and_metadata};
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn images_analysed_ahead_get_the_facts_sealing_would_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let (small, big) = (png(64, 48), png(300, 200));
+        let file = dir.path().join("body");
+        std::fs::write(&file, &small).unwrap();
+        let jobs = vec![
+            (AheadMedia::Bytes(small.clone()), "image/png".to_string()),
+            (AheadMedia::File(file.clone()), "image/png".to_string()),
+            (AheadMedia::Bytes(big), "image/png".to_string()),
+            (
+                AheadMedia::Bytes(b"not an image".to_vec()),
+                "image/png".to_string(),
+            ),
+        ];
+        let mut aheads = Ahead::start_many(jobs, 10_000).into_iter();
+        let want = facts_and_metadata(
+            Media::Bytes(&small),
+            "image/png",
+            true,
+            "original/media/001-a.png",
+        );
+        for _ in 0..2 {
+            let got = aheads.next().unwrap().result("image/png").unwrap();
+            assert_eq!(got.0, want.0);
+            assert_eq!(got.1, want.1);
+        }
+        // Over the pixel limit, or no readable header: left to sealing.
+        assert!(aheads.next().unwrap().result("image/png").is_none());
+        assert!(aheads.next().unwrap().result("image/png").is_none());
+    }
+
+    #[test]
+    fn a_result_is_taken_only_for_the_media_type_sealing_settles_on() {
+        let a = Ahead::start_many(
+            vec![(AheadMedia::Bytes(png(8, 8)), "image/png".into())],
+            100,
+        );
+        assert!(a.into_iter().next().unwrap().result("image/jpeg").is_none());
+    }
+}

@@ -142,7 +142,9 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(cli) {
+    let r = run(cli);
+    crate::trace::cpu();
+    match r {
         Ok(code) => code,
         Err(CliError::BrokenPipe) => 0,
         Err(CliError::Sigillo(e)) => {

@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use base64::Engine;
+use headless_chrome::protocol::cdp::Page;
 use headless_chrome::protocol::cdp::Target::CreateTarget;
-use headless_chrome::protocol::cdp::{Emulation, Page};
 use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -77,8 +77,6 @@ pub struct Browser {
     chrome: Option<Chrome>,
     /// The first tab, being opened while `Browser.getVersion` runs (see [`Browser::new_tab`]).
     first_tab: Mutex<Option<Opening>>,
-    /// A blank tab beside the captured pages (see [`Browser::side_tab`]).
-    side: Arc<SideTab>,
     /// `Browser.getVersion` product string.
     pub product: String,
     /// The browser's default user agent.
@@ -148,7 +146,6 @@ impl Browser {
         Ok(Browser {
             chrome: Some(chrome),
             first_tab: Mutex::new(first_tab),
-            side: Arc::default(),
             product: v.product,
             default_user_agent: v.user_agent,
             headless: !opts.headful,
@@ -183,34 +180,6 @@ impl Browser {
             return Ok(tab);
         }
         open_tab(chrome, self.headless).map_err(|e| chrome_err("opening a tab", what, e))
-    }
-
-    /// A blank tab beside the captured pages, for what must not be drawn in them (the
-    /// annotated screenshot's header strip), with the pages' viewport: the first call
-    /// starts opening it on its own thread (headless only: a visible window would show it).
-    pub fn side_tab(&self, viewport: (u32, u32)) -> Arc<SideTab> {
-        let mut state = self.side.lock();
-        if matches!(*state, SideState::Idle) {
-            *state = match (&self.chrome, self.headless) {
-                (Some(chrome), true) => {
-                    let opener = chrome.clone();
-                    let (w, h) = viewport;
-                    std::thread::Builder::new()
-                        .name("sigillo-side-tab".into())
-                        .spawn(move || {
-                            let tab = open_tab(&opener, true)?;
-                            let metrics = cdp::<Emulation::SetDeviceMetricsOverride>(json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}))
-                                .map_err(|e| e.to_string())?;
-                            tab.call_method(metrics).map_err(|e| e.to_string())?;
-                            Ok(tab)
-                        })
-                        .map_or(SideState::Failed, SideState::Opening)
-                }
-                _ => SideState::Failed,
-            };
-        }
-        drop(state);
-        self.side.clone()
     }
 
     /// Print an HTML document to PDF (A4, with a footer template on every page).
@@ -275,64 +244,6 @@ fn open_tab(chrome: &Chrome, own_window: bool) -> std::result::Result<Arc<Tab>, 
             hidden: None,
         })
         .map_err(|e| e.to_string())
-}
-
-/// The blank side tab of a [`Browser`]: opening, open, or not to be had.
-#[derive(Default)]
-pub struct SideTab {
-    state: Mutex<SideState>,
-    /// Held by the one user of the tab (waiting for it to open, or drawing in it).
-    turn: Mutex<()>,
-}
-
-#[derive(Default)]
-enum SideState {
-    #[default]
-    Idle,
-    Opening(Opening),
-    /// Its user waits for the opening thread.
-    Joining,
-    Ready(Arc<Tab>),
-    Failed,
-}
-
-impl SideTab {
-    fn lock(&self) -> std::sync::MutexGuard<'_, SideState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Run `f` on the tab once it is open, one user at a time; `None` if it could not be
-    /// opened.
-    pub fn with<R>(&self, f: impl FnOnce(&Arc<Tab>) -> R) -> Option<R> {
-        let _turn = self
-            .turn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let opening = {
-            let mut state = self.lock();
-            match std::mem::replace(&mut *state, SideState::Joining) {
-                SideState::Opening(h) => Some(h),
-                other => {
-                    *state = other;
-                    None
-                }
-            }
-        };
-        if let Some(h) = opening {
-            let opened = match h.join() {
-                Ok(Ok(tab)) => SideState::Ready(tab),
-                _ => SideState::Failed,
-            };
-            *self.lock() = opened;
-        }
-        let tab = match &*self.lock() {
-            SideState::Ready(tab) => tab.clone(),
-            _ => return None,
-        };
-        Some(f(&tab))
-    }
 }
 
 impl Browser {

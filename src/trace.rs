@@ -38,5 +38,9 @@ pub fn cpu() {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
     // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
-    step(&format!("cpu: user {:.2} s, system {:.2} s", tick(11), tick(12)));
+    step(&format!(
+        "cpu: user {:.2} s, system {:.2} s",
+        tick(11),
+        tick(12)
+    ));
 }

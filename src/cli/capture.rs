@@ -496,9 +496,8 @@ impl Run<'_> {
         });
     }
 
-    /// The capture with its header strip reading `real` instead of `drawn`, drawn again in
-    /// the browser's side tab (or, without one, a tab opened for it). When it cannot be
-    /// drawn again, the annotated screenshot is left out, with a warning: it would name
+    /// The capture with its header strip reading `real` instead of `drawn`, drawn again.
+    /// When it cannot be drawn again, the annotated screenshot is left out, with a warning: it would name
     /// another item.
     fn relabelled(
         &self,
@@ -510,15 +509,7 @@ impl Run<'_> {
         if drawn == real {
             return acq;
         }
-        let side = self.browser.side_tab(self.opts.viewport);
-        let done = match side.with(|t| relabel(&mut acq, t, drawn, real)) {
-            Some(r) => r,
-            None => self.browser.new_tab("header strip").and_then(|t| {
-                let r = relabel(&mut acq, &t, drawn, real);
-                let _ = t.close(false);
-                r
-            }),
-        };
+        let done = relabel(&mut acq, drawn, real);
         if let Err(e) = done {
             acq.artifacts
                 .retain(|a| a.path != crate::acquire::web::capture::ANNOTATED);

@@ -27,12 +27,10 @@ use crate::acquire::web::facts::{self, BrowserFacts, Dialog, PageFacts, Viewport
 use crate::acquire::web::feed::{self, FeedFacts, FeedLimits};
 use crate::acquire::web::network::{Net, Recorder, Waited};
 use crate::acquire::web::recording::Screencast;
-use crate::acquire::web::{mhtml, secrets, wacz, warc};
+use crate::acquire::web::{mhtml, secrets, strip, wacz, warc};
 use crate::acquire::{Acquisition, Ahead, AheadMedia, Artifact, Content, slugify};
 pub use crate::browser::Browser;
-use crate::browser::{
-    BrowserOptions, Call, SideTab, cdp, chrome_err, decode_base64, read_stream, together,
-};
+use crate::browser::{BrowserOptions, Call, cdp, chrome_err, decode_base64, read_stream, together};
 use crate::error::{Error, Result};
 use crate::evidence::hash::sha256_hex;
 use crate::text::mask_url;
@@ -344,8 +342,6 @@ struct Session<'a> {
     password_forms: Option<Arc<secrets::PasswordForms>>,
     /// Where and why `--scroll-until-end` stopped.
     feed: Option<FeedFacts>,
-    /// The blank tab the annotated screenshot's header strip is drawn in.
-    side: Option<Arc<SideTab>>,
     /// The page height scrolled through, when it was scrolled.
     scrolled: Option<u64>,
     /// The images the page loaded, being analysed ahead, by request id, with the size of
@@ -353,9 +349,9 @@ struct Session<'a> {
     media_ahead: std::collections::HashMap<String, (u64, Ahead)>,
 }
 
-/// The annotated screenshot being drawn in the side tab (`None`: no side tab).
-/// It yields the PNG and its media facts, computed ahead on their own thread.
-type Annotating = std::thread::JoinHandle<Option<std::result::Result<Drawn, String>>>;
+/// The annotated screenshot being drawn: the PNG and its media facts, computed ahead on
+/// their own thread.
+type Annotating = std::thread::JoinHandle<std::result::Result<Drawn, String>>;
 
 /// An annotated screenshot drawn, and its media facts being computed.
 type Drawn = (Vec<u8>, Option<Ahead>);
@@ -455,7 +451,6 @@ impl<'a> Session<'a> {
             live: false,
             password_forms: None,
             feed: None,
-            side: None,
             media_ahead: Default::default(),
         })
     }
@@ -471,11 +466,6 @@ impl<'a> Session<'a> {
             )?);
         }
         self.navigate()?;
-        // The annotated screenshot's header strip is drawn in a blank side tab while this
-        // one prints (the page itself is never drawn in); it opens meanwhile.
-        if !self.opts.light {
-            self.side = Some(self.browser.side_tab(self.opts.viewport));
-        }
         self.wait_for_selector()?;
         self.capture_current()
     }
@@ -1527,42 +1517,38 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// The header strip's two lines: UTC capture time and item id, then the final URL.
+    /// The header strip's two lines, as drawn: UTC capture time and item id, then the
+    /// final URL ([`strip::shown`]: a very long one is cut, saying so).
     fn strip_lines(&self, captured_at: &Stamp, final_url: &str) -> [String; 2] {
         [
-            format!(
+            strip::shown(&format!(
                 "sigillo capture · {} · {}",
                 rfc3339(&captured_at.at),
                 self.label
-            ),
-            final_url.to_string(),
+            )),
+            strip::shown(final_url),
         ]
     }
 
-    /// Draw the annotated screenshot in the side tab (opened by `run`) on its own thread,
-    /// while this tab prints; `None` without a side tab (an interactive session, the
-    /// light profile): `add_annotated` then draws it in this tab after printing.
+    /// Draw the annotated screenshot on its own thread, while the page prints (`None` in
+    /// the light profile, which has none; or when no thread could be started:
+    /// `add_annotated` then draws it).
     fn start_annotated(&self, shots: &Shots, final_url: &str) -> Option<Annotating> {
-        let side = self.side.clone()?;
+        if self.opts.light {
+            return None;
+        }
         let (full, lines) = (
             shots.full.clone(),
             self.strip_lines(&shots.captured_at, final_url),
         );
         std::thread::Builder::new()
             .name("sigillo-annotate".into())
-            .spawn(move || {
-                side.with(|tab| {
-                    annotate(tab, &full, &lines).map(|(png, pixels)| {
-                        let ahead = Ahead::start_own_png(png.clone(), pixels);
-                        (png, ahead)
-                    })
-                })
-            })
+            .spawn(move || draw_annotated(&full, &lines))
             .ok()
     }
 
-    /// The annotated screenshot (drawn in the side tab while printing, or here); the text
-    /// of its header strip, if it was drawn.
+    /// The annotated screenshot (drawn while printing, or here); the text of its header
+    /// strip, if it was drawn.
     fn add_annotated(
         &mut self,
         full: &[u8],
@@ -1572,10 +1558,10 @@ impl<'a> Session<'a> {
     ) -> Option<Vec<String>> {
         self.progress("annotated screenshot");
         let lines = self.strip_lines(captured_at, final_url);
-        // Drawn in the side tab, or (it could not be opened) in this one, as before.
         let annotated = match drawing.map(|h| h.join()) {
-            Some(Ok(Some(drawn))) => drawn,
-            _ => annotate(&self.tab, full, &lines).map(|(png, _)| (png, None)),
+            Some(Ok(drawn)) => drawn,
+            Some(Err(_)) => Err("drawing it failed unexpectedly".to_string()),
+            None => draw_annotated(full, &lines),
         };
         match annotated {
             Ok((png, ahead)) => {
@@ -2109,10 +2095,10 @@ fn annotated_artifact(png: Vec<u8>) -> Artifact {
 
 /// Redraw the header strip of a captured page's annotated screenshot with the item id
 /// `label` in place of `old` (a batch draws each page's strip with the id it gets when
-/// every URL before it is sealed; when one failed, the ids after it move down). `tab` is a
-/// spare tab to draw in (the page's own is gone); `facts.header_strip` follows. Nothing to
-/// do without an annotated screenshot or when the label is the same.
-pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) -> Result<()> {
+/// every URL before it is sealed; when one failed, the ids after it move down);
+/// `facts.header_strip` follows. Nothing to do without an annotated screenshot or when the
+/// label is the same.
+pub fn relabel(acq: &mut Acquisition, old: &str, label: &str) -> Result<()> {
     let Some(lines) = acq
         .facts
         .get("header_strip")
@@ -2127,7 +2113,7 @@ pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) ->
         return Ok(());
     }
     let mut lines = lines.clone();
-    lines[0] = format!("{head}{label}");
+    lines[0] = strip::shown(&format!("{head}{label}"));
     let full = acq
         .artifacts
         .iter()
@@ -2138,7 +2124,7 @@ pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) ->
         })
         .transpose()?
         .ok_or_else(|| Error::internal("the annotated screenshot has no full screenshot"))?;
-    let (png, pixels) = annotate(tab, &full, &lines)
+    let (png, pixels) = annotate(&full, &lines)
         .map_err(|e| Error::internal(format!("could not redraw the header strip: {e}")))?;
     if let Some(a) = acq.artifacts.iter_mut().find(|a| a.path == ANNOTATED) {
         let ahead = Ahead::start_own_png(png.clone(), pixels);
@@ -2148,73 +2134,34 @@ pub fn relabel(acq: &mut Acquisition, tab: &Arc<Tab>, old: &str, label: &str) ->
     Ok(())
 }
 
-/// Draw the header strip with Chromium (text rendering) and put it above the screenshot
-/// with the image crate; the original screenshot's pixels are copied unchanged below it.
-/// Returns the PNG, and its pixels (their facts need no decoding).
-fn annotate(
-    tab: &Arc<Tab>,
-    png: &[u8],
-    lines: &[String],
-) -> std::result::Result<(Vec<u8>, image::DynamicImage), String> {
-    // The width from the PNG header; the pixels are decoded on a thread of their own
-    // while Chromium draws the strip.
-    let width = image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png)
-        .into_dimensions()
-        .map_err(|e| e.to_string())?
-        .0;
-    std::thread::scope(|scope| {
-        let decoding = scope.spawn(|| {
-            let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                .map(image::DynamicImage::into_rgb8)
-                .map_err(|e| e.to_string());
-            crate::trace::step("annotate: screenshot decoded");
-            img
-        });
-        let strip = draw_strip(tab, width, lines);
-        let img = decoding
-            .join()
-            .unwrap_or_else(|_| Err("decoding the screenshot panicked".into()))?;
-        let strip = image::load_from_memory(&strip?)
-            .map_err(|e| e.to_string())?
-            .into_rgb8();
-        encode_annotated(stack(strip, img))
+/// The annotated screenshot of the full screenshot `png` with the header strip `lines`,
+/// and its media facts being computed from its pixels.
+fn draw_annotated(png: &[u8], lines: &[String]) -> std::result::Result<Drawn, String> {
+    annotate(png, lines).map(|(png, pixels)| {
+        let ahead = Ahead::start_own_png(png.clone(), pixels);
+        (png, ahead)
     })
 }
 
-/// The header strip, drawn in `tab` (the blank side tab; else the captured page's, after
-/// every original was captured) as a fixed overlay filled with textContent (no HTML from
-/// the page or the URL is interpreted), captured on its own and removed again: its PNG.
-fn draw_strip(
-    tab: &Arc<Tab>,
-    width: u32,
+/// Put the header strip ([`strip::draw`]) above the screenshot; the original
+/// screenshot's pixels are copied unchanged below it. Returns the PNG, and its pixels
+/// (their facts need no decoding).
+fn annotate(
+    png: &[u8],
     lines: &[String],
-) -> std::result::Result<Vec<u8>, String> {
-    let text = serde_json::to_string(&lines.join("\n")).map_err(|e| e.to_string())?;
-    let js = format!(
-        "(() => {{ const d = document.createElement('div'); d.id = '__sigillo_strip'; \
-         d.style.cssText = 'all:initial;position:fixed;top:0;left:0;z-index:2147483647;display:block;box-sizing:border-box;width:{width}px;background:#1a1a1a;color:#fff;font:14px DejaVu Sans Mono,monospace;padding:8px 10px;white-space:pre-wrap;word-break:break-all'; \
-         d.textContent = {text}; (document.body || document.documentElement).appendChild(d); window.scrollTo(0, 0); \
-         return d.getBoundingClientRect().height; }})()"
-    );
-    let h = tab
-        .evaluate(&js, false)
-        .ok()
-        .and_then(|r| r.value)
-        .and_then(|v| v.as_f64())
-        .unwrap_or(40.0)
-        .ceil();
-    let strip = shot(tab, Some((width as f64, h)), "header strip").map_err(|e| e.to_string());
-    let _ = tab.evaluate(
-        "document.getElementById('__sigillo_strip')?.remove()",
-        false,
-    );
+) -> std::result::Result<(Vec<u8>, image::DynamicImage), String> {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?
+        .into_rgb8();
+    crate::trace::step("annotate: screenshot decoded");
+    let strip = strip::draw(img.width(), lines)?;
     crate::trace::step("annotate: header strip drawn");
-    strip
+    encode_annotated(stack(strip, img))
 }
 
 /// The strip above the screenshot, the screenshot's pixels unchanged below it: their rows
-/// one after the other when they are as wide (always, but for a device scale Chromium
-/// did not keep); else each copied into a black canvas of the screenshot's width.
+/// one after the other when they are as wide (the strip is drawn at the screenshot's
+/// width); else each copied into a black canvas of the screenshot's width.
 fn stack(strip: image::RgbImage, img: image::RgbImage) -> image::RgbImage {
     let (width, strip_h) = (img.width(), strip.height());
     let mut out = image::RgbImage::new(width, strip_h + img.height());

@@ -25,5 +25,6 @@ pub mod next;
 pub mod recording;
 pub mod secrets;
 pub mod stream;
+pub mod strip;
 pub mod wacz;
 pub mod warc;

@@ -347,6 +347,8 @@ struct Session<'a> {
     /// The images the page loaded, being analysed ahead, by request id, with the size of
     /// the body analysed ([`Session::start_media_ahead`]).
     media_ahead: std::collections::HashMap<String, (u64, Ahead)>,
+    /// The second fetch, running ([`Session::start_second_fetch`]).
+    second_fetch: Option<std::thread::JoinHandle<Fetched>>,
 }
 
 /// The annotated screenshot being drawn: the PNG and its media facts, computed ahead on
@@ -452,6 +454,7 @@ impl<'a> Session<'a> {
             password_forms: None,
             feed: None,
             media_ahead: Default::default(),
+            second_fetch: None,
         })
     }
 
@@ -473,6 +476,7 @@ impl<'a> Session<'a> {
     /// Capture the page the tab shows now (navigated already): scroll, settle,
     /// screenshots, prints, the network as recorded, facts, second fetch, every file.
     fn capture_current(&mut self) -> Result<()> {
+        self.start_second_fetch();
         self.start_media_ahead();
         self.scroll();
         self.start_media_ahead();
@@ -520,6 +524,34 @@ impl<'a> Session<'a> {
             self.acq.facts.insert("recording".into(), v);
         }
         Ok(())
+    }
+
+    /// Start the second fetch (not in the light profile) on its own thread, once the page
+    /// has loaded: it asks the server for the URL again, independently of the browser,
+    /// while the page scrolls and settles (it records its own time).
+    fn start_second_fetch(&mut self) {
+        if self.opts.light || self.second_fetch.is_some() {
+            return;
+        }
+        let (url, timeout, insecure, ua) = (
+            self.url.to_string(),
+            self.opts.timeout,
+            self.opts.insecure,
+            self.opts.user_agent.clone(),
+        );
+        self.second_fetch = std::thread::Builder::new()
+            .name("sigillo-second-fetch".into())
+            .spawn(move || {
+                facts::second_fetch(&facts::SecondFetchRequest {
+                    url: &url,
+                    timeout,
+                    insecure,
+                    user_agent: ua,
+                    browser_body: None,
+                    mask: &mask_url,
+                })
+            })
+            .ok();
     }
 
     /// Start analysing the images the page loaded so far and not yet analysed (decode,
@@ -1049,27 +1081,15 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Start the work that needs nothing more from the tab on threads: the second fetch
-    /// (not in the light profile) and the WARC + WACZ, written into the private folder.
-    fn start_background(&self, shots: &Shots, page: &PageIdentity, rec: &Recorded) -> Background {
-        let fetch = (!self.opts.light).then(|| {
-            let (url, timeout, insecure, ua) = (
-                self.url.to_string(),
-                self.opts.timeout,
-                self.opts.insecure,
-                self.opts.user_agent.clone(),
-            );
-            std::thread::spawn(move || {
-                facts::second_fetch(&facts::SecondFetchRequest {
-                    url: &url,
-                    timeout,
-                    insecure,
-                    user_agent: ua,
-                    browser_body: None,
-                    mask: &mask_url,
-                })
-            })
-        });
+    /// Start the work that needs nothing more from the tab on threads: the WARC + WACZ,
+    /// written into the private folder; with the second fetch (started earlier).
+    fn start_background(
+        &mut self,
+        shots: &Shots,
+        page: &PageIdentity,
+        rec: &Recorded,
+    ) -> Background {
+        let fetch = self.second_fetch.take();
         let job = WarcJob {
             at: shots.captured_at.at,
             screenshot: shots.full.clone(),
@@ -1856,16 +1876,24 @@ const DOM_QUIET_MS: u64 = 100;
 
 /// Run in every document before its own scripts (main world): counts pending short
 /// timers (`setTimeout` up to 2 s, not chains deeper than 3, which are loops) and
-/// IntersectionObserver targets, and tells `SETTLE_JS` when the count changes. The
-/// page's timers run exactly as they would; only their count is kept.
+/// IntersectionObserver targets, and tells `SETTLE_JS` when the count changes; notes when
+/// the DOM last changed (so a quiet window can count from then, not from when settling
+/// began). The page's timers run exactly as they would; only their count is kept.
 const OBSERVER_JS: &str = r#"(() => {
   if (window.__sigillo) return;
   const st = window.setTimeout, ct = window.clearTimeout;
   const pending = new Set();
-  const S = { pending: () => pending.size, observed: 0, onchange: null, setTimeout: st, clearTimeout: ct };
+  const now = performance.now.bind(performance);
+  // last: when the DOM last changed or a short timer ran or was cleared (what settling
+  // waits to be quiet), watched from the document's start.
+  const S = { pending: () => pending.size, observed: 0, onchange: null, setTimeout: st, clearTimeout: ct, now, last: now() };
   Object.defineProperty(window, '__sigillo', { value: S, enumerable: false });
+  try {
+    new MutationObserver(() => { S.last = now(); })
+      .observe(document, { subtree: true, childList: true, characterData: true });
+  } catch (e) {}
   let depth = 0;
-  const changed = () => { if (S.onchange) { try { S.onchange(); } catch (e) {} } };
+  const changed = () => { S.last = now(); if (S.onchange) { try { S.onchange(); } catch (e) {} } };
   window.setTimeout = function (fn, ms, ...args) {
     if (typeof fn !== 'function') return st.call(window, fn, ms, ...args);
     const d = depth;
@@ -1894,7 +1922,8 @@ const OBSERVER_JS: &str = r#"(() => {
 })()"#;
 
 /// Resolves, at most after `cap` ms, once fonts are loaded, the document's (non-lazy)
-/// images are decoded, no short timer is pending and the DOM had no mutation for `quiet`
+/// images are decoded, no short timer is pending and the DOM had no mutation (since the
+/// last one, seen from the document's start) for `quiet`
 /// ms; then reports the page's height and what lazy loading may still be pending.
 const SETTLE_JS: &str = r#"async (cap, quiet) => {
   const S = window.__sigillo;
@@ -1909,8 +1938,10 @@ const SETTLE_JS: &str = r#"async (cap, quiet) => {
     await new Promise(resolve => {
       let q = null, done = false;
       const finish = () => { if (done) return; done = true; obs.disconnect(); if (S) S.onchange = null; C.call(window, q); resolve(); };
-      const arm = () => { C.call(window, q); q = null; if (!S || S.pending() === 0) q = T.call(window, finish, quiet); };
-      const obs = new MutationObserver(arm);
+      // Quiet for `quiet` ms since the last change, which may have been before this call.
+      const wait = () => S ? Math.max(0, quiet - (S.now() - S.last)) : quiet;
+      const arm = () => { C.call(window, q); q = null; if (!S || S.pending() === 0) q = T.call(window, finish, wait()); };
+      const obs = new MutationObserver(() => { if (S) S.last = S.now(); arm(); });
       obs.observe(document, { subtree: true, childList: true, characterData: true });
       if (S) S.onchange = arm;
       T.call(window, finish, left());

@@ -2187,25 +2187,27 @@ fn annotate(
     crate::trace::step("annotate: screenshot decoded");
     let strip = strip::draw(img.width(), lines)?;
     crate::trace::step("annotate: header strip drawn");
-    encode_annotated(stack(strip, img))
+    encode_annotated(stack(strip, img)?)
 }
 
-/// The strip above the screenshot, the screenshot's pixels unchanged below it: their rows
-/// one after the other when they are as wide (the strip is drawn at the screenshot's
-/// width); else each copied into a black canvas of the screenshot's width.
-fn stack(strip: image::RgbImage, img: image::RgbImage) -> image::RgbImage {
-    let (width, strip_h) = (img.width(), strip.height());
-    let mut out = image::RgbImage::new(width, strip_h + img.height());
-    if strip.width() == width {
-        // Whole rows of one width: the canvas is the strip's bytes, then the screenshot's.
-        let (top, bottom) = out.split_at_mut(strip.as_raw().len());
-        top.copy_from_slice(strip.as_raw());
-        bottom.copy_from_slice(img.as_raw());
-    } else {
-        image::imageops::replace(&mut out, &strip, 0, 0);
-        image::imageops::replace(&mut out, &img, 0, strip_h as i64);
+/// The strip above the screenshot, the screenshot's pixels unchanged below it: the rows of
+/// one, then of the other (the strip is drawn at the screenshot's width).
+fn stack(
+    strip: image::RgbImage,
+    img: image::RgbImage,
+) -> std::result::Result<image::RgbImage, String> {
+    if strip.width() != img.width() {
+        return Err(format!(
+            "the header strip is {} pixels wide, the screenshot {}",
+            strip.width(),
+            img.width()
+        ));
     }
-    out
+    let height = strip.height() + img.height();
+    let mut raw = strip.into_raw();
+    raw.extend_from_slice(img.as_raw());
+    image::RgbImage::from_raw(img.width(), height, raw)
+        .ok_or_else(|| "the annotated screenshot's pixels do not fill it".to_string())
 }
 
 /// The annotated screenshot's PNG, and its pixels (their facts need no decoding).
@@ -2303,7 +2305,7 @@ mod tests {
         })
     }
 
-    /// The reference: each image copied into a black canvas of the screenshot's width.
+    /// The reference: each image copied into a canvas of the screenshot's size.
     fn by_canvas(strip: &RgbImage, img: &RgbImage) -> RgbImage {
         let mut out = RgbImage::new(img.width(), strip.height() + img.height());
         image::imageops::replace(&mut out, strip, 0, 0);
@@ -2313,12 +2315,14 @@ mod tests {
 
     #[test]
     fn the_strip_goes_above_the_unchanged_screenshot() {
-        for (strip_w, strip_h) in [(37, 5), (30, 3), (40, 2)] {
-            let (strip, img) = (noise(strip_w, strip_h, 1), noise(37, 11, 2));
-            let out = stack(strip.clone(), img.clone());
-            assert_eq!(out, by_canvas(&strip, &img), "strip {strip_w}x{strip_h}");
+        for strip_h in [5, 1] {
+            let (strip, img) = (noise(37, strip_h, 1), noise(37, 11, 2));
+            let out = stack(strip.clone(), img.clone()).unwrap();
+            assert_eq!(out, by_canvas(&strip, &img), "strip 37x{strip_h}");
             let below = image::imageops::crop_imm(&out, 0, strip_h, 37, 11).to_image();
             assert_eq!(below, img, "the screenshot's pixels are unchanged");
         }
+        // Never a strip of another width (it would shift every row below it).
+        assert!(stack(noise(30, 3, 1), noise(37, 11, 2)).is_err());
     }
 }

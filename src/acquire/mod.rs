@@ -140,26 +140,15 @@ impl Ahead {
             .name("sigillo-media-ahead".into())
             .spawn(move || {
                 for (media, mt, tx) in work {
-                    let reader = match &media {
-                        AheadMedia::Bytes(b) => {
-                            image::ImageReader::new(std::io::Cursor::new(b.as_slice()))
-                                .with_guessed_format()
-                                .ok()
-                                .and_then(|r| r.into_dimensions().ok())
-                        }
-                        AheadMedia::File(p) => image::ImageReader::open(p)
-                            .ok()
-                            .and_then(|r| r.with_guessed_format().ok())
-                            .and_then(|r| r.into_dimensions().ok()),
-                    };
-                    if reader.is_none_or(|(w, h)| u64::from(w) * u64::from(h) > max_pixels) {
-                        // Dropping `tx`: its Ahead answers nothing, sealing computes it.
-                        continue;
-                    }
                     let media_ref = match &media {
                         AheadMedia::Bytes(b) => crate::evidence::media::Media::Bytes(b),
                         AheadMedia::File(p) => crate::evidence::media::Media::File(p),
                     };
+                    let pixels = crate::evidence::media::header_pixels(media_ref);
+                    if pixels.is_none_or(|n| n > max_pixels) {
+                        // Dropping `tx`: its Ahead answers nothing, sealing computes it.
+                        continue;
+                    }
                     // Not a stream segment (those are never analysed ahead): the path
                     // only tells facts_and_metadata that.
                     let r = crate::evidence::media::facts_and_metadata(

@@ -46,6 +46,17 @@ impl Media<'_> {
     }
 }
 
+/// An image's size in pixels, from its header alone (no decoding); `None` when the header
+/// cannot be read.
+pub fn header_pixels(media: Media) -> Option<u64> {
+    image::ImageReader::new(media.open().ok()?)
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()
+        .map(|(w, h)| u64::from(w) * u64::from(h))
+}
+
 /// Whether a media type is an image, video or audio.
 pub fn is_media(media_type: &str) -> bool {
     media_type.starts_with("image/")

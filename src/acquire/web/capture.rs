@@ -1823,9 +1823,7 @@ impl WarcJob {
 /// of its `original/media/` files.
 fn is_page_media(ex: &HttpExchange, r: &HttpResponse) -> bool {
     matches!(ex.resource_type.as_deref(), Some("Image" | "Media"))
-        || r.mime_type.starts_with("image/")
-        || r.mime_type.starts_with("video/")
-        || r.mime_type.starts_with("audio/")
+        || crate::evidence::media::is_media(&r.mime_type)
 }
 
 /// Whether a page media file is an image, analysed ahead while the capture goes on

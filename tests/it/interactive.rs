@@ -258,6 +258,9 @@ fn a_recorded_login_session_is_sealed_without_its_secrets() {
     // that the cookie is nowhere.)
     let t = m["transformations"].to_string();
     assert!(t.contains("password-like field"), "{t}");
+    // Enter came as soon as the server sent the private page, mid-navigation: the capture
+    // waited for it to load, and scrolled it (it is taller than the window).
+    assert!(t.contains("scrolled the page to the bottom"), "{t}");
     let mut plain = Vec::new();
     for (n, b) in &members {
         every_layer(n, b, &mut plain);
@@ -308,7 +311,7 @@ fn a_recorded_login_session_is_sealed_without_its_secrets() {
         frames
             .iter()
             .any(|fr| fr["scroll_offset_y"].as_f64().unwrap() > 0.0),
-        "the scroll shows in the recording: {index}"
+        "the scroll shows in the recording: {index}\ntransformations: {t}"
     );
     let zipped = member(&d.join("case.zip"), "original/recording/frames.zip");
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(zipped)).unwrap();

@@ -15,7 +15,9 @@
 //!
 //! Login secrets are replaced by their SHA-256 before anything is recorded (`secrets`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page;
@@ -97,6 +99,11 @@ pub struct InteractiveSession<'b> {
     start_url: String,
     items: u64,
     product: String,
+    /// The window's main frame is loading (between CDP's `Page.frameStartedLoading` and
+    /// `Page.frameStoppedLoading` for it).
+    loading: Arc<AtomicBool>,
+    /// How long to wait for a page still loading when a capture is asked (`--timeout`).
+    load_cap: Duration,
 }
 
 impl<'b> InteractiveSession<'b> {
@@ -111,11 +118,26 @@ impl<'b> InteractiveSession<'b> {
         let started = Stamp::now();
         let log: Arc<Mutex<Vec<Navigation>>> = Arc::default();
         let l2 = log.clone();
+        // Not loading until a main-frame load is seen (`open_live` has waited for the first).
+        let loading = Arc::new(AtomicBool::new(false));
+        let loading2 = loading.clone();
         let listen = move |tab: &Arc<Tab>| -> Result<()> {
-            let main_frame: Mutex<Option<String>> = Mutex::new(None);
+            // A page target's id is its main frame's id, known before the first
+            // navigation commits (when `frameNavigated` would tell it).
+            let main_frame: Mutex<Option<String>> = Mutex::new(Some(tab.get_target_id().clone()));
             let log = l2.clone();
+            let loading = loading2.clone();
             tab.add_event_listener(Arc::new(move |ev: &Event| {
+                let is_main = |id: &str| main_frame.lock().is_ok_and(|m| m.as_deref() == Some(id));
                 let entry = match ev {
+                    Event::PageFrameStartedLoading(e) if is_main(&e.params.frame_id) => {
+                        loading.store(true, Ordering::SeqCst);
+                        None
+                    }
+                    Event::PageFrameStoppedLoading(e) if is_main(&e.params.frame_id) => {
+                        loading.store(false, Ordering::SeqCst);
+                        None
+                    }
                     Event::PageFrameNavigated(e) if e.params.frame.parent_id.is_none() => {
                         if let Ok(mut m) = main_frame.lock() {
                             *m = Some(e.params.frame.id.clone());
@@ -123,9 +145,7 @@ impl<'b> InteractiveSession<'b> {
                         Some((e.params.frame.url.clone(), "document"))
                     }
                     Event::PageNavigatedWithinDocument(e) => {
-                        let main = main_frame.lock().ok().and_then(|m| m.clone());
-                        (main.as_deref() == Some(e.params.frame_id.as_str()))
-                            .then(|| (e.params.url.clone(), "same_document"))
+                        is_main(&e.params.frame_id).then(|| (e.params.url.clone(), "same_document"))
                     }
                     _ => None,
                 };
@@ -152,7 +172,41 @@ impl<'b> InteractiveSession<'b> {
             start_url: mask_url(url),
             items: 0,
             product: browser.product.clone(),
+            loading,
+            load_cap: opts.timeout,
         })
+    }
+
+    /// Whether the page on screen has finished loading: its main frame stopped loading
+    /// and its document is complete.
+    fn loaded(&self) -> bool {
+        !self.loading.load(Ordering::SeqCst)
+            && self
+                .live
+                .tab
+                .evaluate("document.readyState", false)
+                .ok()
+                .and_then(|r| r.value)
+                .is_some_and(|v| v == "complete")
+    }
+
+    /// Wait until the page on screen has finished loading (at most `--timeout`): a
+    /// capture asked while a navigation is under way (Enter pressed just after a click)
+    /// captures the page it leads to, not the one it leaves. `progress` is told when it
+    /// has to wait; false when the page was still loading at the cap.
+    pub fn wait_until_loaded(&self, progress: &dyn Fn(&str)) -> bool {
+        if self.loaded() {
+            return true;
+        }
+        progress("waiting for the page to finish loading");
+        let end = Instant::now() + self.load_cap;
+        while Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(20));
+            if self.loaded() {
+                return true;
+            }
+        }
+        false
     }
 
     /// The URL on screen (credentials masked).
@@ -162,7 +216,14 @@ impl<'b> InteractiveSession<'b> {
 
     /// Capture the page on screen as one item (`label`: its item id, for the header strip).
     pub fn capture_now(&mut self, label: &str, progress: &dyn Fn(&str)) -> Result<Acquisition> {
+        let loaded = self.wait_until_loaded(progress);
         let mut acq = self.live.capture_now(label, progress)?;
+        if !loaded {
+            acq.warnings.push(format!(
+                "the page was still loading after {:.0} s (--timeout): captured as it was then",
+                self.load_cap.as_secs_f64()
+            ));
+        }
         self.items += 1;
         let navigations = self.navigations();
         let log = NavigationLog {

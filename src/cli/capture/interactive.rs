@@ -148,6 +148,12 @@ fn seal_on_screen(
     to: &Sealing<'_>,
 ) -> (bool, Value) {
     let quiet = to.quiet;
+    // The item is named after the page the window ends on (Enter may come mid-navigation).
+    session.wait_until_loaded(&|step: &str| {
+        if !quiet {
+            errln!("{step} …");
+        }
+    });
     let shown = session.current_url();
     let id = naming::item_id(
         seq,

@@ -70,78 +70,77 @@ fn window(old: usize) -> usize {
     old.div_ceil(2 * 64)
 }
 
-/// One pass of the reference's `box1DFloat`.
-fn box1d(input: &[f32], out: &mut [f32], len: usize, stride: usize, full: usize) {
+/// Lanes filtered side by side: [`box_lanes`] runs this many independent box filters at
+/// once, so their running sums (each a chain of dependent additions) overlap and the
+/// compiler can keep them in vector registers.
+const LANES: usize = 16;
+
+/// One pass of the reference's `box1DFloat` on each of `lanes` (at most [`LANES`])
+/// sequences stored interleaved: element `t` of lane `k` is at `t * lanes + k`. Each lane
+/// gets exactly the reference's operations, in its order (the same float results); only
+/// the lanes run together.
+fn box_lanes(input: &[f32], out: &mut [f32], len: usize, lanes: usize, full: usize) {
     let half = (full + 2) / 2; // 7 -> 4, 8 -> 5, as in the reference
     let p1 = half - 1;
     let p2 = full - half + 1;
     let p3 = len - full;
     let p4 = half - 1;
+    let at = |i: usize| i * lanes..(i + 1) * lanes;
     let (mut li, mut ri, mut oi) = (0usize, 0usize, 0usize);
-    let mut sum = 0f32;
+    let mut sum = [0f32; LANES];
+    let sum = &mut sum[..lanes];
     let mut cur = 0f32;
     for _ in 0..p1 {
-        sum += input[ri];
+        sum.iter_mut()
+            .zip(&input[at(ri)])
+            .for_each(|(s, x)| *s += x);
         cur += 1.0;
-        ri += stride;
+        ri += 1;
     }
     for _ in 0..p2 {
-        sum += input[ri];
+        sum.iter_mut()
+            .zip(&input[at(ri)])
+            .for_each(|(s, x)| *s += x);
         cur += 1.0;
-        out[oi] = sum / cur;
-        ri += stride;
-        oi += stride;
+        out[at(oi)]
+            .iter_mut()
+            .zip(&*sum)
+            .for_each(|(o, s)| *o = s / cur);
+        ri += 1;
+        oi += 1;
     }
     for _ in 0..p3 {
-        sum += input[ri];
-        sum -= input[li];
-        out[oi] = sum / cur;
-        li += stride;
-        ri += stride;
-        oi += stride;
+        let (r, l) = (&input[at(ri)], &input[at(li)]);
+        for ((s, x), y) in sum.iter_mut().zip(r).zip(l) {
+            *s += x;
+            *s -= y;
+        }
+        out[at(oi)]
+            .iter_mut()
+            .zip(&*sum)
+            .for_each(|(o, s)| *o = s / cur);
+        li += 1;
+        ri += 1;
+        oi += 1;
     }
     for _ in 0..p4 {
-        sum -= input[li];
+        sum.iter_mut()
+            .zip(&input[at(li)])
+            .for_each(|(s, y)| *s -= y);
         cur -= 1.0;
-        out[oi] = sum / cur;
-        li += stride;
-        oi += stride;
+        out[at(oi)]
+            .iter_mut()
+            .zip(&*sum)
+            .for_each(|(o, s)| *o = s / cur);
+        li += 1;
+        oi += 1;
     }
 }
 
 // Index loops mirror the reference's matrix code line by line, to keep it checkable.
 #[allow(clippy::needless_range_loop)]
 fn hash_luma(buf1: &mut [f32], rows: usize, cols: usize) -> (String, u32) {
-    // The reference filters rows into a second plane and columns back. Here each row, and
-    // each block of columns, is copied out and filtered back in place: the same sums in
-    // the same order, without a second plane the size of the image.
-    let wr = window(cols);
-    let wc = window(rows);
-    const BLOCK: usize = 16;
-    let mut row = vec![0f32; cols];
-    let mut block_in = vec![0f32; rows * BLOCK];
-    let mut block_out = vec![0f32; rows * BLOCK];
-    for _ in 0..2 {
-        for i in 0..rows {
-            let line = &mut buf1[i * cols..(i + 1) * cols];
-            row.copy_from_slice(line);
-            box1d(&row, line, cols, 1, wr);
-        }
-        for j0 in (0..cols).step_by(BLOCK) {
-            let b = BLOCK.min(cols - j0);
-            for i in 0..rows {
-                block_in[i * b..(i + 1) * b]
-                    .copy_from_slice(&buf1[i * cols + j0..i * cols + j0 + b]);
-            }
-            for k in 0..b {
-                box1d(&block_in[k..], &mut block_out[k..], rows, b, wc);
-            }
-            for i in 0..rows {
-                buf1[i * cols + j0..i * cols + j0 + b]
-                    .copy_from_slice(&block_out[i * b..(i + 1) * b]);
-            }
-        }
-    }
+    jarosz(buf1, rows, cols);
     // Decimate to 64x64.
     let mut b64 = [[0f32; 64]; 64];
     for (i, row) in b64.iter_mut().enumerate() {
@@ -209,6 +208,117 @@ fn hash_luma(buf1: &mut [f32], rows: usize, cols: usize) -> (String, u32) {
     (hex, quality)
 }
 
+/// The reference's two passes of box filters along rows, then columns, in place. Each
+/// output is computed with exactly the reference's operations in its order (the same
+/// floats, checked against a copy of the reference in the tests); what differs is only
+/// which outputs are computed together, and that no second plane the size of the image
+/// is made (the reference filters into one and back):
+/// - along columns, every column of the image at once ([`box_lanes`] with a row as its
+///   lanes), the original values it still needs kept in a ring of `window` rows;
+/// - along rows, blocks of [`LANES`] rows, copied out interleaved in tiles that stay in
+///   the cache, filtered together and copied back.
+fn jarosz(buf1: &mut [f32], rows: usize, cols: usize) {
+    let wr = window(cols);
+    let wc = window(rows);
+    let mut block_in = vec![0f32; cols * LANES];
+    let mut block_out = vec![0f32; cols * LANES];
+    for _ in 0..2 {
+        for i0 in (0..rows).step_by(LANES) {
+            let b = LANES.min(rows - i0);
+            let rows_of = &mut buf1[i0 * cols..(i0 + b) * cols];
+            for x0 in (0..cols).step_by(LANES) {
+                let xs = x0..LANES.min(cols - x0) + x0;
+                for x in xs {
+                    let to = &mut block_in[x * b..(x + 1) * b];
+                    for (k, v) in to.iter_mut().enumerate() {
+                        *v = rows_of[k * cols + x];
+                    }
+                }
+            }
+            box_lanes(&block_in, &mut block_out, cols, b, wr);
+            for x0 in (0..cols).step_by(LANES) {
+                let xs = x0..LANES.min(cols - x0) + x0;
+                for x in xs {
+                    let from = &block_out[x * b..(x + 1) * b];
+                    for (k, v) in from.iter().enumerate() {
+                        rows_of[k * cols + x] = *v;
+                    }
+                }
+            }
+        }
+        columns(buf1, rows, cols, wc);
+    }
+}
+
+/// The box filter down every column at once, in place (see [`jarosz`]): row `t` is read
+/// before any output overwrites it; the rows the window still subtracts once they were
+/// overwritten are kept, as read, in a ring of `full + 1` rows.
+fn columns(buf: &mut [f32], rows: usize, cols: usize, full: usize) {
+    let half = (full + 2) / 2;
+    let (p1, p2, p3, p4) = (half - 1, full - half + 1, rows - full, half - 1);
+    let slots = full + 1;
+    let mut ring = vec![0f32; slots * cols];
+    let mut sum = vec![0f32; cols];
+    let mut cur = 0f32;
+    let (mut li, mut ri, mut oi) = (0usize, 0usize, 0usize);
+    let row = |i: usize| i * cols..(i + 1) * cols;
+    // Add row `ri` (and keep it in the ring); with `sub`, then subtract row `li`.
+    let mut step = |buf: &mut [f32], ri: usize, li: Option<usize>, sum: &mut [f32]| {
+        let (keep, rest) = ring.split_at_mut((ri % slots) * cols);
+        let (slot, after) = rest.split_at_mut(cols);
+        slot.copy_from_slice(&buf[row(ri)]);
+        match li {
+            None => sum.iter_mut().zip(&*slot).for_each(|(s, x)| *s += x),
+            Some(li) => {
+                let j = li % slots;
+                let old: &[f32] = match j.cmp(&(ri % slots)) {
+                    std::cmp::Ordering::Less => &keep[j * cols..(j + 1) * cols],
+                    _ => &after[(j - ri % slots - 1) * cols..(j - ri % slots) * cols],
+                };
+                for ((s, x), y) in sum.iter_mut().zip(&*slot).zip(old) {
+                    *s += x;
+                    *s -= y;
+                }
+            }
+        }
+    };
+    let put = |buf: &mut [f32], oi: usize, sum: &[f32], cur: f32| {
+        buf[row(oi)]
+            .iter_mut()
+            .zip(sum)
+            .for_each(|(o, s)| *o = s / cur);
+    };
+    for _ in 0..p1 {
+        step(buf, ri, None, &mut sum);
+        cur += 1.0;
+        ri += 1;
+    }
+    for _ in 0..p2 {
+        step(buf, ri, None, &mut sum);
+        cur += 1.0;
+        put(buf, oi, &sum, cur);
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..p3 {
+        step(buf, ri, Some(li), &mut sum);
+        put(buf, oi, &sum, cur);
+        li += 1;
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..p4 {
+        let j = li % slots;
+        sum.iter_mut()
+            .zip(&ring[j * cols..(j + 1) * cols])
+            .for_each(|(s, y)| *s -= y);
+        cur -= 1.0;
+        put(buf, oi, &sum, cur);
+        li += 1;
+        oi += 1;
+    }
+}
+
 /// Hamming distance between two PDQ hex strings (`None` if either is malformed).
 pub fn hamming(a: &str, b: &str) -> Option<u32> {
     if a.len() != 64 || b.len() != 64 {
@@ -216,4 +326,88 @@ pub fn hamming(a: &str, b: &str) -> Option<u32> {
     }
     let (x, y) = (hex::decode(a).ok()?, hex::decode(b).ok()?);
     Some(x.iter().zip(&y).map(|(p, q)| (p ^ q).count_ones()).sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference's `box1DFloat`, one sequence at a time (`stride` apart).
+    fn box1d(input: &[f32], out: &mut [f32], len: usize, stride: usize, full: usize) {
+        let half = (full + 2) / 2;
+        let (p1, p2, p3, p4) = (half - 1, full - half + 1, len - full, half - 1);
+        let (mut li, mut ri, mut oi) = (0usize, 0usize, 0usize);
+        let (mut sum, mut cur) = (0f32, 0f32);
+        for _ in 0..p1 {
+            sum += input[ri];
+            cur += 1.0;
+            ri += stride;
+        }
+        for _ in 0..p2 {
+            sum += input[ri];
+            cur += 1.0;
+            out[oi] = sum / cur;
+            ri += stride;
+            oi += stride;
+        }
+        for _ in 0..p3 {
+            sum += input[ri];
+            sum -= input[li];
+            out[oi] = sum / cur;
+            li += stride;
+            ri += stride;
+            oi += stride;
+        }
+        for _ in 0..p4 {
+            sum -= input[li];
+            cur -= 1.0;
+            out[oi] = sum / cur;
+            li += stride;
+            oi += stride;
+        }
+    }
+
+    /// The reference's `jaroszFilterFloat`: rows into a second plane, columns back.
+    fn reference_jarosz(buf1: &mut [f32], rows: usize, cols: usize) {
+        let (wr, wc) = (window(cols), window(rows));
+        let mut buf2 = vec![0f32; rows * cols];
+        for _ in 0..2 {
+            for i in 0..rows {
+                box1d(&buf1[i * cols..], &mut buf2[i * cols..], cols, 1, wr);
+            }
+            for j in 0..cols {
+                box1d(&buf2[j..], &mut buf1[j..], rows, cols, wc);
+            }
+        }
+    }
+
+    #[test]
+    fn the_lane_filter_gives_the_references_floats_bit_for_bit() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 25_600) as f32 / 100.0
+        };
+        for (rows, cols) in [
+            (1, 1),
+            (1, 300),
+            (300, 1),
+            (17, 33),
+            (129, 257),
+            (64, 16),
+            (5, 700),
+        ] {
+            let plane: Vec<f32> = (0..rows * cols).map(|_| next()).collect();
+            let (mut ours, mut want) = (plane.clone(), plane);
+            jarosz(&mut ours, rows, cols);
+            reference_jarosz(&mut want, rows, cols);
+            let same = ours
+                .iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{rows}x{cols}: the filtered planes differ");
+        }
+    }
 }

@@ -231,6 +231,8 @@ pub(super) fn run(c: CaptureArgs) -> CmdResult {
     if !quiet {
         errln!("starting Chromium …");
     }
+    // The tool's identity in every manifest: hashed while Chromium starts.
+    crate::evidence::manifest::hash_executable_ahead();
     let browser = Browser::launch(&opts)?;
     // Several pages: one bar (pages done, current URL, ETA) instead of per-step lines.
     let pages = if todo.len() > 1 {

@@ -465,11 +465,30 @@ pub fn tool_facts() -> Tool {
     Tool {
         name: crate::TOOL_NAME.to_string(),
         version: crate::TOOL_VERSION.to_string(),
-        executable_sha256: std::env::current_exe()
+        executable_sha256: executable_sha256(),
+    }
+}
+
+/// The SHA-256 of the running executable, computed once per process (hashing the
+/// ~30 MB binary takes about 20 ms: a batch would pay it for every item).
+fn executable_sha256() -> Option<String> {
+    static HASH: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        // /proc/self/exe on Linux: the file that was started, even if replaced since.
+        std::env::current_exe()
             .ok()
             .and_then(|p| crate::evidence::hash::sha256_file(&p).ok())
-            .map(|d| d.sha256),
-    }
+            .map(|d| d.sha256)
+    })
+    .clone()
+}
+
+/// Start hashing the running executable on a thread of its own, so that sealing finds it
+/// done (a capture calls this as it starts; sealing waits for it if it is not done).
+pub fn hash_executable_ahead() {
+    let _ = std::thread::Builder::new()
+        .name("sigillo-exe-hash".into())
+        .spawn(executable_sha256);
 }
 
 impl Acquired {

@@ -52,6 +52,8 @@ pub(super) fn run(c: &CaptureArgs) -> CmdResult {
     if !quiet {
         errln!("starting Chromium (a visible window) …");
     }
+    // The tool's identity in every manifest: hashed while Chromium starts.
+    crate::evidence::manifest::hash_executable_ahead();
     let browser = Browser::launch(&opts)?;
     let operator = signer.actor.name.clone();
     let mut session = InteractiveSession::start(&browser, &url, &opts, &operator)?;

@@ -63,7 +63,9 @@ impl Drop for Guard {
     fn drop(&mut self) {
         registry().paths.remove(&self.id);
         kill_users(&self.path);
+        crate::trace::step("cleanup: no process uses the temp folder");
         remove(&self.path);
+        crate::trace::step("cleanup: temp folder removed");
     }
 }
 

@@ -1021,6 +1021,10 @@ impl<'a> Session<'a> {
         }
         let full = shot(&self.tab, Some(content), &self.shown)?;
         crate::trace::step("full-page screenshot taken");
+        // Decoding and hashing the screenshots (PDQ) is the sealer's biggest job: started
+        // as each is taken, it runs while Chromium takes the next and prints.
+        let ahead = |b: &[u8], p: &str| Ahead::start(b.to_vec(), "image/png", p, true);
+        let full_ahead = ahead(&full, SCREENSHOT_FULL);
         // A page taller than one screenshot holds: the rest in tiles below the first.
         for (n, (y, h)) in feed::tile_clips(m.css_content_size.height)
             .into_iter()
@@ -1034,11 +1038,8 @@ impl<'a> Session<'a> {
             Some(shot(&self.tab, None, &self.shown)?)
         };
         let captured_at = Stamp::now();
-        // Decoding and hashing the screenshots (PDQ) is the sealer's biggest job: started
-        // now, it runs while Chromium prints.
-        let ahead = |b: &[u8], p: &str| Ahead::start(b.to_vec(), "image/png", p, true);
         Ok(Shots {
-            full_ahead: ahead(&full, SCREENSHOT_FULL),
+            full_ahead,
             view_ahead: view.as_deref().and_then(|v| ahead(v, SCREENSHOT_VIEWPORT)),
             full,
             view,

@@ -258,6 +258,8 @@ impl Browser {
                 nix::unistd::Pid::from_raw(pid),
                 nix::sys::signal::Signal::SIGKILL,
             );
+            // Its profile and temp files go while the page is sealed.
+            self.private.clear_ahead();
         }
     }
 }

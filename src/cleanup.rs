@@ -44,12 +44,31 @@ fn registry() -> MutexGuard<'static, Registry> {
 pub struct Guard {
     id: u64,
     path: PathBuf,
+    /// The removal started early ([`Guard::clear_ahead`]), joined on drop.
+    ahead: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Guard {
     /// The registered path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Start removing the path now, on a thread of its own, when nothing will use it again
+    /// (Chromium was ended): the processes still naming it are killed first. The guard
+    /// stays registered; its drop waits for this, then removes whatever is left.
+    pub fn clear_ahead(&self) {
+        let path = self.path.clone();
+        let started = std::thread::Builder::new()
+            .name("sigillo-cleanup".into())
+            .spawn(move || {
+                kill_users(&path);
+                remove(&path);
+            })
+            .ok();
+        if let Ok(mut a) = self.ahead.lock() {
+            *a = started;
+        }
     }
 
     /// Stop watching the path without removing it (it was renamed into place, say).
@@ -62,6 +81,10 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         registry().paths.remove(&self.id);
+        let ahead = self.ahead.get_mut().ok().and_then(Option::take);
+        if let Some(h) = ahead {
+            let _ = h.join();
+        }
         kill_users(&self.path);
         crate::trace::step("cleanup: no process uses the temp folder");
         remove(&self.path);
@@ -78,7 +101,11 @@ pub fn register(path: impl Into<PathBuf>) -> Guard {
     r.next += 1;
     let id = r.next;
     r.paths.insert(id, path.clone());
-    Guard { id, path }
+    Guard {
+        id,
+        path,
+        ahead: Mutex::new(None),
+    }
 }
 
 /// Remove everything registered now (used by the signal handler; also safe to call
@@ -194,7 +221,7 @@ fn kill_users(path: &Path) {
                 nix::sys::signal::Signal::SIGKILL,
             );
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -75,66 +75,97 @@ fn window(old: usize) -> usize {
 /// compiler can keep them in vector registers.
 const LANES: usize = 16;
 
-/// One pass of the reference's `box1DFloat` on each of `lanes` (at most [`LANES`])
-/// sequences stored interleaved: element `t` of lane `k` is at `t * lanes + k`. Each lane
-/// gets exactly the reference's operations, in its order (the same float results); only
-/// the lanes run together.
-fn box_lanes(input: &[f32], out: &mut [f32], len: usize, lanes: usize, full: usize) {
+/// The reference's `box1DFloat` schedule for a sequence of `len` values and a window of
+/// `full`: which value enters the window (`add(ri, leaving)`, `leaving` the one that goes
+/// out at the same step, subtracted after it), which leaves alone at the end (`sub(li)`),
+/// and which output is written, divided by how many values the window holds (`put(oi,
+/// count)`). The filters below share it; only their storage differs.
+fn box_schedule(
+    len: usize,
+    full: usize,
+    mut add: impl FnMut(usize, Option<usize>),
+    mut sub: impl FnMut(usize),
+    mut put: impl FnMut(usize, f32),
+) {
     let half = (full + 2) / 2; // 7 -> 4, 8 -> 5, as in the reference
     let p1 = half - 1;
     let p2 = full - half + 1;
     let p3 = len - full;
     let p4 = half - 1;
-    let at = |i: usize| i * lanes..(i + 1) * lanes;
     let (mut li, mut ri, mut oi) = (0usize, 0usize, 0usize);
-    let mut sum = [0f32; LANES];
-    let sum = &mut sum[..lanes];
     let mut cur = 0f32;
     for _ in 0..p1 {
-        sum.iter_mut()
-            .zip(&input[at(ri)])
-            .for_each(|(s, x)| *s += x);
+        add(ri, None);
         cur += 1.0;
         ri += 1;
     }
     for _ in 0..p2 {
-        sum.iter_mut()
-            .zip(&input[at(ri)])
-            .for_each(|(s, x)| *s += x);
+        add(ri, None);
         cur += 1.0;
-        out[at(oi)]
-            .iter_mut()
-            .zip(&*sum)
-            .for_each(|(o, s)| *o = s / cur);
+        put(oi, cur);
         ri += 1;
         oi += 1;
     }
     for _ in 0..p3 {
-        let (r, l) = (&input[at(ri)], &input[at(li)]);
-        for ((s, x), y) in sum.iter_mut().zip(r).zip(l) {
-            *s += x;
-            *s -= y;
-        }
-        out[at(oi)]
-            .iter_mut()
-            .zip(&*sum)
-            .for_each(|(o, s)| *o = s / cur);
+        add(ri, Some(li));
+        put(oi, cur);
         li += 1;
         ri += 1;
         oi += 1;
     }
     for _ in 0..p4 {
-        sum.iter_mut()
-            .zip(&input[at(li)])
-            .for_each(|(s, y)| *s -= y);
+        sub(li);
         cur -= 1.0;
-        out[at(oi)]
-            .iter_mut()
-            .zip(&*sum)
-            .for_each(|(o, s)| *o = s / cur);
+        put(oi, cur);
         li += 1;
         oi += 1;
     }
+}
+
+/// Add `enter` to each running sum, then subtract `leave` (when one leaves at this step).
+fn slide(sum: &mut [f32], enter: &[f32], leave: Option<&[f32]>) {
+    match leave {
+        None => sum.iter_mut().zip(enter).for_each(|(s, x)| *s += x),
+        Some(leave) => {
+            for ((s, x), y) in sum.iter_mut().zip(enter).zip(leave) {
+                *s += x;
+                *s -= y;
+            }
+        }
+    }
+}
+
+/// One pass of the reference's `box1DFloat` on each of `lanes` (at most [`LANES`])
+/// sequences stored interleaved: element `t` of lane `k` is at `t * lanes + k`. Each lane
+/// gets exactly the reference's operations, in its order (the same float results); only
+/// the lanes run together.
+fn box_lanes(input: &[f32], out: &mut [f32], len: usize, lanes: usize, full: usize) {
+    let at = |i: usize| i * lanes..(i + 1) * lanes;
+    let mut sum = [0f32; LANES];
+    let sum = std::cell::RefCell::new(&mut sum[..lanes]);
+    box_schedule(
+        len,
+        full,
+        |ri, li| {
+            slide(
+                &mut sum.borrow_mut(),
+                &input[at(ri)],
+                li.map(|li| &input[at(li)]),
+            )
+        },
+        |li| {
+            sum.borrow_mut()
+                .iter_mut()
+                .zip(&input[at(li)])
+                .for_each(|(s, y)| *s -= y)
+        },
+        |oi, cur| {
+            out[at(oi)]
+                .iter_mut()
+                .zip(sum.borrow().iter())
+                .for_each(|(o, s)| *o = s / cur)
+        },
+    );
 }
 
 // Index loops mirror the reference's matrix code line by line, to keep it checkable.
@@ -250,73 +281,42 @@ fn jarosz(buf1: &mut [f32], rows: usize, cols: usize) {
     }
 }
 
-/// The box filter down every column at once, in place (see [`jarosz`]): row `t` is read
-/// before any output overwrites it; the rows the window still subtracts once they were
-/// overwritten are kept, as read, in a ring of `full + 1` rows.
+/// The box filter down every column at once, in place (see [`jarosz`]): a row is read
+/// before any output overwrites it, and kept, as read, in a ring of `full + 1` rows for
+/// when it leaves the window (by then its place holds an output).
 fn columns(buf: &mut [f32], rows: usize, cols: usize, full: usize) {
-    let half = (full + 2) / 2;
-    let (p1, p2, p3, p4) = (half - 1, full - half + 1, rows - full, half - 1);
     let slots = full + 1;
-    let mut ring = vec![0f32; slots * cols];
-    let mut sum = vec![0f32; cols];
-    let mut cur = 0f32;
-    let (mut li, mut ri, mut oi) = (0usize, 0usize, 0usize);
+    let ring = std::cell::RefCell::new(vec![0f32; slots * cols]);
+    let sum = std::cell::RefCell::new(vec![0f32; cols]);
+    let buf = std::cell::RefCell::new(buf);
     let row = |i: usize| i * cols..(i + 1) * cols;
-    // Add row `ri` (and keep it in the ring); with `sub`, then subtract row `li`.
-    let mut step = |buf: &mut [f32], ri: usize, li: Option<usize>, sum: &mut [f32]| {
-        let (keep, rest) = ring.split_at_mut((ri % slots) * cols);
-        let (slot, after) = rest.split_at_mut(cols);
-        slot.copy_from_slice(&buf[row(ri)]);
-        match li {
-            None => sum.iter_mut().zip(&*slot).for_each(|(s, x)| *s += x),
-            Some(li) => {
-                let j = li % slots;
-                let old: &[f32] = match j.cmp(&(ri % slots)) {
-                    std::cmp::Ordering::Less => &keep[j * cols..(j + 1) * cols],
-                    _ => &after[(j - ri % slots - 1) * cols..(j - ri % slots) * cols],
-                };
-                for ((s, x), y) in sum.iter_mut().zip(&*slot).zip(old) {
-                    *s += x;
-                    *s -= y;
-                }
-            }
-        }
-    };
-    let put = |buf: &mut [f32], oi: usize, sum: &[f32], cur: f32| {
-        buf[row(oi)]
-            .iter_mut()
-            .zip(sum)
-            .for_each(|(o, s)| *o = s / cur);
-    };
-    for _ in 0..p1 {
-        step(buf, ri, None, &mut sum);
-        cur += 1.0;
-        ri += 1;
-    }
-    for _ in 0..p2 {
-        step(buf, ri, None, &mut sum);
-        cur += 1.0;
-        put(buf, oi, &sum, cur);
-        ri += 1;
-        oi += 1;
-    }
-    for _ in 0..p3 {
-        step(buf, ri, Some(li), &mut sum);
-        put(buf, oi, &sum, cur);
-        li += 1;
-        ri += 1;
-        oi += 1;
-    }
-    for _ in 0..p4 {
-        let j = li % slots;
-        sum.iter_mut()
-            .zip(&ring[j * cols..(j + 1) * cols])
-            .for_each(|(s, y)| *s -= y);
-        cur -= 1.0;
-        put(buf, oi, &sum, cur);
-        li += 1;
-        oi += 1;
-    }
+    let slot = |i: usize| row(i % slots);
+    box_schedule(
+        rows,
+        full,
+        |ri, li| {
+            let (buf, mut ring) = (buf.borrow(), ring.borrow_mut());
+            // The leaving row's slot is not the entering one's: they are `full` apart.
+            slide(
+                &mut sum.borrow_mut(),
+                &buf[row(ri)],
+                li.map(|li| &ring[slot(li)]),
+            );
+            ring[slot(ri)].copy_from_slice(&buf[row(ri)]);
+        },
+        |li| {
+            sum.borrow_mut()
+                .iter_mut()
+                .zip(&ring.borrow()[slot(li)])
+                .for_each(|(s, y)| *s -= y)
+        },
+        |oi, cur| {
+            buf.borrow_mut()[row(oi)]
+                .iter_mut()
+                .zip(sum.borrow().iter())
+                .for_each(|(o, s)| *o = s / cur)
+        },
+    );
 }
 
 /// Hamming distance between two PDQ hex strings (`None` if either is malformed).

@@ -90,6 +90,12 @@ pub struct InteractiveFacts {
     pub navigation_log: String,
 }
 
+/// What waiting for the page on screen found ([`InteractiveSession::wait_until_loaded`]).
+#[must_use = "the capture takes it: a page still loading is said in the item's warnings"]
+pub struct PageWait {
+    loaded: bool,
+}
+
 /// A running interactive session.
 pub struct InteractiveSession<'b> {
     live: LiveTab<'b>,
@@ -193,20 +199,23 @@ impl<'b> InteractiveSession<'b> {
     /// Wait until the page on screen has finished loading (at most `--timeout`): a
     /// capture asked while a navigation is under way (Enter pressed just after a click)
     /// captures the page it leads to, not the one it leaves. `progress` is told when it
-    /// has to wait; false when the page was still loading at the cap.
-    pub fn wait_until_loaded(&self, progress: &dyn Fn(&str)) -> bool {
-        if self.loaded() {
-            return true;
-        }
-        progress("waiting for the page to finish loading");
-        let end = Instant::now() + self.load_cap;
-        while Instant::now() < end {
-            std::thread::sleep(Duration::from_millis(20));
-            if self.loaded() {
-                return true;
+    /// has to wait. The answer is what [`InteractiveSession::capture_now`] takes: the wait
+    /// happens once, before the item is named after the page.
+    pub fn wait_until_loaded(&self, progress: &dyn Fn(&str)) -> PageWait {
+        let loaded = self.loaded() || {
+            progress("waiting for the page to finish loading");
+            let end = Instant::now() + self.load_cap;
+            loop {
+                std::thread::sleep(Duration::from_millis(20));
+                if self.loaded() {
+                    break true;
+                }
+                if Instant::now() >= end {
+                    break false;
+                }
             }
-        }
-        false
+        };
+        PageWait { loaded }
     }
 
     /// The URL on screen (credentials masked).
@@ -214,11 +223,16 @@ impl<'b> InteractiveSession<'b> {
         mask_url(&self.live.tab.get_url())
     }
 
-    /// Capture the page on screen as one item (`label`: its item id, for the header strip).
-    pub fn capture_now(&mut self, label: &str, progress: &dyn Fn(&str)) -> Result<Acquisition> {
-        let loaded = self.wait_until_loaded(progress);
+    /// Capture the page on screen as one item (`label`: its item id, for the header strip),
+    /// once [`InteractiveSession::wait_until_loaded`] returned `waited`.
+    pub fn capture_now(
+        &mut self,
+        waited: PageWait,
+        label: &str,
+        progress: &dyn Fn(&str),
+    ) -> Result<Acquisition> {
         let mut acq = self.live.capture_now(label, progress)?;
-        if !loaded {
+        if !waited.loaded {
             acq.warnings.push(format!(
                 "the page was still loading after {:.0} s (--timeout): captured as it was then",
                 self.load_cap.as_secs_f64()

@@ -151,7 +151,7 @@ fn seal_on_screen(
 ) -> (bool, Value) {
     let quiet = to.quiet;
     // The item is named after the page the window ends on (Enter may come mid-navigation).
-    session.wait_until_loaded(&|step: &str| {
+    let waited = session.wait_until_loaded(&|step: &str| {
         if !quiet {
             errln!("{step} …");
         }
@@ -171,7 +171,7 @@ fn seal_on_screen(
         }
     };
     let outcome = session
-        .capture_now(&format!("item {id}"), &progress)
+        .capture_now(waited, &format!("item {id}"), &progress)
         .and_then(|acq| seal::seal(to.output, acq, to.signer, to.opts));
     match outcome {
         Ok(s) => {
